@@ -1,0 +1,66 @@
+"""Typed user settings read from the TOML config file."""
+
+from __future__ import annotations
+
+import getpass
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reader.paths import config_path
+
+
+class ConfigError(Exception):
+    """The config file exists but cannot be used."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the user can set in `config.toml`.
+
+    ```toml
+    [user]
+    name = "Rania"          # the annotator recorded on every annotation
+
+    [keys]                  # binding id = keys, as Textual writes them
+    "tag-picker" = "t,ctrl+t"
+    ```
+    """
+
+    annotator: str = ""
+    keymap: dict[str, str] = field(default_factory=dict)
+    source: Path | None = None
+
+    @property
+    def annotator_name(self) -> str:
+        """The configured name, else the login name."""
+        if self.annotator:
+            return self.annotator
+        try:
+            return getpass.getuser()
+        except Exception:  # no login name in some containers
+            return "unknown"
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Read the config file; a missing file means the defaults."""
+    path = path or config_path()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return Settings()
+    except OSError as error:
+        raise ConfigError(f"cannot read config file {path}: {error.strerror}") from error
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"config file {path} is not valid TOML: {error}") from error
+    user = data.get("user", {})
+    keys = data.get("keys", {})
+    if not isinstance(user, dict) or not isinstance(keys, dict):
+        raise ConfigError(f"config file {path}: [user] and [keys] must be tables")
+    name = user.get("name", "")
+    if not isinstance(name, str):
+        raise ConfigError(f"config file {path}: user.name must be a string")
+    keymap = {str(k): str(v) for k, v in keys.items()}
+    return Settings(annotator=name.strip(), keymap=keymap, source=path)

@@ -1,0 +1,1 @@
+"""Document loaders: a file on disk becomes canonical text plus metadata."""

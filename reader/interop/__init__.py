@@ -1,0 +1,1 @@
+"""Exporters and importers: CSV and the exchange formats of qualitative research."""
