@@ -1,0 +1,98 @@
+"""Canonical document text and a line index mapping offsets to (line, column) and back."""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_right
+
+_BOM = "\ufeff"
+
+
+def canonicalize(raw: str) -> str:
+    """The canonical form of a document's text: no leading BOM, every line break a single "\\n".
+
+    This is the one place that decides what offsets count: every offset stored, exported or
+    imported is a code point index into this string.
+
+    Deliberately no Unicode normalisation (NFC/NFD): exchange formats such as W3C Web Annotation
+    and REFI-QDA count code points in the file's own text, so recomposing "e" + U+0301 into "é"
+    would shift every later offset and make our quotes disagree with other tools reading the
+    same file.
+    """
+    if raw.startswith(_BOM):
+        raw = raw[1:]
+    if "\r" not in raw:  # the common case on a 22 MB file: skip two full copies
+        return raw
+    return raw.replace("\r\n", "\n").replace("\r", "\n")
+
+
+class LineIndex:
+    """Line starts of a canonical text, for O(log n) offset <-> (line, column) conversion.
+
+    Columns are code points from the line start. A text has `text.count("\\n") + 1` lines: an
+    empty text has one empty line, and a text ending in "\\n" has an empty last line.
+    """
+
+    __slots__ = ("_text", "_starts")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        # A compact array of C int64s rather than a list of Python ints: 500k lines cost 4 MB
+        # instead of ~18 MB, and a str.find loop fills it in well under 0.3 s for 22 MB.
+        starts = array("q", [0])
+        append = starts.append
+        find = text.find
+        position = find("\n")
+        while position != -1:
+            append(position + 1)
+            position = find("\n", position + 1)
+        self._starts = starts
+
+    @property
+    def text(self) -> str:
+        return self._text
+
+    @property
+    def line_count(self) -> int:
+        return len(self._starts)
+
+    def _check_line(self, line: int) -> None:
+        if not 0 <= line < len(self._starts):
+            raise ValueError(f"line {line} is outside 0..{len(self._starts) - 1}")
+
+    def _check_offset(self, offset: int) -> None:
+        if not 0 <= offset <= len(self._text):
+            raise ValueError(f"offset {offset} is outside 0..{len(self._text)}")
+
+    def line_start(self, line: int) -> int:
+        """Offset of the first character of `line`."""
+        self._check_line(line)
+        return self._starts[line]
+
+    def line_end(self, line: int) -> int:
+        """Offset of the "\\n" ending `line`, or len(text) for the last line."""
+        self._check_line(line)
+        if line + 1 < len(self._starts):
+            return self._starts[line + 1] - 1
+        return len(self._text)
+
+    def line_text(self, line: int) -> str:
+        """The text of `line` without its "\\n"."""
+        return self._text[self.line_start(line) : self.line_end(line)]
+
+    def line_of(self, offset: int) -> int:
+        """The line containing `offset`; offset == len(text) belongs to the last line."""
+        self._check_offset(offset)
+        return bisect_right(self._starts, offset) - 1
+
+    def to_line_col(self, offset: int) -> tuple[int, int]:
+        """0-based (line, column in code points) of `offset`."""
+        line = self.line_of(offset)
+        return line, offset - self._starts[line]
+
+    def to_offset(self, line: int, col: int) -> int:
+        """Offset of (line, col); line is clamped to the text and col to the line's length."""
+        line = min(max(line, 0), len(self._starts) - 1)
+        start = self._starts[line]
+        end = self.line_end(line)
+        return min(max(start + col, start), end)
