@@ -1,0 +1,267 @@
+"""How document text reaches a terminal: safe printable characters, cell widths and soft wrapping.
+
+`printable` is the one place that decides how a character that could command the terminal is
+shown. The mapping is one code point to one code point, so `len(printable(s)) == len(s)` and an
+offset into the document is the same offset into what is displayed:
+
+| input | shown as |
+| --- | --- |
+| C0 controls U+0000-U+001F (NUL, BEL, BS, ESC, ...) | Control Pictures U+2400-U+241F (``␀ ␇ ␈ ␛``) |
+| TAB U+0009 | one space (kept as a tab with ``keep_tabs=True``: the document view expands it) |
+| LF U+000A | ``␤`` (kept with ``keep_newlines=True``) |
+| DEL U+007F | ``␡`` |
+| C1 controls U+0080-U+009F (CSI, OSC, NEL, ...) | U+FFFD ``�`` |
+| bidi embeddings, overrides and isolates U+202A-U+202E, U+2066-U+2069 | ``¦`` |
+| LINE / PARAGRAPH SEPARATOR U+2028 / U+2029 | ``␤`` / ``¶`` |
+| lone surrogates U+D800-U+DFFF (undecodable bytes) | U+FFFD ``�`` |
+
+So no escape sequence can start: ESC and the single-byte C1 introducers (CSI U+009B, OSC U+009D,
+...) never reach the terminal, which means a document cannot retitle the terminal, write the
+clipboard (OSC 52) or clear the screen. The bidi overrides and isolates are made visible because
+a terminal that implements bidi would reorder the text around them and could hide or disguise
+it ("Trojan Source"). Zero-width characters that shape text (ZWJ in emoji, ZWNJ in Persian,
+combining marks, LRM/RLM) are kept: they take no cell in Rich's measure and in the terminal's,
+so they cannot break the layout.
+
+Soft wrapping is greedy: a row breaks after the last whitespace that fits (one space right after
+a full row hangs past its last cell, so callers wrap one cell narrower than the screen and show
+it), or, in a word longer
+than the row (or in CJK text without spaces), before the first grapheme cluster that does not
+fit. Because the decision for a row depends only on text from the row's start, wrapping can
+resume from any row start: a 1 MB line is wrapped a screen at a time, never whole per keypress.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rich.cells import get_character_cell_size, split_graphemes
+
+TAB_SIZE = 4
+"""Tab stops, in cells, used when the document view expands a tab."""
+
+_CONTROL_PICTURES = {code: chr(0x2400 + code) for code in range(0x20)}
+_TABLE: dict[int, str] = {
+    **_CONTROL_PICTURES,
+    0x09: " ",
+    0x0A: "\u2424",
+    0x7F: "\u2421",
+    **{code: "\ufffd" for code in range(0x80, 0xA0)},
+    **{code: "\u00a6" for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))},
+    0x2028: "\u2424",
+    0x2029: "\u00b6",
+    **{code: "\ufffd" for code in range(0xD800, 0xE000)},
+}
+_TABLE_KEEP_TABS = {**_TABLE, 0x09: "\t"}
+_TABLE_KEEP_NEWLINES = {**_TABLE, 0x0A: "\n"}
+_TABLE_KEEP_BOTH = {**_TABLE, 0x09: "\t", 0x0A: "\n"}
+
+# Anything the tables change. A search is much cheaper than translate() on the common clean row.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def printable(text: str, *, keep_tabs: bool = False, keep_newlines: bool = False) -> str:
+    """`text` with every terminal-commanding character replaced by a visible symbol.
+
+    One code point in, one code point out (see the module docstring for the table), so offsets
+    into `text` are offsets into the result. Use it for document text, titles, file names and
+    notifications alike.
+    """
+    if _UNSAFE.search(text) is None:
+        return text
+    if keep_tabs:
+        table = _TABLE_KEEP_BOTH if keep_newlines else _TABLE_KEEP_TABS
+    else:
+        table = _TABLE_KEEP_NEWLINES if keep_newlines else _TABLE
+    return text.translate(table)
+
+
+def is_simple(text: str) -> bool:
+    """Whether every code point of `text` takes exactly one cell once made printable.
+
+    True for ASCII without tabs: controls become one-cell Control Pictures.
+    """
+    return text.isascii() and "\t" not in text
+
+
+def cluster_cells(display: str, start_col: int = 0, tab_size: int = TAB_SIZE) -> list[tuple[int, int, int]]:
+    """(start, end, cells) of each grapheme cluster of an already printable string.
+
+    Widths are Rich's (the ones Textual renders with). A tab is as wide as the distance to the
+    next tab stop, counting columns from `start_col`.
+    """
+    if is_simple(display):
+        return [(index, index + 1, 1) for index in range(len(display))]
+    spans, _total = split_graphemes(display)
+    if "\t" not in display:
+        return spans
+    result: list[tuple[int, int, int]] = []
+    column = start_col
+    for start, end, cells in spans:
+        if display[start] == "\t":
+            cells = tab_size - column % tab_size
+            if end > start + 1:  # marks wrongly attached to a tab by Rich: keep them zero-width
+                result.append((start, start + 1, cells))
+                result.append((start + 1, end, 0))
+                column += cells
+                continue
+        result.append((start, end, cells))
+        column += cells
+    return result
+
+
+def cell_width(text: str, start_col: int = 0, tab_size: int = TAB_SIZE) -> int:
+    """Cells `text` takes on screen once made printable, starting at column `start_col`."""
+    if is_simple(text):
+        return len(text)
+    display = printable(text, keep_tabs=True)
+    if "\t" not in display:
+        return sum(cells for _start, _end, cells in split_graphemes(display)[0])
+    return sum(cells for _s, _e, cells in cluster_cells(display, start_col, tab_size))
+
+
+def char_cells(character: str) -> int:
+    """Cells one printable code point takes on its own (0, 1 or 2)."""
+    return get_character_cell_size(character)
+
+
+# A wrapped chunk of a very long non-ASCII line is measured this many code points at a time.
+_CHUNK = 4096
+
+
+def wrap_line(
+    text: str,
+    start: int,
+    end: int,
+    width: int,
+    *,
+    max_rows: int | None = None,
+    until: int | None = None,
+    tab_size: int = TAB_SIZE,
+) -> list[int]:
+    """Start offsets of the visual rows of `text[start:end]` soft-wrapped at `width` cells.
+
+    The first entry is always `start`. Stops early once `max_rows` rows are known or a row
+    containing offset `until` is known (the result is then a prefix of the full answer, and
+    wrapping can resume from its last entry). `text[start:end]` must not contain a newline.
+    """
+    width = max(1, width)
+    rows = [start]
+    if end - start <= width // 2 and "\t" not in text[start:end]:
+        return rows  # every cluster is at most 2 cells: it certainly fits
+    segment = text[start:end]
+    if is_simple(segment):
+        _wrap_simple(text, start, end, width, rows, max_rows, until)
+    else:
+        _wrap_general(text, start, end, width, rows, max_rows, until, tab_size)
+    return rows
+
+
+def _done(rows: list[int], max_rows: int | None, until: int | None) -> bool:
+    if max_rows is not None and len(rows) >= max_rows:
+        return True
+    return until is not None and rows[-1] > until
+
+
+def _wrap_simple(
+    text: str,
+    start: int,
+    end: int,
+    width: int,
+    rows: list[int],
+    max_rows: int | None,
+    until: int | None,
+) -> None:
+    """One cell per code point: break with rfind, no per-character work."""
+    position = start
+    rfind = text.rfind
+    while end - position > width:
+        limit = position + width
+        if text[limit] == " ":
+            position = limit + 1  # the space hangs past the row's last cell
+        else:
+            space = rfind(" ", position, limit)
+            position = space + 1 if space >= position else limit
+        rows.append(position)
+        if _done(rows, max_rows, until):
+            return
+
+
+def _wrap_general(
+    text: str,
+    start: int,
+    end: int,
+    width: int,
+    rows: list[int],
+    max_rows: int | None,
+    until: int | None,
+    tab_size: int,
+) -> None:
+    """Measure grapheme clusters, a chunk at a time so memory stays small on huge lines."""
+    position = start
+    while position < end:
+        chunk_end = min(end, position + _CHUNK)
+        display = printable(text[position:chunk_end], keep_tabs=True)
+        spans = cluster_cells(display, 0, tab_size)
+        column = 0
+        break_at = -1  # relative index where a row may start, after whitespace
+        index = 0
+        row_start = 0
+        count = len(spans)
+        advanced = False
+        while index < count:
+            span_start, span_end, cells = spans[index]
+            if display[span_start] == "\t":
+                cells = tab_size - column % tab_size
+            if column + cells > width and span_start > row_start:
+                if display[span_start] == " " and column == width:
+                    new_start = span_end  # the space hangs past the row's last cell
+                else:
+                    new_start = break_at if break_at > row_start else span_start
+                rows.append(position + new_start)
+                advanced = True
+                if _done(rows, max_rows, until):
+                    return
+                row_start = new_start
+                column = 0
+                break_at = -1
+                # Re-measure from the new row start (tab widths depend on the column).
+                while index > 0 and spans[index][0] > new_start:
+                    index -= 1
+                while index < count and spans[index][0] < new_start:
+                    index += 1
+                continue
+            column += cells
+            if display[span_start].isspace():
+                break_at = span_end
+            index += 1
+        if chunk_end >= end:
+            return
+        if advanced:
+            # The row in progress at the chunk's end is measured again in the next chunk.
+            position = rows[-1]
+        else:
+            # A single row longer than a chunk (thousands of zero-width marks): force a break.
+            position = position + spans[-1][0] if len(spans) > 1 else chunk_end
+            rows.append(position)
+            if _done(rows, max_rows, until):
+                return
+
+
+def offset_at_cell(
+    text: str, start: int, end: int, cell: int, start_col: int = 0, tab_size: int = TAB_SIZE
+) -> int:
+    """The offset in `text[start:end]` of the cluster covering column `cell` (or `end`)."""
+    if cell <= 0:
+        return start
+    segment = text[start:end]
+    if is_simple(segment):
+        return min(end, start + cell)
+    column = 0
+    for span_start, _span_end, cells in cluster_cells(
+        printable(segment, keep_tabs=True), start_col, tab_size
+    ):
+        if column + cells > cell:
+            return start + span_start
+        column += cells
+    return end

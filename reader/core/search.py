@@ -1,0 +1,181 @@
+"""Finding text in a document: plain or regular-expression queries, match lists, next/previous.
+
+A search scans the whole canonical text once (str.find, or a compiled pattern from the `regex`
+module that releases the GIL while it scans) and keeps match spans as two compact arrays of
+offsets. At most `MAX_MATCHES` are kept; the count then reads "100000+". Stepping to the next or
+previous match from the cursor is a binary search.
+
+Regular expressions use the `regex` module's syntax (a superset of Python's `re`), with
+MULTILINE on so `^` and `$` match at line starts and ends. Empty matches (`a*`, `^`) are skipped:
+there is nothing to show or step to.
+"""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import regex  # type: ignore[import-untyped,unused-ignore]
+
+MAX_MATCHES = 100_000
+"""Matches kept per search; more are counted as "100000+"."""
+
+# How often (in matches) a long scan asks whether it has been cancelled.
+_CHECK_EVERY = 2048
+
+
+class SearchError(ValueError):
+    """A query that cannot be searched for: an invalid regular expression."""
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """What to look for, and how."""
+
+    pattern: str
+    regex: bool = False
+    case_sensitive: bool = False
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.pattern
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """The matches of one query over one text, sorted and non-overlapping."""
+
+    query: SearchQuery
+    starts: array[int] = field(default_factory=lambda: array("q"))
+    ends: array[int] = field(default_factory=lambda: array("q"))
+    truncated: bool = False
+    """More than MAX_MATCHES matched; only the first ones are kept."""
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def span(self, index: int) -> tuple[int, int]:
+        return self.starts[index], self.ends[index]
+
+    @property
+    def count_label(self) -> str:
+        """The number of matches as shown to the user: "17", or "100000+" when capped."""
+        return f"{len(self.starts)}+" if self.truncated else str(len(self.starts))
+
+    def spans_between(self, start: int, end: int) -> Iterator[tuple[int, int, int]]:
+        """(index, start, end) of the matches overlapping [start, end), in order."""
+        index = bisect_right(self.ends, start)
+        starts, ends = self.starts, self.ends
+        while index < len(starts) and starts[index] < end:
+            yield index, starts[index], ends[index]
+            index += 1
+
+    def index_at(self, offset: int) -> int | None:
+        """The match that starts exactly at `offset`, if any."""
+        index = bisect_left(self.starts, offset)
+        if index < len(self.starts) and self.starts[index] == offset:
+            return index
+        return None
+
+
+def compile_query(query: SearchQuery) -> regex.Pattern[str] | None:
+    """The pattern a query needs, or None for a case-sensitive plain query (str.find serves).
+
+    Raises SearchError with the parser's message for an invalid regular expression.
+    """
+    if query.regex:
+        source = query.pattern
+    elif query.case_sensitive:
+        return None
+    else:
+        source = regex.escape(query.pattern)
+    flags = regex.MULTILINE | regex.V0
+    if not query.case_sensitive:
+        flags |= regex.IGNORECASE
+    try:
+        return regex.compile(source, flags)
+    except regex.error as error:
+        position = getattr(error, "pos", None)
+        where = f" at position {position}" if position is not None else ""
+        raise SearchError(f"invalid regular expression{where}: {error.msg}") from None
+    except (OverflowError, RecursionError) as error:
+        raise SearchError(f"regular expression is too complex: {error}") from None
+
+
+def iter_matches(text: str, query: SearchQuery, start: int = 0) -> Iterator[tuple[int, int]]:
+    """(start, end) of each non-empty match at or after `start`, in order."""
+    if query.is_empty:
+        return
+    pattern = compile_query(query)
+    if pattern is None:
+        needle = query.pattern
+        size = len(needle)
+        find = text.find
+        position = find(needle, start)
+        while position != -1:
+            yield position, position + size
+            position = find(needle, position + size)
+        return
+    # concurrent=True releases the GIL while scanning, so the UI thread stays responsive.
+    for match in pattern.finditer(text, start, concurrent=True):
+        match_start, match_end = match.span()
+        if match_end > match_start:
+            yield match_start, match_end
+
+
+def find_all(
+    text: str,
+    query: SearchQuery,
+    *,
+    limit: int = MAX_MATCHES,
+    should_stop: Callable[[], bool] | None = None,
+) -> SearchResult:
+    """Every match of `query` in `text` (the first `limit` of them).
+
+    `should_stop` is polled every few thousand matches; when it returns True the scan ends and
+    the partial result is returned (a cancelled worker discards it). Raises SearchError.
+    """
+    starts: array[int] = array("q")
+    ends: array[int] = array("q")
+    truncated = False
+    for count, (match_start, match_end) in enumerate(iter_matches(text, query)):
+        if count >= limit:
+            truncated = True
+            break
+        if should_stop is not None and count % _CHECK_EVERY == _CHECK_EVERY - 1 and should_stop():
+            break
+        starts.append(match_start)
+        ends.append(match_end)
+    return SearchResult(query, starts, ends, truncated)
+
+
+def next_match(result: SearchResult, offset: int, *, wrap: bool = True) -> int | None:
+    """Index of the first match starting after `offset`; wraps to the first unless `wrap=False`."""
+    if not result.starts:
+        return None
+    index = bisect_right(result.starts, offset)
+    if index < len(result.starts):
+        return index
+    return 0 if wrap else None
+
+
+def previous_match(result: SearchResult, offset: int, *, wrap: bool = True) -> int | None:
+    """Index of the last match starting before `offset`; wraps to the last unless `wrap=False`."""
+    if not result.starts:
+        return None
+    index = bisect_left(result.starts, offset) - 1
+    if index >= 0:
+        return index
+    return len(result.starts) - 1 if wrap else None
+
+
+def first_match_from(result: SearchResult, offset: int, *, wrap: bool = True) -> int | None:
+    """Index of the first match starting at or after `offset` (where enter in the bar jumps)."""
+    if not result.starts:
+        return None
+    index = bisect_left(result.starts, offset)
+    if index < len(result.starts):
+        return index
+    return 0 if wrap else None
