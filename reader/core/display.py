@@ -6,7 +6,7 @@ offset into the document is the same offset into what is displayed:
 
 | input | shown as |
 | --- | --- |
-| C0 controls U+0000-U+001F (NUL, BEL, BS, ESC, ...) | Control Pictures U+2400-U+241F (``␀ ␇ ␈ ␛``) |
+| C0 controls U+0000-U+001F (NUL, BEL, ESC, ...) | Control Pictures U+2400-U+241F (``␀ ␇ ␛``) |
 | TAB U+0009 | one space (kept as a tab with ``keep_tabs=True``: the document view expands it) |
 | LF U+000A | ``␤`` (kept with ``keep_newlines=True``) |
 | DEL U+007F | ``␡`` |
@@ -84,7 +84,9 @@ def is_simple(text: str) -> bool:
     return text.isascii() and "\t" not in text
 
 
-def cluster_cells(display: str, start_col: int = 0, tab_size: int = TAB_SIZE) -> list[tuple[int, int, int]]:
+def cluster_cells(
+    display: str, start_col: int = 0, tab_size: int = TAB_SIZE
+) -> list[tuple[int, int, int]]:
     """(start, end, cells) of each grapheme cluster of an already printable string.
 
     Widths are Rich's (the ones Textual renders with). A tab is as wide as the distance to the
