@@ -1,0 +1,1023 @@
+"""The annotation store: one TinyDB JSON file, written atomically, shared safely between processes.
+
+This is the only module that imports TinyDB. Every change is a step: it is applied in memory, recorded
+in the undo history, and written to disk as one complete new file under a lock, so two processes (the
+TUI and the command line) never corrupt the file or lose each other's work, and a crash at any moment
+leaves either the old or the new database.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import threading
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from filelock import FileLock, Timeout
+from tinydb import TinyDB
+from tinydb.storages import Storage
+
+from reader.core.anchors import AnchorError, make_anchor, quote_still_at
+from reader.core.codebook import (
+    DEFAULT_TAGS,
+    HOTKEY_SLOTS,
+    Codebook,
+    CodebookError,
+    clean_tag_name,
+    next_colour,
+    split_tag_path,
+    valid_colour,
+)
+from reader.core.durable import (
+    CorruptFileError,
+    atomic_write_bytes,
+    dump_json,
+    leftover_temp_files,
+    parse_json_strict,
+)
+from reader.core.models import Annotation, Document, Tag, utc_now
+
+SCHEMA_VERSION = 1
+HISTORY_LIMIT = 1000
+LOCK_TIMEOUT_SECONDS = 15.0
+
+Origin = Literal["cli", "tui"]
+Registration = Literal["new", "known", "moved", "copied", "changed"]
+
+DOCUMENTS, ANNOTATIONS, TAGS, HISTORY, META = "documents", "annotations", "tags", "history", "meta"
+
+
+class StoreError(Exception):
+    """Something the user asked of the store that cannot be done; the message says why."""
+
+
+class StoreBusyError(StoreError):
+    """Another process held the database lock for too long."""
+
+
+class NewerSchemaError(StoreError):
+    """The database was written by a newer reader than this one."""
+
+
+class UndoConflictError(StoreError):
+    """A step cannot be undone or redone because what it changed has changed since."""
+
+
+@dataclass(frozen=True)
+class RegisteredDocument:
+    """What `register_document` found: the document and how it related to what was known."""
+
+    document: Document
+    outcome: Registration
+    # Annotations whose quote is no longer at their offsets in the new version.
+    needs_reanchor: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Step:
+    """One undoable change, as the history keeps it."""
+
+    seq: int
+    origin: str
+    label: str
+    time: str
+    undone: bool
+
+
+@dataclass
+class _PendingStep:
+    label: str
+    changes: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def _timestamp_for_filename() -> str:
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+
+
+def _file_signature(path: Path) -> tuple[int, int, int] | None:
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
+def _empty_database() -> dict[str, Any]:
+    return {META: {"1": {"schema_version": SCHEMA_VERSION, "created": utc_now()}}}
+
+
+def _check_shape(data: Any) -> dict[str, Any]:
+    if not isinstance(data, dict) or not all(isinstance(table, dict) for table in data.values()):
+        raise CorruptFileError("does not have the layout of a reader database")
+    return data
+
+
+def _schema_version(data: Mapping[str, Any]) -> int:
+    meta = data.get(META) or {}
+    for record in meta.values():
+        if isinstance(record, dict) and isinstance(record.get("schema_version"), int):
+            return int(record["schema_version"])
+    return 0
+
+
+def _migrate_0_to_1(data: dict[str, Any]) -> None:
+    """Version 0 is a plain TinyDB file of these tables without a meta table."""
+    data[META] = {"1": {"schema_version": 1, "created": utc_now(), "migrated_from": 0}}
+
+
+# Each entry turns a database of version N into version N + 1, in place.
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], None]] = {0: _migrate_0_to_1}
+
+
+def migrate(data: dict[str, Any]) -> bool:
+    """Bring `data` to the current schema; whether anything changed."""
+    version = _schema_version(data)
+    if version > SCHEMA_VERSION:
+        raise NewerSchemaError(
+            f"the database has schema version {version}, but this reader knows only up to "
+            f"{SCHEMA_VERSION}: upgrade reader to open it"
+        )
+    changed = False
+    while version < SCHEMA_VERSION:
+        MIGRATIONS[version](data)
+        version += 1
+        changed = True
+    for record in data[META].values():
+        record["schema_version"] = SCHEMA_VERSION
+    return changed
+
+
+class DurableJSONStorage(Storage):  # type: ignore[misc]
+    """TinyDB storage that keeps the parsed file in memory and replaces the file atomically.
+
+    TinyDB's own JSONStorage rewrites the file in place (a crash or a full disk leaves it
+    unreadable), treats an empty file as a new database and writes NaN. This one parses strictly,
+    writes a complete new file per change, and can defer writes so a change and its undo step land
+    in one write.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.backup_path = path.with_name(path.name + ".bak")
+        self._data: dict[str, Any] | None = None
+        self._signature: tuple[int, int, int] | None = None
+        self._deferred = False
+        self._dirty = False
+
+    # TinyDB's interface
+    def read(self) -> dict[str, Any] | None:
+        if self._data is None:
+            raise RuntimeError("the store reads the file under its lock before TinyDB may")
+        return self._data
+
+    def write(self, data: dict[str, Any]) -> None:
+        self._data = data
+        self._dirty = True
+        if not self._deferred:
+            self.flush()
+
+    def close(self) -> None:
+        pass
+
+    # The store's interface
+    def adopt(self, data: dict[str, Any]) -> None:
+        """Use `data` as what the file holds now."""
+        self._data = data
+        self._signature = _file_signature(self.path)
+        self._dirty = False
+
+    def changed_on_disk(self) -> bool:
+        return self._data is None or _file_signature(self.path) != self._signature
+
+    def forget(self) -> None:
+        """Drop the in-memory copy (after a failed change) so the next read comes from disk."""
+        self._data = None
+        self._signature = None
+        self._dirty = False
+
+    @contextlib.contextmanager
+    def deferred(self) -> Iterator[None]:
+        self._deferred = True
+        try:
+            yield
+        finally:
+            self._deferred = False
+
+    def flush(self) -> None:
+        if not self._dirty or self._data is None:
+            return
+        payload = dump_json(self._data)
+        atomic_write_bytes(self.path, payload, keep_previous=self.backup_path)
+        self._signature = _file_signature(self.path)
+        self._dirty = False
+
+
+class AnnotationStore:
+    """Documents, the codebook and annotations, with undo, in one crash-safe database file.
+
+    `origin` names who makes the changes ("tui" or "cli"): undo takes back the newest step of the
+    same origin. `notices` collects what the user must be told (a corrupt file moved aside, say).
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        origin: Origin = "cli",
+        annotator: str = "",
+        lock_timeout: float = LOCK_TIMEOUT_SECONDS,
+    ) -> None:
+        self.path = Path(path)
+        self.origin: Origin = origin
+        self.annotator = annotator
+        self.notices: list[str] = []
+        self._lock = FileLock(
+            str(self.path.with_name(self.path.name + ".lock")),
+            timeout=lock_timeout,
+            thread_local=False,
+        )
+        self._mutex = threading.RLock()
+        self._storage = DurableJSONStorage(self.path)
+        self._db = TinyDB(storage=lambda: self._storage)
+        self._ids: dict[str, dict[str, int]] = {}
+        self._cache: dict[str, Any] = {}
+        self._step: _PendingStep | None = None
+        self._open()
+
+    # ------------------------------------------------------------------ opening and reloading
+
+    def _open(self) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreError(f"cannot create the database folder {self.path.parent}: {error}")
+        with self._locked():
+            for leftover in leftover_temp_files(self.path):
+                with contextlib.suppress(OSError):
+                    leftover.unlink()
+            if self._reload():
+                self._initialise()
+
+    def _initialise(self) -> None:
+        with self._change("create default codebook"):
+            for slot, (name, description) in enumerate(DEFAULT_TAGS, start=1):
+                self._create_tag_path(name, description=description, hotkey=slot)
+        # The default codebook is where a database starts, not something to undo.
+        self._db.table(HISTORY).truncate()
+        self._storage.flush()
+        self._rebuild_ids()
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        with self._mutex:
+            try:
+                self._lock.acquire()
+            except Timeout:
+                raise StoreBusyError(
+                    f"the database {self.path} is locked by another reader process "
+                    f"(waited {self._lock.timeout:.0f} s); try again"
+                ) from None
+            try:
+                yield
+            finally:
+                self._lock.release()
+
+    def _reload(self) -> bool:
+        """Read the file (under the lock): recover from corruption, migrate, reset caches.
+
+        Returns whether there was no database to read (a new one, or a damaged one with no copy).
+        """
+        data = self._read_file()
+        is_new = data is None
+        if data is None:
+            data = _empty_database()
+            self._storage.adopt(data)
+            self._storage.write(data)
+        elif migrate(data):
+            self._storage.adopt(data)
+            self._storage.write(data)
+        else:
+            self._storage.adopt(data)
+        # TinyDB keeps a next id and query results per table: both belong to the old contents.
+        for table in self._db._tables.values():
+            table.clear_cache()
+            table._next_id = None
+        self._rebuild_ids()
+        return is_new
+
+    def _read_file(self) -> dict[str, Any] | None:
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as error:
+            raise StoreError(f"cannot read the database {self.path}: {error.strerror}") from None
+        try:
+            return _check_shape(parse_json_strict(raw))
+        except CorruptFileError as problem:
+            return self._recover(problem)
+
+    def _recover(self, problem: CorruptFileError) -> dict[str, Any] | None:
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{_timestamp_for_filename()}")
+        os.replace(self.path, aside)
+        message = f"The database {self.path} {problem}. It was moved aside to {aside}."
+        backup = self._storage.backup_path
+        try:
+            data = _check_shape(parse_json_strict(backup.read_bytes()))
+        except (OSError, CorruptFileError):
+            self.notices.append(
+                message + " No good earlier copy exists, so reader starts a new database; "
+                "the damaged file is kept for you to inspect."
+            )
+            return None
+        shutil.copy2(backup, aside.with_name(aside.name + ".restored-from"))
+        atomic_write_bytes(self.path, backup.read_bytes())
+        self.notices.append(
+            message + f" The last good copy ({backup}) was restored; only the change being "
+            "written when the damage happened can be missing."
+        )
+        return data
+
+    def refresh(self) -> bool:
+        """Re-read the file if another process changed it; whether it did."""
+        with self._mutex:
+            if not self._storage.changed_on_disk():
+                return False
+            with self._locked():
+                self._reload()
+            self._cache.clear()
+            return True
+
+    # ------------------------------------------------------------------ raw record access
+
+    def _rebuild_ids(self) -> None:
+        data = self._storage.read() or {}
+        self._ids = {
+            name: {record["id"]: int(doc_id) for doc_id, record in table.items() if "id" in record}
+            for name, table in data.items()
+            if name != META
+        }
+        self._cache.clear()
+
+    def _raw(self, table: str, record_id: str) -> dict[str, Any] | None:
+        doc_id = self._ids.get(table, {}).get(record_id)
+        if doc_id is None:
+            return None
+        record = self._db.table(table).get(doc_id=doc_id)
+        return dict(record) if record is not None else None
+
+    def _raw_all(self, table: str) -> list[dict[str, Any]]:
+        data = self._storage.read() or {}
+        return [dict(record) for record in data.get(table, {}).values()]
+
+    def _apply(self, table: str, record_id: str, record: dict[str, Any] | None) -> None:
+        """Make `table[record_id]` be `record` (None deletes), without touching the history."""
+        tinydb_table = self._db.table(table)
+        ids = self._ids.setdefault(table, {})
+        doc_id = ids.get(record_id)
+        if record is None:
+            if doc_id is not None:
+                tinydb_table.remove(doc_ids=[doc_id])
+                del ids[record_id]
+        elif doc_id is None:
+            ids[record_id] = tinydb_table.insert(record)
+        else:
+            def replace(document: dict[str, Any]) -> None:
+                document.clear()
+                document.update(record)
+
+            tinydb_table.update(replace, doc_ids=[doc_id])
+        self._cache.clear()
+
+    def _set(self, table: str, record_id: str, record: dict[str, Any] | None) -> None:
+        """Change a record inside the current step, recording it for undo."""
+        assert self._step is not None, "changes happen inside a step"
+        before = self._raw(table, record_id)
+        if before == record:
+            return
+        self._apply(table, record_id, record)
+        self._step.changes.append(
+            {"table": table, "id": record_id, "before": before, "after": record}
+        )
+
+    # ------------------------------------------------------------------ steps and undo
+
+    @contextlib.contextmanager
+    def _change(self, label: str) -> Iterator[None]:
+        """One undoable step: everything inside lands in a single atomic write, or nothing does."""
+        with self._mutex:
+            if self._step is not None:  # inside a batch: join its step
+                yield
+                return
+            with self._locked():
+                if self._storage.changed_on_disk():
+                    self._reload()
+                self._step = _PendingStep(label)
+                try:
+                    with self._storage.deferred():
+                        yield
+                        if self._step.changes:
+                            self._record_step(self._step)
+                    self._storage.flush()
+                except BaseException:
+                    self._storage.forget()
+                    self._reload()
+                    raise
+                finally:
+                    self._step = None
+
+    @contextlib.contextmanager
+    def batch(self, label: str) -> Iterator[None]:
+        """Group several changes (an import, a merge) into one step and one write."""
+        with self._change(label):
+            yield
+
+    def _record_step(self, step: _PendingStep) -> None:
+        history = self._db.table(HISTORY)
+        records = history.all()
+        # A new step of this origin ends its redo chain.
+        stale = [r.doc_id for r in records if r["origin"] == self.origin and r["undone"]]
+        if stale:
+            history.remove(doc_ids=stale)
+            records = [r for r in records if r.doc_id not in stale]
+        seq = max((r["seq"] for r in records), default=0) + 1
+        history.insert({
+            "seq": seq,
+            "origin": self.origin,
+            "label": step.label,
+            "time": utc_now(),
+            "changes": step.changes,
+            "undone": 0,
+        })
+        if len(records) + 1 > HISTORY_LIMIT:
+            oldest = sorted(records, key=lambda r: r["seq"])[: len(records) + 1 - HISTORY_LIMIT]
+            history.remove(doc_ids=[r.doc_id for r in oldest])
+
+    def history(self, origin: str | None = None) -> list[Step]:
+        """Steps, oldest first, optionally of one origin."""
+        self.refresh()
+        steps = [
+            Step(r["seq"], r["origin"], r["label"], r["time"], bool(r["undone"]))
+            for r in self._raw_all(HISTORY)
+            if origin is None or r["origin"] == origin
+        ]
+        return sorted(steps, key=lambda step: step.seq)
+
+    def undo(self) -> Step | None:
+        """Take back the newest step of this store's origin; None when there is nothing to undo."""
+        return self._travel(undo=True)
+
+    def redo(self) -> Step | None:
+        """Re-apply the most recently undone step of this origin; None when there is none."""
+        return self._travel(undo=False)
+
+    def _travel(self, *, undo: bool) -> Step | None:
+        with self._mutex, self._locked():
+            if self._storage.changed_on_disk():
+                self._reload()
+            history = self._db.table(HISTORY)
+            mine = [r for r in history.all() if r["origin"] == self.origin]
+            if undo:
+                candidates = [r for r in mine if not r["undone"]]
+                chosen = max(candidates, key=lambda r: r["seq"], default=None)
+            else:
+                candidates = [r for r in mine if r["undone"]]
+                chosen = max(candidates, key=lambda r: r["undone"], default=None)
+            if chosen is None:
+                return None
+            changes = chosen["changes"]
+            expected, wanted = ("after", "before") if undo else ("before", "after")
+            for change in changes:
+                if self._raw(change["table"], change["id"]) != change[expected]:
+                    verb = "undo" if undo else "redo"
+                    raise UndoConflictError(
+                        f"cannot {verb} “{chosen['label']}”: the {change['table'][:-1]} it "
+                        "changed has been changed since (by another step or program)"
+                    )
+            try:
+                with self._storage.deferred():
+                    for change in reversed(changes) if undo else changes:
+                        self._apply(change["table"], change["id"], change[wanted])
+                    if undo:
+                        counter = max((r["undone"] for r in history.all()), default=0) + 1
+                    else:
+                        counter = 0
+                    history.update({"undone": counter}, doc_ids=[chosen.doc_id])
+                self._storage.flush()
+            except BaseException:
+                self._storage.forget()
+                self._reload()
+                raise
+            return Step(chosen["seq"], chosen["origin"], chosen["label"], chosen["time"], undo)
+
+    # ------------------------------------------------------------------ documents
+
+    def documents(self) -> list[Document]:
+        self.refresh()
+        if DOCUMENTS not in self._cache:
+            documents = [Document.from_record(r) for r in self._raw_all(DOCUMENTS)]
+            self._cache[DOCUMENTS] = sorted(documents, key=lambda d: (d.title.casefold(), d.path))
+        return list(self._cache[DOCUMENTS])
+
+    def get_document(self, document_id: str) -> Document:
+        self.refresh()
+        record = self._raw(DOCUMENTS, document_id)
+        if record is None:
+            raise StoreError(f"no document with id {document_id}")
+        return Document.from_record(record)
+
+    def document_by_path(self, path: str | os.PathLike[str]) -> Document | None:
+        wanted = str(Path(path).expanduser().resolve())
+        for document in self.documents():
+            if document.path == wanted or wanted in document.aliases:
+                return document
+        return None
+
+    def find_document(self, reference: str) -> Document:
+        """A document by id (or a unique id prefix), path, title or file name."""
+        documents = self.documents()
+        for document in documents:
+            if document.id == reference:
+                return document
+        by_path = self.document_by_path(reference)
+        if by_path is not None:
+            return by_path
+        wanted = reference.strip().casefold()
+        for matcher in (
+            lambda d: len(wanted) >= 4 and d.id.startswith(wanted),
+            lambda d: d.title.casefold() == wanted,
+            lambda d: Path(d.path).name.casefold() == wanted,
+            lambda d: Path(d.path).stem.casefold() == wanted,
+        ):
+            matches = [document for document in documents if matcher(document)]
+            if len(matches) == 1:
+                return matches[0]
+            if len(matches) > 1:
+                listed = "; ".join(f"{d.title} ({d.path})" for d in matches)
+                raise StoreError(f"{reference!r} matches several documents: {listed}")
+        raise StoreError(f"no document matches {reference!r} (see `reader docs`)")
+
+    def register_document(
+        self,
+        *,
+        path: str | os.PathLike[str],
+        text: str,
+        title: str,
+        size: int,
+        encoding: str,
+        sha256: str,
+        format: str = "text",
+    ) -> RegisteredDocument:
+        """Record a loaded document and tell how it relates to what the store already knows.
+
+        A known path is the same document (a new version if its content changed: annotations whose
+        quote is no longer at their offsets are kept and marked as needing re-anchoring). An unknown
+        path with known content is that document, moved or copied.
+        """
+        resolved = str(Path(path).expanduser().resolve())
+        with self._mutex, self._locked():
+            if self._storage.changed_on_disk():
+                self._reload()
+            known = self._document_at(resolved)
+            outcome: Registration
+            flagged: list[str] = []
+            if known is not None and known.sha256 == sha256:
+                return RegisteredDocument(known, "known")
+            try:
+                with self._storage.deferred():
+                    if known is not None:
+                        outcome = "changed"
+                        document = known.evolve(
+                            title=title, size=size, encoding=encoding, sha256=sha256,
+                            format=format, version=known.version + 1, updated=utc_now(),
+                        )
+                        flagged = self._mark_moved_quotes(document.id, text)
+                    else:
+                        same = [d for d in self._all_documents() if d.sha256 == sha256]
+                        if same:
+                            previous = same[0]
+                            if Path(previous.path).exists():
+                                outcome = "copied"
+                                document = previous.evolve(
+                                    aliases=(*previous.aliases, resolved), updated=utc_now()
+                                )
+                            else:
+                                outcome = "moved"
+                                aliases = (*previous.aliases, previous.path)
+                                document = previous.evolve(
+                                    path=resolved, aliases=aliases, updated=utc_now()
+                                )
+                        else:
+                            outcome = "new"
+                            document = Document(
+                                id=_new_id(), path=resolved, title=title, size=size,
+                                encoding=encoding, sha256=sha256, format=format,
+                            )
+                    self._apply(DOCUMENTS, document.id, document.to_record())
+                self._storage.flush()
+            except BaseException:
+                self._storage.forget()
+                self._reload()
+                raise
+            return RegisteredDocument(document, outcome, tuple(flagged))
+
+    def _all_documents(self) -> list[Document]:
+        return [Document.from_record(r) for r in self._raw_all(DOCUMENTS)]
+
+    def _document_at(self, resolved: str) -> Document | None:
+        for document in self._all_documents():
+            if document.path == resolved:
+                return document
+        return None
+
+    def _mark_moved_quotes(self, document_id: str, text: str) -> list[str]:
+        flagged = []
+        for record in self._raw_all(ANNOTATIONS):
+            if record["document"] != document_id:
+                continue
+            annotation = Annotation.from_record(record)
+            still = quote_still_at(text, annotation.start, annotation.end, annotation.quote)
+            if still == annotation.needs_reanchor:
+                self._apply(ANNOTATIONS, annotation.id,
+                            annotation.evolve(needs_reanchor=not still).to_record())
+            if not still:
+                flagged.append(annotation.id)
+        return flagged
+
+    def remove_document(self, document_id: str) -> int:
+        """Forget a document and its annotations (one undoable step); how many annotations went."""
+        document = self.get_document(document_id)
+        with self._change(f"remove document {document.title}"):
+            removed = 0
+            for record in self._raw_all(ANNOTATIONS):
+                if record["document"] == document_id:
+                    self._set(ANNOTATIONS, record["id"], None)
+                    removed += 1
+            self._set(DOCUMENTS, document_id, None)
+        return removed
+
+    def relink_document(self, document_id: str, new_path: str | os.PathLike[str]) -> Document:
+        """Point a document at a new path (a file the user moved)."""
+        document = self.get_document(document_id)
+        resolved = str(Path(new_path).expanduser().resolve())
+        with self._change(f"relink document {document.title}"):
+            other = self._document_at(resolved)
+            if other is not None and other.id != document_id:
+                raise StoreError(f"{resolved} is already the document {other.title!r}")
+            aliases = tuple(a for a in (*document.aliases, document.path) if a != resolved)
+            updated = document.evolve(path=resolved, aliases=aliases, updated=utc_now())
+            self._set(DOCUMENTS, document_id, updated.to_record())
+        return updated
+
+    def update_document(self, document: Document) -> None:
+        """Store changed metadata of a document (as one step)."""
+        with self._change(f"update document {document.title}"):
+            self._set(DOCUMENTS, document.id, document.to_record())
+
+    # ------------------------------------------------------------------ the codebook
+
+    def codebook(self) -> Codebook:
+        self.refresh()
+        if TAGS not in self._cache:
+            self._cache[TAGS] = Codebook(Tag.from_record(r) for r in self._raw_all(TAGS))
+        codebook: Codebook = self._cache[TAGS]
+        return codebook
+
+    def tags(self) -> list[Tag]:
+        return list(self.codebook())
+
+    def _codebook_now(self) -> Codebook:
+        return Codebook(Tag.from_record(r) for r in self._raw_all(TAGS))
+
+    def _create_tag_path(
+        self,
+        path: str,
+        *,
+        colour: str | None = None,
+        description: str = "",
+        hotkey: int | None = None,
+    ) -> tuple[Tag, list[Tag]]:
+        """The tag at `path`, creating it and any missing parents; the tags it created."""
+        parts = split_tag_path(path)
+        parent: str | None = None
+        tag: Tag | None = None
+        created: list[Tag] = []
+        for depth, name in enumerate(parts):
+            codebook = self._codebook_now()
+            existing = next(
+                (t for t in codebook if t.parent == parent and t.name.casefold() == name.casefold()),
+                None,
+            )
+            if existing is not None:
+                tag = existing
+            else:
+                last = depth == len(parts) - 1
+                tag = Tag(
+                    id=_new_id(),
+                    name=name,
+                    colour=valid_colour(colour) if last and colour else next_colour(
+                        codebook.colours()
+                    ),
+                    description=description if last else "",
+                    parent=parent,
+                )
+                self._set(TAGS, tag.id, tag.to_record())
+                created.append(tag)
+            parent = tag.id
+        assert tag is not None
+        if created and created[-1].id == tag.id and hotkey is not None:
+            tag = self._assign_hotkey(tag, hotkey)
+        return tag, created
+
+    def _assign_hotkey(self, tag: Tag, hotkey: int | None) -> Tag:
+        if hotkey is not None and hotkey not in HOTKEY_SLOTS:
+            raise CodebookError(f"hotkey slots are 1 to 9, not {hotkey}")
+        if hotkey is not None:
+            holder = self._codebook_now().by_hotkey(hotkey)
+            if holder is not None and holder.id != tag.id:
+                self._set(TAGS, holder.id, holder.evolve(hotkey=None).to_record())
+        updated = tag.evolve(hotkey=hotkey)
+        self._set(TAGS, tag.id, updated.to_record())
+        return updated
+
+    def create_tag(
+        self,
+        path: str,
+        *,
+        colour: str | None = None,
+        description: str = "",
+        hotkey: int | None = None,
+    ) -> Tag:
+        """Create `path` (`parent/child` creates both); an existing name is refused."""
+        with self._change(f"create tag {path}"):
+            tag, created = self._create_tag_path(
+                path, colour=colour, description=description, hotkey=hotkey
+            )
+            if not created or created[-1].id != tag.id:
+                raise CodebookError(f"a tag named {path!r} already exists")
+        return tag
+
+    def ensure_tags(self, paths: Sequence[str]) -> tuple[list[Tag], list[Tag]]:
+        """The tags at these paths, creating missing ones: (all tags, the newly created)."""
+        found: list[Tag] = []
+        created: list[Tag] = []
+        with self._change("create tags " + ", ".join(paths)):
+            for path in paths:
+                codebook = self._codebook_now()
+                try:
+                    existing: Tag | None = codebook.resolve(path)
+                except CodebookError:
+                    existing = None
+                if existing is not None and (
+                    "/" not in path or codebook.path(existing).casefold() == path.casefold()
+                ):
+                    found.append(existing)
+                    continue
+                tag, made = self._create_tag_path(path)
+                found.append(tag)
+                created.extend(made)
+        return found, created
+
+    def rename_tag(self, tag_id: str, new_path: str) -> Tag:
+        """Rename a tag; a new `parent/child` path also moves it under that parent."""
+        with self._change(f"rename tag to {new_path}"):
+            codebook = self._codebook_now()
+            tag = codebook.get(tag_id)
+            parts = split_tag_path(new_path)
+            parent_id = tag.parent
+            if len(parts) > 1:
+                parent, _ = self._create_tag_path("/".join(parts[:-1]))
+                parent_id = parent.id
+            self._check_parent(tag.id, parent_id)
+            self._check_unique(parts[-1], parent_id, tag.id)
+            renamed = tag.evolve(name=parts[-1], parent=parent_id)
+            self._set(TAGS, tag.id, renamed.to_record())
+        return renamed
+
+    def update_tag(
+        self,
+        tag_id: str,
+        *,
+        colour: str | None = None,
+        description: str | None = None,
+        parent: str | None | Literal[False] = False,
+        hotkey: int | None | Literal[False] = False,
+    ) -> Tag:
+        """Change a tag's colour, description, parent (None: top level) or hotkey (None: clear).
+
+        `False` leaves parent or hotkey as they are. A hotkey slot in use moves to this tag.
+        """
+        with self._change("edit tag"):
+            tag = self._codebook_now().get(tag_id)
+            if colour is not None:
+                tag = tag.evolve(colour=valid_colour(colour))
+            if description is not None:
+                tag = tag.evolve(description=description.strip())
+            if parent is not False:
+                self._check_parent(tag.id, parent)
+                self._check_unique(tag.name, parent, tag.id)
+                tag = tag.evolve(parent=parent)
+            self._set(TAGS, tag.id, tag.to_record())
+            if hotkey is not False:
+                tag = self._assign_hotkey(tag, hotkey)
+        return tag
+
+    def _check_parent(self, tag_id: str, parent_id: str | None) -> None:
+        if parent_id is None:
+            return
+        codebook = self._codebook_now()
+        codebook.get(parent_id)
+        if parent_id == tag_id or parent_id in codebook.descendants(tag_id):
+            raise CodebookError("a tag cannot be placed under itself or one of its children")
+
+    def _check_unique(self, name: str, parent_id: str | None, tag_id: str) -> None:
+        name = clean_tag_name(name)
+        for other in self._codebook_now():
+            if other.id != tag_id and other.parent == parent_id and (
+                other.name.casefold() == name.casefold()
+            ):
+                raise CodebookError(f"a tag named {name!r} already exists there")
+
+    def merge_tags(self, source_id: str, target_id: str) -> int:
+        """Give the source tag's passages the target tag and delete the source; passages changed."""
+        if source_id == target_id:
+            raise CodebookError("a tag cannot be merged into itself")
+        codebook = self.codebook()
+        source, target = codebook.get(source_id), codebook.get(target_id)
+        if target_id in codebook.descendants(source_id):
+            raise CodebookError("a tag cannot be merged into one of its own children")
+        changed = 0
+        with self._change(f"merge tag {source.name} into {target.name}"):
+            for record in self._raw_all(ANNOTATIONS):
+                if source_id in record["tags"]:
+                    tags = [target_id if t == source_id else t for t in record["tags"]]
+                    record["tags"] = list(dict.fromkeys(tags))
+                    record["updated"] = utc_now()
+                    self._set(ANNOTATIONS, record["id"], record)
+                    changed += 1
+            for child in self._codebook_now().children(source_id):
+                self._set(TAGS, child.id, child.evolve(parent=target_id).to_record())
+            if source.hotkey is not None and target.hotkey is None:
+                self._set(TAGS, target_id, target.evolve(hotkey=source.hotkey).to_record())
+            self._set(TAGS, source_id, None)
+        return changed
+
+    def delete_tag(self, tag_id: str) -> int:
+        """Delete a tag: children move up, passages lose it (and go if nothing is left)."""
+        tag = self.codebook().get(tag_id)
+        changed = 0
+        with self._change(f"delete tag {tag.name}"):
+            for record in self._raw_all(ANNOTATIONS):
+                if tag_id in record["tags"]:
+                    record["tags"] = [t for t in record["tags"] if t != tag_id]
+                    record["updated"] = utc_now()
+                    keep = record["tags"] or record["memo"].strip()
+                    self._set(ANNOTATIONS, record["id"], record if keep else None)
+                    changed += 1
+            for child in self._codebook_now().children(tag_id):
+                self._set(TAGS, child.id, child.evolve(parent=tag.parent).to_record())
+            self._set(TAGS, tag_id, None)
+        return changed
+
+    # ------------------------------------------------------------------ annotations
+
+    def annotations(
+        self, *, document: str | None = None, tag: str | None = None
+    ) -> list[Annotation]:
+        """Annotations in document order, optionally of one document and/or tag (id)."""
+        self.refresh()
+        if ANNOTATIONS not in self._cache:
+            every = [Annotation.from_record(r) for r in self._raw_all(ANNOTATIONS)]
+            every.sort(key=lambda a: (a.document, a.start, a.end, a.created))
+            self._cache[ANNOTATIONS] = every
+        selected: list[Annotation] = self._cache[ANNOTATIONS]
+        if document is not None:
+            selected = [a for a in selected if a.document == document]
+        if tag is not None:
+            selected = [a for a in selected if tag in a.tags]
+        return list(selected)
+
+    def get_annotation(self, annotation_id: str) -> Annotation:
+        self.refresh()
+        record = self._raw(ANNOTATIONS, annotation_id)
+        if record is None:
+            raise StoreError(f"no annotation with id {annotation_id}")
+        return Annotation.from_record(record)
+
+    def add_annotation(
+        self,
+        document_id: str,
+        text: str,
+        start: int,
+        end: int,
+        *,
+        tags: Sequence[str] = (),
+        memo: str = "",
+    ) -> Annotation:
+        """Code `text[start:end]` of a document with tags (ids) and/or a memo."""
+        if not tags and not memo.strip():
+            raise StoreError("a passage needs at least one tag or a memo")
+        try:
+            anchor = make_anchor(text, start, end)
+        except AnchorError as error:
+            raise StoreError(str(error)) from None
+        with self._change("add annotation"):
+            if self._raw(DOCUMENTS, document_id) is None:
+                raise StoreError(f"no document with id {document_id}")
+            self._require_tags(tags)
+            now = utc_now()
+            annotation = Annotation(
+                id=_new_id(), document=document_id, start=anchor.start, end=anchor.end,
+                quote=anchor.quote, prefix=anchor.prefix, suffix=anchor.suffix,
+                tags=tuple(dict.fromkeys(tags)), memo=memo, annotator=self.annotator,
+                created=now, updated=now,
+            )
+            self._set(ANNOTATIONS, annotation.id, annotation.to_record())
+        return annotation
+
+    def _require_tags(self, tags: Sequence[str]) -> None:
+        codebook = self._codebook_now()
+        for tag_id in tags:
+            codebook.get(tag_id)
+
+    def update_annotation(
+        self,
+        annotation_id: str,
+        *,
+        tags: Sequence[str] | None = None,
+        memo: str | None = None,
+        span: tuple[str, int, int] | None = None,
+        label: str = "edit annotation",
+    ) -> Annotation | None:
+        """Change tags, memo or span (`(text, start, end)`); None when nothing is left of it.
+
+        An annotation left with neither tags nor memo is removed, in the same step.
+        """
+        with self._change(label):
+            record = self._raw(ANNOTATIONS, annotation_id)
+            if record is None:
+                raise StoreError(f"no annotation with id {annotation_id}")
+            annotation = Annotation.from_record(record)
+            if tags is not None:
+                self._require_tags(tags)
+                annotation = annotation.evolve(tags=tuple(dict.fromkeys(tags)))
+            if memo is not None:
+                annotation = annotation.evolve(memo=memo)
+            if span is not None:
+                try:
+                    anchor = make_anchor(*span)
+                except AnchorError as error:
+                    raise StoreError(str(error)) from None
+                annotation = annotation.evolve(
+                    start=anchor.start, end=anchor.end, quote=anchor.quote,
+                    prefix=anchor.prefix, suffix=anchor.suffix, needs_reanchor=False,
+                )
+            if not annotation.tags and not annotation.memo.strip():
+                self._set(ANNOTATIONS, annotation_id, None)
+                return None
+            annotation = annotation.evolve(updated=utc_now())
+            self._set(ANNOTATIONS, annotation_id, annotation.to_record())
+        return annotation
+
+    def toggle_tag(self, annotation_id: str, tag_id: str) -> Annotation | None:
+        """Add the tag to the annotation, or take it off if it has it."""
+        current = self.get_annotation(annotation_id)
+        if tag_id in current.tags:
+            tags = tuple(t for t in current.tags if t != tag_id)
+        else:
+            tags = (*current.tags, tag_id)
+        return self.update_annotation(annotation_id, tags=tags, label="toggle tag")
+
+    def delete_annotation(self, annotation_id: str) -> None:
+        with self._change("delete annotation"):
+            if self._raw(ANNOTATIONS, annotation_id) is None:
+                raise StoreError(f"no annotation with id {annotation_id}")
+            self._set(ANNOTATIONS, annotation_id, None)
+
+    def put_annotation(self, annotation: Annotation) -> None:
+        """Store an annotation as given (an import), replacing one with the same id."""
+        if not annotation.tags and not annotation.memo.strip():
+            raise StoreError("a passage needs at least one tag or a memo")
+        with self._change("import annotation"):
+            if self._raw(DOCUMENTS, annotation.document) is None:
+                raise StoreError(f"no document with id {annotation.document}")
+            self._require_tags(annotation.tags)
+            self._set(ANNOTATIONS, annotation.id, annotation.to_record())
+
+    def annotation_counts(self) -> dict[str, int]:
+        """How many passages each tag (id) has."""
+        counts: dict[str, int] = {}
+        for annotation in self.annotations():
+            for tag_id in annotation.tags:
+                counts[tag_id] = counts.get(tag_id, 0) + 1
+        return counts

@@ -1,0 +1,218 @@
+"""The store under crashes, concurrent writers and damaged files: nothing acknowledged is lost."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import random
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from reader.core.store import AnnotationStore
+
+TEXT = "abcdefghijklmnopqrstuvwxyz " * 40
+CONTEXT = multiprocessing.get_context("fork")
+
+
+def seeded_store(db_path: Path) -> tuple[str, str]:
+    """A database with one document; (document id, tag id)."""
+    store = AnnotationStore(db_path)
+    document = store.register_document(
+        path=db_path.parent / "doc.txt", text=TEXT, title="doc", size=len(TEXT),
+        encoding="utf-8", sha256="doc",
+    ).document
+    return document.id, store.codebook().resolve("refugees").id
+
+
+def memos(db_path: Path) -> dict[str, str]:
+    return {a.id: a.memo for a in AnnotationStore(db_path).annotations()}
+
+
+# ---------------------------------------------------------------- SIGKILL at random moments
+
+
+def _writer(db_path: str, document: str, tag: str, seed: int, acks) -> None:
+    """Insert, update and delete forever, reporting each change once the store returned."""
+    store = AnnotationStore(db_path)
+    rng = random.Random(seed)
+    live: list[str] = [a.id for a in store.annotations()]
+    number = 0
+    while True:
+        number += 1
+        action = rng.choice(["add", "add", "update", "delete"]) if live else "add"
+        if action == "add":
+            start = rng.randrange(0, len(TEXT) - 10)
+            annotation = store.add_annotation(
+                document, TEXT, start, start + 5, tags=[tag], memo=f"m{seed}-{number}"
+            )
+            live.append(annotation.id)
+            acks.send(("add", annotation.id, annotation.memo))
+        elif action == "update":
+            target = rng.choice(live)
+            store.update_annotation(target, memo=f"u{seed}-{number}")
+            acks.send(("update", target, f"u{seed}-{number}"))
+        else:
+            target = live.pop(rng.randrange(len(live)))
+            store.delete_annotation(target)
+            acks.send(("delete", target, None))
+
+
+def _one_step_away(before: dict[str, str], after: dict[str, str]) -> bool:
+    """Whether `after` is `before` plus at most one more change (the one being written)."""
+    if before == after:
+        return True
+    added = after.keys() - before.keys()
+    removed = before.keys() - after.keys()
+    changed = {k for k in before.keys() & after.keys() if before[k] != after[k]}
+    return len(added) + len(removed) + len(changed) == 1
+
+
+@pytest.mark.slow
+def test_killing_a_writer_at_random_moments_never_loses_an_acknowledged_change(
+    db_path: Path,
+) -> None:
+    document, tag = seeded_store(db_path)
+    expected: dict[str, str] = {}
+    rng = random.Random(2254)
+    for trial in range(100):
+        receiver, sender = CONTEXT.Pipe(duplex=False)
+        writer = CONTEXT.Process(
+            target=_writer, args=(str(db_path), document, tag, trial, sender), daemon=True
+        )
+        writer.start()
+        sender.close()
+        time.sleep(rng.uniform(0.0, 0.25))
+        os.kill(writer.pid, signal.SIGKILL)
+        writer.join()
+        while receiver.poll():
+            try:
+                action, annotation, memo = receiver.recv()
+            except EOFError:
+                break
+            if action == "delete":
+                expected.pop(annotation, None)
+            else:
+                expected[annotation] = memo
+        receiver.close()
+        found = memos(db_path)  # always loads: never corrupt, never silently new
+        assert _one_step_away(expected, found), f"trial {trial}: acknowledged change lost"
+        expected = found
+        store = AnnotationStore(db_path)
+        assert store.notices == []
+        assert store.codebook().resolve("refugees").id == tag
+    leftovers = [p for p in db_path.parent.iterdir() if p.name.endswith(".tmp")]
+    assert leftovers == []
+
+
+# ---------------------------------------------------------------- two writers at once
+
+
+def _busy_writer(db_path: str, document: str, tag: str, label: str, count: int) -> None:
+    store = AnnotationStore(db_path, origin="tui" if label == "a" else "cli")
+    for number in range(count):
+        annotation = store.add_annotation(
+            document, TEXT, number, number + 3, tags=[tag], memo=f"{label}{number}"
+        )
+        if number % 3 == 0:
+            store.update_annotation(annotation.id, memo=f"{label}{number}!")
+
+
+def test_two_processes_writing_at_once_lose_nothing(db_path: Path) -> None:
+    document, tag = seeded_store(db_path)
+    count = 60
+    writers = [
+        CONTEXT.Process(target=_busy_writer, args=(str(db_path), document, tag, label, count))
+        for label in ("a", "b")
+    ]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join(timeout=120)
+        assert writer.exitcode == 0
+    found = sorted(memos(db_path).values())
+    wanted = sorted(
+        f"{label}{n}!" if n % 3 == 0 else f"{label}{n}" for label in "ab" for n in range(count)
+    )
+    assert found == wanted
+    history = AnnotationStore(db_path).history()
+    assert len(history) == 2 * (count + count // 3)
+
+
+def test_a_store_opened_earlier_sees_and_keeps_changes_made_since(db_path: Path) -> None:
+    document, tag = seeded_store(db_path)
+    early = AnnotationStore(db_path, origin="tui")
+    late = AnnotationStore(db_path, origin="cli")
+    from_cli = late.add_annotation(document, TEXT, 0, 3, tags=[tag], memo="cli")
+    from_tui = early.add_annotation(document, TEXT, 5, 9, tags=[tag], memo="tui")
+    assert {a.id for a in late.annotations()} == {from_cli.id, from_tui.id}
+    assert {a.id for a in early.annotations()} == {from_cli.id, from_tui.id}
+
+
+# ---------------------------------------------------------------- damaged files
+
+
+DAMAGE = {
+    "empty": b"",
+    "truncated": None,  # the real file cut in half
+    "trailing garbage": None,  # the real file with junk after it
+    "NaN": b'{"meta": {"1": {"schema_version": 1}}, "tags": {"1": {"x": NaN}}}',
+    "not a database": b"[1, 2, 3]",
+}
+
+
+def damage(db_path: Path, kind: str) -> bytes:
+    good = db_path.read_bytes()
+    bad = DAMAGE[kind]
+    if kind == "truncated":
+        bad = good[: len(good) // 2]
+    elif kind == "trailing garbage":
+        bad = good + b"\x00garbage"
+    assert bad is not None
+    db_path.write_bytes(bad)
+    return bad
+
+
+@pytest.mark.parametrize("kind", list(DAMAGE))
+def test_a_damaged_database_is_moved_aside_and_the_last_good_copy_restored(
+    db_path: Path, kind: str
+) -> None:
+    document, tag = seeded_store(db_path)
+    store = AnnotationStore(db_path)
+    first = store.add_annotation(document, TEXT, 0, 3, tags=[tag], memo="first")
+    store.add_annotation(document, TEXT, 4, 8, tags=[tag], memo="second")
+    bad = damage(db_path, kind)
+
+    reopened = AnnotationStore(db_path)
+
+    assert len(reopened.notices) == 1
+    notice = reopened.notices[0]
+    aside = [p for p in db_path.parent.iterdir() if ".corrupt-" in p.name
+             and not p.name.endswith(".restored-from")]
+    assert len(aside) == 1 and aside[0].read_bytes() == bad
+    assert str(aside[0]) in notice and "restored" in notice
+    # The copy is the database before the last change: only that change can be missing.
+    assert [a.memo for a in reopened.annotations()] == ["first"]
+    assert reopened.get_annotation(first.id).memo == "first"
+    assert json.loads(db_path.read_text())  # the file itself is whole again
+
+
+@pytest.mark.parametrize("kind", ["empty", "truncated", "NaN"])
+def test_a_damaged_database_without_a_good_copy_is_never_silently_replaced(
+    db_path: Path, kind: str
+) -> None:
+    seeded_store(db_path)
+    bad = damage(db_path, kind)
+    db_path.with_name(db_path.name + ".bak").unlink()
+
+    reopened = AnnotationStore(db_path)
+
+    assert len(reopened.notices) == 1
+    assert "No good earlier copy" in reopened.notices[0]
+    aside = [p for p in db_path.parent.iterdir() if ".corrupt-" in p.name]
+    assert len(aside) == 1 and aside[0].read_bytes() == bad
+    assert str(aside[0]) in reopened.notices[0]
+    assert reopened.codebook().by_hotkey(1).name == "refugees"
