@@ -680,9 +680,13 @@ class AnnotationStore:
         return updated
 
     def update_document(self, document: Document) -> None:
-        """Store changed metadata of a document (as one step)."""
+        """Store a document record as given (changed metadata, or one known only from an import
+        whose file is missing), as one step."""
         with self._change(f"update document {document.title}"):
             self._set(DOCUMENTS, document.id, document.to_record())
+
+    def new_document_id(self) -> str:
+        return _new_id()
 
     # ------------------------------------------------------------------ the codebook
 
