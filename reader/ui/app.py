@@ -1,0 +1,665 @@
+"""The reader app: composes the workspace, opens documents, routes commands, keeps the session."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import work
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from reader.core.display import printable
+from reader.paths import session_path, styles_dir
+from reader.session import (
+    DocumentState,
+    PaneState,
+    Session,
+    SessionError,
+    load_session,
+    remember_recent,
+    save_session,
+)
+from reader.ui.widgets.workspace import PaneTabs, Workspace
+
+if TYPE_CHECKING:
+    from textual.dom import DOMNode
+
+    from reader.formats.base import LoadedDocument
+    from reader.ui.keymap import BindingRow
+
+AUTOSAVE_SECONDS = 2.0
+"""How often positions (which change without any message) are compared with the saved ones."""
+SAVE_DELAY = 0.5
+"""Debounce after a structural change before the session is written."""
+
+
+def _reader_commands() -> type:
+    from reader.ui.commands import ReaderCommands
+
+    return ReaderCommands
+
+
+class MainScreen(Screen[None]):
+    """The reading screen: the workspace over a footer of the keys that apply now."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "tab",
+            "app.focus_next",
+            "Next pane",
+            id="focus-next",
+            tooltip="Move the keyboard focus to the next pane (or search bar)",
+            show=False,
+        ),
+        Binding(
+            "shift+tab",
+            "app.focus_previous",
+            "Previous pane",
+            id="focus-previous",
+            tooltip="Move the keyboard focus to the previous pane (or search bar)",
+            show=False,
+        ),
+        Binding(
+            "ctrl+c,super+c",
+            "screen.copy_text",
+            "Copy",
+            id="copy-text",
+            tooltip="Copy the text selected with the mouse",
+            show=False,
+        ),
+    ]
+
+    class Composed(Message):
+        """The workspace exists: the app can fill it."""
+
+    def compose(self) -> ComposeResult:
+        yield Workspace(id="workspace")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.post_message(self.Composed())
+
+
+class ReaderApp(App[None]):
+    """Reads documents side by side; `reader` alone resumes where the last session ended."""
+
+    TITLE = "reader"
+    CSS_PATH: ClassVar[list[str | Path]] = [
+        path
+        for path in (styles_dir() / "app.tcss", styles_dir() / "document.tcss")
+        if path.is_file()
+    ]
+    COMMANDS: ClassVar[set[Any]] = {_reader_commands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "q,ctrl+q",
+            "quit",
+            "Quit",
+            id="quit",
+            tooltip="Save the session and quit",
+        ),
+        Binding("question_mark,f1", "help", "Help", id="help", tooltip="Every key binding"),
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            "Commands",
+            id="command-palette",
+            tooltip="Search every command",
+            show=False,
+            priority=True,
+        ),
+        Binding(
+            "ctrl+o",
+            "open_document",
+            "Open",
+            id="open-document",
+            tooltip="Choose a document from a folder or the recent list",
+        ),
+        Binding(
+            "ctrl+backslash",
+            "split",
+            "Split",
+            id="split-pane",
+            tooltip="Open a new pane beside the active one (the active document moves into it "
+            "when its pane has others)",
+        ),
+        Binding(
+            "ctrl+w",
+            "close_pane",
+            "Close pane",
+            id="close-pane",
+            tooltip="Close the active pane and the documents in it",
+        ),
+        Binding(
+            "alt+w",
+            "close_tab",
+            "Close tab",
+            id="close-tab",
+            tooltip="Close the active document (its pane too, if it was the last one there)",
+            show=False,
+        ),
+        Binding(
+            "ctrl+pagedown,alt+right",
+            "next_tab",
+            "Next tab",
+            id="next-tab",
+            tooltip="Show the next document in the active pane",
+            show=False,
+        ),
+        Binding(
+            "ctrl+pageup,alt+left",
+            "previous_tab",
+            "Previous tab",
+            id="previous-tab",
+            tooltip="Show the previous document in the active pane",
+            show=False,
+        ),
+        Binding(
+            "alt+m",
+            "move_to_other_pane",
+            "Move to other pane",
+            id="move-to-other-pane",
+            tooltip="Move the active document to the next pane (splitting if there is one pane)",
+            show=False,
+        ),
+        Binding(
+            "alt+l",
+            "switch_layout",
+            "Layout",
+            id="switch-layout",
+            tooltip="Panes side by side or stacked",
+            show=False,
+        ),
+        Binding(
+            "alt+z",
+            "toggle_wrap",
+            "Wrap",
+            id="toggle-wrap",
+            tooltip="Wrap long lines to the pane width, or scroll sideways",
+            show=False,
+        ),
+        Binding(
+            "alt+n",
+            "toggle_line_numbers",
+            "Line numbers",
+            id="toggle-line-numbers",
+            tooltip="Show or hide line numbers",
+            show=False,
+        ),
+        Binding(
+            "alt+t",
+            "change_theme",
+            "Theme",
+            id="switch-theme",
+            tooltip="Choose a colour theme",
+            show=False,
+        ),
+    ]
+
+    def __init__(
+        self,
+        paths: list[Path] | None = None,
+        *,
+        db_path: Path,
+        config_path: Path | None = None,
+    ) -> None:
+        super().__init__()
+        self.paths = list(paths or [])
+        self.db_path = db_path
+        self.session_file = session_path(db_path)
+        self.config_path = config_path
+        self.recent: list[str] = []
+        self.keymap: dict[str, str] = {}
+        self._last_saved: dict[str, Any] | None = None
+        self._save_timer: Any = None
+        self._session_ready = False
+        self._startup_session: Session | None = None
+        self.main_screen = MainScreen(id="main")
+
+    def get_default_screen(self) -> Screen[None]:
+        return self.main_screen
+
+    @property
+    def workspace(self) -> Workspace:
+        return self.main_screen.query_one(Workspace)
+
+    # ---- start-up ------------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self._apply_settings()
+        self._startup_session = self._read_session()
+        if self._startup_session is not None:
+            self.recent = list(self._startup_session.recent)
+            self._apply_theme(self._startup_session.theme)
+        self.theme_changed_signal.subscribe(self, lambda _theme: self.schedule_save())
+        self.set_interval(AUTOSAVE_SECONDS, self._autosave)
+
+    def on_main_screen_composed(self, event: MainScreen.Composed) -> None:
+        """Fill the workspace: the command line's documents, else the last session, else samples."""
+        session = self._startup_session
+        if session is not None:
+            workspace = self.workspace
+            workspace.wrap = session.wrap
+            workspace.line_numbers = session.line_numbers
+            workspace.layout_mode = session.layout
+        self.call_after_refresh(self._check_keymap)
+        if self.paths:
+            self._open_initial(self.paths)
+        elif session is not None and session.has_documents:
+            self._restore(session)
+        else:
+            from reader.paths import sample_docs_dir
+
+            self._open_initial([sample_docs_dir()])
+
+    def _apply_settings(self) -> None:
+        from reader.config import ConfigError, load_settings
+
+        try:
+            settings = load_settings(self.config_path)
+        except ConfigError as error:
+            self.report(f"{error}. Using the default keys.", title="Config file ignored")
+            return
+        self.keymap = dict(settings.keymap)
+        if self.keymap:
+            self.set_keymap(self.keymap)
+
+    def _check_keymap(self) -> None:
+        from reader.ui.keymap import bad_key_specs, unknown_binding_ids
+
+        if not self.keymap:
+            return
+        unknown = unknown_binding_ids(self.keymap, self.binding_rows())
+        bad = bad_key_specs(self.keymap)
+        if unknown:
+            self.report(
+                "No binding has the id " + ", ".join(unknown) + " (see the help panel, ? or f1).",
+                title="Config file: unknown keys",
+                severity="warning",
+            )
+        if bad:
+            self.report(
+                "Empty key in " + ", ".join(bad) + '; write keys like "ctrl+o" or "j,down".',
+                title="Config file: bad keys",
+                severity="warning",
+            )
+
+    def _read_session(self) -> Session | None:
+        try:
+            return load_session(self.session_file)
+        except SessionError as error:
+            self.report(f"{error}. Starting a new session.", title="Session ignored")
+            return None
+
+    def _apply_theme(self, theme: str | None) -> None:
+        if theme and theme != self.theme:
+            if theme in self.available_themes:
+                self.theme = theme
+            else:
+                self.report(f"Theme {theme!r} is not available.", severity="warning")
+
+    # ---- opening documents ---------------------------------------------------------------------
+
+    async def _load(self, path: Path) -> LoadedDocument | str:
+        """The loaded document, or a one-line reason it could not be read."""
+        from reader.formats.base import DocumentError, load_document
+
+        try:
+            return await asyncio.to_thread(load_document, path)
+        except DocumentError as error:
+            return str(error)
+        except Exception as error:  # a loader bug must not take the app down
+            return f"unexpected {type(error).__name__}: {error}"
+
+    def _expand_folder(self, folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
+        """Files to try in a folder (sorted) and those skipped up front, with why."""
+        from reader.formats.base import is_supported
+
+        try:
+            entries = sorted(folder.iterdir(), key=lambda entry: entry.name.casefold())
+        except OSError as error:
+            return [], [(folder, error.strerror or "cannot be listed")]
+        files: list[Path] = []
+        skipped: list[tuple[Path, str]] = []
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir():
+                skipped.append((entry, "a folder"))
+            elif not is_supported(entry):
+                skipped.append((entry, "not a supported document type"))
+            else:
+                files.append(entry)
+        return files, skipped
+
+    @work(group="open")
+    async def _open_initial(self, paths: list[Path]) -> None:
+        """Open documents and folders given on the command line, all as tabs of one pane."""
+        for path in paths:
+            if path.is_dir():
+                files, skipped = self._expand_folder(path)
+                for file in files:
+                    loaded = await self._load(file)
+                    if isinstance(loaded, str):
+                        skipped.append((file, loaded))
+                    else:
+                        await self._show(loaded, activate=self.workspace.document_count == 0)
+                if skipped:
+                    lines = [f"{entry.name}: {why}" for entry, why in skipped]
+                    self.report(
+                        "\n".join(lines),
+                        title=f"Skipped {len(skipped)} in {path.name or path}",
+                        severity="warning",
+                    )
+            else:
+                await self.open_path(path, activate=self.workspace.document_count == 0)
+        self._session_ready = True
+        self.schedule_save()
+
+    async def open_path(self, path: Path, *, activate: bool = True) -> bool:
+        """Open one document in the active pane (or switch to it if already open)."""
+        path = path.expanduser()
+        for pane in self.workspace.panes:
+            for tab in pane.tabs:
+                if Path(tab.document_pane.document.path).resolve() == path.resolve():
+                    pane.active = tab.id or ""
+                    self.workspace.focus_document(tab)
+                    return True
+        if path.is_dir():
+            self.report(f"{path.name} is a folder; choose a document inside it.")
+            return False
+        loaded = await self._load(path)
+        if isinstance(loaded, str):
+            self.report(loaded if path.name in loaded else f"{path.name}: {loaded}")
+            return False
+        await self._show(loaded, activate=activate)
+        return True
+
+    async def _show(
+        self,
+        document: LoadedDocument,
+        *,
+        pane: PaneTabs | None = None,
+        state: dict[str, Any] | None = None,
+        activate: bool = True,
+    ) -> None:
+        await self.workspace.open_document(document, pane=pane, state=state, activate=activate)
+        self.recent = remember_recent(self.recent, str(document.path))
+
+    @work(group="open")
+    async def _restore(self, session: Session) -> None:
+        """Bring back the panes, tabs and positions of a saved session."""
+        missing: list[str] = []
+        focused: int | None = None
+        workspace = self.workspace
+        for index, pane_state in enumerate(session.panes):
+            pane: PaneTabs | None = None
+            active_id: str | None = None
+            for doc_index, doc_state in enumerate(pane_state.documents):
+                loaded = await self._load(Path(doc_state.path))
+                if isinstance(loaded, str):
+                    name = Path(doc_state.path).name
+                    missing.append(loaded if name in loaded else f"{name}: {loaded}")
+                    continue
+                if pane is None:
+                    pane = await workspace.add_pane()
+                    if index == session.focused_pane or focused is None:
+                        focused = len(workspace.panes) - 1
+                state = {"cursor": doc_state.cursor, "view": doc_state.view}
+                tab = await workspace.open_document(loaded, pane=pane, state=state, activate=False)
+                if doc_index <= pane_state.active or active_id is None:
+                    active_id = tab.id
+            if pane is not None and active_id:
+                pane.active = active_id
+        if focused is not None:
+            workspace.focus_pane(focused)
+        if missing:
+            self.report(
+                "\n".join(missing),
+                title=f"{len(missing)} document(s) from the last session could not be opened",
+                severity="warning",
+            )
+        if not workspace.document_count:
+            from reader.paths import sample_docs_dir
+
+            self._session_ready = False
+            self._open_initial([sample_docs_dir()])
+            return
+        self._session_ready = True
+        self.schedule_save()
+
+    # ---- messages ------------------------------------------------------------------------------
+
+    def report(self, message: str, *, title: str = "", severity: str = "error") -> None:
+        """Show a message that may contain file names: never markup, no control characters."""
+        text = "\n".join(printable(line) for line in message.splitlines())
+        self.notify(
+            text,
+            title=printable(title),
+            severity=severity,  # type: ignore[arg-type]
+            markup=False,
+            timeout=8 if severity == "information" else 12,
+        )
+
+    # ---- actions -------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not self.is_running or not self.screen_stack:
+            return True
+        if not isinstance(self.screen, MainScreen) and action in _WORKSPACE_ACTIONS:
+            return False
+        workspace = self.workspace
+        if action == "close_pane":
+            return True if len(workspace.panes) > 1 else None
+        if action in {"close_tab", "split", "toggle_wrap", "toggle_line_numbers"}:
+            return True if workspace.document_count else None
+        if action in {"next_tab", "previous_tab"}:
+            pane = workspace.active_pane
+            return True if pane is not None and len(pane.tabs) > 1 else None
+        if action == "move_to_other_pane":
+            pane = workspace.active_pane
+            if pane is None:
+                return None
+            return True if len(workspace.panes) > 1 or len(pane.tabs) > 1 else None
+        if action == "switch_layout":
+            return True if len(workspace.panes) > 1 else None
+        if action == "open_recent":
+            return True if self.recent else None
+        return True
+
+    async def action_quit(self) -> None:
+        self.save_now()
+        self.exit()
+
+    def action_help(self) -> None:
+        from reader.ui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.binding_rows()))
+
+    def action_open_document(self) -> None:
+        from reader.ui.screens.open_document import OpenDocumentScreen
+
+        if isinstance(self.screen, OpenDocumentScreen):
+            return
+        active = self.workspace.active_document
+        start = Path(active.document.path).parent if active else Path.cwd()
+        recent = [Path(item) for item in self.recent]
+        self.push_screen(OpenDocumentScreen(start, recent), self._open_chosen)
+
+    def _open_chosen(self, path: Path | None) -> None:
+        if path is not None:
+            self._open_user_path(path)
+
+    @work(group="open")
+    async def _open_user_path(self, path: Path) -> None:
+        if await self.open_path(path):
+            self.schedule_save()
+
+    def action_open_recent(self, index: int) -> None:
+        if 0 <= index < len(self.recent):
+            self._open_user_path(Path(self.recent[index]))
+
+    async def action_split(self) -> None:
+        await self.workspace.split()
+
+    async def action_close_pane(self) -> None:
+        await self.workspace.close_pane()
+
+    async def action_close_tab(self) -> None:
+        await self.workspace.close_tab()
+
+    def action_next_tab(self) -> None:
+        self.workspace.select_tab(+1)
+
+    def action_previous_tab(self) -> None:
+        self.workspace.select_tab(-1)
+
+    async def action_move_to_other_pane(self) -> None:
+        await self.workspace.move_to_other_pane()
+
+    def action_switch_layout(self) -> None:
+        self.workspace.toggle_layout()
+
+    def action_toggle_wrap(self) -> None:
+        workspace = self.workspace
+        active = workspace.active_document
+        workspace.set_wrap(not (active.wrap if active else workspace.wrap))
+
+    def action_toggle_line_numbers(self) -> None:
+        workspace = self.workspace
+        active = workspace.active_document
+        workspace.set_line_numbers(not (active.line_numbers if active else workspace.line_numbers))
+
+    # ---- bindings, for help and the palette ----------------------------------------------------
+
+    def binding_owners(self) -> list[tuple[str, type[DOMNode]]]:
+        """Every class whose bindings the user can meet, app and screen first."""
+        from reader.ui.widgets.document_pane import DocumentPane
+        from reader.ui.widgets.document_view import DocumentView
+
+        owners: list[tuple[str, type[DOMNode]]] = [
+            ("Application", type(self)),
+            ("Panes and focus", MainScreen),
+            ("Document pane", DocumentPane),
+            ("Document view", DocumentView),
+        ]
+        seen = {owner for _, owner in owners}
+        try:
+            nodes = list(self.main_screen.walk_children())
+        except Exception:
+            nodes = []
+        for node in nodes:
+            node_type = type(node)
+            if node_type in seen or not node_type.__module__.startswith("reader."):
+                continue
+            seen.add(node_type)
+            if node_type._merge_bindings().key_to_bindings:
+                owners.append((node_type.__name__, node_type))
+        return owners
+
+    def binding_rows(self) -> list[BindingRow]:
+        from reader.ui.keymap import binding_rows
+
+        return binding_rows(self, self.binding_owners(), self._keymap)
+
+    def keys_for_binding_id(self, binding_id: str) -> tuple[str, ...]:
+        for row in self.binding_rows():
+            if row.id == binding_id:
+                return row.keys
+        return ()
+
+    # ---- session -------------------------------------------------------------------------------
+
+    def snapshot(self) -> Session:
+        """The session as it stands: panes, tabs, positions and preferences."""
+        workspace = self.workspace
+        panes: list[PaneState] = []
+        focused = 0
+        active_pane = workspace.active_pane
+        for pane in workspace.panes:
+            documents: list[DocumentState] = []
+            active = 0
+            for index, tab in enumerate(pane.tabs):
+                cursor, view = tab.position()
+                documents.append(
+                    DocumentState(str(tab.document_pane.document.path), cursor, _plain(view))
+                )
+                if tab is pane.active_tab:
+                    active = index
+            if documents:
+                if pane is active_pane:
+                    focused = len(panes)
+                panes.append(PaneState(documents, active))
+        active_document = workspace.active_document
+        return Session(
+            panes=panes,
+            focused_pane=focused,
+            layout=workspace.layout_mode,
+            theme=self.theme,
+            wrap=active_document.wrap if active_document else workspace.wrap,
+            line_numbers=(
+                active_document.line_numbers if active_document else workspace.line_numbers
+            ),
+            recent=list(self.recent),
+        )
+
+    def schedule_save(self) -> None:
+        if self._save_timer is not None:
+            self._save_timer.stop()
+        self._save_timer = self.set_timer(SAVE_DELAY, self._autosave)
+
+    def _autosave(self) -> None:
+        if self._session_ready:
+            self.save_now(only_if_changed=True)
+
+    def save_now(self, *, only_if_changed: bool = False) -> None:
+        """Write the session file (atomically); a failure is reported, never raised."""
+        if not self._session_ready or not self.is_running:
+            return
+        try:
+            session = self.snapshot()
+        except Exception as error:  # half-torn-down widgets while quitting
+            self.log.error(f"session snapshot failed: {error!r}")
+            return
+        data = session.to_dict()
+        if only_if_changed and data == self._last_saved:
+            return
+        try:
+            save_session(self.session_file, session)
+        except OSError as error:
+            self.report(f"Cannot save the session to {self.session_file}: {error.strerror}")
+            return
+        self._last_saved = data
+
+    def on_workspace_changed(self, event: Workspace.Changed) -> None:
+        self.refresh_bindings()
+        if self._session_ready:
+            self.schedule_save()
+
+
+_WORKSPACE_ACTIONS = frozenset(
+    {
+        "split",
+        "close_pane",
+        "close_tab",
+        "next_tab",
+        "previous_tab",
+        "move_to_other_pane",
+        "switch_layout",
+    }
+)
+
+
+def _plain(view: dict[str, Any]) -> dict[str, Any]:
+    """The view state as JSON-safe data (whatever the document pane put in it)."""
+    try:
+        return dict(json.loads(json.dumps(view, default=str)))
+    except (TypeError, ValueError):
+        return {}

@@ -1,0 +1,340 @@
+"""The workspace: document panes side by side or stacked, each pane a set of document tabs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Container
+from textual.content import Content
+from textual.css.query import NoMatches
+from textual.events import DescendantFocus
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import Static, TabbedContent, TabPane
+from textual.widgets._tabbed_content import ContentTabs
+
+from reader.core.display import printable
+from reader.session import Layout
+
+if TYPE_CHECKING:
+    from reader.formats.base import LoadedDocument
+    from reader.ui.widgets.document_pane import DocumentPane
+
+TITLE_LIMIT = 32
+
+
+def tab_label(title: str) -> Content:
+    """A document title as a tab label: plain text, controls made visible, long ones shortened."""
+    text = printable(title) or "untitled"
+    if len(text) > TITLE_LIMIT:
+        text = text[: TITLE_LIMIT - 1] + "…"
+    return Content(text)
+
+
+class DocumentTab(TabPane):
+    """One tab: a document pane, plus the saved position it should show when first displayed.
+
+    A tab that has never been shown has no size, so its scroll position cannot be restored
+    until it is activated; until then `pending_state` holds it (and is what a save records).
+    """
+
+    def __init__(self, pane: DocumentPane, *, id: str, pending_state: dict[str, Any] | None):
+        super().__init__(tab_label(pane.document.title), pane, id=id)
+        self.document_pane = pane
+        self.pending_state = pending_state
+
+    def position(self) -> tuple[int, dict[str, Any]]:
+        """The cursor offset and view state to save for this tab."""
+        if self.pending_state is not None:
+            return int(self.pending_state.get("cursor", 0)), dict(
+                self.pending_state.get("view", {})
+            )
+        return self.document_pane.cursor_offset, self.document_pane.scroll_state()
+
+    def apply_pending_state(self) -> None:
+        """Put the cursor and scroll where the session left them (once the tab has a size)."""
+        state, self.pending_state = self.pending_state, None
+        if state is None:
+            return
+        pane = self.document_pane
+        pane.cursor_offset = max(0, min(int(state.get("cursor", 0)), len(pane.document.text)))
+        view = state.get("view")
+        if view:
+            pane.restore_state(view)
+
+
+class PaneTabs(TabbedContent):
+    """A pane of the workspace: its documents as tabs."""
+
+    def on_mount(self) -> None:
+        # Tab / shift+tab should travel between documents, not stop on each tab strip.
+        self.query_one(ContentTabs).can_focus = False
+
+    @property
+    def tabs(self) -> list[DocumentTab]:
+        return list(self.query(DocumentTab).results(DocumentTab))
+
+    @property
+    def active_tab(self) -> DocumentTab | None:
+        pane = self.active_pane
+        return pane if isinstance(pane, DocumentTab) else None
+
+    @on(TabbedContent.TabActivated)
+    def _show_tab(self, event: TabbedContent.TabActivated) -> None:
+        if event.tabbed_content is not self:
+            return
+        tab = event.pane
+        if isinstance(tab, DocumentTab) and tab.pending_state is not None:
+            self.call_after_refresh(tab.apply_pending_state)
+
+
+class Workspace(Container):
+    """Holds the panes, knows which one is active, and moves documents between them."""
+
+    layout_mode: reactive[Layout] = reactive("horizontal")
+
+    class Changed(Message):
+        """Panes, tabs or the active document changed (worth saving the session)."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._active: PaneTabs | None = None
+        self._tab_counter = 0
+        self.wrap = True
+        self.line_numbers = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(
+            Content("No document open.  ctrl+o opens one, ctrl+p lists every command."),
+            id="empty-hint",
+        )
+
+    def on_mount(self) -> None:
+        self._update_empty()
+
+    # ---- what is there -------------------------------------------------------------------------
+
+    @property
+    def panes(self) -> list[PaneTabs]:
+        return list(self.query_children(PaneTabs).results(PaneTabs))
+
+    @property
+    def active_pane(self) -> PaneTabs | None:
+        panes = self.panes
+        if self._active in panes:
+            return self._active
+        return panes[0] if panes else None
+
+    @property
+    def active_tab(self) -> DocumentTab | None:
+        pane = self.active_pane
+        return pane.active_tab if pane else None
+
+    @property
+    def active_document(self) -> DocumentPane | None:
+        tab = self.active_tab
+        return tab.document_pane if tab else None
+
+    def document_panes(self) -> Iterator[DocumentPane]:
+        for pane in self.panes:
+            for tab in pane.tabs:
+                yield tab.document_pane
+
+    @property
+    def document_count(self) -> int:
+        return sum(len(pane.tabs) for pane in self.panes)
+
+    # ---- building ------------------------------------------------------------------------------
+
+    async def add_pane(self, *, after: PaneTabs | None = None) -> PaneTabs:
+        pane = PaneTabs()
+        if after is not None and after in self.panes:
+            await self.mount(pane, after=after)
+        else:
+            await self.mount(pane)
+        if self._active is None:
+            self._set_active(pane)
+        self._update_empty()
+        return pane
+
+    async def open_document(
+        self,
+        document: LoadedDocument,
+        *,
+        pane: PaneTabs | None = None,
+        state: dict[str, Any] | None = None,
+        activate: bool = True,
+    ) -> DocumentTab:
+        """Add a tab for `document` to `pane` (default: the active pane, made if needed)."""
+        from reader.ui.widgets.document_pane import DocumentPane
+
+        if pane is None:
+            pane = self.active_pane or await self.add_pane()
+        self._tab_counter += 1
+        document_pane = DocumentPane(document, wrap=self.wrap, line_numbers=self.line_numbers)
+        tab = DocumentTab(document_pane, id=f"doc-{self._tab_counter}", pending_state=state)
+        await pane.add_pane(tab)
+        if activate or len(pane.tabs) == 1:
+            pane.active = tab.id or ""
+            if activate:
+                self._set_active(pane)
+                self.focus_document(tab)
+        self._update_empty()
+        self._changed()
+        return tab
+
+    def focus_document(self, tab: DocumentTab | None = None) -> None:
+        """Give the keyboard to the document view in `tab` (default: the active tab)."""
+        tab = tab or self.active_tab
+        if tab is None:
+            return
+        try:
+            self.screen.set_focus(tab.document_pane.view)
+        except NoMatches:  # pragma: no cover - the pane is being torn down
+            pass
+
+    # ---- commands ------------------------------------------------------------------------------
+
+    def select_tab(self, delta: int) -> bool:
+        pane = self.active_pane
+        if pane is None or len(pane.tabs) < 2:
+            return False
+        tabs = pane.tabs
+        current = pane.active_tab
+        index = tabs.index(current) if current in tabs else 0
+        target = tabs[(index + delta) % len(tabs)]
+        pane.active = target.id or ""
+        self.focus_document(target)
+        self._changed()
+        return True
+
+    def focus_pane(self, index: int) -> None:
+        panes = self.panes
+        if not panes:
+            return
+        pane = panes[max(0, min(index, len(panes) - 1))]
+        self._set_active(pane)
+        self.focus_document(pane.active_tab)
+
+    async def close_tab(self) -> bool:
+        """Close the active document; a pane left empty goes too."""
+        pane = self.active_pane
+        tab = self.active_tab
+        if pane is None or tab is None:
+            return False
+        if len(pane.tabs) == 1:
+            await self._remove_pane(pane)
+        else:
+            await pane.remove_pane(tab.id or "")
+            self.focus_document(pane.active_tab)
+        self._changed()
+        return True
+
+    async def close_pane(self) -> bool:
+        """Close the active pane and every document in it, if another pane remains."""
+        pane = self.active_pane
+        if pane is None or len(self.panes) < 2:
+            return False
+        await self._remove_pane(pane)
+        self._changed()
+        return True
+
+    async def split(self) -> bool:
+        """Open a new pane beside the active one.
+
+        With several documents in the active pane the active one moves into the new pane, so two
+        documents end up side by side; a pane with one document gets a second view of it.
+        """
+        pane = self.active_pane
+        tab = self.active_tab
+        if pane is None or tab is None:
+            return False
+        new_pane = await self.add_pane(after=pane)
+        cursor, view = tab.position()
+        state = {"cursor": cursor, "view": view}
+        document = tab.document_pane.document
+        if len(pane.tabs) > 1:
+            await pane.remove_pane(tab.id or "")
+        await self.open_document(document, pane=new_pane, state=state)
+        return True
+
+    async def move_to_other_pane(self) -> bool:
+        """Move the active document to the next pane (made if there is only one)."""
+        pane = self.active_pane
+        tab = self.active_tab
+        if pane is None or tab is None:
+            return False
+        panes = self.panes
+        if len(panes) == 1:
+            if len(pane.tabs) == 1:
+                return False
+            return await self.split()
+        target = panes[(panes.index(pane) + 1) % len(panes)]
+        cursor, view = tab.position()
+        document = tab.document_pane.document
+        if len(pane.tabs) == 1:
+            await self._remove_pane(pane)
+        else:
+            await pane.remove_pane(tab.id or "")
+        await self.open_document(document, pane=target, state={"cursor": cursor, "view": view})
+        return True
+
+    def toggle_layout(self) -> None:
+        self.layout_mode = "vertical" if self.layout_mode == "horizontal" else "horizontal"
+
+    def set_wrap(self, wrap: bool) -> None:
+        self.wrap = wrap
+        for document_pane in self.document_panes():
+            document_pane.wrap = wrap
+        self._changed()
+
+    def set_line_numbers(self, line_numbers: bool) -> None:
+        self.line_numbers = line_numbers
+        for document_pane in self.document_panes():
+            document_pane.line_numbers = line_numbers
+        self._changed()
+
+    # ---- internals -----------------------------------------------------------------------------
+
+    def watch_layout_mode(self, layout: Layout) -> None:
+        self.set_class(layout == "vertical", "-stacked")
+        self._changed()
+
+    async def _remove_pane(self, pane: PaneTabs) -> None:
+        panes = self.panes
+        index = panes.index(pane)
+        remaining = [other for other in panes if other is not pane]
+        await pane.remove()
+        self._active = None
+        if remaining:
+            self.focus_pane(min(index, len(remaining) - 1))
+        self._update_empty()
+
+    def _set_active(self, pane: PaneTabs) -> None:
+        if self._active is pane:
+            return
+        self._active = pane
+        for other in self.panes:
+            other.set_class(other is pane, "-active")
+
+    @on(DescendantFocus)
+    def _track_active_pane(self, event: DescendantFocus) -> None:
+        for node in event.widget.ancestors_with_self:
+            if isinstance(node, PaneTabs):
+                if node is not self._active:
+                    self._set_active(node)
+                    self._changed()
+                return
+
+    @on(TabbedContent.TabActivated)
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self._changed()
+
+    def _update_empty(self) -> None:
+        self.set_class(not self.panes, "-empty")
+
+    def _changed(self) -> None:
+        self.post_message(self.Changed())
