@@ -147,16 +147,29 @@ def wrap_line(
     containing offset `until` is known (the result is then a prefix of the full answer, and
     wrapping can resume from its last entry). `text[start:end]` must not contain a newline.
     """
+    return wrap_rows(text, start, end, width, max_rows=max_rows, until=until, tab_size=tab_size)[0]
+
+
+def wrap_rows(
+    text: str,
+    start: int,
+    end: int,
+    width: int,
+    *,
+    max_rows: int | None = None,
+    until: int | None = None,
+    tab_size: int = TAB_SIZE,
+) -> tuple[list[int], bool]:
+    """Like `wrap_line`, also saying whether the rows are complete (False: stopped early)."""
     width = max(1, width)
     rows = [start]
     if end - start <= width // 2 and "\t" not in text[start:end]:
-        return rows  # every cluster is at most 2 cells: it certainly fits
-    segment = text[start:end]
-    if is_simple(segment):
-        _wrap_simple(text, start, end, width, rows, max_rows, until)
+        return rows, True  # every cluster is at most 2 cells: it certainly fits
+    if is_simple(text[start:end]):
+        stopped = _wrap_simple(text, start, end, width, rows, max_rows, until)
     else:
-        _wrap_general(text, start, end, width, rows, max_rows, until, tab_size)
-    return rows
+        stopped = _wrap_general(text, start, end, width, rows, max_rows, until, tab_size)
+    return rows, not stopped
 
 
 def _done(rows: list[int], max_rows: int | None, until: int | None) -> bool:
@@ -173,7 +186,7 @@ def _wrap_simple(
     rows: list[int],
     max_rows: int | None,
     until: int | None,
-) -> None:
+) -> bool:
     """One cell per code point: break with rfind, no per-character work."""
     position = start
     rfind = text.rfind
@@ -186,7 +199,8 @@ def _wrap_simple(
             position = space + 1 if space >= position else limit
         rows.append(position)
         if _done(rows, max_rows, until):
-            return
+            return True
+    return False
 
 
 def _wrap_general(
@@ -198,7 +212,7 @@ def _wrap_general(
     max_rows: int | None,
     until: int | None,
     tab_size: int,
-) -> None:
+) -> bool:
     """Measure grapheme clusters, a chunk at a time so memory stays small on huge lines."""
     position = start
     while position < end:
@@ -223,7 +237,7 @@ def _wrap_general(
                 rows.append(position + new_start)
                 advanced = True
                 if _done(rows, max_rows, until):
-                    return
+                    return True
                 row_start = new_start
                 column = 0
                 break_at = -1
@@ -238,7 +252,7 @@ def _wrap_general(
                 break_at = span_end
             index += 1
         if chunk_end >= end:
-            return
+            return False
         if advanced:
             # The row in progress at the chunk's end is measured again in the next chunk.
             position = rows[-1]
@@ -247,7 +261,8 @@ def _wrap_general(
             position = position + spans[-1][0] if len(spans) > 1 else chunk_end
             rows.append(position)
             if _done(rows, max_rows, until):
-                return
+                return True
+    return False
 
 
 def offset_at_cell(

@@ -1,0 +1,328 @@
+"""A document pane: the document view, its search bar and a status line."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.message import Message
+from textual.reactive import reactive
+from textual.timer import Timer
+from textual.widget import Widget
+from textual.widgets import Input, Label
+
+from reader.core.display import printable
+from reader.core.search import SearchQuery
+from reader.core.text import LineIndex
+from reader.ui.widgets.document_view import DocumentView
+
+if TYPE_CHECKING:
+    from reader.formats.base import LoadedDocument
+
+# Typing in the search bar searches after this pause, so a 20 MB document is not scanned per key.
+_INCREMENTAL_DELAY = 0.15
+
+
+class SearchBar(Horizontal):
+    """The search field with its regular-expression and case toggles (hidden until `/`)."""
+
+    BINDINGS: list[BindingType] = [
+        Binding(
+            "ctrl+r",
+            "toggle_regex",
+            "Regex",
+            id="search.toggle-regex",
+            tooltip="Search with a regular expression instead of plain text",
+        ),
+        Binding(
+            "ctrl+t",
+            "toggle_case",
+            "Match case",
+            id="search.toggle-case",
+            tooltip="Tell capital and small letters apart",
+        ),
+        Binding(
+            "escape",
+            "cancel",
+            "Cancel",
+            id="search.cancel",
+            tooltip="Close the search bar and go back to the document",
+        ),
+    ]
+
+    regex: reactive[bool] = reactive(False)
+    """Treat the query as a regular expression."""
+    case_sensitive: reactive[bool] = reactive(False)
+    """Tell capital and small letters apart."""
+
+    class Changed(Message):
+        """The query or a toggle changed (the pane searches after a short pause)."""
+
+        def __init__(self, query: SearchQuery) -> None:
+            super().__init__()
+            self.query = query
+
+    class Submitted(Message):
+        """Enter: jump to the first match after the cursor."""
+
+        def __init__(self, query: SearchQuery) -> None:
+            super().__init__()
+            self.query = query
+
+    class Cancelled(Message):
+        """Escape: close the bar and restore the search as it was."""
+
+    def compose(self) -> ComposeResult:
+        yield Label("/", classes="search-prompt")
+        yield Input(placeholder="search", id="search-input", select_on_focus=True)
+        yield Label(".*", id="search-regex", classes="search-toggle")
+        yield Label("Aa", id="search-case", classes="search-toggle")
+
+    @property
+    def input(self) -> Input:
+        return self.query_one("#search-input", Input)
+
+    @property
+    def query_value(self) -> SearchQuery:
+        """The query as the bar shows it now."""
+        return SearchQuery(self.input.value, regex=self.regex, case_sensitive=self.case_sensitive)
+
+    def watch_regex(self, regex: bool) -> None:
+        if self.is_mounted:
+            self.query_one("#search-regex", Label).set_class(regex, "-on")
+
+    def watch_case_sensitive(self, case_sensitive: bool) -> None:
+        if self.is_mounted:
+            self.query_one("#search-case", Label).set_class(case_sensitive, "-on")
+
+    def action_toggle_regex(self) -> None:
+        self.regex = not self.regex
+        self.post_message(self.Changed(self.query_value))
+
+    def action_toggle_case(self) -> None:
+        self.case_sensitive = not self.case_sensitive
+        self.post_message(self.Changed(self.query_value))
+
+    def action_cancel(self) -> None:
+        self.post_message(self.Cancelled())
+
+    @on(Input.Changed, "#search-input")
+    def _input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.post_message(self.Changed(self.query_value))
+
+    @on(Input.Submitted, "#search-input")
+    def _input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.post_message(self.Submitted(self.query_value))
+
+
+class DocumentPane(Widget):
+    """One open document: its view, a search bar under it and a status line.
+
+    The status line shows the title, search progress ("3/17 matches"), two slots the annotator
+    fills (`set_selection_status`, `set_saved_status`), the cursor's line:column (1-based), its
+    position in percent and the document's encoding.
+    """
+
+    BINDINGS: list[BindingType] = [
+        Binding(
+            "slash",
+            "open_search",
+            "Search",
+            id="document.search",
+            tooltip="Search this document (ctrl+r regex, ctrl+t match case inside the bar)",
+        ),
+    ]
+
+    DEFAULT_CSS = """
+    DocumentPane {
+        layout: vertical;
+        height: 1fr;
+        & > DocumentView { height: 1fr; }
+        & > SearchBar { height: 1; display: none; }
+        & > SearchBar.-open { display: block; }
+        & > .document-status { height: 1; }
+    }
+    """
+
+    wrap: reactive[bool] = reactive(True)
+    """Soft-wrap long lines."""
+    line_numbers: reactive[bool] = reactive(False)
+    """Show line numbers."""
+
+    def __init__(
+        self,
+        document: LoadedDocument,
+        *,
+        wrap: bool = True,
+        line_numbers: bool = False,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._document = document
+        self._view = DocumentView(
+            document.text,
+            index=LineIndex(document.text),
+            wrap=wrap,
+            line_numbers=line_numbers,
+            classes="document-view",
+        )
+        self.set_reactive(DocumentPane.wrap, wrap)
+        self.set_reactive(DocumentPane.line_numbers, line_numbers)
+        self._committed: SearchQuery | None = None
+        self._restore_focus: Widget | None = None
+        self._search_timer: Timer | None = None
+
+    # ------------------------------------------------------------------ public API
+
+    @property
+    def document(self) -> LoadedDocument:
+        return self._document
+
+    @property
+    def view(self) -> DocumentView:
+        return self._view
+
+    @property
+    def search_bar(self) -> SearchBar:
+        return self.query_one(SearchBar)
+
+    @property
+    def cursor_offset(self) -> int:
+        return self._view.cursor_offset
+
+    @cursor_offset.setter
+    def cursor_offset(self, offset: int) -> None:
+        self._view.move_cursor(offset, center=True)
+
+    def scroll_state(self) -> dict[str, Any]:
+        """Cursor offset and top line/row, for sessions."""
+        return self._view.scroll_state()
+
+    def restore_state(self, state: dict[str, Any]) -> None:
+        """Show the place a `scroll_state()` described."""
+        self._view.restore_state(state)
+
+    def set_selection_status(self, text: str | None) -> None:
+        """Fill the status line's selection slot ("12 chars selected"), or empty it."""
+        self._set_status("#status-selection", text)
+
+    def set_saved_status(self, text: str | None) -> None:
+        """Fill the status line's saved slot ("saved", "unsaved"), or empty it."""
+        self._set_status("#status-saved", text)
+
+    def watch_wrap(self, wrap: bool) -> None:
+        self._view.wrap = wrap
+
+    def watch_line_numbers(self, line_numbers: bool) -> None:
+        self._view.line_numbers = line_numbers
+
+    # ------------------------------------------------------------------ composition
+
+    def compose(self) -> ComposeResult:
+        yield self._view
+        yield SearchBar()
+        with Horizontal(classes="document-status"):
+            yield Label(
+                Content(printable(self._document.title or "untitled")), id="status-title"
+            )
+            yield Label("", id="status-search")
+            yield Label("", id="status-selection")
+            yield Label("", id="status-saved")
+            yield Label(self._position_text(0, 0, self._view.percent), id="status-position")
+            yield Label(Content(printable(self._document.encoding or "")), id="status-encoding")
+
+    def on_mount(self) -> None:
+        for slot in ("#status-search", "#status-selection", "#status-saved"):
+            self.query_one(slot, Label).display = False
+
+    def _set_status(self, selector: str, text: str | None) -> None:
+        label = self.query_one(selector, Label)
+        label.update(Content(printable(text or "")))
+        label.display = bool(text)
+
+    @staticmethod
+    def _position_text(line: int, column: int, percent: float) -> Content:
+        return Content(f"{line + 1}:{column + 1}  {percent:3.0f}%")
+
+    @on(DocumentView.CursorMoved)
+    def _cursor_moved(self, event: DocumentView.CursorMoved) -> None:
+        self.query_one("#status-position", Label).update(
+            self._position_text(event.line, event.column, event.percent)
+        )
+
+    # ------------------------------------------------------------------ search
+
+    def action_open_search(self) -> None:
+        bar = self.search_bar
+        focused = self.screen.focused
+        self._restore_focus = focused if focused is not None and focused is not bar.input else None
+        bar.add_class("-open")
+        bar.input.focus()
+
+    def _close_search(self) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+            self._search_timer = None
+        self.search_bar.remove_class("-open")
+        target = self._restore_focus
+        self._restore_focus = None
+        if target is None or not target.is_attached:
+            target = self._view
+        target.focus()
+
+    @on(SearchBar.Changed)
+    def _search_typed(self, event: SearchBar.Changed) -> None:
+        event.stop()
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        query = event.query
+        self._search_timer = self.set_timer(
+            _INCREMENTAL_DELAY, lambda: self._view.search(query, jump=False)
+        )
+
+    @on(SearchBar.Submitted)
+    def _search_submitted(self, event: SearchBar.Submitted) -> None:
+        event.stop()
+        self._committed = event.query if not event.query.is_empty else None
+        self._close_search()
+        self._view.search(event.query, jump=True)
+
+    @on(SearchBar.Cancelled)
+    def _search_cancelled(self, event: SearchBar.Cancelled) -> None:
+        event.stop()
+        self._close_search()
+        # Put back the search that was in force before the bar opened.
+        current = self._view.search_result
+        if self._committed is None:
+            self._view.clear_search()
+        elif current is None or current.query != self._committed:
+            self._view.search(self._committed, jump=False)
+
+    @on(DocumentView.SearchChanged)
+    def _search_changed(self, event: DocumentView.SearchChanged) -> None:
+        label = self.query_one("#status-search", Label)
+        label.set_class(event.error is not None, "-error")
+        if event.error is not None:
+            text = event.error
+        elif event.searching:
+            text = "searching…"
+        elif event.result is None:
+            text = ""
+        elif not event.result:
+            text = "no matches"
+        elif event.current is None:
+            text = f"{event.result.count_label} matches"
+        else:
+            text = f"{event.current + 1}/{event.result.count_label} matches"
+            if event.wrapped:
+                text += " (wrapped)"
+        label.update(Content(printable(text)))
+        label.display = bool(text)

@@ -1,0 +1,1159 @@
+"""The document view: a read-only Line API view of a document with a cursor, wrap and search.
+
+Only the rows on screen are ever built. A row is a slice of one logical line of the LineIndex:
+with wrap off a row is the whole line (cropped to the horizontal scroll), with wrap on a line is
+cut into rows by `reader.core.display.wrap_line`, which works from any row start, so even a 1 MB
+line is wrapped a screen at a time.
+
+Where the rows of the whole document are not known yet, the view is *provisional*: `scroll_y`
+counts logical lines (the top line) and `_top_subrow` says which row of that line is at the top;
+everything on screen is exact, only the scrollbar is approximate. A thread worker counts the rows
+of every line and installs a prefix sum (`_row_starts`); from then on `scroll_y` is an exact row.
+Small documents are counted at once, so they never look provisional.
+
+Home and End go to the start and end of the visual row (the screen row the cursor is on); with
+wrap off that is the line. Up and down move by visual rows, keeping the column the cursor had.
+"""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_right
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events, work
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.worker import get_current_worker
+
+from reader.core import motions, segments
+from reader.core.display import (
+    TAB_SIZE,
+    cell_width,
+    cluster_cells,
+    offset_at_cell,
+    printable,
+    wrap_rows,
+)
+from reader.core.graphemes import next_grapheme_boundary
+from reader.core.search import (
+    SearchError,
+    SearchQuery,
+    SearchResult,
+    find_all,
+    first_match_from,
+    next_match,
+    previous_match,
+)
+from reader.core.text import LineIndex
+
+# Documents shorter than this are wrapped completely before the first paint.
+_SYNC_WRAP_LIMIT = 300_000
+# Lines at least this long keep their row starts for good once counted (others use an LRU).
+_LONG_LINE = 2_000
+# A worker asks whether it has been cancelled every this many lines.
+_CANCEL_CHECK = 2_048
+# With wrap off, a line this long is measured in blocks so horizontal moves stay cheap.
+_CELL_BLOCK = 1_024
+
+
+class Decoration(NamedTuple):
+    """A styled span of the document: an annotation, a highlight.
+
+    `style` is a component class name of the view (for example "document-view--tag-1", so
+    themes apply) or a Rich Style. Higher `priority` is drawn over lower.
+    """
+
+    start: int
+    end: int
+    style: str | Style
+    priority: int = 0
+
+
+@dataclass(frozen=True)
+class _Row:
+    line: int
+    subrow: int
+    start: int
+    end: int
+    line_end: int
+
+
+class DocumentView(ScrollView, can_focus=True):
+    """A read-only view of a document's text with a keyboard cursor."""
+
+    COMPONENT_CLASSES = {
+        "document-view--cursor",
+        "document-view--match",
+        "document-view--current-match",
+        "document-view--selection",
+        "document-view--line-number",
+        "document-view--gutter",
+        "document-view--gutter-mark",
+        "document-view--tag-1",
+        "document-view--tag-2",
+        "document-view--tag-3",
+        "document-view--tag-4",
+        "document-view--tag-5",
+        "document-view--tag-6",
+        "document-view--tag-7",
+        "document-view--tag-8",
+    }
+
+    DEFAULT_CSS = """
+    DocumentView {
+        scrollbar-gutter: stable;
+        overflow-x: hidden;
+        overflow-y: scroll;
+        &.-nowrap { overflow-x: auto; }
+        & > .document-view--cursor { text-style: reverse; }
+        & > .document-view--match { text-style: underline; }
+        & > .document-view--current-match { text-style: reverse underline; }
+        & > .document-view--selection { text-style: reverse; }
+        & > .document-view--line-number { text-style: dim; }
+        & > .document-view--gutter { text-style: dim; }
+    }
+    """
+
+    BINDINGS: list[BindingType] = [
+        Binding("left,h", "cursor_left", "Left", id="document.left", show=False),
+        Binding("right,l", "cursor_right", "Right", id="document.right", show=False),
+        Binding("up,k", "cursor_up", "Up", id="document.up", show=False),
+        Binding("down,j", "cursor_down", "Down", id="document.down", show=False),
+        Binding("w", "word_next", "Next word", id="document.word-next", show=False),
+        Binding("b", "word_previous", "Previous word", id="document.word-previous", show=False),
+        Binding(
+            "right_parenthesis",
+            "sentence_next",
+            "Next sentence",
+            id="document.sentence-next",
+            show=False,
+        ),
+        Binding(
+            "left_parenthesis",
+            "sentence_previous",
+            "Previous sentence",
+            id="document.sentence-previous",
+            show=False,
+        ),
+        Binding(
+            "right_curly_bracket",
+            "paragraph_next",
+            "Next paragraph",
+            id="document.paragraph-next",
+            show=False,
+        ),
+        Binding(
+            "left_curly_bracket",
+            "paragraph_previous",
+            "Previous paragraph",
+            id="document.paragraph-previous",
+            show=False,
+        ),
+        Binding("g,ctrl+home", "document_start", "Start", id="document.start", show=False),
+        Binding("G,ctrl+end", "document_end", "End", id="document.end", show=False),
+        Binding("pageup", "page_up", "Page up", id="document.page-up", show=False),
+        Binding("pagedown", "page_down", "Page down", id="document.page-down", show=False),
+        Binding("ctrl+u", "half_page_up", "Half page up", id="document.half-page-up", show=False),
+        Binding(
+            "ctrl+d", "half_page_down", "Half page down", id="document.half-page-down", show=False
+        ),
+        Binding("home", "row_start", "Row start", id="document.row-start", show=False),
+        Binding("end", "row_end", "Row end", id="document.row-end", show=False),
+        Binding(
+            "n",
+            "match_next",
+            "Next match",
+            id="document.match-next",
+            tooltip="Jump to the next search match (wraps around)",
+        ),
+        Binding(
+            "N",
+            "match_previous",
+            "Previous match",
+            id="document.match-previous",
+            tooltip="Jump to the previous search match (wraps around)",
+        ),
+    ]
+
+    wrap: reactive[bool] = reactive(True)
+    """Soft-wrap long lines to the view's width."""
+    line_numbers: reactive[bool] = reactive(False)
+    """Show line numbers beside the text."""
+
+    class CursorMoved(Message):
+        """The cursor moved (coalesced: only the latest of a burst is delivered)."""
+
+        def __init__(self, view: DocumentView, offset: int, line: int, column: int, percent: float):
+            super().__init__()
+            self.view = view
+            self.offset = offset
+            self.line = line
+            """0-based logical line."""
+            self.column = column
+            """0-based column in code points."""
+            self.percent = percent
+            """Position of the cursor in the document, 0-100."""
+
+        @property
+        def control(self) -> DocumentView:
+            return self.view
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, DocumentView.CursorMoved) and message.view is self.view
+
+    class SearchChanged(Message):
+        """The search result, its current match, or its state changed."""
+
+        def __init__(
+            self,
+            view: DocumentView,
+            result: SearchResult | None,
+            current: int | None,
+            *,
+            searching: bool = False,
+            error: str | None = None,
+            wrapped: bool = False,
+        ):
+            super().__init__()
+            self.view = view
+            self.result = result
+            self.current = current
+            """Index of the current match in `result`, or None."""
+            self.searching = searching
+            """A search is running in the background."""
+            self.error = error
+            """Why the query could not be searched for (an invalid regular expression)."""
+            self.wrapped = wrapped
+            """Stepping went past the last (or first) match and wrapped around."""
+
+        @property
+        def control(self) -> DocumentView:
+            return self.view
+
+    def __init__(
+        self,
+        text: str,
+        *,
+        index: LineIndex | None = None,
+        wrap: bool = True,
+        line_numbers: bool = False,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._text = text
+        self._index = index if index is not None else LineIndex(text)
+        self._cursor = 0
+        self._goal_cell: int | None = None
+        self._anchor: int | None = None
+        # Layout: what `_layout_key` was computed for, rows per line, provisional top.
+        self._layout_key: tuple[bool, int, int] | None = None
+        self._generation = 0
+        self._text_width = 1
+        self._row_starts: array[int] | None = None
+        self._long_rows: dict[int, list[int]] = {}
+        self._line_rows: LRUCache[int, tuple[list[int], bool]] = LRUCache(4096)
+        self._top_subrow_line = 0
+        self._top_subrow = 0
+        self._max_cells = 0
+        self._cell_blocks: LRUCache[int, list[int]] = LRUCache(64)
+        self._visible: tuple[tuple[Any, ...], list[_Row]] | None = None
+        self._strips: LRUCache[tuple[Any, ...], Strip] = LRUCache(2048)
+        # What is drawn over the text.
+        self._search: SearchResult | None = None
+        self._search_query: SearchQuery | None = None
+        self._current_match: int | None = None
+        self._jump_on_result = False
+        self._decorations: list[Decoration] = []
+        self._decoration_starts: list[int] = []
+        self._decoration_reach = 0
+        self._marks: dict[int, str] = {}
+        self._look = 0  # revision of matches, decorations, selection and marks
+        self.set_reactive(DocumentView.wrap, wrap)
+        self.set_reactive(DocumentView.line_numbers, line_numbers)
+        self.set_class(not wrap, "-nowrap")
+
+    # ------------------------------------------------------------------ public state
+
+    @property
+    def text(self) -> str:
+        return self._text
+
+    @property
+    def line_index(self) -> LineIndex:
+        return self._index
+
+    @property
+    def cursor_offset(self) -> int:
+        return self._cursor
+
+    @cursor_offset.setter
+    def cursor_offset(self, offset: int) -> None:
+        self.move_cursor(offset)
+
+    @property
+    def cursor_location(self) -> tuple[int, int]:
+        """0-based (line, column in code points) of the cursor."""
+        return self._index.to_line_col(self._cursor)
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self._cursor / len(self._text) if self._text else 100.0
+
+    @property
+    def selection(self) -> tuple[int, int] | None:
+        """The selected span [start, end) between the anchor and the cursor, or None."""
+        if self._anchor is None or self._anchor == self._cursor:
+            return None
+        return min(self._anchor, self._cursor), max(self._anchor, self._cursor)
+
+    @property
+    def selection_anchor(self) -> int | None:
+        return self._anchor
+
+    @selection_anchor.setter
+    def selection_anchor(self, anchor: int | None) -> None:
+        """Start (or with None, end) a selection from `anchor` to wherever the cursor goes."""
+        self._anchor = None if anchor is None else motions.snap_to_boundary(self._text, anchor)
+        self._look += 1
+        self.refresh()
+
+    def select(self, start: int, end: int) -> None:
+        """Select [start, end): the anchor goes to `start` and the cursor to `end`."""
+        self._anchor = motions.snap_to_boundary(self._text, start)
+        self._look += 1
+        self.move_cursor(end)
+
+    def clear_selection(self) -> None:
+        self.selection_anchor = None
+
+    @property
+    def search_result(self) -> SearchResult | None:
+        return self._search
+
+    @property
+    def current_match(self) -> int | None:
+        return self._current_match
+
+    @property
+    def is_provisional(self) -> bool:
+        """Whether the rows of the whole document are still being counted."""
+        return self.wrap and self._row_starts is None
+
+    @property
+    def top_location(self) -> tuple[int, int]:
+        """(logical line, row within that line) at the top of the view."""
+        self._ensure_layout()
+        return self._top()
+
+    @property
+    def row_count(self) -> int | None:
+        """Visual rows in the whole document, once known."""
+        self._ensure_layout()
+        if not self.wrap:
+            return self._index.line_count
+        return None if self._row_starts is None else self._row_starts[-1]
+
+    def set_decorations(self, spans: Iterable[Decoration | tuple[int, int, str | Style, int]]):
+        """Replace the styled spans drawn under the selection, matches and cursor."""
+        items = sorted((Decoration(*span) for span in spans), key=lambda d: (d.start, d.end))
+        self._decorations = [item for item in items if item.end > item.start]
+        self._decoration_starts = [item.start for item in self._decorations]
+        self._decoration_reach = max(
+            (item.end - item.start for item in self._decorations), default=0
+        )
+        self._look += 1
+        self.refresh()
+
+    def set_line_marks(self, marks: Mapping[int, str]) -> None:
+        """Show a one-cell mark in the gutter beside logical lines ({line: "●"})."""
+        self._marks = {line: printable(mark)[:1] for line, mark in marks.items() if mark}
+        self._look += 1
+        self.refresh()
+
+    # ------------------------------------------------------------------ watchers
+
+    def watch_wrap(self, wrap: bool) -> None:
+        self.set_class(not wrap, "-nowrap")
+        self._relayout(keep_top=True)
+
+    def watch_line_numbers(self, _line_numbers: bool) -> None:
+        self._relayout(keep_top=True)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()
+
+    def on_resize(self, _event: events.Resize) -> None:
+        self._relayout(keep_top=True)
+
+    def on_focus(self, _event: events.Focus) -> None:
+        self.refresh()
+
+    def on_blur(self, _event: events.Blur) -> None:
+        self.refresh()
+
+    def on_mount(self) -> None:
+        self._relayout(keep_top=False)
+
+    # ------------------------------------------------------------------ layout
+
+    def _prefix_width(self) -> int:
+        """Cells before the text: the gutter mark column, then line numbers and a space."""
+        if self.line_numbers:
+            return 1 + len(str(self._index.line_count)) + 1
+        return 1
+
+    def _ensure_layout(self) -> None:
+        if self._layout_key != self._wanted_layout_key():
+            self._relayout(keep_top=True)
+
+    def _wanted_layout_key(self) -> tuple[bool, int, int]:
+        region = self.scrollable_content_region
+        text_width = max(1, region.width - self._prefix_width())
+        return self.wrap, text_width, region.height
+
+    def _relayout(self, *, keep_top: bool) -> None:
+        """Start over for a new width, wrap or gutter, keeping the top line where it was."""
+        if not self.is_mounted:
+            return
+        region = self.scrollable_content_region
+        if region.width <= 0 or region.height <= 0:
+            return  # not laid out yet: wrapping at width 0 would be wasted work
+        key = self._wanted_layout_key()
+        if key == self._layout_key:
+            return
+        old_key = self._layout_key
+        top = self._top() if keep_top and old_key is not None else (0, 0)
+        wrap, text_width, _height = key
+        self._layout_key = key
+        self._visible = None
+        if old_key is not None and old_key[:2] == key[:2]:
+            # Only the height changed: rows are still valid.
+            self._update_virtual_size()
+            self._set_top(*top)
+            self._keep_cursor_visible()
+            return
+        self._strips.clear()
+        self._text_width = text_width
+        self._generation += 1
+        self._line_rows.clear()
+        self._long_rows = {}
+        self._row_starts = None
+        self.workers.cancel_group(self, "document-view-rows")
+        top_line = top[0]
+        if wrap:
+            # One cell is kept for a space hanging after a full row (see core.display).
+            if len(self._text) <= _SYNC_WRAP_LIMIT:
+                starts, long_rows = self._count_rows(self._generation, self._wrap_width, None)
+                assert starts is not None
+                self._row_starts, self._long_rows = starts, long_rows
+            else:
+                self._count_rows_in_background(self._generation, self._wrap_width)
+        else:
+            if not self._max_cells:
+                self._measure_width_in_background(self._generation)
+        self._update_virtual_size()
+        self._set_top(top_line, 0)
+        self._keep_cursor_visible()
+
+    @property
+    def _wrap_width(self) -> int:
+        return max(1, self._text_width - 1)
+
+    def _update_virtual_size(self) -> None:
+        height = self.scrollable_content_region.height
+        width = self.scrollable_content_region.width
+        if not self.wrap:
+            virtual_width = self._prefix_width() + max(self._max_cells + 1, 1)
+            self.virtual_size = Size(max(width, virtual_width), self._index.line_count)
+        elif self._row_starts is not None:
+            self.virtual_size = Size(width, self._row_starts[-1])
+        else:
+            self.virtual_size = Size(width, self._index.line_count + max(0, height - 1))
+
+    def _count_rows(
+        self, generation: int, width: int, should_stop: Any
+    ) -> tuple[array[int] | None, dict[int, list[int]]]:
+        """Prefix sums of rows per line (and rows of long lines) at `width`; None if stopped."""
+        text = self._text
+        index = self._index
+        line_start, line_end = index.line_start, index.line_end
+        has_tabs = "\t" in text
+        half = width // 2
+        starts: array[int] = array("q", [0])
+        append = starts.append
+        long_rows: dict[int, list[int]] = {}
+        total = 0
+        for line in range(index.line_count):
+            start = line_start(line)
+            end = line_end(line)
+            if end - start <= half and not has_tabs:
+                total += 1
+            else:
+                rows, _complete = wrap_rows(text, start, end, width)
+                total += len(rows)
+                if end - start >= _LONG_LINE:
+                    long_rows[line] = rows
+            append(total)
+            if should_stop is not None and line % _CANCEL_CHECK == 0 and should_stop():
+                return None, {}
+        return starts, long_rows
+
+    @work(thread=True, exclusive=True, group="document-view-rows", exit_on_error=False)
+    def _count_rows_in_background(self, generation: int, width: int) -> None:
+        worker = get_current_worker()
+        starts, long_rows = self._count_rows(generation, width, lambda: worker.is_cancelled)
+        if starts is not None and not worker.is_cancelled:
+            self.app.call_from_thread(self._install_rows, generation, starts, long_rows)
+
+    def _install_rows(
+        self, generation: int, starts: array[int], long_rows: dict[int, list[int]]
+    ) -> None:
+        """Switch from provisional to exact rows, keeping the same text at the top."""
+        if generation != self._generation or not self.wrap:
+            return
+        line, subrow = self._top()
+        self._row_starts = starts
+        self._long_rows = long_rows
+        self._visible = None
+        self._update_virtual_size()
+        self._set_top(line, subrow)
+
+    @work(thread=True, exclusive=True, group="document-view-width", exit_on_error=False)
+    def _measure_width_in_background(self, generation: int) -> None:
+        worker = get_current_worker()
+        text = self._text
+        index = self._index
+        widest = 0
+        for line in range(index.line_count):
+            start, end = index.line_start(line), index.line_end(line)
+            if end - start > widest // 2 or "\t" in text[start:end]:
+                widest = max(widest, cell_width(text[start:end]))
+            if line % _CANCEL_CHECK == 0 and worker.is_cancelled:
+                return
+        self.app.call_from_thread(self._install_width, widest)
+
+    def _install_width(self, widest: int) -> None:
+        self._max_cells = widest
+        self._update_virtual_size()
+
+    def _rows_of(
+        self, line: int, *, until: int | None = None, count: int | None = None
+    ) -> tuple[list[int], bool]:
+        """Row starts of `line` (a prefix when incomplete) covering `until` / `count` rows."""
+        start = self._index.line_start(line)
+        if not self.wrap:
+            return [start], True
+        known = self._long_rows.get(line)
+        if known is not None:
+            return known, True
+        cached = self._line_rows.get(line)
+        if cached is not None:
+            rows, complete = cached
+            if complete or _covers(rows, until, count):
+                return cached
+        end = self._index.line_end(line)
+        if end - start < _LONG_LINE or (until is None and count is None):
+            result = wrap_rows(self._text, start, end, self._wrap_width)
+        else:
+            resume = cached[0] if cached is not None else [start]
+            more, complete = wrap_rows(
+                self._text,
+                resume[-1],
+                end,
+                self._wrap_width,
+                until=until,
+                max_rows=None if count is None else count - len(resume) + 2,
+            )
+            result = (resume[:-1] + more, complete)
+        self._line_rows[line] = result
+        return result
+
+    def _row_total(self, line: int) -> int:
+        return len(self._rows_of(line)[0])
+
+    def _row_bounds(self, line: int, subrow: int) -> tuple[int, int]:
+        rows, complete = self._rows_of(line, count=subrow + 2)
+        subrow = min(subrow, len(rows) - 1)
+        start = rows[subrow]
+        end = rows[subrow + 1] if subrow + 1 < len(rows) else self._index.line_end(line)
+        return start, end
+
+    def _locate(self, offset: int) -> tuple[int, int]:
+        """(line, row within the line) showing `offset`."""
+        line = self._index.line_of(offset)
+        rows, _complete = self._rows_of(line, until=offset)
+        return line, bisect_right(rows, offset) - 1
+
+    def _top(self) -> tuple[int, int]:
+        y = round(self.scroll_y)
+        if self._row_starts is not None and self.wrap:
+            starts = self._row_starts
+            y = min(y, max(0, starts[-1] - 1))
+            line = bisect_right(starts, y) - 1
+            return line, y - starts[line]
+        line = min(y, self._index.line_count - 1)
+        if self.wrap and line == self._top_subrow_line:
+            return line, self._top_subrow
+        return line, 0
+
+    def _set_top(self, line: int, subrow: int) -> None:
+        self._visible = None
+        if self._row_starts is not None and self.wrap:
+            y = self._row_starts[line] + subrow
+        else:
+            self._top_subrow_line, self._top_subrow = line, subrow
+            y = line
+        self.scroll_to(y=y, animate=False, force=True)
+        self.refresh()
+
+    def _advance(self, line: int, subrow: int, rows: int) -> tuple[int, int]:
+        """The (line, row) `rows` visual rows after (or before, if negative) the given one."""
+        last = self._index.line_count - 1
+        if rows >= 0:
+            while rows > 0:
+                line_rows, complete = self._rows_of(line, count=subrow + rows + 1)
+                available = len(line_rows) - 1 - subrow
+                if rows <= available or (not complete and rows < available):
+                    return line, subrow + rows
+                if line == last:
+                    return line, len(self._rows_of(line)[0]) - 1
+                rows -= available + 1
+                line, subrow = line + 1, 0
+            return line, subrow
+        rows = -rows
+        while rows > 0:
+            if rows <= subrow:
+                return line, subrow - rows
+            if line == 0:
+                return 0, 0
+            rows -= subrow + 1
+            line = line - 1
+            subrow = self._row_total(line) - 1
+        return line, subrow
+
+    def _visible_rows(self) -> list[_Row]:
+        self._ensure_layout()
+        if self._layout_key is None:
+            return []
+        height = self.scrollable_content_region.height
+        top = self._top()
+        key = (self._generation, top, height, self._row_starts is not None)
+        if self._visible is not None and self._visible[0] == key:
+            return self._visible[1]
+        rows: list[_Row] = []
+        line, subrow = top
+        line_count = self._index.line_count
+        while len(rows) < height and line < line_count:
+            needed = subrow + height - len(rows) + 1
+            line_rows, complete = self._rows_of(line, count=needed)
+            line_end = self._index.line_end(line)
+            for index in range(subrow, len(line_rows)):
+                if len(rows) >= height:
+                    break
+                end = line_rows[index + 1] if index + 1 < len(line_rows) else line_end
+                if index + 1 == len(line_rows) and not complete:
+                    break  # (needed rows were asked for, so this only happens past the screen)
+                rows.append(_Row(line, index, line_rows[index], end, line_end))
+            line, subrow = line + 1, 0
+        self._visible = (key, rows)
+        return rows
+
+    # ------------------------------------------------------------------ cursor
+
+    def move_cursor(self, offset: int, *, keep_goal: bool = False, center: bool = False) -> None:
+        """Put the cursor at `offset` (snapped to a cluster boundary) and scroll to show it."""
+        offset = motions.snap_to_boundary(self._text, offset)
+        if not keep_goal:
+            self._goal_cell = None
+        moved = offset != self._cursor
+        self._cursor = offset
+        if self._anchor is not None:
+            self._look += 1
+        self._keep_cursor_visible(center=center)
+        self.refresh()
+        if moved:
+            line, column = self._index.to_line_col(offset)
+            self.post_message(self.CursorMoved(self, offset, line, column, self.percent))
+
+    def _keep_cursor_visible(self, *, center: bool = False) -> None:
+        if not self.is_mounted or self._layout_key is None:
+            return
+        height = max(1, self.scrollable_content_region.height)
+        line, subrow = self._locate(self._cursor)
+        top_line, top_subrow = self._top()
+        if (line, subrow) < (top_line, top_subrow):
+            far = (top_line - line) > height
+            target = self._advance(line, subrow, -(height // 2)) if center or far else (
+                line,
+                subrow,
+            )
+            self._set_top(*target)
+        else:
+            bottom = self._advance(top_line, top_subrow, height - 1)
+            if (line, subrow) > bottom:
+                far = line - bottom[0] > height
+                back = height // 2 if center or far else height - 1
+                self._set_top(*self._advance(line, subrow, -back))
+            elif center:
+                self._set_top(*self._advance(line, subrow, -(height // 2)))
+        if not self.wrap:
+            self._keep_cursor_column_visible(line)
+
+    def _keep_cursor_column_visible(self, line: int) -> None:
+        width = self._text_width
+        cell = self._cells_before(line, self._cursor)
+        x = round(self.scroll_x)
+        if cell < x:
+            self.scroll_to(x=max(0, cell - width // 4), animate=False, force=True)
+        elif cell >= x + width - 1:
+            self.scroll_to(x=cell - width + width // 4, animate=False, force=True)
+
+    def _cells_before(self, line: int, offset: int) -> int:
+        """Cells from the start of `line` to `offset` (wrap off: tabs count from line start)."""
+        start = self._index.line_start(line)
+        if offset - start < _CELL_BLOCK * 4:
+            return cell_width(self._text[start:offset])
+        blocks = self._blocks(line)
+        block = (offset - start) // _CELL_BLOCK
+        block_start = start + block * _CELL_BLOCK
+        return blocks[block] + cell_width(self._text[block_start:offset], blocks[block])
+
+    def _blocks(self, line: int) -> list[int]:
+        """Cells before each _CELL_BLOCK-th code point of a long line."""
+        blocks = self._cell_blocks.get(line)
+        if blocks is None:
+            start, end = self._index.line_start(line), self._index.line_end(line)
+            blocks = [0]
+            column = 0
+            for block_start in range(start, end, _CELL_BLOCK):
+                column += cell_width(
+                    self._text[block_start : min(end, block_start + _CELL_BLOCK)], column
+                )
+                blocks.append(column)
+            self._cell_blocks[line] = blocks
+        return blocks
+
+    def _offset_at_cells(self, line: int, cell: int) -> int:
+        """Offset in `line` of the cluster covering `cell` cells from its start (wrap off)."""
+        start, end = self._index.line_start(line), self._index.line_end(line)
+        if end - start < _CELL_BLOCK * 4:
+            return offset_at_cell(self._text, start, end, cell)
+        blocks = self._blocks(line)
+        block = max(0, bisect_right(blocks, cell) - 1)
+        block = min(block, len(blocks) - 2) if len(blocks) > 1 else 0
+        block_start = start + block * _CELL_BLOCK
+        return offset_at_cell(self._text, block_start, end, cell - blocks[block], blocks[block])
+
+    def _cursor_cell(self) -> int:
+        """The cursor's column in cells within its visual row."""
+        line, subrow = self._locate(self._cursor)
+        if not self.wrap:
+            return self._cells_before(line, self._cursor)
+        start, _end = self._row_bounds(line, subrow)
+        return cell_width(self._text[start : self._cursor])
+
+    def _move_rows(self, rows: int, *, scroll: bool = False) -> None:
+        """Move the cursor `rows` visual rows, keeping its column; optionally scroll as much."""
+        if self._goal_cell is None:
+            self._goal_cell = self._cursor_cell()
+        line, subrow = self._locate(self._cursor)
+        target_line, target_subrow = self._advance(line, subrow, rows)
+        if scroll:
+            top = self._top()
+            self._set_top(*self._advance(*top, rows))
+        if (target_line, target_subrow) == (line, subrow):
+            # Already on the first or last row: a page move goes to the very start or end.
+            if scroll:
+                self.move_cursor(0 if rows < 0 else len(self._text))
+            return
+        if self.wrap:
+            start, end = self._row_bounds(target_line, target_subrow)
+            offset = offset_at_cell(self._text, start, end, self._goal_cell)
+            if offset == end and end != self._index.line_end(target_line) and end > start:
+                offset = motions.previous_character(self._text, end)
+        else:
+            offset = self._offset_at_cells(target_line, self._goal_cell)
+        self.move_cursor(offset, keep_goal=True)
+
+    # ------------------------------------------------------------------ actions
+
+    def action_cursor_left(self) -> None:
+        self.move_cursor(motions.previous_character(self._text, self._cursor))
+
+    def action_cursor_right(self) -> None:
+        self.move_cursor(motions.next_character(self._text, self._cursor))
+
+    def action_cursor_up(self) -> None:
+        self._move_rows(-1)
+
+    def action_cursor_down(self) -> None:
+        self._move_rows(1)
+
+    def action_word_next(self) -> None:
+        self.move_cursor(motions.next_word_start(self._text, self._cursor))
+
+    def action_word_previous(self) -> None:
+        self.move_cursor(motions.previous_word_start(self._text, self._cursor))
+
+    def action_sentence_next(self) -> None:
+        self.move_cursor(segments.next_sentence_start(self._text, self._cursor))
+
+    def action_sentence_previous(self) -> None:
+        self.move_cursor(segments.previous_sentence_start(self._text, self._cursor))
+
+    def action_paragraph_next(self) -> None:
+        self.move_cursor(segments.next_paragraph_start(self._text, self._cursor))
+
+    def action_paragraph_previous(self) -> None:
+        self.move_cursor(segments.previous_paragraph_start(self._text, self._cursor))
+
+    def action_document_start(self) -> None:
+        self.move_cursor(0)
+
+    def action_document_end(self) -> None:
+        self.move_cursor(len(self._text))
+
+    def _page(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)
+
+    def action_page_down(self) -> None:
+        self._move_rows(self._page(), scroll=True)
+
+    def action_page_up(self) -> None:
+        self._move_rows(-self._page(), scroll=True)
+
+    def action_half_page_down(self) -> None:
+        self._move_rows(max(1, self.scrollable_content_region.height // 2), scroll=True)
+
+    def action_half_page_up(self) -> None:
+        self._move_rows(-max(1, self.scrollable_content_region.height // 2), scroll=True)
+
+    def action_row_start(self) -> None:
+        line, subrow = self._locate(self._cursor)
+        self.move_cursor(self._row_bounds(line, subrow)[0])
+
+    def action_row_end(self) -> None:
+        line, subrow = self._locate(self._cursor)
+        start, end = self._row_bounds(line, subrow)
+        if end != self._index.line_end(line) and end > start:
+            # The last cluster of a wrapped row: its end is where the next row starts.
+            end = motions.previous_character(self._text, end)
+            if self._text[end] == " " and end > start:
+                end = motions.previous_character(self._text, end)
+        self.move_cursor(end)
+
+    def action_match_next(self) -> None:
+        self._step_match(forward=True)
+
+    def action_match_previous(self) -> None:
+        self._step_match(forward=False)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("match_next", "match_previous"):
+            return bool(self._search) or None
+        return True
+
+    # ------------------------------------------------------------------ search
+
+    def search(self, query: SearchQuery, *, jump: bool = False) -> None:
+        """Search for `query` in the background; with `jump`, go to the first match after the
+        cursor when the result arrives. An empty query clears the search."""
+        if query.is_empty:
+            self.clear_search()
+            return
+        if self._search is not None and self._search.query == query and jump:
+            self._jump_to(first_match_from(self._search, self._cursor))
+            return
+        self._search_query = query
+        self._jump_on_result = jump
+        self.post_message(
+            self.SearchChanged(self, self._search, self._current_match, searching=True)
+        )
+        self._run_search(query)
+
+    @work(thread=True, exclusive=True, group="document-view-search", exit_on_error=False)
+    def _run_search(self, query: SearchQuery) -> None:
+        worker = get_current_worker()
+        try:
+            result = find_all(self._text, query, should_stop=lambda: worker.is_cancelled)
+        except SearchError as error:
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self._install_search_error, query, str(error))
+            return
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._install_search, result)
+
+    def _install_search(self, result: SearchResult) -> None:
+        if result.query != self._search_query:
+            return
+        self._search = result
+        self._current_match = None
+        self._look += 1
+        self.refresh_bindings()
+        self.refresh()
+        if self._jump_on_result:
+            self._jump_on_result = False
+            self._jump_to(first_match_from(result, self._cursor))
+        else:
+            self.post_message(self.SearchChanged(self, result, None))
+
+    def _install_search_error(self, query: SearchQuery, message: str) -> None:
+        if query != self._search_query:
+            return
+        self._search = None
+        self._current_match = None
+        self._look += 1
+        self.refresh_bindings()
+        self.refresh()
+        self.post_message(self.SearchChanged(self, None, None, error=message))
+
+    def clear_search(self) -> None:
+        self.workers.cancel_group(self, "document-view-search")
+        self._search = None
+        self._search_query = None
+        self._current_match = None
+        self._look += 1
+        self.refresh_bindings()
+        self.refresh()
+        self.post_message(self.SearchChanged(self, None, None))
+
+    def _jump_to(self, index: int | None, *, wrapped: bool = False) -> None:
+        self._current_match = index
+        self._look += 1
+        if index is not None and self._search is not None:
+            self.move_cursor(self._search.starts[index], center=False)
+        self.refresh()
+        self.post_message(self.SearchChanged(self, self._search, index, wrapped=wrapped))
+
+    def _step_match(self, *, forward: bool) -> None:
+        result = self._search
+        if not result:
+            return
+        if forward:
+            index = next_match(result, self._cursor)
+            wrapped = index is not None and result.starts[index] <= self._cursor
+        else:
+            index = previous_match(result, self._cursor)
+            wrapped = index is not None and result.starts[index] >= self._cursor
+        self._jump_to(index, wrapped=wrapped)
+
+    # ------------------------------------------------------------------ state
+
+    def scroll_state(self) -> dict[str, int]:
+        """What a session needs to show the same place again."""
+        line, subrow = self.top_location
+        return {"cursor": self._cursor, "top_line": line, "top_row": subrow}
+
+    def restore_state(self, state: Mapping[str, Any]) -> None:
+        """Show the place `scroll_state` described (unknown keys are ignored)."""
+        cursor = state.get("cursor")
+        if isinstance(cursor, int):
+            self._cursor = motions.snap_to_boundary(self._text, cursor)
+            self._goal_cell = None
+        top_line = state.get("top_line")
+        if isinstance(top_line, int) and self._layout_key is not None:
+            line = min(max(0, top_line), self._index.line_count - 1)
+            row = state.get("top_row", 0)
+            self._set_top(line, max(0, row) if isinstance(row, int) else 0)
+        self.move_cursor(self._cursor)
+        line, column = self._index.to_line_col(self._cursor)
+        self.post_message(self.CursorMoved(self, self._cursor, line, column, self.percent))
+
+    # ------------------------------------------------------------------ mouse
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        rows = self._visible_rows()
+        if not rows:
+            return
+        row = rows[min(max(offset.y, 0), len(rows) - 1)]
+        cell = offset.x - self._prefix_width()
+        if self.wrap:
+            target = offset_at_cell(self._text, row.start, row.end, max(0, cell))
+        else:
+            target = self._offset_at_cells(row.line, max(0, cell + round(self.scroll_x)))
+        self.move_cursor(target)
+
+    # ------------------------------------------------------------------ rendering
+
+    def render_line(self, y: int) -> Strip:
+        rows = self._visible_rows()
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if y >= len(rows):
+            return Strip.blank(width, base)
+        row = rows[y]
+        scroll_x = 0 if self.wrap else round(self.scroll_x)
+        cursor = self._cursor
+        cursor_here = row.start <= cursor < row.end or (
+            cursor == row.end and row.end == row.line_end
+        )
+        selection = self.selection
+        if selection is not None and not (selection[0] <= row.end and selection[1] > row.start):
+            selection = None
+        key = (
+            row,
+            width,
+            self.wrap,
+            self.line_numbers,
+            scroll_x,
+            cursor if cursor_here else None,
+            self.has_focus,
+            selection,
+            self._look,
+            self._marks.get(row.line) if row.subrow == 0 else None,
+        )
+        strip = self._strips.get(key)
+        if strip is None:
+            strip = self._build_strip(row, width, scroll_x, cursor_here, selection, base)
+            self._strips[key] = strip
+        return strip
+
+    def _style(self, name: str | Style) -> Style:
+        if isinstance(name, Style):
+            return name
+        return self.get_component_rich_style(name, partial=True, default=Style.null())
+
+    def _build_strip(
+        self,
+        row: _Row,
+        width: int,
+        scroll_x: int,
+        cursor_here: bool,
+        selection: tuple[int, int] | None,
+        base: Style,
+    ) -> Strip:
+        prefix = self._prefix_segments(row, base)
+        prefix_width = self._prefix_width()
+        text_width = max(0, width - prefix_width)
+        # Which code points to draw, and the column the first of them starts at.
+        if self.wrap:
+            start, end, start_col, crop = row.start, row.end, 0, 0
+        else:
+            line_start = self._index.line_start(row.line)
+            start = self._offset_at_cells(row.line, scroll_x) if scroll_x else line_start
+            start_col = self._cells_before(row.line, start) if start != line_start else 0
+            end = self._offset_at_cells(row.line, scroll_x + text_width + 2)
+            end = min(row.end, max(end, start))
+            crop = scroll_x - start_col
+        segments_ = self._text_segments(start, end, start_col, row, cursor_here, selection, base)
+        text_strip = Strip(segments_)
+        if crop:
+            text_strip = text_strip.crop(crop)
+        text_strip = text_strip.crop_extend(0, text_width, base)
+        return Strip.join([Strip(prefix), text_strip]).crop_extend(0, width, base)
+
+    def _prefix_segments(self, row: _Row, base: Style) -> list[Segment]:
+        gutter = base + self._style("document-view--gutter")
+        mark = self._marks.get(row.line) if row.subrow == 0 else None
+        result = [
+            Segment(mark, gutter + self._style("document-view--gutter-mark"))
+            if mark
+            else Segment(" ", gutter)
+        ]
+        if self.line_numbers:
+            digits = len(str(self._index.line_count))
+            number = str(row.line + 1).rjust(digits) if row.subrow == 0 else " " * digits
+            result.append(Segment(number + " ", base + self._style("document-view--line-number")))
+        return result
+
+    def _text_segments(
+        self,
+        start: int,
+        end: int,
+        start_col: int,
+        row: _Row,
+        cursor_here: bool,
+        selection: tuple[int, int] | None,
+        base: Style,
+    ) -> list[Segment]:
+        """The row's text [start, end) as styled segments, made printable, tabs expanded."""
+        text = self._text
+        cursor = self._cursor
+        # Style layers as (start, end, style), lowest first.
+        layers: list[tuple[int, int, Style]] = []
+        if self._decorations:
+            low = bisect_right(self._decoration_starts, start - self._decoration_reach - 1)
+            high = bisect_right(self._decoration_starts, end)
+            found = [d for d in self._decorations[low:high] if d.end > start and d.start < end]
+            for decoration in sorted(found, key=lambda d: d.priority):
+                layers.append((decoration.start, decoration.end, self._style(decoration.style)))
+        if self._search is not None:
+            match_style = self._style("document-view--match")
+            current_style = self._style("document-view--current-match")
+            for index, match_start, match_end in self._search.spans_between(start, end + 1):
+                style = current_style if index == self._current_match else match_style
+                layers.append((match_start, match_end, style))
+        if selection is not None:
+            layers.append((selection[0], selection[1], self._style("document-view--selection")))
+        cursor_end = None
+        if cursor_here and start <= cursor < end:
+            cursor_end = min(end, next_grapheme_boundary(text, cursor))
+            layers.append((cursor, cursor_end, self._style("document-view--cursor")))
+
+        cuts = {start, end}
+        for layer_start, layer_end, _style in layers:
+            if start < layer_start < end:
+                cuts.add(layer_start)
+            if start < layer_end < end:
+                cuts.add(layer_end)
+        display = printable(text[start:end], keep_tabs=True)
+        has_tabs = "\t" in display
+        if has_tabs:
+            expanded = self._expand_tabs(display, start_col)
+        result: list[Segment] = []
+        ordered = sorted(cuts)
+        for piece_start, piece_end in zip(ordered, ordered[1:], strict=False):
+            style = base
+            for layer_start, layer_end, layer_style in layers:
+                if layer_start <= piece_start and piece_end <= layer_end:
+                    style = style + layer_style
+            if has_tabs:
+                piece = "".join(expanded[piece_start - start : piece_end - start])
+            else:
+                piece = display[piece_start - start : piece_end - start]
+            result.append(Segment(piece, style))
+        # The line break (or the end of the text) is one cell: the cursor and a selection
+        # crossing it are drawn there.
+        if end == row.line_end and end == row.end:
+            style = base
+            if selection is not None and selection[0] <= end < selection[1]:
+                style = style + self._style("document-view--selection")
+            if cursor_here and cursor == end:
+                style = style + self._style("document-view--cursor")
+            if style is not base:
+                result.append(Segment(" ", style))
+        return result
+
+    @staticmethod
+    def _expand_tabs(display: str, start_col: int) -> list[str]:
+        """Per code point, what to draw: a tab becomes spaces to the next tab stop."""
+        pieces = list(display)
+        column = start_col
+        for span_start, _span_end, cells in cluster_cells(display, start_col, TAB_SIZE):
+            if display[span_start] == "\t":
+                pieces[span_start] = " " * cells
+            column += cells
+        return pieces
+
+
+def _covers(rows: list[int], until: int | None, count: int | None) -> bool:
+    if until is not None and rows[-1] <= until:
+        return False
+    return not (count is not None and len(rows) < count)
+
