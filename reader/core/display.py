@@ -76,12 +76,39 @@ def printable(text: str, *, keep_tabs: bool = False, keep_newlines: bool = False
     return text.translate(table)
 
 
-def is_simple(text: str) -> bool:
-    """Whether every code point of `text` takes exactly one cell once made printable.
+def _narrow_class() -> str:
+    """A regex class of the code points that take exactly one cell once made printable.
 
-    True for ASCII without tabs: controls become one-cell Control Pictures.
+    Rich's widths below U+3400 (above it nearly everything narrow is rare or wide), plus the
+    controls and invisibles that `printable` turns into one-cell symbols. Tab is not in it.
     """
-    return text.isascii() and "\t" not in text
+    ranges: list[tuple[int, int]] = [(0x00, 0x08), (0x0A, 0x1F), (0x7F, 0x9F)]
+    ranges += [(0x2028, 0x202E), (0x2066, 0x2069)]
+    start: int | None = None
+    for code in range(0x20, 0x3400):
+        narrow = not 0xD800 <= code < 0xE000 and get_character_cell_size(chr(code)) == 1
+        if narrow and start is None:
+            start = code
+        elif not narrow and start is not None:
+            ranges.append((start, code - 1))
+            start = None
+    if start is not None:
+        ranges.append((start, 0x33FF))
+    return "".join(f"\\u{low:04x}-\\u{high:04x}" for low, high in ranges)
+
+
+# The first code point that is not one cell wide (wide, zero-width, a tab), if any.
+_NOT_NARROW = re.compile(f"[^{_narrow_class()}]")
+
+
+def is_simple(text: str, start: int = 0, end: int | None = None) -> bool:
+    """Whether every code point of `text[start:end]` takes exactly one cell once printable.
+
+    True for nearly all Latin, Greek, Cyrillic, Hebrew and Arabic prose without marks: such a
+    text can be measured with len() and wrapped with str.rfind.
+    """
+    found = _NOT_NARROW.search(text, start, len(text) if end is None else end)
+    return found is None
 
 
 def cluster_cells(
@@ -165,7 +192,7 @@ def wrap_rows(
     rows = [start]
     if end - start <= width // 2 and "\t" not in text[start:end]:
         return rows, True  # every cluster is at most 2 cells: it certainly fits
-    if is_simple(text[start:end]):
+    if is_simple(text, start, end):
         stopped = _wrap_simple(text, start, end, width, rows, max_rows, until)
     else:
         stopped = _wrap_general(text, start, end, width, rows, max_rows, until, tab_size)
@@ -271,9 +298,9 @@ def offset_at_cell(
     """The offset in `text[start:end]` of the cluster covering column `cell` (or `end`)."""
     if cell <= 0:
         return start
-    segment = text[start:end]
-    if is_simple(segment):
+    if is_simple(text, start, end):
         return min(end, start + cell)
+    segment = text[start:end]
     column = 0
     for span_start, _span_end, cells in cluster_cells(
         printable(segment, keep_tabs=True), start_col, tab_size

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -40,6 +40,7 @@ from reader.core.display import (
     TAB_SIZE,
     cell_width,
     cluster_cells,
+    is_simple,
     offset_at_cell,
     printable,
     wrap_rows,
@@ -486,25 +487,34 @@ class DocumentView(ScrollView, can_focus=True):
     def _count_rows(
         self, generation: int, width: int, should_stop: Any
     ) -> tuple[array[int] | None, dict[int, list[int]]]:
-        """Prefix sums of rows per line (and rows of long lines) at `width`; None if stopped."""
+        """Prefix sums of rows per line (and rows of long lines) at `width`; None if stopped.
+
+        Most lines are decided by their length alone: one of at most `width // 2` code points
+        fits whatever it holds, and one of one-cell characters (`is_simple`, a C-speed regex
+        test) fits if it is at most `width` long or is wrapped with str.rfind.
+        """
         text = self._text
-        index = self._index
-        line_start, line_end = index.line_start, index.line_end
-        has_tabs = "\t" in text
+        line_starts = _line_starts(self._index)
+        text_length = len(text)
         half = width // 2
+        has_tabs = "\t" in text
         starts: array[int] = array("q", [0])
         append = starts.append
         long_rows: dict[int, list[int]] = {}
         total = 0
-        for line in range(index.line_count):
-            start = line_start(line)
-            end = line_end(line)
-            if end - start <= half and not has_tabs:
+        count = len(line_starts)
+        for line in range(count):
+            start = line_starts[line]
+            end = line_starts[line + 1] - 1 if line + 1 < count else text_length
+            length = end - start
+            if length <= half and not has_tabs:
+                total += 1
+            elif length <= width and is_simple(text, start, end):
                 total += 1
             else:
                 rows, _complete = wrap_rows(text, start, end, width)
                 total += len(rows)
-                if end - start >= _LONG_LINE:
+                if length >= _LONG_LINE:
                     long_rows[line] = rows
             append(total)
             if should_stop is not None and line % _CANCEL_CHECK == 0 and should_stop():
@@ -1150,6 +1160,16 @@ class DocumentView(ScrollView, can_focus=True):
                 pieces[span_start] = " " * cells
             column += cells
         return pieces
+
+
+def _line_starts(index: LineIndex) -> Sequence[int]:
+    """The start offset of every line: the index's own array when it exposes one (no copy)."""
+    starts = getattr(index, "starts", None)
+    if starts is None:
+        starts = getattr(index, "_starts", None)
+    if starts is None:
+        starts = [index.line_start(line) for line in range(index.line_count)]
+    return starts
 
 
 def _covers(rows: list[int], until: int | None, count: int | None) -> bool:
