@@ -116,24 +116,20 @@ def cluster_cells(
 ) -> list[tuple[int, int, int]]:
     """(start, end, cells) of each grapheme cluster of an already printable string.
 
-    Widths are Rich's (the ones Textual renders with). A tab is as wide as the distance to the
-    next tab stop, counting columns from `start_col`.
+    Widths are Rich's (the ones Textual renders with). A tab is its own cluster, as wide as the
+    distance to the next tab stop, counting columns from `start_col`.
     """
     if is_simple(display):
         return [(index, index + 1, 1) for index in range(len(display))]
-    spans, _total = split_graphemes(display)
     if "\t" not in display:
-        return spans
+        return split_graphemes(display)[0]
+    # Rich gives a tab no width and glues it to the cluster before; measure a space instead.
+    spans, _total = split_graphemes(display.replace("\t", " "))
     result: list[tuple[int, int, int]] = []
     column = start_col
     for start, end, cells in spans:
         if display[start] == "\t":
             cells = tab_size - column % tab_size
-            if end > start + 1:  # marks wrongly attached to a tab by Rich: keep them zero-width
-                result.append((start, start + 1, cells))
-                result.append((start + 1, end, 0))
-                column += cells
-                continue
         result.append((start, end, cells))
         column += cells
     return result

@@ -1,0 +1,147 @@
+"""printable(), cell widths and soft wrapping."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from hypothesis import given
+from hypothesis import strategies as st
+from rich.cells import cell_len
+
+from reader.core.display import (
+    cell_width,
+    is_simple,
+    offset_at_cell,
+    printable,
+    wrap_line,
+    wrap_rows,
+)
+
+
+def rows_text(text: str, rows: list[int]) -> list[str]:
+    return [text[a:b] for a, b in zip(rows, rows[1:] + [len(text)], strict=True)]
+
+
+def test_escape_sequences_become_visible_symbols() -> None:
+    shown = printable("a\x1b]0;pwned\x07b\x1b[2J\x1b]52;c;aGk=\x07")
+    assert "\x1b" not in shown and "\x07" not in shown
+    assert shown == "a␛]0;pwned␇b␛[2J␛]52;c;aGk=␇"
+
+
+def test_c1_controls_del_and_surrogates_are_replaced() -> None:
+    shown = printable("\x9b2J\x9d0;x\x9c\x7f\ud800")
+    assert shown == "\ufffd2J\ufffd0;x\ufffd␡\ufffd"
+    shown.encode("utf-8")  # a lone surrogate would fail to reach the terminal at all
+
+
+def test_bidi_overrides_are_visible_and_joiners_stay() -> None:
+    assert printable("abc\u202edcba\u2066x\u2069") == "abc¦dcba¦x¦"
+    family = "👨\u200d👩\u200d👧"
+    assert printable(family) == family
+    assert printable("e\u0301 \u200f") == "e\u0301 \u200f"
+
+
+def test_tabs_and_newlines() -> None:
+    assert printable("a\tb\nc") == "a b␤c"
+    assert printable("a\tb\nc", keep_tabs=True) == "a\tb␤c"
+    assert printable("a\tb\nc", keep_newlines=True) == "a b\nc"
+
+
+def test_clean_text_is_returned_unchanged() -> None:
+    text = "Plain [bold]markup[/] stays literal — Pávlovna"
+    assert printable(text) is text
+
+
+@given(st.text())
+def test_printable_is_one_code_point_per_code_point(text: str) -> None:
+    shown = printable(text)
+    assert len(shown) == len(text)
+    assert not any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in shown)
+    assert printable(shown) == shown
+
+
+def test_core_modules_do_not_import_textual() -> None:
+    code = (
+        "import sys, reader.core.display, reader.core.motions, reader.core.search;"
+        "assert 'textual' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_cell_widths_match_rich() -> None:
+    for text in ["hello", "Pávlovna ‘quoted’", "中文", "e\u0301", "👨\u200d👩\u200d👧", "مرحبا"]:
+        assert cell_width(text) == cell_len(printable(text))
+    assert cell_width("\x1b[2J") == 4  # each control is a one-cell picture
+    assert cell_width("a\tb") == 5 and cell_width("ab\tc", start_col=1) == 4
+
+
+def test_is_simple() -> None:
+    assert is_simple("Pávlovna ‘quoted’ — Cyrillic Пьер, Arabic مرحبا")
+    assert not is_simple("a\tb") and not is_simple("中") and not is_simple("e\u0301")
+    assert is_simple("xx中xx", 0, 2) and not is_simple("xx中xx", 1, 4)
+
+
+def test_wrap_breaks_after_spaces_and_hangs_one_space() -> None:
+    text = "hello world this is a test of wrapping lines"
+    rows = wrap_line(text, 0, len(text), 10)
+    assert rows_text(text, rows) == [
+        "hello ",
+        "world this ",  # the space after a full row hangs past it
+        "is a test ",
+        "of ",
+        "wrapping ",
+        "lines",
+    ]
+
+
+def test_wrap_breaks_long_words_and_cjk_at_clusters() -> None:
+    text = "abcdefghijklmnop"
+    assert rows_text(text, wrap_line(text, 0, len(text), 5)) == ["abcde", "fghij", "klmno", "p"]
+    cjk = "中文中文中文中文"
+    assert rows_text(cjk, wrap_line(cjk, 0, len(cjk), 5)) == ["中文", "中文", "中文", "中文"]
+    marks = "e\u0301" * 8
+    rows = wrap_line(marks, 0, len(marks), 3)
+    assert all(marks[row] == "e" for row in rows)  # never between a letter and its accent
+
+
+def test_general_path_agrees_with_simple_path() -> None:
+    ascii_text = "the quick brown fox jumps over the lazy dog " * 20
+    accented = ascii_text.replace("o", "ö")
+    for width in (7, 10, 33, 80):
+        simple = wrap_line(ascii_text, 0, len(ascii_text), width)
+        general = wrap_line(accented + "\u0301", 0, len(accented) + 1, width)
+        assert simple == general[: len(simple)]
+
+
+def test_wrap_can_stop_early_and_resume() -> None:
+    text = "word " * 10_000
+    full, complete = wrap_rows(text, 0, len(text), 17)
+    assert complete
+    first, complete = wrap_rows(text, 0, len(text), 17, max_rows=5)
+    assert not complete and first == full[:5]
+    rest = wrap_line(text, first[-1], len(text), 17)
+    assert first[:-1] + rest == full
+    upto = wrap_line(text, 0, len(text), 17, until=1000)
+    assert upto[-1] > 1000 and upto == full[: len(upto)]
+
+
+def test_wrap_of_tabs_counts_tab_stops() -> None:
+    text = "a\tb\tc\td"
+    # "a" then a tab to column 4, "b" at 5; the next tab would reach column 8 > 6.
+    assert rows_text(text, wrap_line(text, 0, len(text), 6)) == ["a\t", "b\t", "c\td"]
+    assert rows_text(text, wrap_line(text, 0, len(text), 9)) == ["a\tb\t", "c\td"]
+
+
+def test_huge_non_ascii_line_is_wrapped_in_chunks() -> None:
+    text = "wörd 中文 " * 3000
+    rows = wrap_line(text, 0, len(text), 40)
+    for start, end in zip(rows, rows[1:], strict=False):
+        assert cell_width(text[start:end].rstrip(" ")) <= 40
+
+
+def test_offset_at_cell() -> None:
+    assert offset_at_cell("hello", 0, 5, 3) == 3
+    assert offset_at_cell("中文x", 0, 3, 1) == 0
+    assert offset_at_cell("中文x", 0, 3, 2) == 1
+    assert offset_at_cell("中文x", 0, 3, 9) == 3
