@@ -56,7 +56,11 @@ def next_word_start(text: str, offset: int) -> int:
     following = _WORD.search(text, position)
     if following is None:
         return len(text)
-    return snap_to_boundary(text, following.start())
+    start: int = following.start()
+    if not is_grapheme_boundary(text, start):
+        # A word starting inside a cluster (after a joiner): move on to the cluster's end.
+        start = next_grapheme_boundary(text, start)
+    return start
 
 
 def previous_word_start(text: str, offset: int) -> int:
