@@ -1,0 +1,277 @@
+"""The loaded-document record, loader errors, the loader registry and `load_document`."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import regex  # type: ignore[import-untyped,unused-ignore]
+
+from reader.core.text import canonicalize
+
+TITLE_LIMIT = 80
+
+
+@dataclass(frozen=True)
+class LoadedDocument:
+    """A document read from disk: its canonical text and what we know about the file."""
+
+    path: Path  # absolute and resolved
+    text: str = field(repr=False)  # canonical: offsets everywhere index into this string
+    encoding: str  # how the bytes were decoded: "utf-8", "utf-8-sig", "utf-16", "cp1256", ...
+    title: str
+    size: int  # bytes on disk
+    format: str  # the loader's name: "text" or "markdown"
+    # Of the canonical text as UTF-8, so a re-encoded or CRLF-converted copy has the same hash.
+    sha256: str
+
+
+# --- errors -------------------------------------------------------------------------------
+
+# Control characters and escape sequences would make a file name in a message span lines or
+# drive the terminal; show them as visible escapes instead.
+_UNPRINTABLE = regex.compile(r"[\p{Cc}\p{Zl}\p{Zp}\u202a-\u202e\u2066-\u2069]")
+
+
+def display_path(path: Path | str) -> str:
+    """A path as one printable line, for messages."""
+    shown: str = _UNPRINTABLE.sub(lambda match: repr(match.group())[1:-1], str(path))
+    return shown
+
+
+class DocumentError(Exception):
+    """A document could not be opened; str() is one user-facing line naming the file."""
+
+    def __init__(self, reason: str, path: Path | str | None = None) -> None:
+        super().__init__(reason, path)
+        self.reason = reason
+        self.path = None if path is None else Path(path)
+
+    def __str__(self) -> str:
+        if self.path is None:
+            return self.reason
+        return f"{display_path(self.path)}: {self.reason}"
+
+    def for_path(self, path: Path | str) -> DocumentError:
+        """The same error, naming `path` (decoding raises before it knows the file)."""
+        return type(self)(self.reason, path)
+
+
+class DocumentNotFoundError(DocumentError):
+    pass
+
+
+class DocumentPermissionError(DocumentError):
+    pass
+
+
+class NotADocumentError(DocumentError):
+    """A directory, device, FIFO or socket: something that is not a regular file."""
+
+
+class BinaryDocumentError(DocumentError):
+    pass
+
+
+class UndecodableDocumentError(DocumentError):
+    pass
+
+
+class UnsupportedFormatError(DocumentError):
+    pass
+
+
+# --- loaders ------------------------------------------------------------------------------
+
+
+class Loader(Protocol):
+    """Turns a file's bytes into text, and the text into a title.
+
+    Loaders take bytes, not text, so formats that are not plain text (DOCX, PDF, EPUB) fit the
+    same interface. `load_document` canonicalises whatever `extract` returns, so every loader
+    gets the same line endings and BOM handling.
+    """
+
+    @property
+    def name(self) -> str:
+        """The format's name, stored as `LoadedDocument.format`."""
+        ...
+
+    @property
+    def suffixes(self) -> Sequence[str]:
+        """Lower-case file suffixes with the dot, e.g. (".md", ".markdown")."""
+        ...
+
+    def extract(self, path: Path, data: bytes) -> tuple[str, str]:
+        """The document's text (not yet canonical) and the encoding it was read with.
+
+        Raises a DocumentError subclass (without a path; the caller adds it) when it cannot.
+        """
+        ...
+
+    def title(self, path: Path, text: str) -> str:
+        """A title found in the canonical text, or "" to fall back to the file name."""
+        ...
+
+
+_loaders: list[Loader] = []
+_by_suffix: dict[str, Loader] = {}
+_fallback: Loader | None = None
+
+# Suffixes we know are not text, so the message can say so instead of sniffing the bytes.
+_KNOWN_UNSUPPORTED = {
+    ".pdf": "PDF",
+    ".docx": "Word",
+    ".doc": "Word",
+    ".odt": "OpenDocument",
+    ".rtf": "RTF",
+    ".epub": "EPUB",
+    ".html": "HTML",
+    ".htm": "HTML",
+    ".png": "PNG image",
+    ".jpg": "JPEG image",
+    ".jpeg": "JPEG image",
+    ".gif": "GIF image",
+    ".zip": "zip archive",
+    ".gz": "gzip archive",
+}
+
+
+def register(loader: Loader, *, fallback: bool = False) -> None:
+    """Add a loader for its suffixes; the fallback one also tries files with unknown suffixes."""
+    global _fallback
+    _loaders.append(loader)
+    for suffix in loader.suffixes:
+        _by_suffix[suffix.lower()] = loader
+    if fallback:
+        _fallback = loader
+
+
+def _ensure_builtins() -> None:
+    if _loaders:
+        return
+    # Imported here, not at the top: the loaders import this module for its errors.
+    from reader.formats.markdown import MarkdownLoader
+    from reader.formats.text import TextLoader
+
+    register(TextLoader(), fallback=True)
+    register(MarkdownLoader())
+
+
+def supported_suffixes() -> tuple[str, ...]:
+    """The suffixes some loader claims, sorted."""
+    _ensure_builtins()
+    return tuple(sorted(_by_suffix))
+
+
+def is_supported(path: Path | str) -> bool:
+    """Whether a file's suffix has a loader, or it has no suffix (README, LICENSE).
+
+    `load_document` also tries other unknown suffixes by looking at the bytes; this is the
+    cheap check for listing files.
+    """
+    _ensure_builtins()
+    suffix = Path(path).suffix.lower()
+    return suffix in _by_suffix or suffix == ""
+
+
+def _loader_for(path: Path) -> Loader:
+    suffix = path.suffix.lower()
+    loader = _by_suffix.get(suffix)
+    if loader is not None:
+        return loader
+    if suffix in _KNOWN_UNSUPPORTED or _fallback is None:
+        kind = _KNOWN_UNSUPPORTED.get(suffix, f"{suffix} files")
+        known = ", ".join(supported_suffixes())
+        raise UnsupportedFormatError(f"{kind} documents are not supported (reader opens {known})")
+    return _fallback
+
+
+def _check_regular_file(path: Path) -> os.stat_result:
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise DocumentNotFoundError("no such file", path) from None
+    except PermissionError:
+        raise DocumentPermissionError("permission denied", path) from None
+    except NotADirectoryError:
+        raise DocumentNotFoundError("no such file (a parent is not a folder)", path) from None
+    except OSError as error:
+        raise DocumentError(f"cannot open: {error.strerror or error}", path) from None
+    mode = info.st_mode
+    # Checked before opening: reading a FIFO would block, and a device may never end.
+    if stat.S_ISDIR(mode):
+        raise NotADocumentError("is a folder, not a document", path)
+    if stat.S_ISFIFO(mode):
+        raise NotADocumentError("is a named pipe, not a document", path)
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        raise NotADocumentError("is a device, not a document", path)
+    if not stat.S_ISREG(mode):
+        raise NotADocumentError("is not a regular file", path)
+    return info
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise DocumentNotFoundError("no such file", path) from None
+    except PermissionError:
+        raise DocumentPermissionError("permission denied", path) from None
+    except IsADirectoryError:
+        raise NotADocumentError("is a folder, not a document", path) from None
+    except OSError as error:
+        raise DocumentError(f"cannot read: {error.strerror or error}", path) from None
+
+
+# Whole ANSI/VT sequences go, not just their ESC: "\x1b]0;pwned\x07" must not leave "]0;pwned".
+_ESCAPE_SEQUENCE = regex.compile(
+    r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[PX^_][^\x1b]*(?:\x1b\\)?|.)?"
+    r"|\x9b[0-?]*[ -/]*[@-~]|\x9d[^\x07\x9c]*[\x07\x9c]?",
+    regex.DOTALL,
+)
+# Controls, and bidirectional overrides that could make a title read differently than it is.
+_TITLE_NOISE = regex.compile(r"[\p{Cc}\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def clean_title(raw: str) -> str:
+    """A title as one tidy line: no escape sequences or control characters, at most 80 chars."""
+    title = " ".join(_ESCAPE_SEQUENCE.sub("", raw).split())  # tabs and line breaks: spaces
+    title = " ".join(_TITLE_NOISE.sub("", title).split())
+    if len(title) > TITLE_LIMIT:
+        title = title[: TITLE_LIMIT - 1].rstrip() + "…"
+    return title
+
+
+def load_document(path: Path | str) -> LoadedDocument:
+    """Read a document from disk into canonical text plus metadata.
+
+    Raises a DocumentError subclass with a one-line message naming the file.
+    """
+    _ensure_builtins()
+    resolved = Path(path).expanduser().resolve()
+    _check_regular_file(resolved)
+    try:
+        loader = _loader_for(resolved)
+        data = _read_bytes(resolved)
+        raw_text, encoding = loader.extract(resolved, data)
+    except DocumentError as error:
+        if error.path is None:
+            raise error.for_path(resolved) from None
+        raise
+    text = canonicalize(raw_text)
+    title = clean_title(loader.title(resolved, text)) or clean_title(resolved.name)
+    return LoadedDocument(
+        path=resolved,
+        text=text,
+        encoding=encoding,
+        title=title or "untitled",
+        size=len(data),
+        format=loader.name,
+        sha256=hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(),
+    )

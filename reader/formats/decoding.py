@@ -1,0 +1,149 @@
+"""Bytes to text: byte order marks, strict UTF-8, then legacy-encoding detection; refuses binary."""
+
+from __future__ import annotations
+
+import codecs
+
+from reader.formats.base import BinaryDocumentError, UndecodableDocumentError
+
+# Order matters: the UTF-32 LE mark begins with the UTF-16 LE one.
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+SNIFF_BYTES = 8 * 1024
+# Detection reads only this much, so a 22 MB legacy file costs the same as a 64 KiB one.
+DETECT_BYTES = 64 * 1024
+# C0 controls other than tab, line feed, vertical tab, form feed, carriage return and escape
+# (escape sequences are legitimate data in captured terminal output), plus DEL.
+_CONTROL_BYTES = frozenset(set(range(0x20)) - {0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1B}) | {0x7F}
+_CONTROL_RATIO = 0.05
+
+_BINARY = "looks like a binary file, not text"
+
+# charset-normalizer's answers, in the names we report.
+_NAMES = {"iso8859-1": "latin-1", "utf-8": "utf-8"}
+
+
+# The legacy code pages most documents come in, most common first.
+_PREFERRED = (
+    "cp1252",
+    "cp1256",
+    "cp1251",
+    "cp1250",
+    "latin-1",
+    "cp1253",
+    "cp1254",
+    "cp1255",
+    "cp1257",
+    "cp1258",
+    "cp874",
+    "shift_jis",
+    "gb18030",
+    "big5",
+    "euc_kr",
+)
+
+
+def _normal_name(encoding: str) -> str:
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        return encoding
+    return _NAMES.get(name, name)
+
+
+def _looks_binary(sample: bytes) -> bool:
+    if not sample:
+        return False
+    controls = sum(1 for byte in sample if byte in _CONTROL_BYTES)
+    return controls > max(2, len(sample) * _CONTROL_RATIO)
+
+
+def _detection_sample(data: bytes) -> bytes:
+    if len(data) <= DETECT_BYTES:
+        return data
+    # End on a line break so the sample does not end in half a multi-byte character.
+    cut = data.rfind(b"\n", 0, DETECT_BYTES)
+    return data[: cut + 1] if cut > DETECT_BYTES // 2 else data[:DETECT_BYTES]
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """The text in `data` and the encoding it was read with.
+
+    Raises BinaryDocumentError for binary data and UndecodableDocumentError when no encoding
+    fits. The text is not canonicalised here (see reader.core.text.canonicalize).
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding), encoding
+            except UnicodeDecodeError:
+                raise UndecodableDocumentError(
+                    f"starts with a {encoding.upper()} byte order mark but is not valid "
+                    f"{encoding.upper()}"
+                ) from None
+    sample = data[:SNIFF_BYTES]
+    # A NUL never appears in text except as UTF-16/32, which we only accept with a BOM.
+    if b"\x00" in sample:
+        raise BinaryDocumentError(_BINARY)
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as error:
+        bad_byte = error.start
+    # Only now, for files that are not UTF-8: valid UTF-8 full of controls is still text.
+    if b"\x00" in data or _looks_binary(sample):
+        raise BinaryDocumentError(_BINARY)
+    detected = _detect(data)
+    if detected is None:
+        raise UndecodableDocumentError(
+            f"is not UTF-8 (invalid byte at offset {bad_byte}) and no other text encoding "
+            "fits; save it as UTF-8 and try again"
+        )
+    return detected
+
+
+def _detect(data: bytes) -> tuple[str, str] | None:
+    # Imported on demand: it takes a while to import and most documents are UTF-8.
+    from charset_normalizer import from_bytes
+
+    sample = _detection_sample(data)
+    matches = [m for m in from_bytes(sample) if not _normal_name(m.encoding).startswith("utf")]
+    if not matches:
+        return None  # UTF-8 already failed, and UTF-16/32 without a BOM we do not guess
+    best = matches[0]
+    # charset-normalizer's ranking is shaky on short samples and on mostly-ASCII text with a
+    # few accents: "café" fits cp1250 and cp1252 equally, and English with curly quotes can
+    # rank cp1257 just above cp1252. Among the fits about as good as the best (as little mess,
+    # nearly as coherent), prefer the most widely used code page; so does one giving exactly
+    # the best fit's text (charset-normalizer drops such duplicates from its list).
+    close = [
+        _normal_name(m.encoding)
+        for m in matches
+        if m.chaos <= best.chaos + 0.01 and m.coherence >= best.coherence - 0.03
+    ]
+    best_text = str(best)
+    guesses = [
+        preferred
+        for preferred in _PREFERRED
+        if preferred in close or _decodes_to(sample, preferred, best_text)
+    ]
+    # Then charset-normalizer's own order: the whole file may not fit the sample's best guess.
+    guesses += [_normal_name(m.encoding) for m in matches]
+    for encoding in dict.fromkeys(guesses):
+        try:
+            return data.decode(encoding), encoding
+        except (UnicodeDecodeError, LookupError):
+            continue  # the sample fitted, the rest of the file does not: try the next guess
+    return None
+
+
+def _decodes_to(sample: bytes, encoding: str, text: str) -> bool:
+    try:
+        return sample.decode(encoding) == text
+    except UnicodeDecodeError:
+        return False

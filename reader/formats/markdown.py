@@ -1,0 +1,78 @@
+"""Markdown documents (.md, .markdown): the raw source is the text, so offsets are the file's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import regex  # type: ignore[import-untyped,unused-ignore]
+
+from reader.formats.decoding import decode
+from reader.formats.text import first_nonblank_line
+
+_TITLE_SCAN_LINES = 2000
+
+_ATX = regex.compile(r" {0,3}#{1,6}(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*")
+_SETEXT_UNDERLINE = regex.compile(r" {0,3}(?:=+|-+)[ \t]*")
+_FENCE = regex.compile(r" {0,3}(`{3,}|~{3,})")
+_FRONT_MATTER_TITLE = regex.compile(r"title:[ \t]*(['\"]?)(.*?)\1[ \t]*", regex.IGNORECASE)
+# Inline markup that should not show in a title: links keep their text, emphasis and code
+# marks go.
+_LINK = regex.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_EMPHASIS = regex.compile(r"\*\*|__|(?<!\w)[*_]|[*_](?!\w)|`")
+
+
+def _plain(title: str) -> str:
+    plain: str = _EMPHASIS.sub("", _LINK.sub(r"\1", title))
+    return plain.strip()
+
+
+def markdown_title(text: str) -> str:
+    """The first heading (ATX `# Title` or setext underlined), else the first non-blank line.
+
+    YAML front matter is skipped (its `title:` is used if present) and so are fenced code
+    blocks, where a `#` line is a comment, not a heading.
+    """
+    lines = text.split("\n", _TITLE_SCAN_LINES)[:_TITLE_SCAN_LINES]
+    index = 0
+    if lines and lines[0].strip() == "---":
+        for end in range(1, len(lines)):
+            if lines[end].strip() in ("---", "..."):
+                for line in lines[1:end]:
+                    found = _FRONT_MATTER_TITLE.fullmatch(line.strip())
+                    if found and found.group(2).strip():
+                        return _plain(found.group(2))
+                index = end + 1
+                break
+    fence: str | None = None
+    previous = ""
+    for line in lines[index:]:
+        opener = _FENCE.match(line)
+        if fence is not None:
+            if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
+                fence = None
+            previous = ""
+            continue
+        if opener:
+            fence = opener.group(1)
+            previous = ""
+            continue
+        atx = _ATX.fullmatch(line)
+        if atx and atx.group(1):
+            return _plain(atx.group(1))
+        if previous.strip() and _SETEXT_UNDERLINE.fullmatch(line):
+            return _plain(previous)
+        previous = line
+    return _plain(first_nonblank_line(text))
+
+
+class MarkdownLoader:
+    """Markdown source, kept as written; the title is its first heading."""
+
+    name = "markdown"
+    suffixes = (".md", ".markdown")
+
+    def extract(self, path: Path, data: bytes) -> tuple[str, str]:
+        return decode(data)
+
+    def title(self, path: Path, text: str) -> str:
+        return markdown_title(text)

@@ -1,0 +1,31 @@
+"""Plain text documents (.txt, .text, and unknown suffixes that look like text)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reader.formats.decoding import decode
+
+# The title is looked for only near the top: a 22 MB file of blank lines must not be scanned.
+_TITLE_SCAN = 64 * 1024
+
+
+def first_nonblank_line(text: str, limit: int = _TITLE_SCAN) -> str:
+    """The first line with something other than whitespace in the first `limit` characters."""
+    for line in text[:limit].split("\n"):
+        if line.strip():
+            return line.strip()
+    return ""
+
+
+class TextLoader:
+    """Plain text: the title is the first non-blank line."""
+
+    name = "text"
+    suffixes = (".txt", ".text")
+
+    def extract(self, path: Path, data: bytes) -> tuple[str, str]:
+        return decode(data)
+
+    def title(self, path: Path, text: str) -> str:
+        return first_nonblank_line(text)
