@@ -411,9 +411,9 @@ class DocumentView(ScrollView, can_focus=True):
     # ------------------------------------------------------------------ layout
 
     def _prefix_width(self) -> int:
-        """Cells before the text: the gutter mark column, then line numbers and a space."""
+        """Cells before the text: the gutter mark column, then " 12 " when numbers are shown."""
         if self.line_numbers:
-            return 1 + len(str(self._index.line_count)) + 1
+            return 1 + 1 + len(str(self._index.line_count)) + 1
         return 1
 
     def _ensure_layout(self) -> None:
@@ -706,9 +706,13 @@ class DocumentView(ScrollView, can_focus=True):
         top_line, top_subrow = self._top()
         if (line, subrow) < (top_line, top_subrow):
             far = (top_line - line) > height
-            target = self._advance(line, subrow, -(height // 2)) if center or far else (
-                line,
-                subrow,
+            target = (
+                self._advance(line, subrow, -(height // 2))
+                if center or far
+                else (
+                    line,
+                    subrow,
+                )
             )
             self._set_top(*target)
         else:
@@ -1079,7 +1083,8 @@ class DocumentView(ScrollView, can_focus=True):
         if self.line_numbers:
             digits = len(str(self._index.line_count))
             number = str(row.line + 1).rjust(digits) if row.subrow == 0 else " " * digits
-            result.append(Segment(number + " ", base + self._style("document-view--line-number")))
+            style = base + self._style("document-view--line-number")
+            result.append(Segment(f" {number} ", style))
         return result
 
     def _text_segments(
@@ -1176,4 +1181,3 @@ def _covers(rows: list[int], until: int | None, count: int | None) -> bool:
     if until is not None and rows[-1] <= until:
         return False
     return not (count is not None and len(rows) < count)
-

@@ -1,0 +1,367 @@
+"""The document view and pane, driven through Pilot: cursor, scrolling, wrap, search, focus."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.widgets import Input, Label
+
+from reader.core.display import wrap_line
+from reader.paths import styles_dir
+from reader.ui.widgets import document_view as document_view_module
+from reader.ui.widgets.document_pane import DocumentPane
+from reader.ui.widgets.document_view import Decoration, DocumentView
+
+PROSE = (
+    "Reader test document\n"
+    "\n"
+    "The delegation from Lebanon arrived on Monday. It met the committee twice. "
+    "Nobody expected the report so soon.\n"
+    "\n"
+    "A second paragraph mentions lebanon again. It is short.\n"
+    "Third line [bold red]markup[/] and \x1b]0;pwned\x07 stay literal.\n"
+)
+
+
+@dataclass
+class FakeDocument:
+    """What DocumentPane reads from a LoadedDocument."""
+
+    text: str
+    title: str = "test.txt"
+    encoding: str = "utf-8"
+    path: Path = field(default_factory=lambda: Path("test.txt"))
+    format: str = "txt"
+    size: int = 0
+    sha256: str = ""
+
+
+class PaneApp(App[None]):
+    CSS_PATH = [styles_dir() / "document.tcss"]
+
+    def __init__(self, text: str, **options: bool) -> None:
+        super().__init__()
+        self.document = FakeDocument(text)
+        self.options = options
+        self.cursor_messages: list[DocumentView.CursorMoved] = []
+
+    def compose(self) -> ComposeResult:
+        yield DocumentPane(self.document, **self.options)  # type: ignore[arg-type]
+
+    def on_mount(self) -> None:
+        self.query_one(DocumentView).focus()
+
+    def on_document_view_cursor_moved(self, message: DocumentView.CursorMoved) -> None:
+        self.cursor_messages.append(message)
+
+    @property
+    def pane(self) -> DocumentPane:
+        return self.query_one(DocumentPane)
+
+    @property
+    def view(self) -> DocumentView:
+        return self.query_one(DocumentView)
+
+
+def screen_text(view: DocumentView) -> list[str]:
+    height = view.scrollable_content_region.height
+    return [view.render_line(y).text for y in range(height)]
+
+
+async def test_motions_move_the_cursor() -> None:
+    app = PaneApp(PROSE)
+    async with app.run_test(size=(60, 20)) as pilot:
+        view = app.view
+        assert view.cursor_offset == 0
+        await pilot.press("l", "l", "right")
+        assert view.cursor_offset == 3
+        await pilot.press("h")
+        assert view.cursor_offset == 2
+        await pilot.press("w")
+        assert view.cursor_offset == PROSE.index("test")
+        await pilot.press("b")
+        assert view.cursor_offset == 0
+        await pilot.press("right_curly_bracket")
+        assert view.cursor_offset == PROSE.index("The delegation")
+        await pilot.press("right_parenthesis")
+        assert view.cursor_offset == PROSE.index("It met")
+        await pilot.press("left_parenthesis")
+        assert view.cursor_offset == PROSE.index("The delegation")
+        await pilot.press("right_curly_bracket")
+        assert view.cursor_offset == PROSE.index("A second")
+        await pilot.press("left_curly_bracket")
+        assert view.cursor_offset == PROSE.index("The delegation")
+        await pilot.press("G")
+        assert view.cursor_offset == len(PROSE)
+        await pilot.press("g")
+        assert view.cursor_offset == 0
+        await pilot.press("ctrl+end")
+        assert view.cursor_offset == len(PROSE)
+        await pilot.press("ctrl+home")
+        assert view.cursor_offset == 0
+
+
+async def test_up_down_keep_the_column_and_home_end_use_the_row() -> None:
+    text = "abcdefgh\nab\nabcdefgh\n"
+    app = PaneApp(text)
+    async with app.run_test(size=(40, 10)) as pilot:
+        view = app.view
+        await pilot.press("end")
+        assert view.cursor_offset == 8  # on the line break, after the last character
+        await pilot.press("h", "h", "j")
+        assert view.cursor_location == (1, 2)  # clamped to the short line's end
+        await pilot.press("j")
+        assert view.cursor_location == (2, 6)  # the remembered column comes back
+        await pilot.press("k", "k")
+        assert view.cursor_location == (0, 6)
+        await pilot.press("home")
+        assert view.cursor_offset == 0
+        await pilot.press("down")
+        assert view.cursor_location == (1, 0)
+        await pilot.press("up")
+        assert view.cursor_location == (0, 0)
+
+
+async def test_home_and_end_stay_on_the_visual_row_when_wrapped() -> None:
+    text = "one two three four five six seven eight nine ten eleven twelve\n"
+    app = PaneApp(text)
+    async with app.run_test(size=(24, 10)) as pilot:
+        view = app.view
+        rows = wrap_line(text, 0, len(text) - 1, view._wrap_width)
+        assert len(rows) > 2
+        await pilot.press("j")
+        assert view.cursor_offset == rows[1]
+        await pilot.press("end")
+        assert rows[1] < view.cursor_offset < rows[2]
+        await pilot.press("home")
+        assert view.cursor_offset == rows[1]
+
+
+async def test_wrap_on_and_off_row_counts() -> None:
+    long_line = "word " * 60
+    text = f"short\n{long_line}\nend\n"
+    app = PaneApp(text)
+    async with app.run_test(size=(40, 10)) as pilot:
+        view = app.view
+        rows = wrap_line(text, 6, 6 + len(long_line), view._wrap_width)
+        assert view.row_count == 1 + len(rows) + 1 + 1
+        app.pane.wrap = False
+        await pilot.pause()
+        assert view.row_count == view.line_index.line_count == 4
+        assert view.has_class("-nowrap")
+        await pilot.press("j", "end")
+        await pilot.pause()
+        assert view.scroll_x > 0  # the cursor at the long line's end is scrolled into view
+        app.pane.wrap = True
+        await pilot.pause()
+        assert view.row_count == 1 + len(rows) + 2 and view.scroll_x == 0
+
+
+async def test_paging_scrolls_and_keeps_the_cursor_on_screen() -> None:
+    text = "".join(f"line {number}\n" for number in range(200))
+    app = PaneApp(text)
+    async with app.run_test(size=(40, 12)) as pilot:
+        view = app.view
+        height = view.scrollable_content_region.height
+        await pilot.press("pagedown")
+        assert view.top_location == (height - 1, 0)
+        assert view.cursor_location == (height - 1, 0)
+        await pilot.press("ctrl+d")
+        assert view.cursor_location[0] == height - 1 + height // 2
+        await pilot.press("G")
+        assert view.top_location[0] == 200 - height + 1
+        assert screen_text(view)[-1].strip() == ""  # the empty last line, cursor on it
+        await pilot.press("pageup")
+        assert view.top_location[0] == 200 - 2 * height + 2
+        await pilot.press("ctrl+u", "g")
+        assert view.top_location == (0, 0)
+
+
+async def test_text_is_printed_literally_and_safely() -> None:
+    app = PaneApp(PROSE)
+    async with app.run_test(size=(70, 12)) as pilot:
+        await pilot.pause()
+        shown = "\n".join(screen_text(app.view))
+        assert "[bold red]markup[/]" in shown
+        assert "␛]0;pwned␇" in shown
+        assert "\x1b" not in shown and "\x07" not in shown
+
+
+async def test_line_numbers_and_gutter_marks() -> None:
+    app = PaneApp(PROSE, line_numbers=True)
+    async with app.run_test(size=(70, 12)) as pilot:
+        view = app.view
+        view.set_line_marks({2: "●"})
+        await pilot.pause()
+        lines = screen_text(view)
+        assert lines[0].startswith("  1 Reader")
+        assert lines[2].startswith("● 3 The")
+        app.pane.line_numbers = False
+        await pilot.pause()
+        assert screen_text(view)[0].startswith(" Reader")
+
+
+async def test_selection_and_decorations_are_drawn() -> None:
+    app = PaneApp(PROSE)
+    async with app.run_test(size=(70, 12)) as pilot:
+        view = app.view
+        start = PROSE.index("Lebanon")
+        view.set_decorations([Decoration(start, start + 7, "document-view--tag-1", 1)])
+        view.select(PROSE.index("delegation"), PROSE.index("delegation") + 10)
+        await pilot.pause()
+        assert view.selection == (PROSE.index("delegation"), PROSE.index("delegation") + 10)
+        strip = view.render_line(2)
+        pieces = {segment.text: segment.style for segment in strip}
+        selection = view.get_component_rich_style("document-view--selection", partial=True)
+        tag = view.get_component_rich_style("document-view--tag-1", partial=True)
+        assert pieces["delegation"].bgcolor == selection.bgcolor
+        assert pieces["Lebanon"].bgcolor == tag.bgcolor
+        view.clear_selection()
+        assert view.selection is None
+
+
+async def test_cursor_never_lands_inside_a_cluster() -> None:
+    text = "a👨\u200d👩\u200d👧e\u0301b\n"
+    app = PaneApp(text)
+    async with app.run_test(size=(40, 8)) as pilot:
+        view = app.view
+        stops = []
+        for _ in range(4):
+            await pilot.press("l")
+            stops.append(view.cursor_offset)
+        assert stops == [1, 6, 8, 9]
+        view.cursor_offset = 3  # inside the family emoji: snapped back to its start
+        assert view.cursor_offset == 1
+
+
+async def test_search_enter_jumps_and_returns_focus() -> None:
+    app = PaneApp(PROSE)
+    async with app.run_test(size=(70, 14)) as pilot:
+        view = app.view
+        await pilot.press("slash")
+        assert isinstance(app.focused, Input)
+        await pilot.press(*"lebanon", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.focused is view
+        result = view.search_result
+        assert result is not None and len(result) == 2
+        assert view.current_match == 0
+        assert view.cursor_offset == PROSE.index("Lebanon")
+        status = app.query_one("#status-search", Label)
+        assert str(status.render()) == "1/2 matches"
+        await pilot.press("n")
+        assert view.current_match == 1 and view.cursor_offset == PROSE.index("lebanon")
+        await pilot.press("n")  # wraps around to the first
+        assert view.current_match == 0
+        assert "wrapped" in str(status.render())
+        await pilot.press("N")
+        assert view.current_match == 1
+
+
+async def test_search_escape_cancels_and_restores_focus() -> None:
+    app = PaneApp(PROSE)
+    async with app.run_test(size=(70, 14)) as pilot:
+        view = app.view
+        await pilot.press("w", "slash", *"committee")
+        await pilot.pause(0.3)  # the incremental search runs after a short pause
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert view.search_result is not None and len(view.search_result) == 1
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.focused is view
+        assert view.search_result is None  # nothing was committed before
+        assert view.cursor_offset == PROSE.index("test")  # the cursor did not move
+        assert not app.pane.search_bar.has_class("-open")
+
+
+async def test_search_toggles_and_invalid_regex() -> None:
+    app = PaneApp(PROSE)
+    async with app.run_test(size=(70, 14)) as pilot:
+        view = app.view
+        await pilot.press("slash", "ctrl+t", *"Lebanon", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len(view.search_result or ()) == 1  # case-sensitive: "lebanon" is not found
+        await pilot.press("slash", "ctrl+a", "ctrl+k", "ctrl+r", *"(unclosed", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        status = app.query_one("#status-search", Label)
+        assert "invalid regular expression" in str(status.render())
+        assert status.has_class("-error")
+        assert view.search_result is None
+
+
+async def test_state_round_trip_and_cursor_messages() -> None:
+    text = "".join(f"line {number}\n" for number in range(300))
+    app = PaneApp(text)
+    async with app.run_test(size=(40, 12)) as pilot:
+        pane = app.pane
+        await pilot.press("pagedown", "pagedown", "j")
+        await pilot.pause()
+        state = pane.scroll_state()
+        assert state["cursor"] == pane.cursor_offset
+        assert app.cursor_messages and app.cursor_messages[-1].offset == pane.cursor_offset
+        assert app.cursor_messages[-1].line == pane.view.cursor_location[0]
+        await pilot.press("g")
+        pane.restore_state(state)
+        await pilot.pause()
+        assert pane.scroll_state() == state
+        position = str(app.query_one("#status-position", Label).render())
+        line, column = pane.view.cursor_location
+        assert position.startswith(f"{line + 1}:{column + 1}")
+
+
+async def test_bindings_have_ids_for_the_keymap() -> None:
+    for owner in (DocumentView, DocumentPane):
+        for binding in owner.BINDINGS:
+            assert getattr(binding, "id", None), binding
+
+
+async def test_huge_single_line_is_rendered_a_screen_at_a_time() -> None:
+    line = "The delegation from Lebanon met the committee. " * 22_000  # about 1 MB
+    app = PaneApp(line + "\n")
+    async with app.run_test(size=(100, 30)) as pilot:
+        view = app.view
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen_text(view)[0].startswith(" The delegation")
+        await pilot.press("G")
+        assert view.cursor_offset == len(line) + 1
+        top_line, top_row = view.top_location
+        assert top_line == 0 and top_row > 1000
+        await pilot.press("k")
+        assert view.cursor_location[0] == 0
+        assert view.cursor_offset > len(line) - view.size.width
+        await pilot.press("g", "pagedown")
+        assert view.top_location == (0, view.scrollable_content_region.height - 1)
+
+
+async def test_provisional_rows_until_the_worker_has_counted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(document_view_module, "_SYNC_WRAP_LIMIT", 0)
+    text = "".join(f"paragraph {number} " + "word " * 30 + "\n" for number in range(500))
+    app = PaneApp(text)
+    async with app.run_test(size=(50, 12)) as pilot:
+        view = app.view
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not view.is_provisional
+        exact = view.row_count
+        assert exact is not None and exact > 1000
+        view.cursor_offset = text.index("paragraph 250 ")
+        await pilot.pause()
+        assert view.top_location[0] <= 250
+        # A width change starts over: provisional, then exact again with the same top line.
+        top_line = view.top_location[0]
+        await pilot.resize_terminal(70, 12)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not view.is_provisional and view.row_count != exact
+        assert abs(view.top_location[0] - top_line) <= 1
+        assert screen_text(view)  # draws without error
