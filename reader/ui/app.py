@@ -53,7 +53,7 @@ class MainScreen(Screen[None]):
             "tab",
             "app.focus_next",
             "Next pane",
-            id="focus-next",
+            id="pane.focus-next",
             tooltip="Move the keyboard focus to the next pane (or search bar)",
             show=False,
         ),
@@ -61,7 +61,7 @@ class MainScreen(Screen[None]):
             "shift+tab",
             "app.focus_previous",
             "Previous pane",
-            id="focus-previous",
+            id="pane.focus-previous",
             tooltip="Move the keyboard focus to the previous pane (or search bar)",
             show=False,
         ),
@@ -69,7 +69,7 @@ class MainScreen(Screen[None]):
             "ctrl+c,super+c",
             "screen.copy_text",
             "Copy",
-            id="copy-text",
+            id="app.copy-text",
             tooltip="Copy the text selected with the mouse",
             show=False,
         ),
@@ -101,15 +101,15 @@ class ReaderApp(App[None]):
             "q,ctrl+q",
             "quit",
             "Quit",
-            id="quit",
+            id="app.quit",
             tooltip="Save the session and quit",
         ),
-        Binding("question_mark,f1", "help", "Help", id="help", tooltip="Every key binding"),
+        Binding("question_mark,f1", "help", "Help", id="app.help", tooltip="Every key binding"),
         Binding(
             "ctrl+p",
             "command_palette",
             "Commands",
-            id="command-palette",
+            id="app.command-palette",
             tooltip="Search every command",
             show=False,
             priority=True,
@@ -118,14 +118,14 @@ class ReaderApp(App[None]):
             "ctrl+o",
             "open_document",
             "Open",
-            id="open-document",
+            id="app.open-document",
             tooltip="Choose a document from a folder or the recent list",
         ),
         Binding(
             "ctrl+backslash",
             "split",
             "Split",
-            id="split-pane",
+            id="pane.split",
             tooltip="Open a new pane beside the active one (the active document moves into it "
             "when its pane has others)",
         ),
@@ -133,14 +133,14 @@ class ReaderApp(App[None]):
             "ctrl+w",
             "close_pane",
             "Close pane",
-            id="close-pane",
+            id="pane.close",
             tooltip="Close the active pane and the documents in it",
         ),
         Binding(
             "alt+w",
             "close_tab",
             "Close tab",
-            id="close-tab",
+            id="tab.close",
             tooltip="Close the active document (its pane too, if it was the last one there)",
             show=False,
         ),
@@ -148,7 +148,8 @@ class ReaderApp(App[None]):
             "ctrl+pagedown,alt+right",
             "next_tab",
             "Next tab",
-            id="next-tab",
+            id="tab.next",
+            priority=True,  # before the document view's own ctrl+page keys (page sideways)
             tooltip="Show the next document in the active pane",
             show=False,
         ),
@@ -156,7 +157,8 @@ class ReaderApp(App[None]):
             "ctrl+pageup,alt+left",
             "previous_tab",
             "Previous tab",
-            id="previous-tab",
+            id="tab.previous",
+            priority=True,  # before the document view's own ctrl+page keys (page sideways)
             tooltip="Show the previous document in the active pane",
             show=False,
         ),
@@ -164,7 +166,7 @@ class ReaderApp(App[None]):
             "alt+m",
             "move_to_other_pane",
             "Move to other pane",
-            id="move-to-other-pane",
+            id="tab.move-to-other-pane",
             tooltip="Move the active document to the next pane (splitting if there is one pane)",
             show=False,
         ),
@@ -172,7 +174,7 @@ class ReaderApp(App[None]):
             "alt+l",
             "switch_layout",
             "Layout",
-            id="switch-layout",
+            id="pane.switch-layout",
             tooltip="Panes side by side or stacked",
             show=False,
         ),
@@ -180,7 +182,7 @@ class ReaderApp(App[None]):
             "alt+z",
             "toggle_wrap",
             "Wrap",
-            id="toggle-wrap",
+            id="app.toggle-wrap",
             tooltip="Wrap long lines to the pane width, or scroll sideways",
             show=False,
         ),
@@ -188,7 +190,7 @@ class ReaderApp(App[None]):
             "alt+n",
             "toggle_line_numbers",
             "Line numbers",
-            id="toggle-line-numbers",
+            id="app.toggle-line-numbers",
             tooltip="Show or hide line numbers",
             show=False,
         ),
@@ -196,7 +198,7 @@ class ReaderApp(App[None]):
             "alt+t",
             "change_theme",
             "Theme",
-            id="switch-theme",
+            id="app.switch-theme",
             tooltip="Choose a colour theme",
             show=False,
         ),
@@ -452,8 +454,6 @@ class ReaderApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if not self.is_running or not self.screen_stack:
             return True
-        if not isinstance(self.screen, MainScreen) and action in _WORKSPACE_ACTIONS:
-            return False
         workspace = self.workspace
         if action == "close_pane":
             return True if len(workspace.panes) > 1 else None
@@ -639,22 +639,11 @@ class ReaderApp(App[None]):
         self._last_saved = data
 
     def on_workspace_changed(self, event: Workspace.Changed) -> None:
+        if not self.screen_stack:  # a late message while shutting down
+            return
         self.refresh_bindings()
         if self._session_ready:
             self.schedule_save()
-
-
-_WORKSPACE_ACTIONS = frozenset(
-    {
-        "split",
-        "close_pane",
-        "close_tab",
-        "next_tab",
-        "previous_tab",
-        "move_to_other_pane",
-        "switch_layout",
-    }
-)
 
 
 def _plain(view: dict[str, Any]) -> dict[str, Any]:

@@ -43,41 +43,43 @@ CORE_COMMANDS: tuple[PaletteCommand, ...] = (
         "Open document",
         "Choose a document from a folder or the recent list",
         "open_document",
-        "open-document",
+        "app.open-document",
     ),
-    PaletteCommand("Split pane", "Open a new pane beside the active one", "split", "split-pane"),
+    PaletteCommand("Split pane", "Open a new pane beside the active one", "split", "pane.split"),
     PaletteCommand(
-        "Close pane", "Close the active pane and its documents", "close_pane", "close-pane"
+        "Close pane", "Close the active pane and its documents", "close_pane", "pane.close"
     ),
-    PaletteCommand("Close tab", "Close the active document", "close_tab", "close-tab"),
-    PaletteCommand("Next tab", "Show the next document in this pane", "next_tab", "next-tab"),
+    PaletteCommand("Close tab", "Close the active document", "close_tab", "tab.close"),
+    PaletteCommand("Next tab", "Show the next document in this pane", "next_tab", "tab.next"),
     PaletteCommand(
-        "Previous tab", "Show the previous document in this pane", "previous_tab", "previous-tab"
+        "Previous tab", "Show the previous document in this pane", "previous_tab", "tab.previous"
     ),
     PaletteCommand(
         "Move document to other pane",
         "Move the active document to the next pane",
         "move_to_other_pane",
-        "move-to-other-pane",
+        "tab.move-to-other-pane",
     ),
     PaletteCommand(
-        "Switch layout", "Panes side by side or stacked", "switch_layout", "switch-layout"
+        "Switch layout", "Panes side by side or stacked", "switch_layout", "pane.switch-layout"
     ),
-    PaletteCommand("Switch theme", "Choose a colour theme", "change_theme", "switch-theme"),
+    PaletteCommand("Switch theme", "Choose a colour theme", "change_theme", "app.switch-theme"),
     PaletteCommand(
         "Toggle soft wrap",
         "Wrap long lines to the pane width, or scroll sideways",
         "toggle_wrap",
-        "toggle-wrap",
+        "app.toggle-wrap",
     ),
     PaletteCommand(
         "Toggle line numbers",
         "Show or hide line numbers",
         "toggle_line_numbers",
-        "toggle-line-numbers",
+        "app.toggle-line-numbers",
     ),
-    PaletteCommand("Help", "Every key binding, with its id for the config file", "help", "help"),
-    PaletteCommand("Quit", "Save the session and quit", "quit", "quit"),
+    PaletteCommand(
+        "Help", "Every key binding, with its id for the config file", "help", "app.help"
+    ),
+    PaletteCommand("Quit", "Save the session and quit", "quit", "app.quit"),
 )
 
 _sources: list[CommandSource] = []

@@ -86,22 +86,23 @@ def test_out_of_range_indices_are_clamped() -> None:
 
 
 def test_save_replaces_atomically_and_leaves_no_temp_files(tmp_path: Path) -> None:
-    path = tmp_path / "s.json"
+    path = tmp_path / "state" / "s.json"
+    path.parent.mkdir()
     path.write_text("old", "utf-8")
     save_session(path, _session())
-    assert [p.name for p in tmp_path.iterdir()] == ["s.json"]
+    assert [p.name for p in path.parent.iterdir()] == ["s.json"]
     assert load_session(path) == _session()
 
 
 def test_failed_save_keeps_the_old_file(tmp_path: Path) -> None:
-    path = tmp_path / "s.json"
+    path = tmp_path / "state" / "s.json"
     save_session(path, _session())
     bad = _session()
     bad.panes[0].documents[0].view = {"x": object()}
     with pytest.raises(TypeError):
         save_session(path, bad)
     assert load_session(path) == _session()
-    assert [p.name for p in tmp_path.iterdir()] == ["s.json"]
+    assert [p.name for p in path.parent.iterdir()] == ["s.json"]
 
 
 def test_remember_recent() -> None:

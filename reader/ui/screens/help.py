@@ -25,7 +25,7 @@ class HelpScreen(ModalScreen[None]):
             "escape,q,question_mark,f1",
             "dismiss",
             "Close help",
-            id="help-close",
+            id="help.close",
             tooltip="Close the help panel",
         ),
     ]
@@ -40,7 +40,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static(
                 Content(
                     "Remap any key in config.toml under [keys], by id: "
-                    '"next-tab" = "ctrl+pagedown,alt+right"'
+                    '"tab.next" = "ctrl+pagedown,alt+right"'
                 ),
                 id="help-hint",
             )

@@ -40,26 +40,26 @@ class OpenDocumentScreen(ModalScreen[Path | None]):
     """Choose a document: from the tree, from the recent list, or by typing its path."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="open-cancel", tooltip="Close without opening"),
+        Binding("escape", "cancel", "Cancel", id="open.cancel", tooltip="Close without opening"),
         Binding(
             "ctrl+r",
             "focus_recent",
             "Recent",
-            id="open-focus-recent",
+            id="open.focus-recent",
             tooltip="Move to the list of recent documents",
         ),
         Binding(
             "ctrl+t",
             "focus_tree",
             "Folders",
-            id="open-focus-tree",
+            id="open.focus-tree",
             tooltip="Move to the directory tree",
         ),
         Binding(
             "ctrl+up",
             "parent_folder",
             "Parent folder",
-            id="open-parent-folder",
+            id="open.parent-folder",
             tooltip="Show the folder above the tree's root",
         ),
     ]

@@ -54,16 +54,37 @@ class DocumentTab(TabPane):
             )
         return self.document_pane.cursor_offset, self.document_pane.scroll_state()
 
-    def apply_pending_state(self) -> None:
-        """Put the cursor and scroll where the session left them (once the tab has a size)."""
-        state, self.pending_state = self.pending_state, None
+    def apply_pending_state(self, attempts: int = 5) -> None:
+        """Put the cursor and scroll where the session left them (once the tab has a size).
+
+        The view lays itself out when it first gets a size, which can come a frame after the tab
+        is shown; until then a scroll position is ignored. So the state is applied, checked after
+        the next refresh, and applied again (a few times at most) until it holds.
+        """
+        state = self.pending_state
         if state is None:
             return
         pane = self.document_pane
-        pane.cursor_offset = max(0, min(int(state.get("cursor", 0)), len(pane.document.text)))
-        view = state.get("view")
+        if attempts > 0 and pane.view.scrollable_content_region.width <= 0:
+            self.call_after_refresh(self.apply_pending_state, attempts - 1)
+            return
+        self.pending_state = None
+        cursor = max(0, min(int(state.get("cursor", 0)), len(pane.document.text)))
+        view = dict(state.get("view") or {})
+        if "cursor" not in view:
+            pane.cursor_offset = cursor
         if view:
             pane.restore_state(view)
+        if view and attempts > 0:
+            self.call_after_refresh(self._confirm_state, view, attempts - 1)
+
+    def _confirm_state(self, view: dict[str, Any], attempts: int) -> None:
+        if not self.is_mounted or self.pending_state is not None:
+            return
+        current = self.document_pane.scroll_state()
+        if any(current.get(key) != value for key, value in view.items()) and attempts > 0:
+            self.document_pane.restore_state(view)
+            self.call_after_refresh(self._confirm_state, view, attempts - 1)
 
 
 class PaneTabs(TabbedContent):

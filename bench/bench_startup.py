@@ -1,0 +1,80 @@
+"""Start-up to first painted document: `reader` vs a minimal Textual app, in one run, via a pty.
+
+    python bench/bench_startup.py [--runs 7] [--doc sample_docs/interview-transcript-aid-worker.txt]
+
+Each run starts a fresh process in a 120x40 pseudo-terminal (emulated by pyte) and stops the
+clock when the document's first line is on screen (for the minimal app: its one Static). Runs
+alternate between the two programs so both see the same machine load. Prints every time, the
+medians and the ratio; the goal is a ratio of at most 1.3.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from startup_pty import time_to_text  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+MINIMAL_APP = """
+from textual.app import App
+from textual.widgets import Static
+
+class Minimal(App):
+    BINDINGS = [("ctrl+q", "quit")]
+    def compose(self):
+        yield Static("minimal textual app is up")
+
+Minimal().run()
+"""
+
+
+def first_line(path: Path, width: int = 30) -> str:
+    for line in path.read_text("utf-8").splitlines():
+        if line.strip():
+            return line.strip()[:width]
+    raise SystemExit(f"{path} has no text to look for")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument(
+        "--doc", type=Path, default=ROOT / "sample_docs" / "interview-transcript-aid-worker.txt"
+    )
+    args = parser.parse_args()
+    marker = first_line(args.doc)
+    minimal: list[float] = []
+    reader: list[float] = []
+    with tempfile.TemporaryDirectory() as scratch:
+        for run in range(args.runs):
+            db = Path(scratch) / f"run{run}" / "annotations.json"
+            env = {"READER_CONFIG": str(Path(scratch) / "no-config.toml"), "PYTHONPATH": str(ROOT)}
+            minimal.append(
+                time_to_text(
+                    [sys.executable, "-c", MINIMAL_APP], "minimal textual app is up"
+                ).seconds
+            )
+            reader.append(
+                time_to_text(
+                    [sys.executable, "-m", "reader.ui.launch", str(args.doc), "--db", str(db)],
+                    marker,
+                    env=env,
+                ).seconds
+            )
+            print(f"run {run + 1}: minimal {minimal[-1]:.3f}s  reader {reader[-1]:.3f}s")
+    minimal_median = statistics.median(minimal)
+    reader_median = statistics.median(reader)
+    print(f"minimal Textual app: median {minimal_median:.3f}s over {args.runs} runs")
+    print(f"reader {args.doc.name}: median {reader_median:.3f}s over {args.runs} runs")
+    print(f"ratio reader/minimal: {reader_median / minimal_median:.2f} (goal <= 1.30)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

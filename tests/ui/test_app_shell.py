@@ -1,0 +1,296 @@
+"""The app shell: panes, tabs, focus, layout, help, palette and the keymap, driven by Pilot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reader.ui.app import ReaderApp
+from reader.ui.widgets.workspace import PaneTabs, Workspace
+
+SIZE = (120, 40)
+
+
+def write_docs(folder: Path, count: int = 3) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for index in range(count):
+        path = folder / f"doc{index + 1}.txt"
+        lines = [f"Document {index + 1}, line {line}. A sentence here." for line in range(80)]
+        path.write_text("\n".join(lines) + "\n", "utf-8")
+        paths.append(path)
+    return paths
+
+
+def make_app(tmp_path: Path, paths: list[Path], config: str | None = None) -> ReaderApp:
+    config_path = tmp_path / "config.toml"
+    if config is not None:
+        config_path.write_text(config, "utf-8")
+    return ReaderApp(paths, db_path=tmp_path / "db" / "annotations.json", config_path=config_path)
+
+
+async def settle(app: ReaderApp, pilot) -> None:  # type: ignore[no-untyped-def]
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.pause()
+
+
+def pane_of_focus(app: ReaderApp) -> PaneTabs | None:
+    focused = app.focused
+    if focused is None:
+        return None
+    for node in focused.ancestors_with_self:
+        if isinstance(node, PaneTabs):
+            return node
+    return None
+
+
+def titles(pane: PaneTabs) -> list[str]:
+    return [tab.document_pane.document.title for tab in pane.tabs]
+
+
+async def test_first_document_is_shown_and_focused(tmp_path: Path) -> None:
+    docs = write_docs(tmp_path / "docs", 2)
+    app = make_app(tmp_path, docs)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        workspace = app.query_one(Workspace)
+        assert len(workspace.panes) == 1
+        pane = workspace.panes[0]
+        assert [Path(tab.document_pane.document.path).name for tab in pane.tabs] == [
+            "doc1.txt",
+            "doc2.txt",
+        ]
+        assert pane.active_tab is pane.tabs[0]
+        assert app.focused is pane.tabs[0].document_pane.view
+
+
+async def test_split_puts_two_documents_side_by_side(tmp_path: Path) -> None:
+    docs = write_docs(tmp_path / "docs", 2)
+    app = make_app(tmp_path, docs)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+pagedown")  # show doc2
+        await pilot.press("ctrl+backslash")
+        await settle(app, pilot)
+        workspace = app.workspace
+        left, right = workspace.panes
+        assert [Path(t.document_pane.document.path).name for t in left.tabs] == ["doc1.txt"]
+        assert [Path(t.document_pane.document.path).name for t in right.tabs] == ["doc2.txt"]
+        assert pane_of_focus(app) is right
+        assert right.region.x > left.region.x and right.region.y == left.region.y
+
+
+async def test_split_of_a_single_document_gives_a_second_view(tmp_path: Path) -> None:
+    docs = write_docs(tmp_path / "docs", 1)
+    app = make_app(tmp_path, docs)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await app.run_action("split")
+        await settle(app, pilot)
+        left, right = app.workspace.panes
+        assert titles(left) == titles(right)
+
+
+async def test_close_pane_and_its_availability(tmp_path: Path) -> None:
+    docs = write_docs(tmp_path / "docs", 2)
+    app = make_app(tmp_path, docs)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert app.check_action("close_pane", ()) is None  # dimmed with one pane
+        await pilot.press("ctrl+w")
+        await settle(app, pilot)
+        assert len(app.workspace.panes) == 1
+        await pilot.press("ctrl+backslash")
+        await settle(app, pilot)
+        assert len(app.workspace.panes) == 2
+        assert app.check_action("close_pane", ()) is True
+        await pilot.press("ctrl+w")
+        await settle(app, pilot)
+        assert len(app.workspace.panes) == 1
+        assert app.workspace.document_count == 1
+        assert pane_of_focus(app) is app.workspace.panes[0]
+
+
+async def test_switch_layout_stacks_the_panes(tmp_path: Path) -> None:
+    docs = write_docs(tmp_path / "docs", 2)
+    app = make_app(tmp_path, docs)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+backslash")
+        await settle(app, pilot)
+        await pilot.press("alt+l")
+        await settle(app, pilot)
+        workspace = app.workspace
+        assert workspace.layout_mode == "vertical"
+        top, bottom = workspace.panes
+        assert bottom.region.y > top.region.y and bottom.region.x == top.region.x
+        await pilot.press("alt+l")
+        await settle(app, pilot)
+        assert workspace.layout_mode == "horizontal"
+
+
+async def test_tab_and_shift_tab_move_focus_between_panes(tmp_path: Path) -> None:
+    docs = write_docs(tmp_path / "docs", 2)
+    app = make_app(tmp_path, docs)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+backslash")
+        await settle(app, pilot)
+        left, right = app.workspace.panes
+        assert pane_of_focus(app) is right
+        await pilot.press("tab")
+        await pilot.pause()
+        assert pane_of_focus(app) is left
+        assert app.workspace.active_pane is left
+        await pilot.press("shift+tab")
+        await pilot.pause()
+        assert pane_of_focus(app) is right
+
+
+async def test_next_and_previous_tab(tmp_path: Path) -> None:
+    docs = write_docs(tmp_path / "docs", 3)
+    app = make_app(tmp_path, docs)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        pane = app.workspace.panes[0]
+        await pilot.press("ctrl+pagedown")
+        await pilot.pause()
+        assert pane.active_tab is pane.tabs[1]
+        assert app.focused is pane.tabs[1].document_pane.view
+        await pilot.press("ctrl+pageup", "ctrl+pageup")
+        await pilot.pause()
+        assert pane.active_tab is pane.tabs[2]  # wraps around
+
+
+async def test_move_document_to_other_pane_and_close_tab(tmp_path: Path) -> None:
+    docs = write_docs(tmp_path / "docs", 3)
+    app = make_app(tmp_path, docs)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("alt+m")  # one pane: moves doc1 into a new pane
+        await settle(app, pilot)
+        left, right = app.workspace.panes
+        assert [Path(t.document_pane.document.path).name for t in left.tabs] == [
+            "doc2.txt",
+            "doc3.txt",
+        ]
+        assert [Path(t.document_pane.document.path).name for t in right.tabs] == ["doc1.txt"]
+        await pilot.press("alt+m")  # back to the first pane; the emptied pane goes
+        await settle(app, pilot)
+        assert len(app.workspace.panes) == 1
+        assert app.workspace.document_count == 3
+        await pilot.press("alt+w", "alt+w", "alt+w")
+        await settle(app, pilot)
+        assert app.workspace.document_count == 0
+        assert app.workspace.has_class("-empty")
+        assert app.is_running
+
+
+async def test_help_is_generated_from_the_bindings_with_remapped_keys(tmp_path: Path) -> None:
+    from textual.binding import Binding
+    from textual.widgets import DataTable
+
+    from reader.ui.screens.help import HelpScreen
+
+    docs = write_docs(tmp_path / "docs", 1)
+    app = make_app(tmp_path, docs, config='[keys]\n"pane.split" = "ctrl+s"\n')
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        table = app.screen.query_one(DataTable)
+        cells = [
+            [str(cell) for cell in table.get_row_at(index)] for index in range(table.row_count)
+        ]
+        by_id = {row[2]: row for row in cells}
+        for ident in (
+            "app.quit",
+            "app.help",
+            "pane.split",
+            "pane.close",
+            "tab.next",
+            "pane.focus-next",
+        ):
+            assert ident in by_id
+        assert by_id["pane.split"][0] == "^s"
+        # The document view's own motion bindings are listed too, each with an id.
+        from reader.ui.widgets.document_view import DocumentView
+
+        own = [b for b in DocumentView.BINDINGS if isinstance(b, Binding)]
+        assert own and all(binding.id for binding in own)
+        assert {binding.id for binding in own} <= set(by_id)
+        # The keymap works, not just the listing.
+        await pilot.press("escape")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert len(app.workspace.panes) == 2
+
+
+async def test_bad_config_is_reported_and_the_app_runs(tmp_path: Path) -> None:
+    docs = write_docs(tmp_path / "docs", 1)
+    app = make_app(tmp_path, docs, config="[keys\nbroken")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        messages = [n.message for n in app._notifications]
+        assert any("not valid TOML" in message for message in messages)
+        assert app.workspace.document_count == 1
+
+
+async def test_unknown_binding_id_in_keymap_is_reported(tmp_path: Path) -> None:
+    docs = write_docs(tmp_path / "docs", 1)
+    app = make_app(tmp_path, docs, config='[keys]\n"pane.splitt" = "ctrl+s"\n')
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        messages = [n.message for n in app._notifications]
+        assert any("pane.splitt" in message for message in messages)
+
+
+async def test_palette_offers_the_shell_commands(tmp_path: Path) -> None:
+    from reader.ui.commands import available_commands
+
+    docs = write_docs(tmp_path / "docs", 2)
+    app = make_app(tmp_path, docs)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        names = {command.title for command in available_commands(app)}
+        for title in (
+            "Open document",
+            "Split pane",
+            "Switch theme",
+            "Toggle soft wrap",
+            "Toggle line numbers",
+            "Help",
+            "Quit",
+        ):
+            assert title in names
+        assert "Close pane" not in names  # one pane: not available
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"split pane")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert len(app.workspace.panes) == 2
+
+
+async def test_wrap_and_line_numbers_toggle_every_pane(tmp_path: Path) -> None:
+    docs = write_docs(tmp_path / "docs", 2)
+    app = make_app(tmp_path, docs)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("alt+z", "alt+n")
+        await pilot.pause()
+        panes = list(app.workspace.document_panes())
+        assert all(not pane.wrap for pane in panes)
+        assert all(pane.line_numbers for pane in panes)
+
+
+async def test_q_quits(tmp_path: Path) -> None:
+    docs = write_docs(tmp_path / "docs", 1)
+    app = make_app(tmp_path, docs)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
