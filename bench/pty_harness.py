@@ -1,0 +1,215 @@
+"""A pseudo-terminal harness: run a command in a pty, emulate its screen with pyte, send keys, time.
+
+Used by bench/bench_view.py and by tests/e2e/test_terminal_safety.py:
+
+    with PtySession([sys.executable, "-m", "reader.ui.launch", path]) as session:
+        painted = session.wait_for_text("BOOK ONE")        # seconds to first painted screen
+        latency = session.time_key(KEYS["pagedown"])         # seconds until the screen changes
+        session.peak_rss_kib()                               # VmHWM of the process
+
+All bytes the program wrote are kept in `session.raw`, so a test can check what reached the
+terminal, not only what an emulator made of it.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import select
+import signal
+import struct
+import termios
+import time
+from collections.abc import Callable, Mapping, Sequence
+from types import TracebackType
+
+import pyte
+
+KEYS: dict[str, bytes] = {
+    "enter": b"\r",
+    "escape": b"\x1b",
+    "pagedown": b"\x1b[6~",
+    "pageup": b"\x1b[5~",
+    "down": b"\x1b[B",
+    "up": b"\x1b[A",
+    "right": b"\x1b[C",
+    "left": b"\x1b[D",
+    "ctrl+q": b"\x11",
+    "ctrl+c": b"\x03",
+}
+"""Bytes a terminal sends for the keys the benchmarks and tests press."""
+
+
+class PtySession:
+    """A command running in a pseudo-terminal of `columns` x `lines`, its screen in pyte."""
+
+    def __init__(
+        self,
+        argv: Sequence[str],
+        *,
+        columns: int = 120,
+        lines: int = 40,
+        env: Mapping[str, str] | None = None,
+        cwd: str | None = None,
+    ) -> None:
+        self.argv = list(argv)
+        self.columns = columns
+        self.lines = lines
+        self.env = {
+            **os.environ,
+            "TERM": "xterm-256color",
+            "COLUMNS": str(columns),
+            "LINES": str(lines),
+            **(env or {}),
+        }
+        self.cwd = cwd
+        self.screen = pyte.Screen(columns, lines)
+        self.stream = pyte.ByteStream(self.screen)
+        self.raw = bytearray()
+        self.pid = 0
+        self.fd = -1
+        self.started = 0.0
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def start(self) -> PtySession:
+        self.started = time.perf_counter()
+        size = struct.pack("HHHH", self.lines, self.columns, 0, 0)
+        pid, fd = pty.fork()
+        if pid == 0:  # the child: a terminal of the right size, then the command
+            try:
+                fcntl.ioctl(1, termios.TIOCSWINSZ, size)
+                if self.cwd:
+                    os.chdir(self.cwd)
+                os.execvpe(self.argv[0], self.argv, self.env)
+            finally:
+                os._exit(127)
+        self.pid, self.fd = pid, fd
+        fcntl.ioctl(fd, termios.TIOCSWINSZ, size)
+        return self
+
+    def close(self, quit_keys: bytes = KEYS["ctrl+q"], grace: float = 3.0) -> int | None:
+        """Ask the program to quit, then end it; returns its exit status if it ended."""
+        if self.pid <= 0:
+            return None
+        status: int | None = None
+        try:
+            if quit_keys:
+                self.send(quit_keys)
+            deadline = time.perf_counter() + grace
+            while time.perf_counter() < deadline:
+                self.read(0.05)
+                done, raw_status = os.waitpid(self.pid, os.WNOHANG)
+                if done:
+                    status = os.waitstatus_to_exitcode(raw_status)
+                    break
+            else:
+                os.kill(self.pid, signal.SIGTERM)
+                _done, raw_status = os.waitpid(self.pid, 0)
+                status = os.waitstatus_to_exitcode(raw_status)
+        except (ChildProcessError, ProcessLookupError):
+            pass
+        finally:
+            try:
+                os.close(self.fd)
+            except OSError:
+                pass
+            self.pid = 0
+        return status
+
+    def __enter__(self) -> PtySession:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ I/O
+
+    def read(self, timeout: float) -> int:
+        """Feed whatever the program writes within `timeout` seconds to the emulator."""
+        total = 0
+        deadline = time.perf_counter() + timeout
+        while True:
+            remaining = max(0.0, deadline - time.perf_counter())
+            ready, _, _ = select.select([self.fd], [], [], remaining)
+            if not ready:
+                return total
+            try:
+                data = os.read(self.fd, 1 << 16)
+            except OSError:  # the program exited and the pty closed
+                return total
+            if not data:
+                return total
+            self.raw += data
+            self.stream.feed(data)
+            total += len(data)
+            if remaining <= 0:
+                return total
+
+    def send(self, data: bytes | str) -> None:
+        os.write(self.fd, data.encode() if isinstance(data, str) else data)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.screen.display)
+
+    def wait_until(self, predicate: Callable[[], bool], timeout: float = 20.0) -> float:
+        """Seconds since start() until `predicate()` held (reading output meanwhile)."""
+        deadline = time.perf_counter() + timeout
+        while not predicate():
+            if time.perf_counter() > deadline:
+                raise TimeoutError(f"condition not met within {timeout}s; screen:\n{self.text}")
+            self.read(0.01)
+        return time.perf_counter() - self.started
+
+    def wait_for_text(self, marker: str, timeout: float = 20.0) -> float:
+        """Seconds since start() until `marker` is painted on the emulated screen."""
+        return self.wait_until(lambda: marker in self.text, timeout)
+
+    def settle(self, quiet: float = 0.15, timeout: float = 5.0) -> None:
+        """Read until the program has written nothing for `quiet` seconds."""
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            if not self.read(quiet):
+                return
+
+    def time_key(
+        self,
+        keys: bytes | str,
+        *,
+        until: Callable[[], bool] | None = None,
+        timeout: float = 10.0,
+    ) -> float:
+        """Send `keys`; seconds until the screen changes (or until `until()` holds)."""
+        before = list(self.screen.display)
+        sent = time.perf_counter()
+        self.send(keys)
+        condition = until or (lambda: self.screen.display != before)
+        deadline = sent + timeout
+        while not condition():
+            if time.perf_counter() > deadline:
+                raise TimeoutError(f"no change within {timeout}s after {keys!r}")
+            self.read(0.002)
+        return time.perf_counter() - sent
+
+    # ------------------------------------------------------------------ process
+
+    def _status_kib(self, field: str) -> int:
+        with open(f"/proc/{self.pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+        raise KeyError(field)
+
+    def peak_rss_kib(self) -> int:
+        """The process's peak resident memory (VmHWM), in KiB."""
+        return self._status_kib("VmHWM")
+
+    def rss_kib(self) -> int:
+        return self._status_kib("VmRSS")
