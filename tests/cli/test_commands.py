@@ -103,7 +103,11 @@ def test_add_refuses_missing_binary_and_unknown_documents(run, tmp_path) -> None
     binary = tmp_path / "image.png"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
     status, _, err = run("add", str(binary), "--tag", "x", "--quote", "a")
-    assert status == 1 and "image.png" in err and "binary" in err.lower()
+    assert status == 1 and "image.png" in err and "not supported" in err
+    disguised = tmp_path / "notes.txt"
+    disguised.write_bytes(bytes(range(256)) * 4)
+    status, _, err = run("add", str(disguised), "--tag", "x", "--quote", "a")
+    assert status == 1 and "notes.txt" in err and "binary" in err.lower()
     assert "Traceback" not in err
 
 
@@ -147,7 +151,7 @@ def test_docs_lists_status_and_removes_and_relinks(run, doc, db_path, tmp_path) 
     status, out, _ = run("docs", "relink", "statement", str(moved))
     assert status == 0 and "now reads from" in out
     assert run("docs")[1].splitlines()[1].split("\t")[3] == "ok"
-    status, out, _ = run("docs", "remove", "statement")
+    status, out, _ = run("docs", "remove", "moved.txt")
     assert status == 0 and "1 annotation(s)" in out
     assert store(db_path).documents() == [] and store(db_path).annotations() == []
     assert run("undo")[0] == 0
@@ -263,8 +267,17 @@ def test_annotator_comes_from_the_config_file(run, doc, db_path, tmp_path, monke
     assert status == 1 and "not valid TOML" in err
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
-def test_unreadable_document(run, doc) -> None:
-    doc.chmod(0)
+def test_unreadable_document(run, doc, monkeypatch) -> None:
+    if os.geteuid() == 0:  # root reads any file whatever its mode: refuse the read instead
+        real_read_bytes = Path.read_bytes
+
+        def refuse(self: Path) -> bytes:
+            if self.name == doc.name:
+                raise PermissionError(13, "Permission denied", str(self))
+            return real_read_bytes(self)
+
+        monkeypatch.setattr(Path, "read_bytes", refuse)
+    else:
+        doc.chmod(0)
     status, _, err = run("add", str(doc), "--tag", "x", "--quote", "a")
-    assert status == 1 and "permission" in err.lower()
+    assert status == 1 and "permission denied" in err.lower() and "statement.txt" in err
