@@ -1,4 +1,4 @@
-"""Anchors: a passage as position plus exact quote and context, and the checks that keep it valid."""
+"""Anchors: a passage as position plus exact quote and context, and the checks on them."""
 
 from __future__ import annotations
 

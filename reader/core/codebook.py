@@ -10,7 +10,7 @@ from reader.core.models import Tag
 HOTKEY_SLOTS = range(1, 10)
 SEPARATOR = "/"
 
-# Distinguishable on dark and light backgrounds alike (Okabe-Ito and Tableau hues, mid lightness).
+# Distinguishable on dark and light backgrounds alike (Okabe-Ito and Tableau hues).
 PALETTE = (
     "#e69f00", "#56b4e9", "#009e73", "#d55e00", "#cc79a7",
     "#0072b2", "#b8a800", "#8c6bb1", "#e15759", "#76b7b2",
@@ -36,7 +36,7 @@ class CodebookError(ValueError):
 
 
 def clean_tag_name(name: str) -> str:
-    """A tag's own name (one level), trimmed; refuses empty names, slashes and control characters."""
+    """A tag's own name (one level), trimmed; refuses empty names, slashes and controls."""
     cleaned = " ".join(name.split())
     if not cleaned:
         raise CodebookError("a tag name cannot be empty")

@@ -1,9 +1,9 @@
 """The annotation store: one TinyDB JSON file, written atomically, shared safely between processes.
 
-This is the only module that imports TinyDB. Every change is a step: it is applied in memory, recorded
-in the undo history, and written to disk as one complete new file under a lock, so two processes (the
-TUI and the command line) never corrupt the file or lose each other's work, and a crash at any moment
-leaves either the old or the new database.
+This is the only module that imports TinyDB. Every change is a step: it is applied in memory,
+recorded in the undo history, and written to disk as one complete new file under a lock, so two
+processes (the TUI and the command line) never corrupt the file or lose each other's work, and a
+crash at any moment leaves either the old or the new database.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import os
 import shutil
 import threading
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -157,7 +157,7 @@ def migrate(data: dict[str, Any]) -> bool:
     return changed
 
 
-class DurableJSONStorage(Storage):  # type: ignore[misc]
+class DurableJSONStorage(Storage):
     """TinyDB storage that keeps the parsed file in memory and replaces the file atomically.
 
     TinyDB's own JSONStorage rewrites the file in place (a crash or a full disk leaves it
@@ -260,7 +260,9 @@ class AnnotationStore:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
-            raise StoreError(f"cannot create the database folder {self.path.parent}: {error}")
+            raise StoreError(
+                f"cannot create the database folder {self.path.parent}: {error.strerror}"
+            ) from None
         with self._locked():
             for leftover in leftover_temp_files(self.path):
                 with contextlib.suppress(OSError):
@@ -392,7 +394,7 @@ class AnnotationStore:
         elif doc_id is None:
             ids[record_id] = tinydb_table.insert(record)
         else:
-            def replace(document: dict[str, Any]) -> None:
+            def replace(document: MutableMapping[str, Any]) -> None:
                 document.clear()
                 document.update(record)
 
@@ -719,7 +721,8 @@ class AnnotationStore:
         for depth, name in enumerate(parts):
             codebook = self._codebook_now()
             existing = next(
-                (t for t in codebook if t.parent == parent and t.name.casefold() == name.casefold()),
+                (t for t in codebook
+                 if t.parent == parent and t.name.casefold() == name.casefold()),
                 None,
             )
             if existing is not None:
