@@ -31,7 +31,8 @@ _LIST_MARKER = regex.compile(r"[^\S\n]*+(?:[-*+•]|\d{1,3}[.)])[^\S\n]+(?=\S)")
 _TERMINATORS = ".!?…؟۔"  # ؛ (Arabic semicolon) is deliberately absent: it joins clauses
 _CLOSERS = "\"'”’)]»"
 _OPENERS = "\"'“‘([«"
-_END = rf"[{regex.escape(_TERMINATORS)}]+[{regex.escape(_CLOSERS)}]*(?=\s)"
+# French sets a closing guillemet off with a (narrow) no-break space: "Bien sûr. »".
+_END = rf"[{regex.escape(_TERMINATORS)}]+(?:[{regex.escape(_CLOSERS)}]|[ \u00a0\u202f]+»)*(?=\s)"
 _CANDIDATE = regex.compile(_END)
 _CANDIDATE_REVERSED = regex.compile("(?r)" + _END)
 
