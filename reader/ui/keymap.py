@@ -41,6 +41,8 @@ def binding_rows(
         by_id: dict[str, tuple[Binding, list[str]]] = {}
         for _key, bindings in bindings_map.key_to_bindings.items():
             for binding in bindings:
+                if binding.system:  # Textual's own safety nets (ctrl+c "use ^q to quit")
+                    continue
                 ident = binding.id or binding.action
                 entry = by_id.setdefault(ident, (binding, []))
                 display = app.get_key_display(binding)

@@ -11,7 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Footer, Static
 
 from reader.core.display import printable
 from reader.ui.keymap import BindingRow
@@ -45,6 +45,7 @@ class HelpScreen(ModalScreen[None]):
                 id="help-hint",
             )
             yield DataTable(id="help-table", cursor_type="row", zebra_stripes=True)
+        yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

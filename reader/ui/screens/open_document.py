@@ -12,7 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import DirectoryTree, Input, Label, OptionList
+from textual.widgets import DirectoryTree, Footer, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from reader.core.display import printable
@@ -85,6 +85,7 @@ class OpenDocumentScreen(ModalScreen[Path | None]):
                     yield Label(Content("Recent"), classes="open-heading")
                     options = [self._recent_option(i, path) for i, path in enumerate(self.recent)]
                     yield OptionList(*options, id="open-recent")
+        yield Footer()
 
     @staticmethod
     def _recent_option(index: int, path: Path) -> Option:
