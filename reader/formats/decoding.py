@@ -20,8 +20,12 @@ SNIFF_BYTES = 8 * 1024
 DETECT_BYTES = 64 * 1024
 # C0 controls other than tab, line feed, vertical tab, form feed, carriage return and escape
 # (escape sequences are legitimate data in captured terminal output), plus DEL.
-_CONTROL_BYTES = frozenset(set(range(0x20)) - {0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1B}) | {0x7F}
-_CONTROL_RATIO = 0.05
+_CONTROL_BYTES = bytes(sorted(set(range(0x20)) - {0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1B})) + b"\x7f"
+# Valid UTF-8 is very likely text, and control characters in it are data (rendering shows
+# them safely), so only a file made mostly of controls is refused; bytes that are not UTF-8
+# get far less benefit of the doubt.
+_CONTROL_RATIO_UTF8 = 0.25
+_CONTROL_RATIO_LEGACY = 0.05
 
 _BINARY = "looks like a binary file, not text"
 
@@ -57,19 +61,17 @@ def _normal_name(encoding: str) -> str:
     return _NAMES.get(name, name)
 
 
-def _looks_binary(sample: bytes) -> bool:
-    if not sample:
-        return False
-    controls = sum(1 for byte in sample if byte in _CONTROL_BYTES)
-    return controls > max(2, len(sample) * _CONTROL_RATIO)
+def _looks_binary(sample: bytes, ratio: float) -> bool:
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
+    return controls > max(2, len(sample) * ratio)
 
 
-def _detection_sample(data: bytes) -> bytes:
-    if len(data) <= DETECT_BYTES:
+def _detection_sample(data: bytes, size: int) -> bytes:
+    if len(data) <= size:
         return data
     # End on a line break so the sample does not end in half a multi-byte character.
-    cut = data.rfind(b"\n", 0, DETECT_BYTES)
-    return data[: cut + 1] if cut > DETECT_BYTES // 2 else data[:DETECT_BYTES]
+    cut = data.rfind(b"\n", 0, size)
+    return data[: cut + 1] if cut > size // 2 else data[:size]
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -92,11 +94,14 @@ def decode(data: bytes) -> tuple[str, str]:
     if b"\x00" in sample:
         raise BinaryDocumentError(_BINARY)
     try:
-        return data.decode("utf-8"), "utf-8"
+        text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         bad_byte = error.start
-    # Only now, for files that are not UTF-8: valid UTF-8 full of controls is still text.
-    if b"\x00" in data or _looks_binary(sample):
+    else:
+        if _looks_binary(sample, _CONTROL_RATIO_UTF8):
+            raise BinaryDocumentError(_BINARY)
+        return text, "utf-8"
+    if b"\x00" in data or _looks_binary(sample, _CONTROL_RATIO_LEGACY):
         raise BinaryDocumentError(_BINARY)
     detected = _detect(data)
     if detected is None:
@@ -111,10 +116,16 @@ def _detect(data: bytes) -> tuple[str, str] | None:
     # Imported on demand: it takes a while to import and most documents are UTF-8.
     from charset_normalizer import from_bytes
 
-    sample = _detection_sample(data)
-    matches = [m for m in from_bytes(sample) if not _normal_name(m.encoding).startswith("utf")]
+    # UTF-8 already failed, and UTF-16/32 without a BOM we do not guess. charset-normalizer
+    # occasionally finds nothing for one sample length and plenty for another (its chunking),
+    # so a smaller sample gets a second chance.
+    for size in (DETECT_BYTES, DETECT_BYTES // 4):
+        sample = _detection_sample(data, size)
+        matches = [m for m in from_bytes(sample) if not _normal_name(m.encoding).startswith("utf")]
+        if matches or len(data) <= size // 4:
+            break
     if not matches:
-        return None  # UTF-8 already failed, and UTF-16/32 without a BOM we do not guess
+        return None
     best = matches[0]
     # charset-normalizer's ranking is shaky on short samples and on mostly-ASCII text with a
     # few accents: "café" fits cp1250 and cp1252 equally, and English with curly quotes can

@@ -1,0 +1,125 @@
+"""Tests of bytes-to-text decoding: BOMs, UTF-8, legacy code pages, binary refusal."""
+
+from __future__ import annotations
+
+import codecs
+import random
+import time
+
+import pytest
+
+from reader.formats.base import BinaryDocumentError, UndecodableDocumentError
+from reader.formats.decoding import decode
+
+ENGLISH = "Refugees in Lebanon – “we can’t go back,” said Maryam. The café’s naïve rule.\n"
+FRENCH = "Le café est très agréable à Montréal : naïveté, œuvre, façade, « déjà vu ».\n"
+ARABIC = (
+    "قرار مجلس الأمن رقم 2254 بشأن سوريا. هل عاد اللاجئون إلى ديارهم؟ لا، ليس بعد؛ الوضع صعب.\n"
+)
+MIXED = "Syria – سوريا 👨\u200d👩\u200d👧 e\u0301\n"
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding"),
+    [
+        (codecs.BOM_UTF8 + MIXED.encode("utf-8"), "utf-8-sig"),
+        (MIXED.encode("utf-16"), "utf-16"),  # native order with its BOM
+        (codecs.BOM_UTF16_LE + MIXED.encode("utf-16-le"), "utf-16"),
+        (codecs.BOM_UTF16_BE + MIXED.encode("utf-16-be"), "utf-16"),
+        (codecs.BOM_UTF32_LE + MIXED.encode("utf-32-le"), "utf-32"),
+        (codecs.BOM_UTF32_BE + MIXED.encode("utf-32-be"), "utf-32"),
+        (MIXED.encode("utf-8"), "utf-8"),
+    ],
+    ids=["utf-8-bom", "utf-16", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be", "utf-8"],
+)
+def test_byte_order_marks_and_utf8(data: bytes, encoding: str) -> None:
+    text, found = decode(data)
+    assert found == encoding
+    assert text == MIXED  # the BOM itself is not part of the text
+
+
+def test_empty_file_is_empty_utf8() -> None:
+    assert decode(b"") == ("", "utf-8")
+
+
+@pytest.mark.parametrize("repeat", [1, 40])
+def test_arabic_cp1256_is_detected(repeat: int) -> None:
+    text, encoding = decode((ARABIC * repeat).encode("cp1256"))
+    assert encoding == "cp1256"
+    assert text == ARABIC * repeat
+
+
+@pytest.mark.parametrize("sample", [ENGLISH, FRENCH])
+@pytest.mark.parametrize("repeat", [1, 40])
+def test_western_cp1252_is_detected(sample: str, repeat: int) -> None:
+    text, encoding = decode((sample * repeat).encode("cp1252"))
+    assert encoding == "cp1252"
+    assert text == sample * repeat
+
+
+def test_latin1_text_reads_correctly() -> None:
+    sample = "Größe und Übermaß, süß; señor, niño, façade.\n" * 5
+    text, _ = decode(sample.encode("latin-1"))
+    assert text == sample
+
+
+def test_control_characters_in_utf8_are_data() -> None:
+    data = b"Title\x1b]0;pwned\x07\n\x1b[31mred\x1b[0m\x08\x07\x01\x02\x03\n"
+    text, encoding = decode(data)
+    assert encoding == "utf-8"
+    assert text == data.decode("utf-8")
+
+
+def test_crlf_is_left_for_canonicalisation() -> None:
+    assert decode(b"a\r\nb")[0] == "a\r\nb"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00",
+        random.Random(7).randbytes(4096),
+        MIXED.encode("utf-16-le"),  # UTF-16 without a BOM: NULs, so refused
+        b"%PDF-1.7\n" + bytes(range(1, 9)) * 40,  # no NUL, but mostly control bytes
+    ],
+    ids=["png", "random", "utf-16-no-bom", "control-bytes"],
+)
+def test_binary_is_refused(data: bytes) -> None:
+    with pytest.raises(BinaryDocumentError) as caught:
+        decode(data)
+    assert "binary" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [codecs.BOM_UTF8 + b"ok \xff\xfe bad", codecs.BOM_UTF16_LE + b"a\x00b"],
+    ids=["utf-8-bom", "utf-16-odd-length"],
+)
+def test_a_lying_bom_is_undecodable(data: bytes) -> None:
+    with pytest.raises(UndecodableDocumentError) as caught:
+        decode(data)
+    assert "\n" not in str(caught.value)
+
+
+def test_large_utf8_is_fast() -> None:
+    data = ("A line of text with an accent: café, and Arabic: سوريا.\n" * 100_000).encode()
+    started = time.perf_counter()
+    text, encoding = decode(data)
+    assert encoding == "utf-8" and len(text) == 5_600_000
+    assert time.perf_counter() - started < 0.5
+
+
+def test_large_legacy_file_detects_on_a_sample() -> None:
+    data = (FRENCH * 60_000).encode("cp1252")  # about 4.6 MB
+    started = time.perf_counter()
+    text, encoding = decode(data)
+    assert encoding == "cp1252" and text.startswith(FRENCH)
+    assert time.perf_counter() - started < 2.0
+
+
+def test_only_the_sample_decides_but_the_whole_file_must_fit() -> None:
+    # The first 64 KiB are plain ASCII; the accents only come later.
+    data = b"plain ascii line\n" * 5000 + FRENCH.encode("cp1252") * 3
+    text, encoding = decode(data)
+    assert text.endswith(FRENCH * 3)
+    assert encoding in ("cp1252", "latin-1")
