@@ -21,7 +21,7 @@ import signal
 import struct
 import termios
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import TracebackType
 
 import pyte
@@ -155,6 +155,13 @@ class PtySession:
     def send(self, data: bytes | str) -> None:
         os.write(self.fd, data.encode() if isinstance(data, str) else data)
 
+    def cells(self, rows: Iterable[int] | None = None) -> dict[int, tuple[object, ...]]:
+        """Characters with their attributes, per screen row (all rows, or just `rows`)."""
+        buffer = self.screen.buffer
+        columns = range(self.columns)
+        wanted = range(self.lines) if rows is None else sorted(rows)
+        return {y: tuple(buffer[y][x] for x in columns) for y in wanted if y < self.lines}
+
     @property
     def text(self) -> str:
         return "\n".join(self.screen.display)
@@ -186,11 +193,23 @@ class PtySession:
         until: Callable[[], bool] | None = None,
         timeout: float = 10.0,
     ) -> float:
-        """Send `keys`; seconds until the screen changes (or until `until()` holds)."""
-        before = list(self.screen.display)
+        """Send `keys`; seconds until the screen changes (or until `until()` holds).
+
+        A change counts characters and their attributes, so a cursor drawn in reverse video
+        moving one cell is a change.
+        """
+        before = self.cells()
+        self.screen.dirty.clear()
         sent = time.perf_counter()
         self.send(keys)
-        condition = until or (lambda: self.screen.display != before)
+
+        def changed() -> bool:
+            if not self.screen.dirty:
+                return False
+            now = self.cells(self.screen.dirty)
+            return any(now[y] != before[y] for y in now)
+
+        condition = until or changed
         deadline = sent + timeout
         while not condition():
             if time.perf_counter() > deadline:
