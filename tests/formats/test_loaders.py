@@ -183,6 +183,21 @@ class TestRefusals:
             path.chmod(0o600)
         assert_one_line_naming(caught.value, path)
 
+    def test_permission_denied_while_reading(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # Runs even as root (who can read anything): the read itself is made to fail.
+        path = write(tmp_path, "secret.txt", b"private")
+
+        def refuse(self: Path) -> bytes:
+            raise PermissionError(13, "Permission denied", str(self))
+
+        monkeypatch.setattr(Path, "read_bytes", refuse)
+        with pytest.raises(DocumentPermissionError) as caught:
+            load_document(path)
+        assert_one_line_naming(caught.value, path)
+        assert "permission denied" in str(caught.value)
+
     def test_lying_bom_is_undecodable(self, tmp_path: Path) -> None:
         path = write(tmp_path, "broken.txt", codecs.BOM_UTF8 + b"fine \xff\xfe not")
         with pytest.raises(UndecodableDocumentError) as caught:
