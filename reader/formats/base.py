@@ -122,6 +122,7 @@ class Loader(Protocol):
 _loaders: list[Loader] = []
 _by_suffix: dict[str, Loader] = {}
 _fallback: Loader | None = None
+_builtins_registered = False
 
 # Suffixes we know are not text, so the message can say so instead of sniffing the bytes.
 _KNOWN_UNSUPPORTED = {
@@ -143,8 +144,12 @@ _KNOWN_UNSUPPORTED = {
 
 
 def register(loader: Loader, *, fallback: bool = False) -> None:
-    """Add a loader for its suffixes; the fallback one also tries files with unknown suffixes."""
+    """Add a loader for its suffixes; the fallback one also tries files with unknown suffixes.
+
+    A loader registered later wins a suffix it shares with an earlier one, built-ins included.
+    """
     global _fallback
+    _ensure_builtins()
     _loaders.append(loader)
     for suffix in loader.suffixes:
         _by_suffix[suffix.lower()] = loader
@@ -153,8 +158,10 @@ def register(loader: Loader, *, fallback: bool = False) -> None:
 
 
 def _ensure_builtins() -> None:
-    if _loaders:
+    global _builtins_registered
+    if _builtins_registered:
         return
+    _builtins_registered = True
     # Imported here, not at the top: the loaders import this module for its errors.
     from reader.formats.markdown import MarkdownLoader
     from reader.formats.text import TextLoader

@@ -320,8 +320,11 @@ class TestRegistry:
             def title(self, path: Path, text: str) -> str:
                 return text.split("\n")[0]  # canonical text: line breaks are "\n"
 
-        base.supported_suffixes()  # the built-in loaders first
-        monkeypatch.setitem(base._by_suffix, ".rev", ReversedLoader())
+        supported_suffixes()  # built-ins registered before the registry is copied for the test
+        monkeypatch.setattr(base, "_loaders", list(base._loaders))
+        monkeypatch.setattr(base, "_by_suffix", dict(base._by_suffix))
+        base.register(ReversedLoader())
+        assert ".rev" in supported_suffixes() and ".txt" in supported_suffixes()
         document = load_document(write(tmp_path, "x.rev", b"\n\r2 enil\n\r1 enil"))
         assert document.text == "line 1\nline 2\n"
         assert document.title == "line 1"
