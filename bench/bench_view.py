@@ -110,9 +110,9 @@ def run_case(case: Case, app: str, repeat: int) -> None:
 
 
 def _status(session: PtySession) -> str:
-    """The status line (the last line with text) of the emulated screen."""
+    """The document's status line (the one showing the encoding) on the emulated screen."""
     for line in reversed(session.screen.display):
-        if line.strip():
+        if "utf-8" in line:
             return line
     return ""
 

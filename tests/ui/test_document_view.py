@@ -316,6 +316,14 @@ async def test_state_round_trip_and_cursor_messages() -> None:
         assert position.startswith(f"{line + 1}:{column + 1}")
 
 
+async def test_click_moves_the_cursor() -> None:
+    app = PaneApp(PROSE)
+    async with app.run_test(size=(70, 12)) as pilot:
+        await pilot.click(DocumentView, offset=(5, 2))  # column 5 = text column 4, row 2
+        assert app.view.cursor_offset == PROSE.index("The delegation") + 4
+        assert app.focused is app.view
+
+
 async def test_bindings_have_ids_for_the_keymap() -> None:
     for owner in (DocumentView, DocumentPane):
         for binding in owner.BINDINGS:

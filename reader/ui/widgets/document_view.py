@@ -33,7 +33,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from reader.core import motions, segments
 from reader.core.display import (
@@ -407,6 +407,13 @@ class DocumentView(ScrollView, can_focus=True):
 
     def on_mount(self) -> None:
         self._relayout(keep_top=False)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A failed background job (counting rows, measuring, searching) is shown, not lost."""
+        if event.state == WorkerState.ERROR and event.worker.node is self:
+            event.stop()
+            error = event.worker.error
+            self.notify(printable(f"{type(error).__name__}: {error}"), severity="error")
 
     # ------------------------------------------------------------------ layout
 
