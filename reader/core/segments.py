@@ -19,12 +19,11 @@ _PARAGRAPH_SCAN = 1 << 18
 # query ever scans more than about one chunk of candidates.
 _CHUNK = 1 << 14
 
-_WHITESPACE = regex.compile(r"\s")
 _NON_WHITESPACE = regex.compile(r"\S")
 _LAST_NON_WHITESPACE = regex.compile(r"(?r)\S")
 _CUT_POINT = regex.compile(r"(?<=\S)\s")
 _BLANK_LINE = regex.compile(r"[^\S\n]*+")
-_HEADING = regex.compile(r" {0,3}#{1,6}(?:[^\S\n]|$)", regex.MULTILINE)
+_HEADING = regex.compile(r" {0,3}#{1,6}(?:[^\S\n]|$)")
 # Numbered markers stop at three digits so a wrapped line starting "2015. The" is still prose.
 _LIST_MARKER = regex.compile(r"[^\S\n]*+(?:[-*+•]|\d{1,3}[.)])[^\S\n]+(?=\S)")
 
@@ -203,7 +202,7 @@ def _is_sentence_end(text: str, paragraph: _Paragraph, start: int, end: int) -> 
     if len(token) == 1 and token.isupper():
         return False  # an initial: "J. Smith"
     name_like = token in _NAME_PARTS or _INITIALISM.fullmatch(token) is not None
-    if name_like and (first.isdigit() or word not in _SENTENCE_OPENERS):
+    if name_like and (first.isdigit() or word.rstrip(",;:") not in _SENTENCE_OPENERS):
         return False
     return True
 
