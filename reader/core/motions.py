@@ -83,7 +83,7 @@ def word_end(text: str, offset: int) -> int:
     found = _WORD.search(text, offset)
     if found is None:
         return len(text)
-    end = found.end()
+    end: int = found.end()
     if not is_grapheme_boundary(text, end):
         end = next_grapheme_boundary(text, end)
     return end

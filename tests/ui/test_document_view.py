@@ -324,6 +324,32 @@ async def test_click_moves_the_cursor() -> None:
         assert app.focused is app.view
 
 
+async def test_state_given_before_layout_is_applied_on_first_layout() -> None:
+    text = "".join(f"line {number}\n" for number in range(300))
+    app = PaneApp(text)
+    async with app.run_test(size=(40, 12)) as pilot:
+        view = DocumentView(text)
+        view.restore_state({"cursor": text.index("line 150"), "top_line": 145, "top_row": 0})
+        await app.mount(view)
+        await pilot.pause()
+        assert view.top_location == (145, 0)
+        assert view.cursor_location == (150, 0)
+
+
+async def test_theme_change_restyles_the_cursor() -> None:
+    app = PaneApp(PROSE)
+    async with app.run_test(size=(40, 8)) as pilot:
+        app.theme = "textual-dark"
+        await pilot.pause()
+        cursor = list(app.view.render_line(0))[1]  # after the gutter cell
+        assert cursor.text == "R"
+        dark = cursor.style
+        app.theme = "textual-light"
+        await pilot.pause()
+        light = list(app.view.render_line(0))[1].style
+        assert dark != light  # the cached strips were not reused across themes
+
+
 async def test_bindings_have_ids_for_the_keymap() -> None:
     for owner in (DocumentView, DocumentPane):
         for binding in owner.BINDINGS:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -30,7 +30,7 @@ _INCREMENTAL_DELAY = 0.15
 class SearchBar(Horizontal):
     """The search field with its regular-expression and case toggles (hidden until `/`)."""
 
-    BINDINGS: list[BindingType] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "ctrl+r",
             "toggle_regex",
@@ -129,7 +129,7 @@ class DocumentPane(Widget):
     position in percent and the document's encoding.
     """
 
-    BINDINGS: list[BindingType] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "slash",
             "open_search",
@@ -230,9 +230,7 @@ class DocumentPane(Widget):
         yield self._view
         yield SearchBar()
         with Horizontal(classes="document-status"):
-            yield Label(
-                Content(printable(self._document.title or "untitled")), id="status-title"
-            )
+            yield Label(Content(printable(self._document.title or "untitled")), id="status-title")
             yield Label("", id="status-search")
             yield Label("", id="status-selection")
             yield Label("", id="status-saved")

@@ -21,7 +21,7 @@ from array import array
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 from rich.segment import Segment
 from rich.style import Style
@@ -125,7 +125,7 @@ class DocumentView(ScrollView, can_focus=True):
     }
     """
 
-    BINDINGS: list[BindingType] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("left,h", "cursor_left", "Left", id="document.left", show=False),
         Binding("right,l", "cursor_right", "Right", id="document.right", show=False),
         Binding("up,k", "cursor_up", "Up", id="document.up", show=False),
@@ -267,6 +267,7 @@ class DocumentView(ScrollView, can_focus=True):
         self._line_rows: LRUCache[int, tuple[list[int], bool]] = LRUCache(4096)
         self._top_subrow_line = 0
         self._top_subrow = 0
+        self._pending_top: tuple[int, int] | None = None  # restored before the first layout
         self._max_cells = 0
         self._cell_blocks: LRUCache[int, list[int]] = LRUCache(64)
         self._visible: tuple[tuple[Any, ...], list[_Row]] | None = None
@@ -366,7 +367,9 @@ class DocumentView(ScrollView, can_focus=True):
             return self._index.line_count
         return None if self._row_starts is None else self._row_starts[-1]
 
-    def set_decorations(self, spans: Iterable[Decoration | tuple[int, int, str | Style, int]]):
+    def set_decorations(
+        self, spans: Iterable[Decoration | tuple[int, int, str | Style, int]]
+    ) -> None:
         """Replace the styled spans drawn under the selection, matches and cursor."""
         items = sorted((Decoration(*span) for span in spans), key=lambda d: (d.start, d.end))
         self._decorations = [item for item in items if item.end > item.start]
@@ -444,6 +447,9 @@ class DocumentView(ScrollView, can_focus=True):
             return
         old_key = self._layout_key
         top = self._top() if keep_top and old_key is not None else (0, 0)
+        restoring = self._pending_top is not None
+        if self._pending_top is not None:
+            top, self._pending_top = self._pending_top, None
         wrap, text_width, _height = key
         self._layout_key = key
         self._visible = None
@@ -473,7 +479,11 @@ class DocumentView(ScrollView, can_focus=True):
             if not self._max_cells:
                 self._measure_width_in_background(self._generation)
         self._update_virtual_size()
-        self._set_top(top_line, 0)
+        # A new width makes old row numbers meaningless; a restored session's are kept.
+        subrow = 0
+        if restoring and top[1]:
+            subrow = min(top[1], len(self._rows_of(top_line, count=top[1] + 1)[0]) - 1)
+        self._set_top(top_line, subrow)
         self._keep_cursor_visible()
 
     @property
@@ -985,10 +995,14 @@ class DocumentView(ScrollView, can_focus=True):
             self._cursor = motions.snap_to_boundary(self._text, cursor)
             self._goal_cell = None
         top_line = state.get("top_line")
-        if isinstance(top_line, int) and self._layout_key is not None:
+        if isinstance(top_line, int):
             line = min(max(0, top_line), self._index.line_count - 1)
             row = state.get("top_row", 0)
-            self._set_top(line, max(0, row) if isinstance(row, int) else 0)
+            row = max(0, row) if isinstance(row, int) else 0
+            if self._layout_key is None:
+                self._pending_top = (line, row)  # applied once the view has a size
+            else:
+                self._set_top(line, min(row, len(self._rows_of(line, count=row + 1)[0]) - 1))
         self.move_cursor(self._cursor)
         line, column = self._index.to_line_col(self._cursor)
         self.post_message(self.CursorMoved(self, self._cursor, line, column, self.percent))
