@@ -33,6 +33,8 @@ _OPENERS = "\"'“‘([«"
 # French sets a closing guillemet off with a (narrow) no-break space: "Bien sûr. »".
 _END = rf"[{regex.escape(_TERMINATORS)}]+(?:[{regex.escape(_CLOSERS)}]|[ \u00a0\u202f]+»)*(?=\s)"
 _CANDIDATE = regex.compile(_END)
+_SPACE_AND_OPENERS = regex.compile(rf"[\s{regex.escape(_OPENERS)}]*+")
+_WORD = regex.compile(r"\S{0,40}")
 _CANDIDATE_REVERSED = regex.compile("(?r)" + _END)
 
 # Titles come before a name, so "Dr. Haddad" never ends a sentence.
@@ -172,12 +174,12 @@ def _paragraph_near(text: str, offset: int) -> _Paragraph | None:
 
 def _next_word(text: str, position: int, end: int) -> str:
     """The word starting at the first non-space, non-opening-quote character at `position`."""
-    while position < end and (text[position].isspace() or text[position] in _OPENERS):
-        position += 1
-    stop = position
-    while stop < end and stop - position < 40 and not text[stop].isspace():
-        stop += 1
-    return text[position:stop]
+    skipped = _SPACE_AND_OPENERS.match(text, position, end)
+    assert skipped is not None  # both patterns can match the empty string
+    word = _WORD.match(text, skipped.end(), end)
+    assert word is not None
+    found: str = word.group()
+    return found
 
 
 def _is_sentence_end(text: str, paragraph: _Paragraph, start: int, end: int) -> bool:
