@@ -291,17 +291,22 @@ def _wrap_general(
 def offset_at_cell(
     text: str, start: int, end: int, cell: int, start_col: int = 0, tab_size: int = TAB_SIZE
 ) -> int:
-    """The offset in `text[start:end]` of the cluster covering column `cell` (or `end`)."""
+    """The offset in `text[start:end]` of the cluster covering column `cell` (or `end`).
+
+    Reads only as far as column `cell`, a chunk at a time, so it is cheap on a 1 MB line.
+    """
     if cell <= 0:
         return start
-    if is_simple(text, start, end):
+    if is_simple(text, start, min(end, start + cell + 1)):
         return min(end, start + cell)
-    segment = text[start:end]
     column = 0
-    for span_start, _span_end, cells in cluster_cells(
-        printable(segment, keep_tabs=True), start_col, tab_size
-    ):
-        if column + cells > cell:
-            return start + span_start
-        column += cells
+    position = start
+    while position < end:
+        chunk_end = min(end, position + max(_CHUNK // 4, cell - column + 1))
+        display = printable(text[position:chunk_end], keep_tabs=True)
+        for span_start, _span_end, cells in cluster_cells(display, start_col + column, tab_size):
+            if column + cells > cell:
+                return position + span_start
+            column += cells
+        position = chunk_end
     return end

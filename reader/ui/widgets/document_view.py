@@ -270,6 +270,7 @@ class DocumentView(ScrollView, can_focus=True):
         self._pending_top: tuple[int, int] | None = None  # restored before the first layout
         self._max_cells = 0
         self._cell_blocks: LRUCache[int, list[int]] = LRUCache(64)
+        self._long_blocks: dict[int, list[int]] = {}
         self._visible: tuple[tuple[Any, ...], list[_Row]] | None = None
         self._strips: LRUCache[tuple[Any, ...], Strip] = LRUCache(2048)
         # What is drawn over the text.
@@ -560,20 +561,29 @@ class DocumentView(ScrollView, can_focus=True):
 
     @work(thread=True, exclusive=True, group="document-view-width", exit_on_error=False)
     def _measure_width_in_background(self, generation: int) -> None:
+        """The widest line (for the horizontal scrollbar) and the cell blocks of long lines."""
         worker = get_current_worker()
         text = self._text
-        index = self._index
+        line_starts = _line_starts(self._index)
+        count = len(line_starts)
         widest = 0
-        for line in range(index.line_count):
-            start, end = index.line_start(line), index.line_end(line)
-            if end - start > widest // 2 or "\t" in text[start:end]:
+        long_blocks: dict[int, list[int]] = {}
+        for line in range(count):
+            start = line_starts[line]
+            end = line_starts[line + 1] - 1 if line + 1 < count else len(text)
+            if end - start >= _CELL_BLOCK * 4:
+                blocks = _cell_blocks(text, start, end)
+                long_blocks[line] = blocks
+                widest = max(widest, blocks[-1])
+            elif end - start > widest // 2 or "\t" in text[start:end]:
                 widest = max(widest, cell_width(text[start:end]))
             if line % _CANCEL_CHECK == 0 and worker.is_cancelled:
                 return
-        self.app.call_from_thread(self._install_width, widest)
+        self.app.call_from_thread(self._install_width, widest, long_blocks)
 
-    def _install_width(self, widest: int) -> None:
+    def _install_width(self, widest: int, long_blocks: dict[int, list[int]]) -> None:
         self._max_cells = widest
+        self._long_blocks = long_blocks
         self._update_virtual_size()
 
     def _rows_of(
@@ -763,17 +773,11 @@ class DocumentView(ScrollView, can_focus=True):
         return blocks[block] + cell_width(self._text[block_start:offset], blocks[block])
 
     def _blocks(self, line: int) -> list[int]:
-        """Cells before each _CELL_BLOCK-th code point of a long line."""
-        blocks = self._cell_blocks.get(line)
+        """Cells before each _CELL_BLOCK-th code point of a long line (measured once)."""
+        blocks = self._long_blocks.get(line) or self._cell_blocks.get(line)
         if blocks is None:
             start, end = self._index.line_start(line), self._index.line_end(line)
-            blocks = [0]
-            column = 0
-            for block_start in range(start, end, _CELL_BLOCK):
-                column += cell_width(
-                    self._text[block_start : min(end, block_start + _CELL_BLOCK)], column
-                )
-                blocks.append(column)
+            blocks = _cell_blocks(self._text, start, end)
             self._cell_blocks[line] = blocks
         return blocks
 
@@ -1196,6 +1200,16 @@ def _line_starts(index: LineIndex) -> Sequence[int]:
     if starts is None:
         starts = [index.line_start(line) for line in range(index.line_count)]
     return starts
+
+
+def _cell_blocks(text: str, start: int, end: int) -> list[int]:
+    """Cells (tabs from the line start) before each _CELL_BLOCK-th code point of a line."""
+    blocks = [0]
+    column = 0
+    for block_start in range(start, end, _CELL_BLOCK):
+        column += cell_width(text[block_start : min(end, block_start + _CELL_BLOCK)], column)
+        blocks.append(column)
+    return blocks
 
 
 def _covers(rows: list[int], until: int | None, count: int | None) -> bool:
