@@ -37,6 +37,8 @@ AUTOSAVE_SECONDS = 2.0
 """How often positions (which change without any message) are compared with the saved ones."""
 SAVE_DELAY = 0.5
 """Debounce after a structural change before the session is written."""
+FIRST_DOCUMENT_SYNC_BYTES = 2_000_000
+"""The first document is read before the first frame only if it is at most this big."""
 
 
 def _reader_commands() -> type:
@@ -78,8 +80,13 @@ class MainScreen(Screen[None]):
     class Composed(Message):
         """The workspace exists: the app can fill it."""
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.workspace_options: dict[str, Any] = {}
+        """Set by the app before the screen is composed: preferences and the first document."""
+
     def compose(self) -> ComposeResult:
-        yield Workspace(id="workspace")
+        yield Workspace(id="workspace", **self.workspace_options)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -221,7 +228,9 @@ class ReaderApp(App[None]):
         self._last_saved: dict[str, Any] | None = None
         self._save_timer: Any = None
         self._session_ready = False
+        self._save_failed = False
         self._startup_session: Session | None = None
+        self._first_placed: tuple[Path, int, int] | None = None
         self.main_screen = MainScreen(id="main")
 
     def get_default_screen(self) -> Screen[None]:
@@ -235,12 +244,58 @@ class ReaderApp(App[None]):
 
     def on_mount(self) -> None:
         self._apply_settings()
-        self._startup_session = self._read_session()
-        if self._startup_session is not None:
-            self.recent = list(self._startup_session.recent)
-            self._apply_theme(self._startup_session.theme)
+        session = self._startup_session = self._read_session()
+        options: dict[str, Any] = {}
+        if session is not None:
+            self.recent = list(session.recent)
+            self._apply_theme(session.theme)
+            options.update(wrap=session.wrap, line_numbers=session.line_numbers)
+            options.update(layout=session.layout)
+        first = self._load_first_document(session)
+        if first is not None:
+            options["first"] = first
+        self.main_screen.workspace_options = options
         self.theme_changed_signal.subscribe(self, lambda _theme: self.schedule_save())
         self.set_interval(AUTOSAVE_SECONDS, self._autosave)
+
+    def _first_document(self, session: Session | None) -> tuple[Path, int, int, dict[str, Any]]:
+        """The document to show first: path, pane and tab index in the session, saved state."""
+        if self.paths:
+            first = self.paths[0]
+            if first.is_dir():
+                files, _ = self._expand_folder(first)
+                return (files[0] if files else first), 0, 0, {}
+            return first, 0, 0, {}
+        if session is not None and session.has_documents:
+            for pane_index, pane in enumerate(session.panes):
+                if pane.documents:
+                    doc = pane.documents[pane.active]
+                    state = {"cursor": doc.cursor, "view": doc.view}
+                    return Path(doc.path), pane_index, pane.active, state
+        from reader.paths import sample_docs_dir
+
+        files, _ = self._expand_folder(sample_docs_dir())
+        return (files[0] if files else sample_docs_dir()), 0, 0, {}
+
+    def _load_first_document(
+        self, session: Session | None
+    ) -> tuple[LoadedDocument, dict[str, Any] | None] | None:
+        """Load the first document before the first frame, so that frame shows it.
+
+        Only a small, readable file: anything large or failing goes the ordinary way (a worker,
+        and a message if it cannot be read), so start-up never blocks on a big document.
+        """
+        from reader.formats.base import load_document
+
+        path, pane_index, doc_index, state = self._first_document(session)
+        try:
+            if not path.is_file() or path.stat().st_size > FIRST_DOCUMENT_SYNC_BYTES:
+                return None
+            document = load_document(path)
+        except Exception:  # reported when the worker tries the same path
+            return None
+        self._first_placed = (path.resolve(), pane_index, doc_index)
+        return document, state or None
 
     def on_main_screen_composed(self, event: MainScreen.Composed) -> None:
         """Fill the workspace: the command line's documents, else the last session, else samples."""
@@ -347,6 +402,8 @@ class ReaderApp(App[None]):
             if path.is_dir():
                 files, skipped = self._expand_folder(path)
                 for file in files:
+                    if self._take_first(file):
+                        continue
                     loaded = await self._load(file)
                     if isinstance(loaded, str):
                         skipped.append((file, loaded))
@@ -359,10 +416,24 @@ class ReaderApp(App[None]):
                         title=f"Skipped {len(skipped)} in {path.name or path}",
                         severity="warning",
                     )
-            else:
+            elif not self._take_first(path):
                 await self.open_path(path, activate=self.workspace.document_count == 0)
         self._session_ready = True
         self.schedule_save()
+
+    def _take_first(self, path: Path) -> bool:
+        """True (once) if `path` is the document already shown by the first frame."""
+        if self._first_placed is None or self.workspace.initial_tab is None:
+            return False
+        try:
+            same = path.resolve() == self._first_placed[0]
+        except OSError:
+            return False
+        if same:
+            self._first_placed = None
+            document = self.workspace.initial_tab.document_pane.document
+            self.recent = remember_recent(self.recent, str(document.path))
+        return same
 
     async def open_path(self, path: Path, *, activate: bool = True) -> bool:
         """Open one document in the active pane (or switch to it if already open)."""
@@ -400,10 +471,22 @@ class ReaderApp(App[None]):
         missing: list[str] = []
         focused: int | None = None
         workspace = self.workspace
+        initial = workspace.initial_tab
+        placed = self._first_placed[1:] if self._first_placed and initial else None
+        self._first_placed = None
         for index, pane_state in enumerate(session.panes):
             pane: PaneTabs | None = None
             active_id: str | None = None
+            holds_initial = placed is not None and placed[0] == index
+            if holds_initial and initial is not None:
+                pane = workspace.panes[0]
+                if index == session.focused_pane or focused is None:
+                    focused = 0
             for doc_index, doc_state in enumerate(pane_state.documents):
+                if holds_initial and placed is not None and doc_index == placed[1]:
+                    if doc_index <= pane_state.active or active_id is None:
+                        active_id = initial.id if initial else None
+                    continue
                 loaded = await self._load(Path(doc_state.path))
                 if isinstance(loaded, str):
                     name = Path(doc_state.path).name
@@ -414,7 +497,10 @@ class ReaderApp(App[None]):
                     if index == session.focused_pane or focused is None:
                         focused = len(workspace.panes) - 1
                 state = {"cursor": doc_state.cursor, "view": doc_state.view}
-                tab = await workspace.open_document(loaded, pane=pane, state=state, activate=False)
+                before = initial if holds_initial and placed and doc_index < placed[1] else None
+                tab = await workspace.open_document(
+                    loaded, pane=pane, state=state, activate=False, before=before
+                )
                 if doc_index <= pane_state.active or active_id is None:
                     active_id = tab.id
             if pane is not None and active_id:
@@ -634,8 +720,11 @@ class ReaderApp(App[None]):
         try:
             save_session(self.session_file, session)
         except OSError as error:
-            self.report(f"Cannot save the session to {self.session_file}: {error.strerror}")
+            if not self._save_failed:  # once, not every autosave
+                self.report(f"Cannot save the session to {self.session_file}: {error.strerror}")
+            self._save_failed = True
             return
+        self._save_failed = False
         self._last_saved = data
 
     def on_workspace_changed(self, event: Workspace.Changed) -> None:

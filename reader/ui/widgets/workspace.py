@@ -14,7 +14,7 @@ from textual.events import DescendantFocus
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Static, TabbedContent, TabPane
-from textual.widgets._tabbed_content import ContentTabs
+from textual.widgets._tabbed_content import ContentTab, ContentTabs
 
 from reader.core.display import printable
 from reader.session import Layout
@@ -96,7 +96,14 @@ class PaneTabs(TabbedContent):
 
     @property
     def tabs(self) -> list[DocumentTab]:
-        return list(self.query(DocumentTab).results(DocumentTab))
+        """The document tabs in the order the tab strip shows them."""
+        panes = {tab.id: tab for tab in self.query(DocumentTab).results(DocumentTab)}
+        ordered: list[DocumentTab] = []
+        for content_tab in self.query_one(ContentTabs).query(ContentTab).results(ContentTab):
+            pane = panes.pop(ContentTab.sans_prefix(content_tab.id or ""), None)
+            if pane is not None:
+                ordered.append(pane)
+        return ordered + list(panes.values())
 
     @property
     def active_tab(self) -> DocumentTab | None:
@@ -120,20 +127,41 @@ class Workspace(Container):
     class Changed(Message):
         """Panes, tabs or the active document changed (worth saving the session)."""
 
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
+    def __init__(
+        self,
+        *,
+        id: str | None = None,
+        wrap: bool = True,
+        line_numbers: bool = False,
+        layout: Layout = "horizontal",
+        first: tuple[LoadedDocument, dict[str, Any] | None] | None = None,
+    ) -> None:
+        super().__init__(id=id, classes="-stacked" if layout == "vertical" else "")
+        self.set_reactive(Workspace.layout_mode, layout)
         self._active: PaneTabs | None = None
         self._tab_counter = 0
-        self.wrap = True
-        self.line_numbers = False
+        self.wrap = wrap
+        self.line_numbers = line_numbers
+        self._first = first
+        self.initial_tab: DocumentTab | None = None
+        """The tab composed with the workspace, so the first frame already shows a document."""
 
     def compose(self) -> ComposeResult:
         yield Static(
             Content("No document open.  ctrl+o opens one, ctrl+p lists every command."),
             id="empty-hint",
         )
+        if self._first is not None:
+            document, state = self._first
+            self.initial_tab = self._make_tab(document, state)
+            with PaneTabs():
+                yield self.initial_tab
 
     def on_mount(self) -> None:
+        panes = self.panes
+        if panes:
+            self._set_active(panes[0])
+            self.focus_document(self.initial_tab)
         self._update_empty()
 
     # ---- what is there -------------------------------------------------------------------------
@@ -188,16 +216,13 @@ class Workspace(Container):
         pane: PaneTabs | None = None,
         state: dict[str, Any] | None = None,
         activate: bool = True,
+        before: DocumentTab | None = None,
     ) -> DocumentTab:
         """Add a tab for `document` to `pane` (default: the active pane, made if needed)."""
-        from reader.ui.widgets.document_pane import DocumentPane
-
         if pane is None:
             pane = self.active_pane or await self.add_pane()
-        self._tab_counter += 1
-        document_pane = DocumentPane(document, wrap=self.wrap, line_numbers=self.line_numbers)
-        tab = DocumentTab(document_pane, id=f"doc-{self._tab_counter}", pending_state=state)
-        await pane.add_pane(tab)
+        tab = self._make_tab(document, state)
+        await pane.add_pane(tab, before=before)
         if activate or len(pane.tabs) == 1:
             pane.active = tab.id or ""
             if activate:
@@ -206,6 +231,13 @@ class Workspace(Container):
         self._update_empty()
         self._changed()
         return tab
+
+    def _make_tab(self, document: LoadedDocument, state: dict[str, Any] | None) -> DocumentTab:
+        from reader.ui.widgets.document_pane import DocumentPane
+
+        self._tab_counter += 1
+        document_pane = DocumentPane(document, wrap=self.wrap, line_numbers=self.line_numbers)
+        return DocumentTab(document_pane, id=f"doc-{self._tab_counter}", pending_state=state)
 
     def focus_document(self, tab: DocumentTab | None = None) -> None:
         """Give the keyboard to the document view in `tab` (default: the active tab)."""
