@@ -14,6 +14,7 @@ offset into the document is the same offset into what is displayed:
 | bidi embeddings, overrides and isolates U+202A-U+202E, U+2066-U+2069 | ``¦`` |
 | LINE / PARAGRAPH SEPARATOR U+2028 / U+2029 | ``␤`` / ``¶`` |
 | lone surrogates U+D800-U+DFFF (undecodable bytes) | U+FFFD ``�`` |
+| ZERO WIDTH JOINER U+200D not between two emoji | ZERO WIDTH SPACE U+200B (still invisible) |
 
 So no escape sequence can start: ESC and the single-byte C1 introducers (CSI U+009B, OSC U+009D,
 ...) never reach the terminal, which means a document cannot retitle the terminal, write the
@@ -21,7 +22,10 @@ clipboard (OSC 52) or clear the screen. The bidi overrides and isolates are made
 a terminal that implements bidi would reorder the text around them and could hide or disguise
 it ("Trojan Source"). Zero-width characters that shape text (ZWJ in emoji, ZWNJ in Persian,
 combining marks, LRM/RLM) are kept: they take no cell in Rich's measure and in the terminal's,
-so they cannot break the layout.
+so they cannot break the layout. The exception is a joiner between ordinary letters: Rich (and so
+Textual) counts the character after any joiner as zero cells, as in an emoji sequence, while a
+terminal draws it; such a joiner becomes an equally invisible zero width space, so what Textual
+measures is what the terminal draws.
 
 Soft wrapping is greedy: a row breaks after the last whitespace that fits (one space right after
 a full row hangs past its last cell, so callers wrap one cell narrower than the screen and show
@@ -35,6 +39,7 @@ from __future__ import annotations
 
 import re
 
+import regex  # type: ignore[import-untyped,unused-ignore]
 from rich.cells import get_character_cell_size, split_graphemes
 
 TAB_SIZE = 4
@@ -60,6 +65,13 @@ _TABLE_KEEP_BOTH = {**_TABLE, 0x09: "\t", 0x0A: "\n"}
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
+# A joiner that does not join two emoji (allowing VS16 or a skin tone after the first).
+_LONE_JOINER = regex.compile(
+    r"(?<!\p{Extended_Pictographic}[\uFE0F\U0001F3FB-\U0001F3FF]?)\u200d"
+    r"|\u200d(?!\p{Extended_Pictographic})"
+)
+
+
 def printable(text: str, *, keep_tabs: bool = False, keep_newlines: bool = False) -> str:
     """`text` with every terminal-commanding character replaced by a visible symbol.
 
@@ -67,6 +79,8 @@ def printable(text: str, *, keep_tabs: bool = False, keep_newlines: bool = False
     into `text` are offsets into the result. Use it for document text, titles, file names and
     notifications alike.
     """
+    if "\u200d" in text:
+        text = _LONE_JOINER.sub("\u200b", text)
     if _UNSAFE.search(text) is None:
         return text
     if keep_tabs:

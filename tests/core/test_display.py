@@ -42,6 +42,14 @@ def test_bidi_overrides_are_visible_and_joiners_stay() -> None:
     assert printable("e\u0301 \u200f") == "e\u0301 \u200f"
 
 
+def test_a_joiner_between_letters_cannot_hide_the_next_letter() -> None:
+    # Rich measures "a" + ZWJ + "a" as one cell; a terminal draws two. Emoji joins stay.
+    assert printable("a\u200da") == "a\u200ba"
+    assert cell_len(printable("a\u200da")) == 2
+    for emoji in ("👨\u200d👩\u200d👧", "🏳\ufe0f\u200d🌈", "👩🏽\u200d💻"):
+        assert printable(emoji) == emoji
+
+
 def test_tabs_and_newlines() -> None:
     assert printable("a\tb\nc") == "a b␤c"
     assert printable("a\tb\nc", keep_tabs=True) == "a\tb␤c"
