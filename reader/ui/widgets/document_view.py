@@ -80,6 +80,11 @@ class Decoration(NamedTuple):
     priority: int = 0
 
 
+def _motion(keys: str, action: str, description: str, name: str, tooltip: str) -> Binding:
+    """A cursor motion: listed in help under `document.<name>`, hidden from the footer."""
+    return Binding(keys, action, description, id=f"document.{name}", tooltip=tooltip, show=False)
+
+
 @dataclass(frozen=True)
 class _Row:
     line: int
@@ -126,50 +131,48 @@ class DocumentView(ScrollView, can_focus=True):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left,h", "cursor_left", "Left", id="document.left", show=False),
-        Binding("right,l", "cursor_right", "Right", id="document.right", show=False),
-        Binding("up,k", "cursor_up", "Up", id="document.up", show=False),
-        Binding("down,j", "cursor_down", "Down", id="document.down", show=False),
-        Binding("w", "word_next", "Next word", id="document.word-next", show=False),
-        Binding("b", "word_previous", "Previous word", id="document.word-previous", show=False),
-        Binding(
+        _motion("left,h", "cursor_left", "Left", "left", "One character left"),
+        _motion("right,l", "cursor_right", "Right", "right", "One character right"),
+        _motion("up,k", "cursor_up", "Up", "up", "One screen row up, keeping the column"),
+        _motion("down,j", "cursor_down", "Down", "down", "One screen row down"),
+        _motion("w", "word_next", "Next word", "word-next", "To the start of the next word"),
+        _motion("b", "word_previous", "Previous word", "word-previous", "To this word's start"),
+        _motion(
             "right_parenthesis",
             "sentence_next",
             "Next sentence",
-            id="document.sentence-next",
-            show=False,
+            "sentence-next",
+            "To the start of the next sentence",
         ),
-        Binding(
+        _motion(
             "left_parenthesis",
             "sentence_previous",
             "Previous sentence",
-            id="document.sentence-previous",
-            show=False,
+            "sentence-previous",
+            "To the start of this or the previous sentence",
         ),
-        Binding(
+        _motion(
             "right_curly_bracket",
             "paragraph_next",
             "Next paragraph",
-            id="document.paragraph-next",
-            show=False,
+            "paragraph-next",
+            "To the start of the next paragraph",
         ),
-        Binding(
+        _motion(
             "left_curly_bracket",
             "paragraph_previous",
             "Previous paragraph",
-            id="document.paragraph-previous",
-            show=False,
+            "paragraph-previous",
+            "To the start of this or the previous paragraph",
         ),
-        Binding("g,ctrl+home", "document_start", "Start", id="document.start", show=False),
-        Binding("G,ctrl+end", "document_end", "End", id="document.end", show=False),
-        Binding("pageup", "page_up", "Page up", id="document.page-up", show=False),
-        Binding("pagedown", "page_down", "Page down", id="document.page-down", show=False),
-        Binding("ctrl+u", "half_page_up", "Half page up", id="document.half-page-up", show=False),
-        Binding(
-            "ctrl+d", "half_page_down", "Half page down", id="document.half-page-down", show=False
-        ),
-        Binding("home", "row_start", "Row start", id="document.row-start", show=False),
-        Binding("end", "row_end", "Row end", id="document.row-end", show=False),
+        _motion("g,ctrl+home", "document_start", "Start", "start", "To the start of the document"),
+        _motion("G,ctrl+end", "document_end", "End", "end", "To the end of the document"),
+        _motion("pageup", "page_up", "Page up", "page-up", "Scroll up a screen"),
+        _motion("pagedown", "page_down", "Page down", "page-down", "Scroll down a screen"),
+        _motion("ctrl+u", "half_page_up", "Half page up", "half-page-up", "Scroll up half"),
+        _motion("ctrl+d", "half_page_down", "Half page down", "half-page-down", "Scroll down half"),
+        _motion("home", "row_start", "Row start", "row-start", "To the start of the screen row"),
+        _motion("end", "row_end", "Row end", "row-end", "To the end of the screen row"),
         Binding(
             "n",
             "match_next",
