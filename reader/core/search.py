@@ -22,6 +22,9 @@ import regex  # type: ignore[import-untyped,unused-ignore]
 MAX_MATCHES = 100_000
 """Matches kept per search; more are counted as "100000+"."""
 
+SEARCH_TIMEOUT = 10.0
+"""Seconds a regular expression may run before the search gives up (catastrophic patterns)."""
+
 # How often (in matches) a long scan asks whether it has been cancelled.
 _CHECK_EVERY = 2048
 
@@ -104,8 +107,13 @@ def compile_query(query: SearchQuery) -> regex.Pattern[str] | None:
         raise SearchError(f"regular expression is too complex: {error}") from None
 
 
-def iter_matches(text: str, query: SearchQuery, start: int = 0) -> Iterator[tuple[int, int]]:
-    """(start, end) of each non-empty match at or after `start`, in order."""
+def iter_matches(
+    text: str, query: SearchQuery, start: int = 0, *, timeout: float | None = SEARCH_TIMEOUT
+) -> Iterator[tuple[int, int]]:
+    """(start, end) of each non-empty match at or after `start`, in order.
+
+    Raises SearchError if a pattern runs longer than `timeout` seconds.
+    """
     if query.is_empty:
         return
     pattern = compile_query(query)
@@ -119,10 +127,15 @@ def iter_matches(text: str, query: SearchQuery, start: int = 0) -> Iterator[tupl
             position = find(needle, position + size)
         return
     # concurrent=True releases the GIL while scanning, so the UI thread stays responsive.
-    for match in pattern.finditer(text, start, concurrent=True):
-        match_start, match_end = match.span()
-        if match_end > match_start:
-            yield match_start, match_end
+    try:
+        for match in pattern.finditer(text, start, concurrent=True, timeout=timeout):
+            match_start, match_end = match.span()
+            if match_end > match_start:
+                yield match_start, match_end
+    except TimeoutError:
+        raise SearchError(
+            f"the search took longer than {timeout:g} s; try a simpler pattern"
+        ) from None
 
 
 def find_all(

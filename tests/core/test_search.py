@@ -54,6 +54,11 @@ def test_invalid_regex_is_a_clear_error() -> None:
         find_all(TEXT, SearchQuery("(unclosed", regex=True))
 
 
+def test_a_runaway_regex_times_out_with_a_clear_error() -> None:
+    with pytest.raises(SearchError, match="took longer"):
+        list(iter_matches("x" * 5000, SearchQuery("(x+x+)+y", regex=True), timeout=0.2))
+
+
 def test_empty_query_and_empty_matches_find_nothing() -> None:
     assert not find_all(TEXT, SearchQuery(""))
     assert not find_all(TEXT, SearchQuery("x*", regex=True))
