@@ -410,7 +410,7 @@ class ReaderApp(App[None]):
                     else:
                         await self._show(loaded, activate=self.workspace.document_count == 0)
                 if skipped:
-                    lines = [f"{entry.name}: {why}" for entry, why in skipped]
+                    lines = [_describe(entry, why) for entry, why in skipped]
                     self.report(
                         "\n".join(lines),
                         title=f"Skipped {len(skipped)} in {path.name or path}",
@@ -449,7 +449,7 @@ class ReaderApp(App[None]):
             return False
         loaded = await self._load(path)
         if isinstance(loaded, str):
-            self.report(loaded if path.name in loaded else f"{path.name}: {loaded}")
+            self.report(_describe(path, loaded))
             return False
         await self._show(loaded, activate=activate)
         return True
@@ -489,8 +489,7 @@ class ReaderApp(App[None]):
                     continue
                 loaded = await self._load(Path(doc_state.path))
                 if isinstance(loaded, str):
-                    name = Path(doc_state.path).name
-                    missing.append(loaded if name in loaded else f"{name}: {loaded}")
+                    missing.append(_describe(Path(doc_state.path), loaded))
                     continue
                 if pane is None:
                     pane = await workspace.add_pane()
@@ -733,6 +732,11 @@ class ReaderApp(App[None]):
         self.refresh_bindings()
         if self._session_ready:
             self.schedule_save()
+
+
+def _describe(path: Path, why: str) -> str:
+    """One line naming the file and the reason, without naming the file twice."""
+    return why if path.name in why else f"{path.name}: {why}"
 
 
 def _plain(view: dict[str, Any]) -> dict[str, Any]:
