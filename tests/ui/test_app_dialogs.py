@@ -154,3 +154,19 @@ async def test_a_session_that_cannot_be_saved_is_reported_once(tmp_path: Path) -
         failures = [n for n in app._notifications if "Cannot save the session" in n.message]
         assert len(failures) == 1
         assert app.is_running
+
+
+async def test_tree_labels_show_control_characters_as_symbols(tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    docs = write_docs(folder, 1)
+    (folder / "evil\x1b]0;pwned\x07[b]x.txt").write_text("text", "utf-8")
+    app = make_app(tmp_path, docs)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+o")
+        await pilot.pause(0.3)
+        tree = app.screen.query_one(DirectoryTree)
+        labels = [str(node.label) for node in tree.root.children]
+        evil = [label for label in labels if label.startswith("evil")]
+        assert evil and "\x1b" not in evil[0] and "\x07" not in evil[0]
+        assert "[b]x.txt" in evil[0]

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import ClassVar
 
+from rich.text import Text, TextType
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -34,6 +35,12 @@ class DocumentTree(DirectoryTree):
             except OSError:
                 continue
         return visible
+
+    def process_label(self, label: TextType) -> Text:
+        # File names are data: no markup, and no control characters reach the terminal.
+        if isinstance(label, str):
+            return Text(printable(label))
+        return super().process_label(label)
 
 
 class OpenDocumentScreen(ModalScreen[Path | None]):
