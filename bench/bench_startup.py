@@ -61,6 +61,7 @@ def main() -> int:
     minimal: list[float] = []
     reader: list[float] = []
     frame: list[float] = []
+    shell: list[float] = []
     with tempfile.TemporaryDirectory() as scratch:
         base_env = {"PYTHONDONTWRITEBYTECODE": "", "PYTHONPYCACHEPREFIX": f"{scratch}/pycache"}
         for run in range(-1, args.runs):  # run -1 warms the bytecode cache and is not counted
@@ -80,14 +81,29 @@ def main() -> int:
                 marker,
                 env=env,
             )
+            # The shell alone: a missing file, so no document view is built (notification only).
+            [shell_seconds] = time_to_text(
+                [
+                    sys.executable,
+                    "-m",
+                    "reader.ui.launch",
+                    f"{scratch}/missing.txt",
+                    "--db",
+                    str(db),
+                ],
+                "Help",
+                env=env,
+            )
             if run < 0:
                 continue
+            shell.append(shell_seconds)
             minimal.append(minimal_seconds)
             frame.append(frame_seconds)
             reader.append(reader_seconds)
             print(
                 f"run {run + 1}: minimal {minimal_seconds:.3f}s  reader first frame "
-                f"{frame_seconds:.3f}s, document {reader_seconds:.3f}s"
+                f"{frame_seconds:.3f}s, document {reader_seconds:.3f}s; shell alone "
+                f"{shell_seconds:.3f}s"
             )
     minimal_median = statistics.median(minimal)
     reader_median = statistics.median(reader)
@@ -95,6 +111,9 @@ def main() -> int:
     frame_median = statistics.median(frame)
     print(f"reader first frame: median {frame_median:.3f}s over {args.runs} runs")
     print(f"reader {args.doc.name} painted: median {reader_median:.3f}s over {args.runs} runs")
+    shell_median = statistics.median(shell)
+    print(f"reader shell with no document: median {shell_median:.3f}s over {args.runs} runs")
+    print(f"ratio shell alone/minimal: {shell_median / minimal_median:.2f}")
     print(f"ratio first frame/minimal: {frame_median / minimal_median:.2f}")
     print(f"ratio document painted/minimal: {reader_median / minimal_median:.2f} (goal <= 1.30)")
     return 0
