@@ -1,4 +1,4 @@
-"""How document text reaches a terminal: safe printable characters, cell widths and soft wrapping.
+"""How document text reaches a terminal: safe characters, cell widths, soft wrap, rows on screen.
 
 `printable` is the one place that decides how a character that could command the terminal is
 shown. The mapping is one code point to one code point, so `len(printable(s)) == len(s)` and an
@@ -33,14 +33,27 @@ it), or, in a word longer
 than the row (or in CJK text without spaces), before the first grapheme cluster that does not
 fit. Because the decision for a row depends only on text from the row's start, wrapping can
 resume from any row start: a 1 MB line is wrapped a screen at a time, never whole per keypress.
+
+`RowLayout` holds the rows of a whole document at one width (what a scrolling view needs), and
+`LineCells` the columns within long lines when wrap is off. Neither imports Textual.
 """
 
 from __future__ import annotations
 
 import re
+from array import array
+from bisect import bisect_right
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
 
 import regex  # type: ignore[import-untyped,unused-ignore]
 from rich.cells import get_character_cell_size, split_graphemes
+
+from reader.core.text import LineIndex
+
+_V = TypeVar("_V")
 
 TAB_SIZE = 4
 """Tab stops, in cells, used when the document view expands a tab."""
@@ -324,3 +337,308 @@ def offset_at_cell(
             column += cells
         position = chunk_end
     return end
+
+
+# ---------------------------------------------------------------------------- row layout
+
+# Lines at least this long keep their row starts for good once counted (others use an LRU).
+_LONG_LINE = 2_000
+# Counting and measuring ask whether they should stop every this many lines.
+_STOP_CHECK = 2_048
+# With wrap off, a line this long is measured in blocks so horizontal moves stay cheap.
+_CELL_BLOCK = 1_024
+
+
+class _LRU(OrderedDict[int, _V]):
+    """A small least-recently-used map."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+
+    def get_fresh(self, key: int) -> _V | None:
+        value = self.get(key)
+        if value is not None:
+            self.move_to_end(key)
+        return value
+
+    def put(self, key: int, value: _V) -> None:
+        self[key] = value
+        self.move_to_end(key)
+        if len(self) > self.size:
+            self.popitem(last=False)
+
+
+def line_starts_of(index: LineIndex) -> Sequence[int]:
+    """The start offset of every line: the index's own array when it exposes one (no copy)."""
+    starts: Sequence[int] | None = getattr(index, "starts", None)
+    if starts is None:
+        starts = getattr(index, "_starts", None)
+    if starts is None:
+        starts = [index.line_start(line) for line in range(index.line_count)]
+    return starts
+
+
+@dataclass(frozen=True)
+class CountedRows:
+    """Rows of every line at one width: prefix sums, and the row starts of long lines."""
+
+    starts: array[int]
+    long_rows: dict[int, list[int]]
+
+
+class RowLayout:
+    """The visual rows of a document at one wrap width (or one row per line with wrap off).
+
+    A position on screen is (line, row within the line). Rows of a line are computed when asked
+    for, as far as asked for (`until` an offset, or `count` rows), and cached; `count()` finds
+    the rows of every line (in a worker thread: it only reads the text) and `install()` makes
+    `row_number` / `at_row` available, which a scrollbar needs.
+    """
+
+    def __init__(self, text: str, index: LineIndex, *, wrap: bool, width: int) -> None:
+        self.text = text
+        self.index = index
+        self.wrap = wrap
+        self.width = max(1, width)
+        """Cells a row may fill (a space after a full row hangs one cell past it)."""
+        self.counted: CountedRows | None = None
+        self._rows: _LRU[tuple[list[int], bool]] = _LRU(4096)
+
+    # ------------------------------------------------------------------ rows of one line
+
+    def rows_of(
+        self, line: int, *, until: int | None = None, count: int | None = None
+    ) -> tuple[list[int], bool]:
+        """Row starts of `line` and whether they are all of them.
+
+        Without `until` or `count` the rows are complete; otherwise they may be a prefix that
+        covers the row containing offset `until` and at least `count` + 1 row starts.
+        """
+        index = self.index
+        start = index.line_start(line)
+        if not self.wrap:
+            return [start], True
+        if self.counted is not None:
+            known = self.counted.long_rows.get(line)
+            if known is not None:
+                return known, True
+        cached = self._rows.get_fresh(line)
+        if cached is not None:
+            rows, complete = cached
+            if complete or _covers(rows, until, count):
+                return cached
+        end = index.line_end(line)
+        if end - start < _LONG_LINE or (until is None and count is None):
+            result = wrap_rows(self.text, start, end, self.width)
+        else:
+            resume = cached[0] if cached is not None else [start]
+            more, complete = wrap_rows(
+                self.text,
+                resume[-1],
+                end,
+                self.width,
+                until=until,
+                max_rows=None if count is None else count - len(resume) + 2,
+            )
+            result = (resume[:-1] + more, complete)
+        self._rows.put(line, result)
+        return result
+
+    def row_total(self, line: int) -> int:
+        """How many rows `line` takes."""
+        if self.counted is not None:
+            return self.counted.starts[line + 1] - self.counted.starts[line]
+        return len(self.rows_of(line)[0])
+
+    def row_bounds(self, line: int, subrow: int) -> tuple[int, int]:
+        """[start, end) of row `subrow` of `line` (clamped to its last row)."""
+        rows, _complete = self.rows_of(line, count=subrow + 2)
+        subrow = min(subrow, len(rows) - 1)
+        end = rows[subrow + 1] if subrow + 1 < len(rows) else self.index.line_end(line)
+        return rows[subrow], end
+
+    def locate(self, offset: int) -> tuple[int, int]:
+        """(line, row within the line) showing `offset`."""
+        line = self.index.line_of(offset)
+        rows, _complete = self.rows_of(line, until=offset)
+        return line, bisect_right(rows, offset) - 1
+
+    def advance(self, line: int, subrow: int, rows: int) -> tuple[int, int]:
+        """The (line, row) `rows` rows after (before, if negative), clamped to the document."""
+        last = self.index.line_count - 1
+        if rows >= 0:
+            while rows > 0:
+                line_rows, complete = self.rows_of(line, count=subrow + rows + 1)
+                available = len(line_rows) - 1 - subrow
+                if rows <= available:
+                    return line, subrow + rows
+                if line == last:
+                    return line, self.row_total(line) - 1
+                rows -= available + 1
+                line, subrow = line + 1, 0
+            return line, subrow
+        rows = -rows
+        while rows > 0:
+            if rows <= subrow:
+                return line, subrow - rows
+            if line == 0:
+                return 0, 0
+            rows -= subrow + 1
+            line -= 1
+            subrow = self.row_total(line) - 1
+        return line, subrow
+
+    # ------------------------------------------------------------------ the whole document
+
+    @property
+    def total_rows(self) -> int | None:
+        """Rows in the whole document, once known."""
+        if not self.wrap:
+            return self.index.line_count
+        return None if self.counted is None else self.counted.starts[-1]
+
+    def row_number(self, line: int, subrow: int) -> int | None:
+        """The document-wide row number of (line, subrow), once rows are counted."""
+        if not self.wrap:
+            return line
+        if self.counted is None:
+            return None
+        return self.counted.starts[line] + subrow
+
+    def at_row(self, row: int) -> tuple[int, int] | None:
+        """(line, subrow) of document-wide `row` (clamped), once rows are counted."""
+        if not self.wrap:
+            return min(max(0, row), self.index.line_count - 1), 0
+        if self.counted is None:
+            return None
+        starts = self.counted.starts
+        row = min(max(0, row), max(0, starts[-1] - 1))
+        line = bisect_right(starts, row) - 1
+        return line, row - starts[line]
+
+    def count(self, should_stop: Callable[[], bool] | None = None) -> CountedRows | None:
+        """Rows of every line (None if `should_stop` said so). Reads only; safe in a thread.
+
+        Most lines are decided by their length alone: one of at most `width // 2` code points
+        fits whatever it holds, and one of one-cell characters (`is_simple`, a C-speed regex
+        test) fits if it is at most `width` long, or is wrapped with str.rfind.
+        """
+        text = self.text
+        width = self.width
+        line_starts = line_starts_of(self.index)
+        text_length = len(text)
+        half = width // 2
+        has_tabs = "\t" in text
+        starts: array[int] = array("q", [0])
+        append = starts.append
+        long_rows: dict[int, list[int]] = {}
+        total = 0
+        line_count = len(line_starts)
+        for line in range(line_count):
+            start = line_starts[line]
+            end = line_starts[line + 1] - 1 if line + 1 < line_count else text_length
+            length = end - start
+            if length <= half and not has_tabs:
+                total += 1
+            elif length <= width and is_simple(text, start, end):
+                total += 1
+            else:
+                rows, _complete = wrap_rows(text, start, end, width)
+                total += len(rows)
+                if length >= _LONG_LINE:
+                    long_rows[line] = rows
+            append(total)
+            if should_stop is not None and line % _STOP_CHECK == 0 and should_stop():
+                return None
+        return CountedRows(starts, long_rows)
+
+    def install(self, counted: CountedRows) -> None:
+        """Use rows counted by `count()` (run on the thread that owns the layout)."""
+        self.counted = counted
+
+
+def _covers(rows: list[int], until: int | None, count: int | None) -> bool:
+    if until is not None and rows[-1] <= until:
+        return False
+    return not (count is not None and len(rows) < count)
+
+
+class LineCells:
+    """Cell columns within logical lines, for horizontal scrolling with wrap off.
+
+    Tabs count from the line start. Lines of more than a few thousand code points are measured
+    once in blocks, so finding a column on a 1 MB line reads at most one block.
+    """
+
+    def __init__(self, text: str, index: LineIndex) -> None:
+        self.text = text
+        self.index = index
+        self.widest: int | None = None
+        """The widest line in cells, once `measure()` has run."""
+        self._blocks: dict[int, list[int]] = {}
+        self._recent: _LRU[list[int]] = _LRU(64)
+
+    def _blocks_of(self, line: int) -> list[int]:
+        blocks = self._blocks.get(line) or self._recent.get_fresh(line)
+        if blocks is None:
+            start, end = self.index.line_start(line), self.index.line_end(line)
+            blocks = _cell_blocks(self.text, start, end)
+            self._recent.put(line, blocks)
+        return blocks
+
+    def cells_before(self, line: int, offset: int) -> int:
+        """Cells from the start of `line` to `offset`."""
+        start = self.index.line_start(line)
+        if offset - start < _CELL_BLOCK * 4:
+            return cell_width(self.text[start:offset])
+        blocks = self._blocks_of(line)
+        block = (offset - start) // _CELL_BLOCK
+        block_start = start + block * _CELL_BLOCK
+        return blocks[block] + cell_width(self.text[block_start:offset], blocks[block])
+
+    def offset_at(self, line: int, cell: int) -> int:
+        """Offset in `line` of the cluster covering column `cell` (the line end past it)."""
+        start, end = self.index.line_start(line), self.index.line_end(line)
+        if end - start < _CELL_BLOCK * 4:
+            return offset_at_cell(self.text, start, end, cell)
+        blocks = self._blocks_of(line)
+        block = min(max(0, bisect_right(blocks, cell) - 1), len(blocks) - 2)
+        block_start = start + block * _CELL_BLOCK
+        return offset_at_cell(self.text, block_start, end, cell - blocks[block], blocks[block])
+
+    def measure(
+        self, should_stop: Callable[[], bool] | None = None
+    ) -> tuple[int, dict[int, list[int]]] | None:
+        """The widest line and the blocks of long lines (None if stopped). Safe in a thread."""
+        text = self.text
+        line_starts = line_starts_of(self.index)
+        line_count = len(line_starts)
+        widest = 0
+        long_blocks: dict[int, list[int]] = {}
+        for line in range(line_count):
+            start = line_starts[line]
+            end = line_starts[line + 1] - 1 if line + 1 < line_count else len(text)
+            if end - start >= _CELL_BLOCK * 4:
+                blocks = _cell_blocks(text, start, end)
+                long_blocks[line] = blocks
+                widest = max(widest, blocks[-1])
+            elif end - start > widest // 2 or "\t" in text[start:end]:
+                widest = max(widest, cell_width(text[start:end]))
+            if should_stop is not None and line % _STOP_CHECK == 0 and should_stop():
+                return None
+        return widest, long_blocks
+
+    def install(self, measured: tuple[int, dict[int, list[int]]]) -> None:
+        """Use what `measure()` found (on the thread that owns this object)."""
+        self.widest, self._blocks = measured
+
+
+def _cell_blocks(text: str, start: int, end: int) -> list[int]:
+    """Cells before each _CELL_BLOCK-th code point of the line [start, end), and its total."""
+    blocks = [0]
+    column = 0
+    for block_start in range(start, end, _CELL_BLOCK):
+        column += cell_width(text[block_start : min(end, block_start + _CELL_BLOCK)], column)
+        blocks.append(column)
+    return blocks

@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 from rich.cells import cell_len
 
 from reader.core.display import (
+    LineCells,
+    RowLayout,
     cell_width,
     is_simple,
     offset_at_cell,
@@ -17,6 +19,7 @@ from reader.core.display import (
     wrap_line,
     wrap_rows,
 )
+from reader.core.text import LineIndex
 
 
 def rows_text(text: str, rows: list[int]) -> list[str]:
@@ -153,3 +156,68 @@ def test_offset_at_cell() -> None:
     assert offset_at_cell("中文x", 0, 3, 1) == 0
     assert offset_at_cell("中文x", 0, 3, 2) == 1
     assert offset_at_cell("中文x", 0, 3, 9) == 3
+
+
+# ---------------------------------------------------------------------------- row layout
+
+LAYOUT_TEXT = "short\n" + "word " * 30 + "\n\nend"
+
+
+def test_row_layout_locates_and_advances_without_counting() -> None:
+    index = LineIndex(LAYOUT_TEXT)
+    layout = RowLayout(LAYOUT_TEXT, index, wrap=True, width=20)
+    assert layout.total_rows is None and layout.row_number(1, 0) is None
+    long_rows = wrap_line(LAYOUT_TEXT, 6, 6 + 150, 20)
+    assert layout.locate(0) == (0, 0)
+    assert layout.locate(long_rows[2]) == (1, 2)
+    assert layout.advance(0, 0, 1) == (1, 0)
+    assert layout.advance(0, 0, 1 + len(long_rows)) == (2, 0)
+    assert layout.advance(3, 0, -2) == (1, len(long_rows) - 1)
+    assert layout.advance(0, 0, -5) == (0, 0)
+    assert layout.advance(3, 0, 99) == (3, 0)
+    assert layout.row_bounds(1, 1) == (long_rows[1], long_rows[2])
+
+
+def test_row_layout_counts_rows_and_maps_row_numbers() -> None:
+    index = LineIndex(LAYOUT_TEXT)
+    layout = RowLayout(LAYOUT_TEXT, index, wrap=True, width=20)
+    counted = layout.count()
+    assert counted is not None
+    layout.install(counted)
+    rows = len(wrap_line(LAYOUT_TEXT, 6, 6 + 150, 20))
+    assert layout.total_rows == 1 + rows + 2
+    assert layout.row_number(2, 0) == 1 + rows
+    assert layout.at_row(1 + rows) == (2, 0)
+    assert layout.at_row(10_000) == (3, 0)
+    assert layout.count(should_stop=lambda: True) is None
+
+
+def test_row_layout_without_wrap_is_one_row_per_line() -> None:
+    index = LineIndex(LAYOUT_TEXT)
+    layout = RowLayout(LAYOUT_TEXT, index, wrap=False, width=20)
+    assert layout.total_rows == 4
+    assert layout.locate(100) == (1, 0)
+    assert layout.at_row(2) == (2, 0) and layout.row_number(3, 0) == 3
+
+
+def test_row_layout_wraps_a_huge_line_only_as_far_as_asked() -> None:
+    text = "word " * 200_000
+    layout = RowLayout(text, LineIndex(text), wrap=True, width=50)
+    rows, complete = layout.rows_of(0, count=40)
+    assert not complete and 40 <= len(rows) < 100
+    line, subrow = layout.locate(500_000)
+    assert line == 0 and subrow == 500_000 // 50
+    assert layout.advance(0, subrow, 3) == (0, subrow + 3)
+
+
+def test_line_cells_on_a_long_line() -> None:
+    text = "ab中\t" * 5000 + "\nx"
+    cells = LineCells(text, LineIndex(text))
+    # "ab" 2 cells, 中 2 cells, then a tab to the next multiple of 4: 8 cells per repeat.
+    assert cells.cells_before(0, 4 * 1000) == 8 * 1000
+    assert cells.offset_at(0, 8 * 1000 + 2) == 4 * 1000 + 2
+    measured = cells.measure()
+    assert measured is not None
+    cells.install(measured)
+    assert cells.widest == 8 * 5000
+    assert cells.cells_before(0, 4 * 2500 + 1) == 8 * 2500 + 1

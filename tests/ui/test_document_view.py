@@ -130,7 +130,7 @@ async def test_home_and_end_stay_on_the_visual_row_when_wrapped() -> None:
     app = PaneApp(text)
     async with app.run_test(size=(24, 10)) as pilot:
         view = app.view
-        rows = wrap_line(text, 0, len(text) - 1, view._wrap_width)
+        rows = wrap_line(text, 0, len(text) - 1, view.row_layout.width)
         assert len(rows) > 2
         await pilot.press("j")
         assert view.cursor_offset == rows[1]
@@ -146,7 +146,7 @@ async def test_wrap_on_and_off_row_counts() -> None:
     app = PaneApp(text)
     async with app.run_test(size=(40, 10)) as pilot:
         view = app.view
-        rows = wrap_line(text, 6, 6 + len(long_line), view._wrap_width)
+        rows = wrap_line(text, 6, 6 + len(long_line), view.row_layout.width)
         assert view.row_count == 1 + len(rows) + 1 + 1
         app.pane.wrap = False
         await pilot.pause()

@@ -8,7 +8,7 @@ line is wrapped a screen at a time.
 Where the rows of the whole document are not known yet, the view is *provisional*: `scroll_y`
 counts logical lines (the top line) and `_top_subrow` says which row of that line is at the top;
 everything on screen is exact, only the scrollbar is approximate. A thread worker counts the rows
-of every line and installs a prefix sum (`_row_starts`); from then on `scroll_y` is an exact row.
+of every line (`RowLayout.count`); from then on `scroll_y` is an exact row number.
 Small documents are counted at once, so they never look provisional.
 
 Home and End go to the start and end of the visual row (the screen row the cursor is on); with
@@ -17,9 +17,8 @@ wrap off that is the line. Up and down move by visual rows, keeping the column t
 
 from __future__ import annotations
 
-from array import array
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, NamedTuple
 
@@ -38,12 +37,13 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from reader.core import motions, segments
 from reader.core.display import (
     TAB_SIZE,
+    CountedRows,
+    LineCells,
+    RowLayout,
     cell_width,
     cluster_cells,
-    is_simple,
     offset_at_cell,
     printable,
-    wrap_rows,
 )
 from reader.core.graphemes import next_grapheme_boundary
 from reader.core.search import (
@@ -59,12 +59,6 @@ from reader.core.text import LineIndex
 
 # Documents shorter than this are wrapped completely before the first paint.
 _SYNC_WRAP_LIMIT = 300_000
-# Lines at least this long keep their row starts for good once counted (others use an LRU).
-_LONG_LINE = 2_000
-# A worker asks whether it has been cancelled every this many lines.
-_CANCEL_CHECK = 2_048
-# With wrap off, a line this long is measured in blocks so horizontal moves stay cheap.
-_CELL_BLOCK = 1_024
 
 
 class Decoration(NamedTuple):
@@ -261,19 +255,14 @@ class DocumentView(ScrollView, can_focus=True):
         self._cursor = 0
         self._goal_cell: int | None = None
         self._anchor: int | None = None
-        # Layout: what `_layout_key` was computed for, rows per line, provisional top.
+        # Layout: what `_layout_key` was computed for, the rows, the provisional top.
         self._layout_key: tuple[bool, int, int] | None = None
-        self._generation = 0
         self._text_width = 1
-        self._row_starts: array[int] | None = None
-        self._long_rows: dict[int, list[int]] = {}
-        self._line_rows: LRUCache[int, tuple[list[int], bool]] = LRUCache(4096)
+        self._row_layout = RowLayout(text, self._index, wrap=wrap, width=1)
+        self._cells = LineCells(text, self._index)
         self._top_subrow_line = 0
         self._top_subrow = 0
         self._pending_top: tuple[int, int] | None = None  # restored before the first layout
-        self._max_cells = 0
-        self._cell_blocks: LRUCache[int, list[int]] = LRUCache(64)
-        self._long_blocks: dict[int, list[int]] = {}
         self._visible: tuple[tuple[Any, ...], list[_Row]] | None = None
         self._strips: LRUCache[tuple[Any, ...], Strip] = LRUCache(2048)
         # What is drawn over the text.
@@ -353,9 +342,15 @@ class DocumentView(ScrollView, can_focus=True):
         return self._current_match
 
     @property
+    def row_layout(self) -> RowLayout:
+        """The rows at the current width (read-only use: `locate`, `row_bounds`, ...)."""
+        self._ensure_layout()
+        return self._row_layout
+
+    @property
     def is_provisional(self) -> bool:
         """Whether the rows of the whole document are still being counted."""
-        return self.wrap and self._row_starts is None
+        return self._row_layout.total_rows is None
 
     @property
     def top_location(self) -> tuple[int, int]:
@@ -367,9 +362,7 @@ class DocumentView(ScrollView, can_focus=True):
     def row_count(self) -> int | None:
         """Visual rows in the whole document, once known."""
         self._ensure_layout()
-        if not self.wrap:
-            return self._index.line_count
-        return None if self._row_starts is None else self._row_starts[-1]
+        return self._row_layout.total_rows
 
     def set_decorations(
         self, spans: Iterable[Decoration | tuple[int, int, str | Style, int]]
@@ -465,224 +458,88 @@ class DocumentView(ScrollView, can_focus=True):
             return
         self._strips.clear()
         self._text_width = text_width
-        self._generation += 1
-        self._line_rows.clear()
-        self._long_rows = {}
-        self._row_starts = None
         self.workers.cancel_group(self, "document-view-rows")
-        top_line = top[0]
+        # One cell is kept for a space hanging after a full row (see core.display).
+        layout = RowLayout(self._text, self._index, wrap=wrap, width=max(1, text_width - 1))
+        self._row_layout = layout
         if wrap:
-            # One cell is kept for a space hanging after a full row (see core.display).
             if len(self._text) <= _SYNC_WRAP_LIMIT:
-                starts, long_rows = self._count_rows(self._generation, self._wrap_width, None)
-                assert starts is not None
-                self._row_starts, self._long_rows = starts, long_rows
+                counted = layout.count()
+                assert counted is not None
+                layout.install(counted)
             else:
-                self._count_rows_in_background(self._generation, self._wrap_width)
-        else:
-            if not self._max_cells:
-                self._measure_width_in_background(self._generation)
+                self._count_rows_in_background(layout)
+        elif self._cells.widest is None:
+            self._measure_width_in_background()
         self._update_virtual_size()
         # A new width makes old row numbers meaningless; a restored session's are kept.
-        subrow = 0
+        line, subrow = top[0], 0
         if restoring and top[1]:
-            subrow = min(top[1], len(self._rows_of(top_line, count=top[1] + 1)[0]) - 1)
-        self._set_top(top_line, subrow)
+            subrow = min(top[1], len(layout.rows_of(line, count=top[1] + 1)[0]) - 1)
+        self._set_top(line, subrow)
         self._keep_cursor_visible()
-
-    @property
-    def _wrap_width(self) -> int:
-        return max(1, self._text_width - 1)
 
     def _update_virtual_size(self) -> None:
         height = self.scrollable_content_region.height
         width = self.scrollable_content_region.width
+        total = self._row_layout.total_rows
         if not self.wrap:
-            virtual_width = self._prefix_width() + max(self._max_cells + 1, 1)
+            widest = self._cells.widest or 0
+            virtual_width = self._prefix_width() + widest + 1
             self.virtual_size = Size(max(width, virtual_width), self._index.line_count)
-        elif self._row_starts is not None:
-            self.virtual_size = Size(width, self._row_starts[-1])
+        elif total is not None:
+            self.virtual_size = Size(width, total)
         else:
             self.virtual_size = Size(width, self._index.line_count + max(0, height - 1))
 
-    def _count_rows(
-        self, generation: int, width: int, should_stop: Any
-    ) -> tuple[array[int] | None, dict[int, list[int]]]:
-        """Prefix sums of rows per line (and rows of long lines) at `width`; None if stopped.
-
-        Most lines are decided by their length alone: one of at most `width // 2` code points
-        fits whatever it holds, and one of one-cell characters (`is_simple`, a C-speed regex
-        test) fits if it is at most `width` long or is wrapped with str.rfind.
-        """
-        text = self._text
-        line_starts = _line_starts(self._index)
-        text_length = len(text)
-        half = width // 2
-        has_tabs = "\t" in text
-        starts: array[int] = array("q", [0])
-        append = starts.append
-        long_rows: dict[int, list[int]] = {}
-        total = 0
-        count = len(line_starts)
-        for line in range(count):
-            start = line_starts[line]
-            end = line_starts[line + 1] - 1 if line + 1 < count else text_length
-            length = end - start
-            if length <= half and not has_tabs:
-                total += 1
-            elif length <= width and is_simple(text, start, end):
-                total += 1
-            else:
-                rows, _complete = wrap_rows(text, start, end, width)
-                total += len(rows)
-                if length >= _LONG_LINE:
-                    long_rows[line] = rows
-            append(total)
-            if should_stop is not None and line % _CANCEL_CHECK == 0 and should_stop():
-                return None, {}
-        return starts, long_rows
-
     @work(thread=True, exclusive=True, group="document-view-rows", exit_on_error=False)
-    def _count_rows_in_background(self, generation: int, width: int) -> None:
+    def _count_rows_in_background(self, layout: RowLayout) -> None:
         worker = get_current_worker()
-        starts, long_rows = self._count_rows(generation, width, lambda: worker.is_cancelled)
-        if starts is not None and not worker.is_cancelled:
-            self.app.call_from_thread(self._install_rows, generation, starts, long_rows)
+        counted = layout.count(lambda: worker.is_cancelled)
+        if counted is not None and not worker.is_cancelled:
+            self.app.call_from_thread(self._install_rows, layout, counted)
 
-    def _install_rows(
-        self, generation: int, starts: array[int], long_rows: dict[int, list[int]]
-    ) -> None:
+    def _install_rows(self, layout: RowLayout, counted: CountedRows) -> None:
         """Switch from provisional to exact rows, keeping the same text at the top."""
-        if generation != self._generation or not self.wrap:
-            return
+        if layout is not self._row_layout:
+            return  # counted for a width or wrap no longer shown
         line, subrow = self._top()
-        self._row_starts = starts
-        self._long_rows = long_rows
+        layout.install(counted)
         self._visible = None
         self._update_virtual_size()
         self._set_top(line, subrow)
 
     @work(thread=True, exclusive=True, group="document-view-width", exit_on_error=False)
-    def _measure_width_in_background(self, generation: int) -> None:
+    def _measure_width_in_background(self) -> None:
         """The widest line (for the horizontal scrollbar) and the cell blocks of long lines."""
         worker = get_current_worker()
-        text = self._text
-        line_starts = _line_starts(self._index)
-        count = len(line_starts)
-        widest = 0
-        long_blocks: dict[int, list[int]] = {}
-        for line in range(count):
-            start = line_starts[line]
-            end = line_starts[line + 1] - 1 if line + 1 < count else len(text)
-            if end - start >= _CELL_BLOCK * 4:
-                blocks = _cell_blocks(text, start, end)
-                long_blocks[line] = blocks
-                widest = max(widest, blocks[-1])
-            elif end - start > widest // 2 or "\t" in text[start:end]:
-                widest = max(widest, cell_width(text[start:end]))
-            if line % _CANCEL_CHECK == 0 and worker.is_cancelled:
-                return
-        self.app.call_from_thread(self._install_width, widest, long_blocks)
+        measured = self._cells.measure(lambda: worker.is_cancelled)
+        if measured is not None and not worker.is_cancelled:
+            self.app.call_from_thread(self._install_width, measured)
 
-    def _install_width(self, widest: int, long_blocks: dict[int, list[int]]) -> None:
-        self._max_cells = widest
-        self._long_blocks = long_blocks
+    def _install_width(self, measured: tuple[int, dict[int, list[int]]]) -> None:
+        self._cells.install(measured)
         self._update_virtual_size()
 
-    def _rows_of(
-        self, line: int, *, until: int | None = None, count: int | None = None
-    ) -> tuple[list[int], bool]:
-        """Row starts of `line` (a prefix when incomplete) covering `until` / `count` rows."""
-        start = self._index.line_start(line)
-        if not self.wrap:
-            return [start], True
-        known = self._long_rows.get(line)
-        if known is not None:
-            return known, True
-        cached = self._line_rows.get(line)
-        if cached is not None:
-            rows, complete = cached
-            if complete or _covers(rows, until, count):
-                return cached
-        end = self._index.line_end(line)
-        if end - start < _LONG_LINE or (until is None and count is None):
-            result = wrap_rows(self._text, start, end, self._wrap_width)
-        else:
-            resume = cached[0] if cached is not None else [start]
-            more, complete = wrap_rows(
-                self._text,
-                resume[-1],
-                end,
-                self._wrap_width,
-                until=until,
-                max_rows=None if count is None else count - len(resume) + 2,
-            )
-            result = (resume[:-1] + more, complete)
-        self._line_rows[line] = result
-        return result
-
-    def _row_total(self, line: int) -> int:
-        return len(self._rows_of(line)[0])
-
-    def _row_bounds(self, line: int, subrow: int) -> tuple[int, int]:
-        rows, complete = self._rows_of(line, count=subrow + 2)
-        subrow = min(subrow, len(rows) - 1)
-        start = rows[subrow]
-        end = rows[subrow + 1] if subrow + 1 < len(rows) else self._index.line_end(line)
-        return start, end
-
-    def _locate(self, offset: int) -> tuple[int, int]:
-        """(line, row within the line) showing `offset`."""
-        line = self._index.line_of(offset)
-        rows, _complete = self._rows_of(line, until=offset)
-        return line, bisect_right(rows, offset) - 1
-
     def _top(self) -> tuple[int, int]:
+        """(line, row within the line) at the top of the view."""
         y = round(self.scroll_y)
-        if self._row_starts is not None and self.wrap:
-            starts = self._row_starts
-            y = min(y, max(0, starts[-1] - 1))
-            line = bisect_right(starts, y) - 1
-            return line, y - starts[line]
+        exact = self._row_layout.at_row(y)
+        if exact is not None:
+            return exact
         line = min(y, self._index.line_count - 1)
-        if self.wrap and line == self._top_subrow_line:
+        if line == self._top_subrow_line:
             return line, self._top_subrow
         return line, 0
 
     def _set_top(self, line: int, subrow: int) -> None:
         self._visible = None
-        if self._row_starts is not None and self.wrap:
-            y = self._row_starts[line] + subrow
-        else:
+        y = self._row_layout.row_number(line, subrow)
+        if y is None:  # provisional: scroll_y counts lines, the row is kept aside
             self._top_subrow_line, self._top_subrow = line, subrow
             y = line
         self.scroll_to(y=y, animate=False, force=True)
         self.refresh()
-
-    def _advance(self, line: int, subrow: int, rows: int) -> tuple[int, int]:
-        """The (line, row) `rows` visual rows after (or before, if negative) the given one."""
-        last = self._index.line_count - 1
-        if rows >= 0:
-            while rows > 0:
-                line_rows, complete = self._rows_of(line, count=subrow + rows + 1)
-                available = len(line_rows) - 1 - subrow
-                if rows <= available or (not complete and rows < available):
-                    return line, subrow + rows
-                if line == last:
-                    return line, len(self._rows_of(line)[0]) - 1
-                rows -= available + 1
-                line, subrow = line + 1, 0
-            return line, subrow
-        rows = -rows
-        while rows > 0:
-            if rows <= subrow:
-                return line, subrow - rows
-            if line == 0:
-                return 0, 0
-            rows -= subrow + 1
-            line = line - 1
-            subrow = self._row_total(line) - 1
-        return line, subrow
 
     def _visible_rows(self) -> list[_Row]:
         self._ensure_layout()
@@ -690,7 +547,7 @@ class DocumentView(ScrollView, can_focus=True):
             return []
         height = self.scrollable_content_region.height
         top = self._top()
-        key = (self._generation, top, height, self._row_starts is not None)
+        key = (id(self._row_layout), top, height, self._row_layout.total_rows is not None)
         if self._visible is not None and self._visible[0] == key:
             return self._visible[1]
         rows: list[_Row] = []
@@ -698,7 +555,7 @@ class DocumentView(ScrollView, can_focus=True):
         line_count = self._index.line_count
         while len(rows) < height and line < line_count:
             needed = subrow + height - len(rows) + 1
-            line_rows, complete = self._rows_of(line, count=needed)
+            line_rows, complete = self._row_layout.rows_of(line, count=needed)
             line_end = self._index.line_end(line)
             for index in range(subrow, len(line_rows)):
                 if len(rows) >= height:
@@ -732,12 +589,12 @@ class DocumentView(ScrollView, can_focus=True):
         if not self.is_mounted or self._layout_key is None:
             return
         height = max(1, self.scrollable_content_region.height)
-        line, subrow = self._locate(self._cursor)
+        line, subrow = self._row_layout.locate(self._cursor)
         top_line, top_subrow = self._top()
         if (line, subrow) < (top_line, top_subrow):
             far = (top_line - line) > height
             target = (
-                self._advance(line, subrow, -(height // 2))
+                self._row_layout.advance(line, subrow, -(height // 2))
                 if center or far
                 else (
                     line,
@@ -746,84 +603,54 @@ class DocumentView(ScrollView, can_focus=True):
             )
             self._set_top(*target)
         else:
-            bottom = self._advance(top_line, top_subrow, height - 1)
+            bottom = self._row_layout.advance(top_line, top_subrow, height - 1)
             if (line, subrow) > bottom:
                 far = line - bottom[0] > height
                 back = height // 2 if center or far else height - 1
-                self._set_top(*self._advance(line, subrow, -back))
+                self._set_top(*self._row_layout.advance(line, subrow, -back))
             elif center:
-                self._set_top(*self._advance(line, subrow, -(height // 2)))
+                self._set_top(*self._row_layout.advance(line, subrow, -(height // 2)))
         if not self.wrap:
             self._keep_cursor_column_visible(line)
 
     def _keep_cursor_column_visible(self, line: int) -> None:
         width = self._text_width
-        cell = self._cells_before(line, self._cursor)
+        cell = self._cells.cells_before(line, self._cursor)
         x = round(self.scroll_x)
         if cell < x:
             self.scroll_to(x=max(0, cell - width // 4), animate=False, force=True)
         elif cell >= x + width - 1:
             self.scroll_to(x=cell - width + width // 4, animate=False, force=True)
 
-    def _cells_before(self, line: int, offset: int) -> int:
-        """Cells from the start of `line` to `offset` (wrap off: tabs count from line start)."""
-        start = self._index.line_start(line)
-        if offset - start < _CELL_BLOCK * 4:
-            return cell_width(self._text[start:offset])
-        blocks = self._blocks(line)
-        block = (offset - start) // _CELL_BLOCK
-        block_start = start + block * _CELL_BLOCK
-        return blocks[block] + cell_width(self._text[block_start:offset], blocks[block])
-
-    def _blocks(self, line: int) -> list[int]:
-        """Cells before each _CELL_BLOCK-th code point of a long line (measured once)."""
-        blocks = self._long_blocks.get(line) or self._cell_blocks.get(line)
-        if blocks is None:
-            start, end = self._index.line_start(line), self._index.line_end(line)
-            blocks = _cell_blocks(self._text, start, end)
-            self._cell_blocks[line] = blocks
-        return blocks
-
-    def _offset_at_cells(self, line: int, cell: int) -> int:
-        """Offset in `line` of the cluster covering `cell` cells from its start (wrap off)."""
-        start, end = self._index.line_start(line), self._index.line_end(line)
-        if end - start < _CELL_BLOCK * 4:
-            return offset_at_cell(self._text, start, end, cell)
-        blocks = self._blocks(line)
-        block = max(0, bisect_right(blocks, cell) - 1)
-        block = min(block, len(blocks) - 2) if len(blocks) > 1 else 0
-        block_start = start + block * _CELL_BLOCK
-        return offset_at_cell(self._text, block_start, end, cell - blocks[block], blocks[block])
-
     def _cursor_cell(self) -> int:
         """The cursor's column in cells within its visual row."""
-        line, subrow = self._locate(self._cursor)
+        line, subrow = self._row_layout.locate(self._cursor)
         if not self.wrap:
-            return self._cells_before(line, self._cursor)
-        start, _end = self._row_bounds(line, subrow)
+            return self._cells.cells_before(line, self._cursor)
+        start, _end = self._row_layout.row_bounds(line, subrow)
         return cell_width(self._text[start : self._cursor])
 
     def _move_rows(self, rows: int, *, scroll: bool = False) -> None:
         """Move the cursor `rows` visual rows, keeping its column; optionally scroll as much."""
         if self._goal_cell is None:
             self._goal_cell = self._cursor_cell()
-        line, subrow = self._locate(self._cursor)
-        target_line, target_subrow = self._advance(line, subrow, rows)
+        line, subrow = self._row_layout.locate(self._cursor)
+        target_line, target_subrow = self._row_layout.advance(line, subrow, rows)
         if scroll:
             top = self._top()
-            self._set_top(*self._advance(*top, rows))
+            self._set_top(*self._row_layout.advance(*top, rows))
         if (target_line, target_subrow) == (line, subrow):
             # Already on the first or last row: a page move goes to the very start or end.
             if scroll:
                 self.move_cursor(0 if rows < 0 else len(self._text))
             return
         if self.wrap:
-            start, end = self._row_bounds(target_line, target_subrow)
+            start, end = self._row_layout.row_bounds(target_line, target_subrow)
             offset = offset_at_cell(self._text, start, end, self._goal_cell)
             if offset == end and end != self._index.line_end(target_line) and end > start:
                 offset = motions.previous_character(self._text, end)
         else:
-            offset = self._offset_at_cells(target_line, self._goal_cell)
+            offset = self._cells.offset_at(target_line, self._goal_cell)
         self.move_cursor(offset, keep_goal=True)
 
     # ------------------------------------------------------------------ actions
@@ -880,12 +707,12 @@ class DocumentView(ScrollView, can_focus=True):
         self._move_rows(-max(1, self.scrollable_content_region.height // 2), scroll=True)
 
     def action_row_start(self) -> None:
-        line, subrow = self._locate(self._cursor)
-        self.move_cursor(self._row_bounds(line, subrow)[0])
+        line, subrow = self._row_layout.locate(self._cursor)
+        self.move_cursor(self._row_layout.row_bounds(line, subrow)[0])
 
     def action_row_end(self) -> None:
-        line, subrow = self._locate(self._cursor)
-        start, end = self._row_bounds(line, subrow)
+        line, subrow = self._row_layout.locate(self._cursor)
+        start, end = self._row_layout.row_bounds(line, subrow)
         if end != self._index.line_end(line) and end > start:
             # The last cluster of a wrapped row: its end is where the next row starts.
             end = motions.previous_character(self._text, end)
@@ -1009,7 +836,8 @@ class DocumentView(ScrollView, can_focus=True):
             if self._layout_key is None:
                 self._pending_top = (line, row)  # applied once the view has a size
             else:
-                self._set_top(line, min(row, len(self._rows_of(line, count=row + 1)[0]) - 1))
+                known, _complete = self._row_layout.rows_of(line, count=row + 1)
+                self._set_top(line, min(row, len(known) - 1))
         self.move_cursor(self._cursor)
         line, column = self._index.to_line_col(self._cursor)
         self.post_message(self.CursorMoved(self, self._cursor, line, column, self.percent))
@@ -1028,7 +856,7 @@ class DocumentView(ScrollView, can_focus=True):
         if self.wrap:
             target = offset_at_cell(self._text, row.start, row.end, max(0, cell))
         else:
-            target = self._offset_at_cells(row.line, max(0, cell + round(self.scroll_x)))
+            target = self._cells.offset_at(row.line, max(0, cell + round(self.scroll_x)))
         self.move_cursor(target)
 
     # ------------------------------------------------------------------ rendering
@@ -1088,9 +916,9 @@ class DocumentView(ScrollView, can_focus=True):
             start, end, start_col, crop = row.start, row.end, 0, 0
         else:
             line_start = self._index.line_start(row.line)
-            start = self._offset_at_cells(row.line, scroll_x) if scroll_x else line_start
-            start_col = self._cells_before(row.line, start) if start != line_start else 0
-            end = self._offset_at_cells(row.line, scroll_x + text_width + 2)
+            start = self._cells.offset_at(row.line, scroll_x) if scroll_x else line_start
+            start_col = self._cells.cells_before(row.line, start) if start != line_start else 0
+            end = self._cells.offset_at(row.line, scroll_x + text_width + 2)
             end = min(row.end, max(end, start))
             crop = scroll_x - start_col
         segments_ = self._text_segments(start, end, start_col, row, cursor_here, selection, base)
@@ -1193,29 +1021,3 @@ class DocumentView(ScrollView, can_focus=True):
                 pieces[span_start] = " " * cells
             column += cells
         return pieces
-
-
-def _line_starts(index: LineIndex) -> Sequence[int]:
-    """The start offset of every line: the index's own array when it exposes one (no copy)."""
-    starts = getattr(index, "starts", None)
-    if starts is None:
-        starts = getattr(index, "_starts", None)
-    if starts is None:
-        starts = [index.line_start(line) for line in range(index.line_count)]
-    return starts
-
-
-def _cell_blocks(text: str, start: int, end: int) -> list[int]:
-    """Cells (tabs from the line start) before each _CELL_BLOCK-th code point of a line."""
-    blocks = [0]
-    column = 0
-    for block_start in range(start, end, _CELL_BLOCK):
-        column += cell_width(text[block_start : min(end, block_start + _CELL_BLOCK)], column)
-        blocks.append(column)
-    return blocks
-
-
-def _covers(rows: list[int], until: int | None, count: int | None) -> bool:
-    if until is not None and rows[-1] <= until:
-        return False
-    return not (count is not None and len(rows) < count)
