@@ -213,6 +213,7 @@ async def test_selection_and_decorations_are_drawn() -> None:
         view.select(PROSE.index("delegation"), PROSE.index("delegation") + 10)
         await pilot.pause()
         assert view.selection == (PROSE.index("delegation"), PROSE.index("delegation") + 10)
+        assert app.cursor_messages[-1].selection == view.selection
         strip = view.render_line(2)
         pieces = {segment.text: segment.style for segment in strip}
         selection = view.get_component_rich_style("document-view--selection", partial=True)
@@ -220,7 +221,8 @@ async def test_selection_and_decorations_are_drawn() -> None:
         assert pieces["delegation"].bgcolor == selection.bgcolor
         assert pieces["Lebanon"].bgcolor == tag.bgcolor
         view.clear_selection()
-        assert view.selection is None
+        await pilot.pause()
+        assert view.selection is None and app.cursor_messages[-1].selection is None
 
 
 async def test_cursor_never_lands_inside_a_cluster() -> None:

@@ -189,9 +189,17 @@ class DocumentView(ScrollView, can_focus=True):
     """Show line numbers beside the text."""
 
     class CursorMoved(Message):
-        """The cursor moved (coalesced: only the latest of a burst is delivered)."""
+        """The cursor or the selection moved (coalesced: the latest of a burst is delivered)."""
 
-        def __init__(self, view: DocumentView, offset: int, line: int, column: int, percent: float):
+        def __init__(
+            self,
+            view: DocumentView,
+            offset: int,
+            line: int,
+            column: int,
+            percent: float,
+            selection: tuple[int, int] | None = None,
+        ):
             super().__init__()
             self.view = view
             self.offset = offset
@@ -201,6 +209,8 @@ class DocumentView(ScrollView, can_focus=True):
             """0-based column in code points."""
             self.percent = percent
             """Position of the cursor in the document, 0-100."""
+            self.selection = selection
+            """The selected span [start, end) once the cursor moved, or None."""
 
         @property
         def control(self) -> DocumentView:
@@ -323,12 +333,15 @@ class DocumentView(ScrollView, can_focus=True):
         self._anchor = None if anchor is None else motions.snap_to_boundary(self._text, anchor)
         self._look += 1
         self.refresh()
+        if self.is_mounted:
+            self._post_cursor_moved()  # listeners read the new selection from it
 
     def select(self, start: int, end: int) -> None:
         """Select [start, end): the anchor goes to `start` and the cursor to `end`."""
         self._anchor = motions.snap_to_boundary(self._text, start)
         self._look += 1
         self.move_cursor(end)
+        self._post_cursor_moved()
 
     def clear_selection(self) -> None:
         self.selection_anchor = None
@@ -583,7 +596,12 @@ class DocumentView(ScrollView, can_focus=True):
         self.refresh()
         if moved:
             line, column = self._index.to_line_col(offset)
-            self.post_message(self.CursorMoved(self, offset, line, column, self.percent))
+            self._post_cursor_moved()
+
+    def _post_cursor_moved(self) -> None:
+        line, column = self._index.to_line_col(self._cursor)
+        message = self.CursorMoved(self, self._cursor, line, column, self.percent, self.selection)
+        self.post_message(message)
 
     def _keep_cursor_visible(self, *, center: bool = False) -> None:
         if not self.is_mounted or self._layout_key is None:
@@ -839,8 +857,7 @@ class DocumentView(ScrollView, can_focus=True):
                 known, _complete = self._row_layout.rows_of(line, count=row + 1)
                 self._set_top(line, min(row, len(known) - 1))
         self.move_cursor(self._cursor)
-        line, column = self._index.to_line_col(self._cursor)
-        self.post_message(self.CursorMoved(self, self._cursor, line, column, self.percent))
+        self._post_cursor_moved()
 
     # ------------------------------------------------------------------ mouse
 
