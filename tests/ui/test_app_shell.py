@@ -294,3 +294,19 @@ async def test_q_quits(tmp_path: Path) -> None:
         await pilot.press("q")
         await pilot.pause()
         assert not app.is_running
+
+
+async def test_clicking_a_tab_gives_its_document_the_keyboard(tmp_path: Path) -> None:
+    docs = write_docs(tmp_path / "docs", 3)
+    app = make_app(tmp_path, docs)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("alt+m")  # doc1 into a second pane, which has the focus
+        await settle(app, pilot)
+        left, right = app.workspace.panes
+        assert pane_of_focus(app) is right
+        second_tab = app.screen.query_one(f"#--content-tab-{left.tabs[1].id}")
+        await pilot.click(second_tab)
+        await settle(app, pilot)
+        assert left.active_tab is left.tabs[1]
+        assert app.focused is left.tabs[1].document_pane.view

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Container
 from textual.content import Content
 from textual.css.query import NoMatches
-from textual.events import DescendantFocus
+from textual.events import Click, DescendantFocus
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Static, TabbedContent, TabPane
@@ -109,6 +109,11 @@ class PaneTabs(TabbedContent):
     def active_tab(self) -> DocumentTab | None:
         pane = self.active_pane
         return pane if isinstance(pane, DocumentTab) else None
+
+    def on_click(self, event: Click) -> None:
+        workspace = self.parent
+        if isinstance(workspace, Workspace):
+            workspace.pane_clicked(self)
 
     @on(TabbedContent.TabActivated)
     def _show_tab(self, event: TabbedContent.TabActivated) -> None:
@@ -384,7 +389,18 @@ class Workspace(Container):
 
     @on(TabbedContent.TabActivated)
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        pane, tab = event.tabbed_content, event.pane
+        if isinstance(pane, PaneTabs) and isinstance(tab, DocumentTab) and pane is self._active:
+            # The previous tab's view is hidden now; keep the keyboard in this pane.
+            focused = self.screen.focused
+            if focused is None or pane in focused.ancestors_with_self:
+                self.focus_document(tab)
         self._changed()
+
+    def pane_clicked(self, pane: PaneTabs) -> None:
+        """A click anywhere in a pane (its tab strip included) gives its document the keyboard."""
+        self._set_active(pane)
+        self.call_after_refresh(lambda: self.focus_document(pane.active_tab))
 
     def _update_empty(self) -> None:
         self.set_class(not self.panes, "-empty")
