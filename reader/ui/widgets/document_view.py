@@ -269,6 +269,7 @@ class DocumentView(ScrollView, can_focus=True):
         self._layout_key: tuple[bool, int, int] | None = None
         self._text_width = 1
         self._row_layout = RowLayout(text, self._index, wrap=wrap, width=1)
+        self._layout_generation = 0
         self._cells = LineCells(text, self._index)
         self._top_subrow_line = 0
         self._top_subrow = 0
@@ -475,6 +476,7 @@ class DocumentView(ScrollView, can_focus=True):
         # One cell is kept for a space hanging after a full row (see core.display).
         layout = RowLayout(self._text, self._index, wrap=wrap, width=max(1, text_width - 1))
         self._row_layout = layout
+        self._layout_generation += 1
         if wrap:
             if len(self._text) <= _SYNC_WRAP_LIMIT:
                 counted = layout.count()
@@ -560,7 +562,7 @@ class DocumentView(ScrollView, can_focus=True):
             return []
         height = self.scrollable_content_region.height
         top = self._top()
-        key = (id(self._row_layout), top, height, self._row_layout.total_rows is not None)
+        key = (self._layout_generation, top, height, self._row_layout.total_rows is not None)
         if self._visible is not None and self._visible[0] == key:
             return self._visible[1]
         rows: list[_Row] = []
