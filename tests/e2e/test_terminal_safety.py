@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from pty_harness import PtySession  # noqa: E402
 
 HOSTILE = (
-    "Safety check document\n"
+    "Safety check \x1b]0;pwned-title\x07document\n"
     "title: \x1b]0;pwned\x07 end\n"
     "clipboard: \x1b]52;c;cHduZWQ=\x07 end\n"
     "clear: \x1b[2J\x1b[H end\n"
@@ -30,13 +30,27 @@ HOSTILE = (
 )
 
 
+def command(app: str, document: Path, home: Path) -> list[str]:
+    if app == "launch":  # the whole reader: tabs, status line, footer
+        db = str(home / "db.json")
+        return [sys.executable, "-m", "reader.ui.launch", str(document), "--db", db]
+    return [sys.executable, str(ROOT / "tests" / "e2e" / "pane_app.py"), str(document)]
+
+
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs a Unix pseudo-terminal")
-def test_hostile_document_cannot_drive_the_terminal(tmp_path: Path) -> None:
-    document = tmp_path / "hostile.txt"
+@pytest.mark.parametrize("app", ["pane", "launch"])
+def test_hostile_document_cannot_drive_the_terminal(tmp_path: Path, app: str) -> None:
+    document = tmp_path / "hostile\x1b[2J.txt"
     document.write_text(HOSTILE, encoding="utf-8")
-    env = {"PYTHONPATH": str(ROOT), "HOME": str(tmp_path)}
-    app = [sys.executable, str(ROOT / "tests" / "e2e" / "pane_app.py"), str(document)]
-    with PtySession(app, columns=100, lines=20, env=env, cwd=str(ROOT)) as session:
+    env = {
+        "PYTHONPATH": str(ROOT),
+        "HOME": str(tmp_path),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+    }
+    argv = command(app, document, tmp_path)
+    with PtySession(argv, columns=100, lines=24, env=env, cwd=str(ROOT)) as session:
         session.wait_for_text("last line", timeout=30)
         session.settle()
         screen = session.text
@@ -48,11 +62,13 @@ def test_hostile_document_cannot_drive_the_terminal(tmp_path: Path) -> None:
         assert "clear: ␛[2J␛[H end" in screen
         assert "bell: ␇ c1: \ufffd31m end" in screen
         assert "bidi: abc¦dcba end" in screen
-        assert "Safety check document" in screen  # the screen was not cleared
-        assert session.screen.title != "pwned"
+        assert "Safety check ␛]0;pwned-title␇document" in screen  # the text line itself
+        assert "\x1b" not in screen
+        assert "pwned" not in session.screen.title
 
         raw = bytes(session.raw)
         assert b"\x1b]0;pwned" not in raw and b"pwned\x07" not in raw
+        assert b"pwned-title\x07" not in raw
         assert b"\x1b]52" not in raw
         assert b"\x1b]2;" not in raw or b"pwned" not in raw
         assert "\u009b".encode() not in raw  # no 8-bit CSI either
@@ -61,4 +77,4 @@ def test_hostile_document_cannot_drive_the_terminal(tmp_path: Path) -> None:
         session.time_key("jjjjjj")
         session.settle()
         assert b"\x1b]0;pwned" not in bytes(session.raw)
-        assert session.screen.title != "pwned"
+        assert "pwned" not in session.screen.title
