@@ -225,6 +225,36 @@ async def test_selection_and_decorations_are_drawn() -> None:
         assert view.selection is None and app.cursor_messages[-1].selection is None
 
 
+async def test_higher_priority_decorations_are_drawn_on_top() -> None:
+    app = PaneApp(PROSE)
+    async with app.run_test(size=(70, 12)) as pilot:
+        view = app.view
+        start = PROSE.index("Lebanon")
+        view.set_decorations(
+            [
+                Decoration(start, start + 7, "document-view--tag-2", 5),
+                Decoration(start - 5, start + 7, "document-view--tag-1", 1),
+            ]
+        )
+        await pilot.pause()
+        pieces = {segment.text: segment.style for segment in view.render_line(2)}
+        tag_2 = view.get_component_rich_style("document-view--tag-2", partial=True)
+        tag_1 = view.get_component_rich_style("document-view--tag-1", partial=True)
+        assert pieces["Lebanon"].bgcolor == tag_2.bgcolor
+        assert pieces["from "].bgcolor == tag_1.bgcolor
+
+
+async def test_rows_are_cached_until_their_look_changes() -> None:
+    app = PaneApp(PROSE)
+    async with app.run_test(size=(70, 12)) as pilot:
+        view = app.view
+        await pilot.pause()
+        first = view.render_line(2)
+        assert view.render_line(2) is first  # from the cache
+        view.set_line_marks({2: "●"})
+        assert view.render_line(2) is not first
+
+
 async def test_cursor_never_lands_inside_a_cluster() -> None:
     text = "a👨\u200d👩\u200d👧e\u0301b\n"
     app = PaneApp(text)
