@@ -116,11 +116,11 @@ def _expect(value: Any, kind: type, name: str) -> Any:
     return value
 
 
-def _pane_from(raw: object) -> PaneState:
-    raw = _expect(raw, dict, "pane")
+def _pane_from(raw_pane: object) -> PaneState:
+    raw: dict[str, Any] = _expect(raw_pane, dict, "pane")
     documents: list[DocumentState] = []
-    for doc in _expect(raw.get("documents", []), list, "pane documents"):
-        doc = _expect(doc, dict, "document")
+    for raw_doc in _expect(raw.get("documents", []), list, "pane documents"):
+        doc: dict[str, Any] = _expect(raw_doc, dict, "document")
         path = _expect(doc.get("path"), str, "document path")
         cursor = _expect(doc.get("cursor", 0), int, "document cursor")
         view = _expect(doc.get("view", {}), dict, "document view")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
@@ -97,7 +97,7 @@ class ReaderApp(App[None]):
     """Reads documents side by side; `reader` alone resumes where the last session ended."""
 
     TITLE = "reader"
-    CSS_PATH: ClassVar[list[str | Path]] = [
+    CSS_PATH: ClassVar[list[str | PurePath]] = [
         path
         for path in (styles_dir() / "app.tcss", styles_dir() / "document.tcss")
         if path.is_file()

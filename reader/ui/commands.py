@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -36,7 +36,7 @@ class PaletteCommand:
     binding_id: str | None = None
 
 
-CommandSource = Callable[["App[object]"], Iterable[PaletteCommand]]
+CommandSource = Callable[["App[Any]"], Iterable[PaletteCommand]]
 
 CORE_COMMANDS: tuple[PaletteCommand, ...] = (
     PaletteCommand(
@@ -91,11 +91,11 @@ def register_command_source(source: CommandSource) -> None:
         _sources.append(source)
 
 
-def core_commands(app: App[object]) -> Iterable[PaletteCommand]:
+def core_commands(app: App[Any]) -> Iterable[PaletteCommand]:
     return CORE_COMMANDS
 
 
-def recent_document_commands(app: App[object]) -> Iterable[PaletteCommand]:
+def recent_document_commands(app: App[Any]) -> Iterable[PaletteCommand]:
     """ "Open recent: <name>" for each remembered document."""
     for index, path in enumerate(getattr(app, "recent", [])[:10]):
         yield PaletteCommand(f"Open recent: {Path(path).name}", path, f"open_recent({index})", None)
@@ -105,7 +105,7 @@ register_command_source(core_commands)
 register_command_source(recent_document_commands)
 
 
-def available_commands(app: App[object]) -> list[PaletteCommand]:
+def available_commands(app: App[Any]) -> list[PaletteCommand]:
     """Every registered command whose action the app allows right now."""
     commands: list[PaletteCommand] = []
     for source in _sources:
@@ -116,7 +116,7 @@ def available_commands(app: App[object]) -> list[PaletteCommand]:
     return commands
 
 
-def key_for(app: App[object], binding_id: str | None) -> str:
+def key_for(app: App[Any], binding_id: str | None) -> str:
     """The key currently bound to `binding_id`, as the footer would show it ("" if none)."""
     if binding_id is None:
         return ""

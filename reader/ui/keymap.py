@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.binding import Binding
 
@@ -30,7 +30,7 @@ class BindingRow:
 
 
 def binding_rows(
-    app: App[object], owners: Iterable[tuple[str, type[DOMNode]]], keymap: Mapping[str, str]
+    app: App[Any], owners: Iterable[tuple[str, type[DOMNode]]], keymap: Mapping[str, str]
 ) -> list[BindingRow]:
     """Every binding of each owner class, grouped by id, with remapped keys shown for display."""
     rows: list[BindingRow] = []
