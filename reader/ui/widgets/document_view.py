@@ -27,7 +27,7 @@ from rich.style import Style
 from textual import events, work
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -591,14 +591,33 @@ class DocumentView(ScrollView, can_focus=True):
         if not keep_goal:
             self._goal_cell = None
         moved = offset != self._cursor
+        old_rows = self._screen_rows_of(self._cursor)
         self._cursor = offset
         if self._anchor is not None:
             self._look += 1
+        top = self._visible[0] if self._visible is not None else None
         self._keep_cursor_visible(center=center)
-        self.refresh()
+        new_rows = self._screen_rows_of(offset)
+        unscrolled = self._visible is not None and self._visible[0] == top
+        if unscrolled and self._anchor is None and old_rows and new_rows:
+            # Only the rows the cursor left and entered look different.
+            width = self.scrollable_content_region.width
+            for y in {*old_rows, *new_rows}:
+                self.refresh(Region(0, y, width, 1))
+        else:
+            self.refresh()
         if moved:
-            line, column = self._index.to_line_col(offset)
             self._post_cursor_moved()
+
+    def _screen_rows_of(self, offset: int) -> list[int]:
+        """Screen rows (0 = top) drawing the cursor cell at `offset` now (none when off screen)."""
+        if self._visible is None:
+            return []
+        return [
+            y
+            for y, row in enumerate(self._visible[1])
+            if row.start <= offset < row.end or offset == row.end == row.line_end
+        ]
 
     def _post_cursor_moved(self) -> None:
         line, column = self._index.to_line_col(self._cursor)
