@@ -3,28 +3,25 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
-from textual.app import App, ComposeResult
+from textual.app import App
 from textual.binding import Binding, BindingType
-from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from reader.core.display import printable
 from reader.paths import session_path, styles_dir
 from reader.session import (
-    DocumentState,
-    PaneState,
     Session,
     SessionError,
     load_session,
     remember_recent,
     save_session,
 )
+from reader.ui.opening import describe, expand_folder, load_or_reason
+from reader.ui.screens.main import MainScreen
 from reader.ui.widgets.workspace import PaneTabs, Workspace
 
 if TYPE_CHECKING:
@@ -45,52 +42,6 @@ def _reader_commands() -> type:
     from reader.ui.commands import ReaderCommands
 
     return ReaderCommands
-
-
-class MainScreen(Screen[None]):
-    """The reading screen: the workspace over a footer of the keys that apply now."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "tab",
-            "app.focus_next",
-            "Next pane",
-            id="pane.focus-next",
-            tooltip="Move the keyboard focus to the next pane (or search bar)",
-            show=False,
-        ),
-        Binding(
-            "shift+tab",
-            "app.focus_previous",
-            "Previous pane",
-            id="pane.focus-previous",
-            tooltip="Move the keyboard focus to the previous pane (or search bar)",
-            show=False,
-        ),
-        Binding(
-            "ctrl+c,super+c",
-            "screen.copy_text",
-            "Copy",
-            id="app.copy-text",
-            tooltip="Copy the text selected with the mouse",
-            show=False,
-        ),
-    ]
-
-    class Composed(Message):
-        """The workspace exists: the app can fill it."""
-
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.workspace_options: dict[str, Any] = {}
-        """Set by the app before the screen is composed: preferences and the first document."""
-
-    def compose(self) -> ComposeResult:
-        yield Workspace(id="workspace", **self.workspace_options)
-        yield Footer()
-
-    def on_mount(self) -> None:
-        self.post_message(self.Composed())
 
 
 class ReaderApp(App[None]):
@@ -263,7 +214,7 @@ class ReaderApp(App[None]):
         if self.paths:
             first = self.paths[0]
             if first.is_dir():
-                files, _ = self._expand_folder(first)
+                files, _ = expand_folder(first)
                 return (files[0] if files else first), 0, 0, {}
             return first, 0, 0, {}
         if session is not None and session.has_documents:
@@ -274,7 +225,7 @@ class ReaderApp(App[None]):
                     return Path(doc.path), pane_index, pane.active, state
         from reader.paths import sample_docs_dir
 
-        files, _ = self._expand_folder(sample_docs_dir())
+        files, _ = expand_folder(sample_docs_dir())
         return (files[0] if files else sample_docs_dir()), 0, 0, {}
 
     def _load_first_document(
@@ -364,43 +315,15 @@ class ReaderApp(App[None]):
     # ---- opening documents ---------------------------------------------------------------------
 
     async def _load(self, path: Path) -> LoadedDocument | str:
-        """The loaded document, or a one-line reason it could not be read."""
-        from reader.formats.base import DocumentError, load_document
-
-        try:
-            return await asyncio.to_thread(load_document, path)
-        except DocumentError as error:
-            return str(error)
-        except Exception as error:  # a loader bug must not take the app down
-            return f"unexpected {type(error).__name__}: {error}"
-
-    def _expand_folder(self, folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
-        """Files to try in a folder (sorted) and those skipped up front, with why."""
-        from reader.formats.base import is_supported
-
-        try:
-            entries = sorted(folder.iterdir(), key=lambda entry: entry.name.casefold())
-        except OSError as error:
-            return [], [(folder, error.strerror or "cannot be listed")]
-        files: list[Path] = []
-        skipped: list[tuple[Path, str]] = []
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            if entry.is_dir():
-                skipped.append((entry, "a folder"))
-            elif not is_supported(entry):
-                skipped.append((entry, "not a supported document type"))
-            else:
-                files.append(entry)
-        return files, skipped
+        """The loaded document (read in a thread), or a one-line reason it could not be read."""
+        return await asyncio.to_thread(load_or_reason, path)
 
     @work(group="open")
     async def _open_initial(self, paths: list[Path]) -> None:
         """Open documents and folders given on the command line, all as tabs of one pane."""
         for path in paths:
             if path.is_dir():
-                files, skipped = self._expand_folder(path)
+                files, skipped = expand_folder(path)
                 for file in files:
                     if self._take_first(file):
                         continue
@@ -410,7 +333,7 @@ class ReaderApp(App[None]):
                     else:
                         await self._show(loaded, activate=self.workspace.document_count == 0)
                 if skipped:
-                    lines = [_describe(entry, why) for entry, why in skipped]
+                    lines = [describe(entry, why) for entry, why in skipped]
                     self.report(
                         "\n".join(lines),
                         title=f"Skipped {len(skipped)} in {path.name or path}",
@@ -449,7 +372,7 @@ class ReaderApp(App[None]):
             return False
         loaded = await self._load(path)
         if isinstance(loaded, str):
-            self.report(_describe(path, loaded))
+            self.report(describe(path, loaded))
             return False
         await self._show(loaded, activate=activate)
         return True
@@ -489,7 +412,7 @@ class ReaderApp(App[None]):
                     continue
                 loaded = await self._load(Path(doc_state.path))
                 if isinstance(loaded, str):
-                    missing.append(_describe(Path(doc_state.path), loaded))
+                    missing.append(describe(Path(doc_state.path), loaded))
                     continue
                 if pane is None:
                     pane = await workspace.add_pane()
@@ -665,23 +588,7 @@ class ReaderApp(App[None]):
     def snapshot(self) -> Session:
         """The session as it stands: panes, tabs, positions and preferences."""
         workspace = self.workspace
-        panes: list[PaneState] = []
-        focused = 0
-        active_pane = workspace.active_pane
-        for pane in workspace.panes:
-            documents: list[DocumentState] = []
-            active = 0
-            for index, tab in enumerate(pane.tabs):
-                cursor, view = tab.position()
-                documents.append(
-                    DocumentState(str(tab.document_pane.document.path), cursor, _plain(view))
-                )
-                if tab is pane.active_tab:
-                    active = index
-            if documents:
-                if pane is active_pane:
-                    focused = len(panes)
-                panes.append(PaneState(documents, active))
+        panes, focused = workspace.pane_states()
         active_document = workspace.active_document
         return Session(
             panes=panes,
@@ -732,16 +639,3 @@ class ReaderApp(App[None]):
         self.refresh_bindings()
         if self._session_ready:
             self.schedule_save()
-
-
-def _describe(path: Path, why: str) -> str:
-    """One line naming the file and the reason, without naming the file twice."""
-    return why if path.name in why else f"{path.name}: {why}"
-
-
-def _plain(view: dict[str, Any]) -> dict[str, Any]:
-    """The view state as JSON-safe data (whatever the document pane put in it)."""
-    try:
-        return dict(json.loads(json.dumps(view, default=str)))
-    except (TypeError, ValueError):
-        return {}

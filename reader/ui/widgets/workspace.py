@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -17,13 +18,21 @@ from textual.widgets import Static, TabbedContent, TabPane
 from textual.widgets._tabbed_content import ContentTab, ContentTabs
 
 from reader.core.display import printable
-from reader.session import Layout
+from reader.session import DocumentState, Layout, PaneState
 
 if TYPE_CHECKING:
     from reader.formats.base import LoadedDocument
     from reader.ui.widgets.document_pane import DocumentPane
 
 TITLE_LIMIT = 32
+
+
+def _json_safe(view: dict[str, Any]) -> dict[str, Any]:
+    """A view state as plain JSON data, whatever the document pane put in it."""
+    try:
+        return dict(json.loads(json.dumps(view, default=str)))
+    except (TypeError, ValueError):
+        return {}
 
 
 def tab_label(title: str) -> Content:
@@ -196,6 +205,26 @@ class Workspace(Container):
         for pane in self.panes:
             for tab in pane.tabs:
                 yield tab.document_pane
+
+    def pane_states(self) -> tuple[list[PaneState], int]:
+        """The panes as session data (empty ones left out) and the index of the active one."""
+        states: list[PaneState] = []
+        focused = 0
+        active_pane = self.active_pane
+        for pane in self.panes:
+            documents: list[DocumentState] = []
+            active = 0
+            for index, tab in enumerate(pane.tabs):
+                cursor, view = tab.position()
+                path = str(tab.document_pane.document.path)
+                documents.append(DocumentState(path, cursor, _json_safe(view)))
+                if tab is pane.active_tab:
+                    active = index
+            if documents:
+                if pane is active_pane:
+                    focused = len(states)
+                states.append(PaneState(documents, active))
+        return states, focused
 
     @property
     def document_count(self) -> int:

@@ -1,0 +1,60 @@
+"""Which files to open and why others were skipped: folder listing, loading, one-line reasons.
+
+No Textual here: the app runs `load_or_reason` in a thread and shows what comes back.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from reader.formats.base import LoadedDocument
+
+Skipped = list[tuple[Path, str]]
+
+
+def load_or_reason(path: Path) -> LoadedDocument | str:
+    """The loaded document, or a one-line reason it could not be read (never raises)."""
+    from reader.formats.base import DocumentError, load_document
+
+    try:
+        return load_document(path)
+    except DocumentError as error:
+        return str(error)
+    except Exception as error:  # a loader bug must not take the app down
+        return f"unexpected {type(error).__name__}: {error}"
+
+
+def expand_folder(folder: Path) -> tuple[list[Path], Skipped]:
+    """The documents in a folder to try (sorted by name) and the entries skipped up front, why.
+
+    Hidden entries are left out silently; sub-folders and unsupported types are named.
+    """
+    from reader.formats.base import is_supported
+
+    try:
+        entries = sorted(folder.iterdir(), key=lambda entry: entry.name.casefold())
+    except OSError as error:
+        return [], [(folder, error.strerror or "cannot be listed")]
+    files: list[Path] = []
+    skipped: Skipped = []
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        if is_dir:
+            skipped.append((entry, "a folder"))
+        elif not is_supported(entry):
+            skipped.append((entry, "not a supported document type"))
+        else:
+            files.append(entry)
+    return files, skipped
+
+
+def describe(path: Path, why: str) -> str:
+    """One line naming the file and the reason, without naming the file twice."""
+    return why if path.name in why else f"{path.name}: {why}"

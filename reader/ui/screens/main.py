@@ -1,0 +1,59 @@
+"""The reading screen: the workspace of document panes over a footer of the keys that apply now."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from reader.ui.widgets.workspace import Workspace
+
+
+class MainScreen(Screen[None]):
+    """The reading screen: the workspace over a footer of the keys that apply now."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "tab",
+            "app.focus_next",
+            "Next pane",
+            id="pane.focus-next",
+            tooltip="Move the keyboard focus to the next pane (or search bar)",
+            show=False,
+        ),
+        Binding(
+            "shift+tab",
+            "app.focus_previous",
+            "Previous pane",
+            id="pane.focus-previous",
+            tooltip="Move the keyboard focus to the previous pane (or search bar)",
+            show=False,
+        ),
+        Binding(
+            "ctrl+c,super+c",
+            "screen.copy_text",
+            "Copy",
+            id="app.copy-text",
+            tooltip="Copy the text selected with the mouse",
+            show=False,
+        ),
+    ]
+
+    class Composed(Message):
+        """The workspace exists: the app can fill it."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.workspace_options: dict[str, Any] = {}
+        """Set by the app before the screen is composed: preferences and the first document."""
+
+    def compose(self) -> ComposeResult:
+        yield Workspace(id="workspace", **self.workspace_options)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.post_message(self.Composed())

@@ -1,0 +1,52 @@
+"""Choosing files to open: folder listing, one-line reasons, loading that never raises."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from reader.ui.opening import describe, expand_folder, load_or_reason
+
+
+def test_expand_folder_sorts_documents_and_names_what_it_skips(tmp_path: Path) -> None:
+    tmp_path = tmp_path / "corpus"
+    tmp_path.mkdir()
+    (tmp_path / "b.txt").write_text("b", "utf-8")
+    (tmp_path / "A.md").write_text("a", "utf-8")
+    (tmp_path / "tool.exe").write_bytes(b"MZ")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / ".secret.txt").write_text("hidden", "utf-8")
+    files, skipped = expand_folder(tmp_path)
+    assert [path.name for path in files] == ["A.md", "b.txt"]
+    assert sorted((path.name, why) for path, why in skipped) == [
+        ("sub", "a folder"),
+        ("tool.exe", "not a supported document type"),
+    ]
+
+
+def test_expand_folder_that_cannot_be_listed(tmp_path: Path) -> None:
+    files, skipped = expand_folder(tmp_path / "missing")
+    assert files == []
+    assert len(skipped) == 1 and skipped[0][0].name == "missing"
+
+
+def test_load_or_reason_returns_a_reason_instead_of_raising(tmp_path: Path) -> None:
+    good = tmp_path / "good.txt"
+    good.write_text("Some text.\n", "utf-8")
+    loaded = load_or_reason(good)
+    assert not isinstance(loaded, str) and loaded.text == "Some text.\n"
+    for bad in (tmp_path / "missing.txt", tmp_path, tmp_path / "good.txt" / "x"):
+        reason = load_or_reason(bad)
+        assert isinstance(reason, str) and reason and "\n" not in reason
+
+
+def test_describe_names_the_file_once() -> None:
+    assert describe(Path("/x/a.txt"), "binary file") == "a.txt: binary file"
+    assert describe(Path("/x/a.txt"), "/x/a.txt is a binary file") == "/x/a.txt is a binary file"
+
+
+def test_opening_and_session_do_not_import_textual() -> None:
+    code = "import sys, reader.ui.opening, reader.session; print('textual' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "False", result.stderr
