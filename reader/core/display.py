@@ -40,6 +40,7 @@ resume from any row start: a 1 MB line is wrapped a screen at a time, never whol
 
 from __future__ import annotations
 
+import operator
 import re
 from array import array
 from bisect import bisect_right
@@ -381,9 +382,13 @@ def line_starts_of(index: LineIndex) -> Sequence[int]:
 
 @dataclass(frozen=True)
 class CountedRows:
-    """Rows of every line at one width: prefix sums, and the row starts of long lines."""
+    """Rows of every line at one width: prefix sums, and the row starts of long lines.
 
-    starts: array[int]
+    `starts` is None when every line is one row (the common case of a hard-wrapped text on a
+    wide screen): row numbers are then line numbers and nothing is stored.
+    """
+
+    starts: array[int] | None
     long_rows: dict[int, list[int]]
 
 
@@ -448,7 +453,8 @@ class RowLayout:
     def row_total(self, line: int) -> int:
         """How many rows `line` takes."""
         if self.counted is not None:
-            return self.counted.starts[line + 1] - self.counted.starts[line]
+            starts = self.counted.starts
+            return 1 if starts is None else starts[line + 1] - starts[line]
         return len(self.rows_of(line)[0])
 
     def row_bounds(self, line: int, subrow: int) -> tuple[int, int]:
@@ -496,7 +502,10 @@ class RowLayout:
         """Rows in the whole document, once known."""
         if not self.wrap:
             return self.index.line_count
-        return None if self.counted is None else self.counted.starts[-1]
+        if self.counted is None:
+            return None
+        starts = self.counted.starts
+        return self.index.line_count if starts is None else starts[-1]
 
     def row_number(self, line: int, subrow: int) -> int | None:
         """The document-wide row number of (line, subrow), once rows are counted."""
@@ -504,15 +513,17 @@ class RowLayout:
             return line
         if self.counted is None:
             return None
-        return self.counted.starts[line] + subrow
+        starts = self.counted.starts
+        return line + subrow if starts is None else starts[line] + subrow
 
     def at_row(self, row: int) -> tuple[int, int] | None:
         """(line, subrow) of document-wide `row` (clamped), once rows are counted."""
-        if not self.wrap:
+        if not self.wrap or (self.counted is not None and self.counted.starts is None):
             return min(max(0, row), self.index.line_count - 1), 0
         if self.counted is None:
             return None
         starts = self.counted.starts
+        assert starts is not None
         row = min(max(0, row), max(0, starts[-1] - 1))
         line = bisect_right(starts, row) - 1
         return line, row - starts[line]
@@ -528,9 +539,15 @@ class RowLayout:
         width = self.width
         line_starts = line_starts_of(self.index)
         text_length = len(text)
+        if _longest_line(line_starts, text_length) <= width and _NOT_NARROW.search(text) is None:
+            # No line is longer than a row and every code point is one cell: every line is one
+            # row. Two scans at C speed instead of a Python loop over every line.
+            return CountedRows(None, {})
         half = width // 2
         has_tabs = "\t" in text
-        starts: array[int] = array("q", [0])
+        # Four bytes a line while the document could not have 2**32 rows.
+        typecode = "I" if text_length + len(line_starts) < 2**32 else "q"
+        starts: array[int] = array(typecode, [0])
         append = starts.append
         long_rows: dict[int, list[int]] = {}
         total = 0
@@ -556,6 +573,16 @@ class RowLayout:
     def install(self, counted: CountedRows) -> None:
         """Use rows counted by `count()` (run on the thread that owns the layout)."""
         self.counted = counted
+
+
+def _longest_line(line_starts: Sequence[int], text_length: int) -> int:
+    """Code points in the longest line (without its line break)."""
+    last = text_length - line_starts[-1]
+    if len(line_starts) == 1:
+        return last
+    starts = line_starts if isinstance(line_starts, array) else array("q", line_starts)
+    longest: int = max(map(operator.sub, starts[1:], starts[:-1])) - 1
+    return max(last, longest)
 
 
 def _covers(rows: list[int], until: int | None, count: int | None) -> bool:
