@@ -221,3 +221,17 @@ def test_line_cells_on_a_long_line() -> None:
     cells.install(measured)
     assert cells.widest == 8 * 5000
     assert cells.cells_before(0, 4 * 2500 + 1) == 8 * 2500 + 1
+
+
+def test_row_layout_of_short_lines_stores_no_row_numbers() -> None:
+    text = "".join(f"line {number} with ‘quotes’\n" for number in range(100))
+    layout = RowLayout(text, LineIndex(text), wrap=True, width=40)
+    counted = layout.count()
+    assert counted is not None and counted.starts is None
+    layout.install(counted)
+    assert layout.total_rows == 101
+    assert layout.at_row(50) == (50, 0) and layout.row_number(50, 0) == 50
+    assert layout.row_total(3) == 1
+    narrow = RowLayout(text, LineIndex(text), wrap=True, width=10)
+    counted = narrow.count()
+    assert counted is not None and counted.starts is not None and counted.starts[-1] > 101
