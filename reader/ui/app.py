@@ -180,6 +180,7 @@ class ReaderApp(App[None]):
         self._save_timer: Any = None
         self._session_ready = False
         self._save_failed = False
+        self._had_documents = False
         self._startup_session: Session | None = None
         self._first_placed: tuple[Path, int, int] | None = None
         self.main_screen = MainScreen(id="main")
@@ -589,6 +590,11 @@ class ReaderApp(App[None]):
         """The session as it stands: panes, tabs, positions and preferences."""
         workspace = self.workspace
         panes, focused = workspace.pane_states()
+        previous = self._startup_session
+        if not panes and not self._had_documents and previous is not None:
+            # Nothing could be opened this time (say, a mistyped path): keep the last
+            # session's documents for the next `reader` rather than forgetting them.
+            panes, focused = previous.panes, previous.focused_pane
         active_document = workspace.active_document
         return Session(
             panes=panes,
@@ -637,5 +643,7 @@ class ReaderApp(App[None]):
         if not self.screen_stack:  # a late message while shutting down
             return
         self.refresh_bindings()
+        if self.workspace.document_count:
+            self._had_documents = True
         if self._session_ready:
             self.schedule_save()

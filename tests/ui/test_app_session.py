@@ -187,3 +187,35 @@ async def test_command_line_documents_replace_the_session_but_keep_preferences(
         assert second.workspace.active_document is not None
         assert not second.workspace.active_document.wrap
         assert [Path(p).name for p in second.recent[:2]] == ["doc2.txt", "doc1.txt"]
+
+
+async def test_a_run_that_opened_nothing_keeps_the_last_sessions_documents(
+    tmp_path: Path,
+) -> None:
+    docs = write_docs(tmp_path / "docs", 2)
+    first = make_app(tmp_path, docs)
+    async with first.run_test(size=SIZE) as pilot:
+        await settle(first, pilot)
+        await pilot.press("q")
+    typo = make_app(tmp_path, [tmp_path / "docs" / "no-such-file.txt"])
+    async with typo.run_test(size=SIZE) as pilot:
+        await settle(typo, pilot)
+        assert typo.workspace.document_count == 0
+        typo.theme = "nord"
+        await pilot.press("q")
+    saved = json.loads(session_file(tmp_path).read_text("utf-8"))
+    assert saved["theme"] == "nord"
+    names = [Path(d["path"]).name for pane in saved["panes"] for d in pane["documents"]]
+    assert names == ["doc1.txt", "doc2.txt"]
+
+
+async def test_closing_every_document_is_remembered(tmp_path: Path) -> None:
+    docs = write_docs(tmp_path / "docs", 1)
+    app = make_app(tmp_path, docs)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("alt+w")
+        await settle(app, pilot)
+        await pilot.press("q")
+    saved = json.loads(session_file(tmp_path).read_text("utf-8"))
+    assert saved["panes"] == []
