@@ -280,7 +280,7 @@ class ReaderApp(App[None]):
             self.set_keymap(self.keymap)
 
     def _check_keymap(self) -> None:
-        from reader.ui.keymap import bad_key_specs, unknown_binding_ids
+        from reader.ui.keymap import bad_key_specs, keymap_clashes, unknown_binding_ids
 
         if not self.keymap:
             return
@@ -290,6 +290,14 @@ class ReaderApp(App[None]):
             self.report(
                 "No binding has the id " + ", ".join(unknown) + " (see the help panel, ? or f1).",
                 title="Config file: unknown keys",
+                severity="warning",
+            )
+        clashes = keymap_clashes(self.binding_owners(), self._keymap)
+        if clashes:
+            lines = [f"{key}: {ident} takes it from {other}" for key, ident, other in clashes]
+            self.report(
+                "\n".join(lines),
+                title="Config file: a key is given twice",
                 severity="warning",
             )
         if bad:

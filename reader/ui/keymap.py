@@ -62,6 +62,29 @@ def binding_rows(
     return rows
 
 
+def keymap_clashes(
+    owners: Iterable[tuple[str, type[DOMNode]]], keymap: Mapping[str, str]
+) -> list[tuple[str, str, str]]:
+    """(key, remapped id, id that keeps the key by default) for each key given twice.
+
+    `keymap` must be normalised the way `App.set_keymap` stores it. Textual only reports
+    clashes with bindings that have no id, so reader checks its own.
+    """
+    defaults: dict[str, set[str]] = {}
+    for _group, owner in owners:
+        for key, bindings in owner._merge_bindings().key_to_bindings.items():
+            for binding in bindings:
+                if binding.id and binding.id not in keymap:
+                    defaults.setdefault(key, set()).add(binding.id)
+    clashes = []
+    for ident, spec in keymap.items():
+        for key in (part.strip() for part in spec.split(",")):
+            for other in sorted(defaults.get(key, ())):
+                if other != ident:
+                    clashes.append((key, ident, other))
+    return clashes
+
+
 def unknown_binding_ids(keymap: Mapping[str, str], rows: Iterable[BindingRow]) -> list[str]:
     """Ids in the user's keymap that no binding has (most likely typos)."""
     known = {row.id for row in rows if row.id}

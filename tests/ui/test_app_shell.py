@@ -310,3 +310,18 @@ async def test_clicking_a_tab_gives_its_document_the_keyboard(tmp_path: Path) ->
         await settle(app, pilot)
         assert left.active_tab is left.tabs[1]
         assert app.focused is left.tabs[1].document_pane.view
+
+
+async def test_a_keymap_clash_is_reported_once(tmp_path: Path) -> None:
+    docs = write_docs(tmp_path / "docs", 1)
+    app = make_app(tmp_path, docs, config='[keys]\n"pane.split" = "ctrl+o"\n')
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+o")
+        await settle(app, pilot)
+        await pilot.press("ctrl+o")
+        await settle(app, pilot)
+        clashes = [n for n in app._notifications if "given twice" in n.title]
+        assert len(clashes) == 1
+        assert "ctrl+o: pane.split takes it from app.open-document" in clashes[0].message
+        assert app.is_running
