@@ -168,13 +168,13 @@ class Workspace(Container):
         if self._first is not None:
             document, state = self._first
             self.initial_tab = self._make_tab(document, state)
-            with PaneTabs():
+            pane = PaneTabs(classes="-active")
+            self._active = pane
+            with pane:
                 yield self.initial_tab
 
     def on_mount(self) -> None:
-        panes = self.panes
-        if panes:
-            self._set_active(panes[0])
+        if self.initial_tab is not None:
             self.focus_document(self.initial_tab)
         self._update_empty()
 
