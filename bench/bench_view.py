@@ -93,6 +93,16 @@ def run_case(case: Case, app: str, repeat: int) -> None:
             )
             session.settle(quiet=0.2)
             status = _status(session).strip()
+            # Each key typed in the search bar, then enter once the incremental search is done.
+            session.send("/")
+            session.settle(quiet=0.1)
+            typing = []
+            for character in case.search:
+                typing.append(session.time_key(character))
+                session.settle(quiet=0.02)
+            session.settle(quiet=0.4)
+            enter = session.time_key(KEYS["enter"])
+            session.settle(quiet=0.1)
             after = []
             for _ in range(repeat):
                 after.append(session.time_key("n"))
@@ -105,6 +115,8 @@ def run_case(case: Case, app: str, repeat: int) -> None:
     print(f"  G (end)             {end * 1000:6.1f} ms")
     print(f"  g (start)           {start * 1000:6.1f} ms")
     print(f"  / {case.search} enter  {search * 1000:6.1f} ms   status: {status[-40:]!r}")
+    print(f"  a key in the bar    {median_ms(typing)}")
+    print(f"  enter (typed ahead) {enter * 1000:6.1f} ms")
     print(f"  n (next match)      {median_ms(after)}")
     print(f"  peak RSS            {peak / 1e6:6.1f} MB = {peak / size:.1f}x file size")
 

@@ -308,7 +308,7 @@ async def test_search_escape_cancels_and_restores_focus() -> None:
         assert app.focused is view
         assert view.search_result is None  # nothing was committed before
         assert view.cursor_offset == PROSE.index("test")  # the cursor did not move
-        assert not app.pane.search_bar.has_class("-open")
+        assert not app.pane.has_class("-searching")
 
 
 async def test_search_toggles_and_invalid_regex() -> None:

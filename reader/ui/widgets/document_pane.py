@@ -79,6 +79,7 @@ class SearchBar(Horizontal):
     def compose(self) -> ComposeResult:
         yield Label("/", classes="search-prompt")
         yield Input(placeholder="search", id="search-input", select_on_focus=True)
+        yield Label("", id="search-count")
         yield Label(".*", id="search-regex", classes="search-toggle")
         yield Label("Aa", id="search-case", classes="search-toggle")
 
@@ -145,8 +146,10 @@ class DocumentPane(Widget):
         height: 1fr;
         & > DocumentView { height: 1fr; }
         & > SearchBar { height: 1; display: none; }
-        & > SearchBar.-open { display: block; }
         & > .document-status { height: 1; }
+        /* The bar takes the status line's place, so the view keeps its height (no relayout). */
+        &.-searching > SearchBar { display: block; }
+        &.-searching > .document-status { display: none; }
     }
     """
 
@@ -262,14 +265,14 @@ class DocumentPane(Widget):
         bar = self.search_bar
         focused = self.screen.focused
         self._restore_focus = focused if focused is not None and focused is not bar.input else None
-        bar.add_class("-open")
+        self.add_class("-searching")
         bar.input.focus()
 
     def _close_search(self) -> None:
         if self._search_timer is not None:
             self._search_timer.stop()
             self._search_timer = None
-        self.search_bar.remove_class("-open")
+        self.remove_class("-searching")
         target = self._restore_focus
         self._restore_focus = None
         if target is None or not target.is_attached:
@@ -324,3 +327,6 @@ class DocumentPane(Widget):
                 text += " (wrapped)"
         label.update(Content(printable(text)))
         label.display = bool(text)
+        count = self.query_one("#search-count", Label)
+        count.update(Content(printable(text)))
+        count.set_class(event.error is not None, "-error")
