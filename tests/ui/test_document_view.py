@@ -311,6 +311,27 @@ async def test_search_escape_cancels_and_restores_focus() -> None:
         assert not app.pane.has_class("-searching")
 
 
+async def test_escape_brings_back_the_previous_search_and_match() -> None:
+    app = PaneApp(PROSE)
+    async with app.run_test(size=(70, 14)) as pilot:
+        view = app.view
+        await pilot.press("slash", *"lebanon", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("n")
+        before = (view.search_result, view.current_match)
+        assert before[1] == 1
+        await pilot.press("slash", *"committee")
+        await pilot.pause(0.3)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert view.search_result is not None and view.search_result.query.pattern == "committee"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert (view.search_result, view.current_match) == before
+        assert str(app.query_one("#status-search", Label).render()) == "2/2 matches"
+
+
 async def test_search_toggles_and_invalid_regex() -> None:
     app = PaneApp(PROSE)
     async with app.run_test(size=(70, 14)) as pilot:

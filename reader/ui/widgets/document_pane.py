@@ -16,7 +16,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Label
 
 from reader.core.display import printable
-from reader.core.search import SearchQuery
+from reader.core.search import SearchQuery, SearchResult
 from reader.core.text import LineIndex
 from reader.ui.widgets.document_view import DocumentView
 
@@ -179,7 +179,7 @@ class DocumentPane(Widget):
         )
         self.set_reactive(DocumentPane.wrap, wrap)
         self.set_reactive(DocumentPane.line_numbers, line_numbers)
-        self._committed: SearchQuery | None = None
+        self._before_search: tuple[SearchResult | None, int | None] = (None, None)
         self._restore_focus: Widget | None = None
         self._search_timer: Timer | None = None
 
@@ -265,6 +265,8 @@ class DocumentPane(Widget):
         bar = self.search_bar
         focused = self.screen.focused
         self._restore_focus = focused if focused is not None and focused is not bar.input else None
+        if not self.has_class("-searching"):
+            self._before_search = (self._view.search_result, self._view.current_match)
         self.add_class("-searching")
         bar.input.focus()
 
@@ -292,7 +294,6 @@ class DocumentPane(Widget):
     @on(SearchBar.Submitted)
     def _search_submitted(self, event: SearchBar.Submitted) -> None:
         event.stop()
-        self._committed = event.query if not event.query.is_empty else None
         self._close_search()
         self._view.search(event.query, jump=True)
 
@@ -300,12 +301,8 @@ class DocumentPane(Widget):
     def _search_cancelled(self, event: SearchBar.Cancelled) -> None:
         event.stop()
         self._close_search()
-        # Put back the search that was in force before the bar opened.
-        current = self._view.search_result
-        if self._committed is None:
-            self._view.clear_search()
-        elif current is None or current.query != self._committed:
-            self._view.search(self._committed, jump=False)
+        # Put back the search (and its current match) in force before the bar opened.
+        self._view.restore_search(*self._before_search)
 
     @on(DocumentView.SearchChanged)
     def _search_changed(self, event: DocumentView.SearchChanged) -> None:

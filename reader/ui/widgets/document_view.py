@@ -824,6 +824,18 @@ class DocumentView(ScrollView, can_focus=True):
         self.refresh()
         self.post_message(self.SearchChanged(self, None, None, error=message))
 
+    def restore_search(self, result: SearchResult | None, current: int | None) -> None:
+        """Show an earlier result again (what escape in the search bar goes back to)."""
+        self.workers.cancel_group(self, "document-view-search")
+        self._search = result
+        self._search_query = result.query if result is not None else None
+        self._current_match = current if result is not None and current is not None else None
+        self._jump_on_result = False
+        self._look += 1
+        self.refresh_bindings()
+        self.refresh()
+        self.post_message(self.SearchChanged(self, result, self._current_match))
+
     def clear_search(self) -> None:
         self.workers.cancel_group(self, "document-view-search")
         self._search = None
