@@ -249,6 +249,14 @@ class ReaderApp(App[None]):
         self._first_placed = (path.resolve(), pane_index, doc_index)
         return document, state or None
 
+    def on_ready(self) -> None:
+        import gc
+
+        # See `run_tui`: the objects made during start-up live as long as the app, so keep the
+        # collector from scanning them again and again, then let it run as usual.
+        gc.freeze()
+        gc.enable()
+
     def on_main_screen_composed(self, event: MainScreen.Composed) -> None:
         """Fill the workspace: the command line's documents, else the last session, else samples."""
         session = self._startup_session

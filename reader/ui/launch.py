@@ -12,6 +12,12 @@ import sys
 
 def run_tui(paths: list[str], db: str | None = None) -> int:
     """Run the reader on `paths` (documents or folders); no paths resumes the last session."""
+    import gc
+
+    # Start-up allocates tens of thousands of long-lived objects (Textual's CSS, widgets, the
+    # document index); collecting cycles among them while nothing can be garbage yet only
+    # delays the first frame. The app turns collection back on once that frame is painted.
+    gc.disable()
     from pathlib import Path
 
     from reader.paths import db_path
