@@ -254,8 +254,9 @@ class ReaderApp(App[None]):
 
         # See `run_tui`: the objects made during start-up live as long as the app, so keep the
         # collector from scanning them again and again, then let it run as usual.
-        gc.freeze()
-        gc.enable()
+        if not gc.isenabled():
+            gc.freeze()
+            gc.enable()
 
     def on_main_screen_composed(self, event: MainScreen.Composed) -> None:
         """Fill the workspace: the command line's documents, else the last session, else samples."""
