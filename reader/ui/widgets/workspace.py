@@ -120,8 +120,13 @@ class PaneTabs(TabbedContent):
         return pane if isinstance(pane, DocumentTab) else None
 
     def on_click(self, event: Click) -> None:
+        # Only the tab strip: a click in the search bar must leave the keyboard there.
+        strip = self.query_one(ContentTabs)
+        clicked = event.widget
         workspace = self.parent
-        if isinstance(workspace, Workspace):
+        if clicked is None or not isinstance(workspace, Workspace):
+            return
+        if clicked is strip or strip in clicked.ancestors:
             workspace.pane_clicked(self)
 
     @on(TabbedContent.TabActivated)
@@ -427,7 +432,7 @@ class Workspace(Container):
         self._changed()
 
     def pane_clicked(self, pane: PaneTabs) -> None:
-        """A click anywhere in a pane (its tab strip included) gives its document the keyboard."""
+        """A click on a pane's tab strip gives the pane's document the keyboard."""
         self._set_active(pane)
         self.call_after_refresh(lambda: self.focus_document(pane.active_tab))
 
