@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.widget import Widget
+
 from reader.ui.app import ReaderApp
 from reader.ui.widgets.workspace import PaneTabs, Workspace
 
@@ -42,6 +44,14 @@ def pane_of_focus(app: ReaderApp) -> PaneTabs | None:
         if isinstance(node, PaneTabs):
             return node
     return None
+
+
+def footer_key(app: ReaderApp, action: str) -> Widget:
+    from textual.widgets._footer import FooterKey
+
+    keys = [key for key in app.screen.query(FooterKey) if key.action == action]
+    assert len(keys) == 1, f"no footer key for {action}"
+    return keys[0]
 
 
 def titles(pane: PaneTabs) -> list[str]:
@@ -97,6 +107,7 @@ async def test_close_pane_and_its_availability(tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert app.check_action("close_pane", ()) is None  # dimmed with one pane
+        assert footer_key(app, "close_pane").has_class("-disabled")
         await pilot.press("ctrl+w")
         await settle(app, pilot)
         assert len(app.workspace.panes) == 1
@@ -104,6 +115,7 @@ async def test_close_pane_and_its_availability(tmp_path: Path) -> None:
         await settle(app, pilot)
         assert len(app.workspace.panes) == 2
         assert app.check_action("close_pane", ()) is True
+        assert not footer_key(app, "close_pane").has_class("-disabled")
         await pilot.press("ctrl+w")
         await settle(app, pilot)
         assert len(app.workspace.panes) == 1
