@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-import json
+import math
 import os
 import secrets
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 TEMP_SUFFIX = ".tmp"
 
@@ -81,30 +83,34 @@ def _link_over(source: Path, target: Path) -> None:
     os.replace(link, target)
 
 
-def _refuse_constant(name: str) -> Any:
-    raise CorruptFileError(f"holds {name}, which is not valid JSON")
-
-
 def parse_json_strict(data: bytes) -> Any:
-    """Parse JSON, refusing what Python's json module would let through (NaN, Infinity, BOM)."""
+    """Parse JSON strictly: NaN, Infinity, a byte-order mark or trailing bytes are refused."""
     if not data.strip():
         raise CorruptFileError("is empty")
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise CorruptFileError(f"is not UTF-8 (byte {error.start})") from None
-    try:
-        return json.loads(text, parse_constant=_refuse_constant)
-    except json.JSONDecodeError as error:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as error:
         raise CorruptFileError(
             f"is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
         ) from None
 
 
-def dump_json(value: Any) -> bytes:
-    """Compact UTF-8 JSON; NaN and infinities are refused rather than written."""
-    try:
-        text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-    except ValueError as error:
-        raise ValueError(f"refusing to write a value JSON cannot hold: {error}") from None
-    return text.encode("utf-8")
+def refuse_non_finite(value: Any) -> None:
+    """Raise ValueError if `value` holds NaN or an infinity, which JSON cannot hold."""
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"refusing to write {value!r}: JSON cannot hold it")
+    elif isinstance(value, dict):
+        for item in value.values():
+            refuse_non_finite(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            refuse_non_finite(item)
+
+
+def dump_json(value: Any, *, checked: bool = False) -> bytes:
+    """Compact UTF-8 JSON. NaN and infinities are refused, not written (orjson would write null);
+    `checked=True` skips that walk for data whose every part was checked on the way in."""
+    if not checked:
+        refuse_non_finite(value)
+    return orjson.dumps(value)

@@ -13,7 +13,7 @@ import os
 import shutil
 import threading
 import uuid
-from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,6 +40,7 @@ from reader.core.durable import (
     dump_json,
     leftover_temp_files,
     parse_json_strict,
+    refuse_non_finite,
 )
 from reader.core.models import Annotation, Document, Tag, utc_now
 
@@ -182,6 +183,10 @@ class DurableJSONStorage(Storage):
 
     def write(self, data: dict[str, Any]) -> None:
         self._data = data
+        self.touched()
+
+    def touched(self) -> None:
+        """The in-memory tables were changed in place: write them (now, or when deferral ends)."""
         self._dirty = True
         if not self._deferred:
             self.flush()
@@ -207,16 +212,17 @@ class DurableJSONStorage(Storage):
 
     @contextlib.contextmanager
     def deferred(self) -> Iterator[None]:
-        self._deferred = True
+        previous, self._deferred = self._deferred, True
         try:
             yield
         finally:
-            self._deferred = False
+            self._deferred = previous
 
     def flush(self) -> None:
         if not self._dirty or self._data is None:
             return
-        payload = dump_json(self._data)
+        # Every record was checked by the store on its way in; the file was parsed strictly.
+        payload = dump_json(self._data, checked=True)
         atomic_write_bytes(self.path, payload, keep_previous=self.backup_path)
         self._signature = _file_signature(self.path)
         self._dirty = False
@@ -250,6 +256,7 @@ class AnnotationStore:
         self._storage = DurableJSONStorage(self.path)
         self._db = TinyDB(storage=lambda: self._storage)
         self._ids: dict[str, dict[str, int]] = {}
+        self._next_doc_id: dict[str, int] = {}
         self._cache: dict[str, Any] = {}
         self._step: _PendingStep | None = None
         self._open()
@@ -369,6 +376,10 @@ class AnnotationStore:
             for name, table in data.items()
             if name != META
         }
+        self._next_doc_id = {
+            name: max((int(doc_id) for doc_id in table), default=0) + 1
+            for name, table in data.items()
+        }
         self._cache.clear()
 
     def _raw(self, table: str, record_id: str) -> dict[str, Any] | None:
@@ -383,23 +394,32 @@ class AnnotationStore:
         return [dict(record) for record in data.get(table, {}).values()]
 
     def _apply(self, table: str, record_id: str, record: dict[str, Any] | None) -> None:
-        """Make `table[record_id]` be `record` (None deletes), without touching the history."""
-        tinydb_table = self._db.table(table)
+        """Make `table[record_id]` be `record` (None deletes), without touching the history.
+
+        TinyDB's own insert and update copy the whole table on every call, which makes a
+        20,000-row import quadratic; records change in place in the tables TinyDB reads instead.
+        """
+        if record is not None:
+            refuse_non_finite(record)
+        data = self._storage.read()
+        assert data is not None
+        rows: dict[str, Any] = data.setdefault(table, {})
         ids = self._ids.setdefault(table, {})
         doc_id = ids.get(record_id)
         if record is None:
-            if doc_id is not None:
-                tinydb_table.remove(doc_ids=[doc_id])
-                del ids[record_id]
-        elif doc_id is None:
-            ids[record_id] = tinydb_table.insert(record)
+            if doc_id is None:
+                return
+            del rows[str(doc_id)]
+            del ids[record_id]
         else:
-            def replace(document: MutableMapping[str, Any]) -> None:
-                document.clear()
-                document.update(record)
-
-            tinydb_table.update(replace, doc_ids=[doc_id])
+            if doc_id is None:
+                doc_id = self._next_doc_id.get(table, 1)
+                self._next_doc_id[table] = doc_id + 1
+                ids[record_id] = doc_id
+            rows[str(doc_id)] = dict(record)
+        self._db.table(table).clear_cache()
         self._cache.clear()
+        self._storage.touched()
 
     def _set(self, table: str, record_id: str, record: dict[str, Any] | None) -> None:
         """Change a record inside the current step, recording it for undo."""
@@ -415,8 +435,11 @@ class AnnotationStore:
     # ------------------------------------------------------------------ steps and undo
 
     @contextlib.contextmanager
-    def _change(self, label: str) -> Iterator[None]:
-        """One undoable step: everything inside lands in a single atomic write, or nothing does."""
+    def _change(self, label: str, *, undoable: bool = True) -> Iterator[None]:
+        """One undoable step: everything inside lands in a single atomic write, or nothing does.
+
+        Inside a batch it joins the batch's step. `undoable=False` writes without a history step.
+        """
         with self._mutex:
             if self._step is not None:  # inside a batch: join its step
                 yield
@@ -428,7 +451,7 @@ class AnnotationStore:
                 try:
                     with self._storage.deferred():
                         yield
-                        if self._step.changes:
+                        if self._step.changes and undoable:
                             self._record_step(self._step)
                     self._storage.flush()
                 except BaseException:
@@ -587,51 +610,42 @@ class AnnotationStore:
         path with known content is that document, moved or copied.
         """
         resolved = str(Path(path).expanduser().resolve())
-        with self._mutex, self._locked():
-            if self._storage.changed_on_disk():
-                self._reload()
+        # Registration follows the files on disk: it joins a batch (an import) but is not a step
+        # of its own to undo.
+        with self._change(f"register {title}", undoable=False):
             known = self._document_at(resolved)
-            outcome: Registration
-            flagged: list[str] = []
             if known is not None and known.sha256 == sha256:
                 return RegisteredDocument(known, "known")
-            try:
-                with self._storage.deferred():
-                    if known is not None:
-                        outcome = "changed"
-                        document = known.evolve(
-                            title=title, size=size, encoding=encoding, sha256=sha256,
-                            format=format, version=known.version + 1, updated=utc_now(),
-                        )
-                        flagged = self._mark_moved_quotes(document.id, text)
-                    else:
-                        same = [d for d in self._all_documents() if d.sha256 == sha256]
-                        if same:
-                            previous = same[0]
-                            if Path(previous.path).exists():
-                                outcome = "copied"
-                                document = previous.evolve(
-                                    aliases=(*previous.aliases, resolved), updated=utc_now()
-                                )
-                            else:
-                                outcome = "moved"
-                                aliases = (*previous.aliases, previous.path)
-                                document = previous.evolve(
-                                    path=resolved, aliases=aliases, updated=utc_now()
-                                )
-                        else:
-                            outcome = "new"
-                            document = Document(
-                                id=_new_id(), path=resolved, title=title, size=size,
-                                encoding=encoding, sha256=sha256, format=format,
-                            )
-                    self._apply(DOCUMENTS, document.id, document.to_record())
-                self._storage.flush()
-            except BaseException:
-                self._storage.forget()
-                self._reload()
-                raise
-            return RegisteredDocument(document, outcome, tuple(flagged))
+            outcome: Registration
+            flagged: list[str] = []
+            if known is not None:
+                outcome = "changed"
+                document = known.evolve(
+                    title=title, size=size, encoding=encoding, sha256=sha256,
+                    format=format, version=known.version + 1, updated=utc_now(),
+                )
+                flagged = self._mark_moved_quotes(document.id, text)
+            elif same := [d for d in self._all_documents() if d.sha256 == sha256]:
+                previous = same[0]
+                if Path(previous.path).exists():
+                    outcome = "copied"
+                    document = previous.evolve(
+                        aliases=(*previous.aliases, resolved), updated=utc_now()
+                    )
+                else:
+                    outcome = "moved"
+                    document = previous.evolve(
+                        path=resolved, aliases=(*previous.aliases, previous.path),
+                        updated=utc_now(),
+                    )
+            else:
+                outcome = "new"
+                document = Document(
+                    id=_new_id(), path=resolved, title=title, size=size,
+                    encoding=encoding, sha256=sha256, format=format,
+                )
+            self._set(DOCUMENTS, document.id, document.to_record())
+        return RegisteredDocument(document, outcome, tuple(flagged))
 
     def _all_documents(self) -> list[Document]:
         return [Document.from_record(r) for r in self._raw_all(DOCUMENTS)]
@@ -650,8 +664,8 @@ class AnnotationStore:
             annotation = Annotation.from_record(record)
             still = quote_still_at(text, annotation.start, annotation.end, annotation.quote)
             if still == annotation.needs_reanchor:
-                self._apply(ANNOTATIONS, annotation.id,
-                            annotation.evolve(needs_reanchor=not still).to_record())
+                self._set(ANNOTATIONS, annotation.id,
+                          annotation.evolve(needs_reanchor=not still).to_record())
             if not still:
                 flagged.append(annotation.id)
         return flagged
@@ -903,6 +917,12 @@ class AnnotationStore:
     ) -> list[Annotation]:
         """Annotations in document order, optionally of one document and/or tag (id)."""
         self.refresh()
+        if ANNOTATIONS not in self._cache and document is not None:
+            # One document's passages without converting every record of the database.
+            rows = (self._storage.read() or {}).get(ANNOTATIONS, {}).values()
+            mine = [Annotation.from_record(r) for r in rows if r["document"] == document]
+            mine.sort(key=lambda a: (a.start, a.end, a.created))
+            return [a for a in mine if tag is None or tag in a.tags]
         if ANNOTATIONS not in self._cache:
             every = [Annotation.from_record(r) for r in self._raw_all(ANNOTATIONS)]
             every.sort(key=lambda a: (a.document, a.start, a.end, a.created))
