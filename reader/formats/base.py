@@ -271,14 +271,29 @@ def load_document(path: Path | str) -> LoadedDocument:
         if error.path is None:
             raise error.for_path(resolved) from None
         raise
+    size = len(data)
+    del data  # a 20 MB file's bytes need not live beside its text while it is indexed
     text = canonicalize(raw_text)
+    del raw_text
     title = clean_title(loader.title(resolved, text)) or clean_title(resolved.name)
     return LoadedDocument(
         path=resolved,
         text=text,
         encoding=encoding,
         title=title or "untitled",
-        size=len(data),
+        size=size,
         format=loader.name,
-        sha256=hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(),
+        sha256=text_sha256(text),
     )
+
+
+_HASH_CHUNK = 1 << 20
+
+
+def text_sha256(text: str) -> str:
+    """SHA-256 of the text as UTF-8, encoded a megabyte at a time so a huge document is not
+    held twice in memory."""
+    digest = hashlib.sha256()
+    for start in range(0, len(text), _HASH_CHUNK):
+        digest.update(text[start : start + _HASH_CHUNK].encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
