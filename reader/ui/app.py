@@ -84,8 +84,8 @@ class ReaderApp(App[None]):
             "split",
             "Split",
             id="pane.split",
-            tooltip="Open a new pane beside the active one (the active document moves into it "
-            "when its pane has others)",
+            tooltip="Open a new pane beside the active one, showing the next document of this "
+            "pane (or a second view of a lone document)",
         ),
         Binding(
             "ctrl+w",

@@ -40,7 +40,7 @@ def test_document_with_line_numbers(snap_compare, tmp_path: Path) -> None:  # ty
 def test_two_panes_side_by_side(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     async def run_before(pilot: Pilot) -> None:
         await settled(pilot)
-        await pilot.press("ctrl+pagedown", "ctrl+backslash")
+        await pilot.press("ctrl+backslash")
         await settled(pilot)
 
     app = make_app(tmp_path, "field-notes.txt", "interview-7.txt")

@@ -44,7 +44,7 @@ async def test_quit_saves_and_resume_restores_everything(tmp_path: Path) -> None
     async with first.run_test(size=SIZE) as pilot:
         await settle(first, pilot)
         await pilot.press("ctrl+pagedown")  # doc2 active in the first pane
-        await pilot.press("ctrl+backslash")  # doc2 moves into a new pane on the right
+        await pilot.press("alt+m")  # doc2 moves into a new pane on the right
         await settle(first, pilot)
         right = first.workspace.panes[1]
         right.tabs[0].document_pane.cursor_offset = 2000

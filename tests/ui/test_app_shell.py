@@ -79,8 +79,7 @@ async def test_split_puts_two_documents_side_by_side(tmp_path: Path) -> None:
     app = make_app(tmp_path, docs)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await pilot.press("ctrl+pagedown")  # show doc2
-        await pilot.press("ctrl+backslash")
+        await pilot.press("ctrl+backslash")  # doc1 stays, doc2 appears beside it
         await settle(app, pilot)
         workspace = app.workspace
         left, right = workspace.panes
@@ -88,6 +87,22 @@ async def test_split_puts_two_documents_side_by_side(tmp_path: Path) -> None:
         assert [Path(t.document_pane.document.path).name for t in right.tabs] == ["doc2.txt"]
         assert pane_of_focus(app) is right
         assert right.region.x > left.region.x and right.region.y == left.region.y
+
+
+async def test_split_from_the_last_tab_takes_the_previous_document(tmp_path: Path) -> None:
+    docs = write_docs(tmp_path / "docs", 3)
+    app = make_app(tmp_path, docs)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+pageup", "ctrl+backslash")  # reading doc3, the last tab
+        await settle(app, pilot)
+        left, right = app.workspace.panes
+        assert [Path(t.document_pane.document.path).name for t in left.tabs] == [
+            "doc1.txt",
+            "doc3.txt",
+        ]
+        assert left.active_tab is left.tabs[1]
+        assert [Path(t.document_pane.document.path).name for t in right.tabs] == ["doc2.txt"]
 
 
 async def test_split_of_a_single_document_gives_a_second_view(tmp_path: Path) -> None:

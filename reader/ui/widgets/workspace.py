@@ -337,21 +337,34 @@ class Workspace(Container):
     async def split(self) -> bool:
         """Open a new pane beside the active one.
 
-        With several documents in the active pane the active one moves into the new pane, so two
-        documents end up side by side; a pane with one document gets a second view of it.
+        With several documents in the active pane, the next one (the previous, from the last
+        tab) moves into the new pane, so the document being read stays put and another appears
+        beside it; a pane with one document gets a second view of it.
         """
         pane = self.active_pane
         tab = self.active_tab
         if pane is None or tab is None:
             return False
-        new_pane = await self.add_pane(after=pane)
-        cursor, view = tab.position()
-        state = {"cursor": cursor, "view": view}
-        document = tab.document_pane.document
-        if len(pane.tabs) > 1:
-            await pane.remove_pane(tab.id or "")
-        await self.open_document(document, pane=new_pane, state=state)
+        tabs = pane.tabs
+        if len(tabs) == 1:
+            cursor, view = tab.position()
+            new_pane = await self.add_pane(after=pane)
+            document = tab.document_pane.document
+            await self.open_document(
+                document, pane=new_pane, state={"cursor": cursor, "view": view}
+            )
+            return True
+        index = tabs.index(tab)
+        neighbour = tabs[index + 1] if index + 1 < len(tabs) else tabs[index - 1]
+        await self._move_into_new_pane(pane, neighbour)
         return True
+
+    async def _move_into_new_pane(self, pane: PaneTabs, tab: DocumentTab) -> None:
+        cursor, view = tab.position()
+        document = tab.document_pane.document
+        new_pane = await self.add_pane(after=pane)
+        await pane.remove_pane(tab.id or "")
+        await self.open_document(document, pane=new_pane, state={"cursor": cursor, "view": view})
 
     async def move_to_other_pane(self) -> bool:
         """Move the active document to the next pane (made if there is only one)."""
@@ -363,7 +376,8 @@ class Workspace(Container):
         if len(panes) == 1:
             if len(pane.tabs) == 1:
                 return False
-            return await self.split()
+            await self._move_into_new_pane(pane, tab)
+            return True
         target = panes[(panes.index(pane) + 1) % len(panes)]
         cursor, view = tab.position()
         document = tab.document_pane.document
