@@ -1043,8 +1043,10 @@ class AnnotationStore:
 
     def annotation_counts(self) -> dict[str, int]:
         """How many passages each tag (id) has."""
+        self.refresh()
         counts: dict[str, int] = {}
-        for annotation in self.annotations():
-            for tag_id in annotation.tags:
+        # Straight from the records: converting 20,000 of them would take a quarter second.
+        for record in (self._storage.read() or {}).get(ANNOTATIONS, {}).values():
+            for tag_id in record["tags"]:
                 counts[tag_id] = counts.get(tag_id, 0) + 1
         return counts

@@ -1,0 +1,266 @@
+"""One thread that owns the annotation store for the TUI, so the interface never waits on the disk.
+
+Every read and write of the store happens on that thread, in the order asked. After each change,
+and whenever another process (the command line, a second window) changed the file, the thread
+builds an immutable `StoreSnapshot` and posts it to the app: widgets draw from snapshots only.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from textual.message import Message
+
+from reader.core.codebook import Codebook
+
+if TYPE_CHECKING:
+    from textual.message_pump import MessagePump
+
+    from reader.core.models import Annotation, Document
+    from reader.core.store import AnnotationStore
+    from reader.formats.base import LoadedDocument
+
+T = TypeVar("T")
+
+POLL_SECONDS = 2.0
+"""How often the file is checked for changes made by another process."""
+
+
+@dataclass(frozen=True)
+class StoreSnapshot:
+    """What the store held after a change: the codebook, counts and the watched documents."""
+
+    revision: int = 0
+    codebook: Codebook = field(default_factory=lambda: Codebook(()))
+    counts: Mapping[str, int] = field(default_factory=dict)
+    documents: Mapping[str, Document] = field(default_factory=dict)
+    # Annotations of the documents open in the TUI, in document order.
+    annotations: Mapping[str, tuple[Annotation, ...]] = field(default_factory=dict)
+
+    def annotations_of(self, document_id: str | None) -> tuple[Annotation, ...]:
+        if document_id is None:
+            return ()
+        return self.annotations.get(document_id, ())
+
+
+@dataclass
+class _Job(Generic[T]):
+    run: Callable[[AnnotationStore], T]
+    label: str | None
+    on_done: Callable[[T], None] | None
+    on_error: Callable[[str], None] | None
+    documents: tuple[str, ...] = ()
+
+
+_STOP = object()
+
+
+class AnnotationService:
+    """Runs store jobs on one thread and posts the results to `target` (the app) as messages."""
+
+    class Ready(Message):
+        """The store is open; `notices` are what the user must be told (a damaged file)."""
+
+        def __init__(self, snapshot: StoreSnapshot, notices: tuple[str, ...]) -> None:
+            super().__init__()
+            self.snapshot = snapshot
+            self.notices = notices
+
+    class Changed(Message):
+        """The store changed (here or in another process); `snapshot` is how it is now."""
+
+        def __init__(self, snapshot: StoreSnapshot, label: str | None, external: bool) -> None:
+            super().__init__()
+            self.snapshot = snapshot
+            self.label = label
+            self.external = external
+
+    class JobDone(Message):
+        """A job finished; its callback runs on the UI thread."""
+
+        def __init__(self, callback: Callable[[], None]) -> None:
+            super().__init__()
+            self.callback = callback
+
+    class Failed(Message):
+        """A job failed: `label` says which change was not saved, `error` why."""
+
+        def __init__(self, label: str | None, error: str, fatal: bool = False) -> None:
+            super().__init__()
+            self.label = label
+            self.error = error
+            self.fatal = fatal
+
+    class Pending(Message):
+        """How many changes are waiting to reach the disk (0: everything is saved)."""
+
+        def __init__(self, count: int) -> None:
+            super().__init__()
+            self.count = count
+
+    def __init__(self, target: MessagePump, db_path: Path, *, annotator: str) -> None:
+        self._target = target
+        self._db_path = db_path
+        self._annotator = annotator
+        self._jobs: queue.Queue[Any] = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="annotation-store", daemon=True)
+        self._watched: set[str] = set()
+        self._revision = 0
+        self._pending = 0
+        self._pending_lock = threading.Lock()
+        self.snapshot = StoreSnapshot()
+
+    # ------------------------------------------------------------------ UI thread
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 30.0) -> bool:
+        """Finish every queued change, then stop; whether it finished in time."""
+        if not self._thread.is_alive():
+            return True
+        self._jobs.put(_STOP)
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    @property
+    def pending(self) -> int:
+        with self._pending_lock:
+            return self._pending
+
+    def submit(
+        self,
+        run: Callable[[AnnotationStore], T],
+        *,
+        label: str | None = None,
+        on_done: Callable[[T], None] | None = None,
+        on_error: Callable[[str], None] | None = None,
+    ) -> None:
+        """Queue a job. A `label` marks it as a change (counted as pending until saved)."""
+        if label is not None:
+            self._count_pending(+1)
+        self._jobs.put(_Job(run, label, on_done, on_error))
+
+    def register(
+        self, document: LoadedDocument, on_done: Callable[[Document], None] | None = None
+    ) -> None:
+        """Record an opened document in the store and watch its annotations."""
+
+        def run(store: AnnotationStore) -> Document:
+            registered = store.register_document(
+                path=document.path, text=document.text, title=document.title,
+                size=document.size, encoding=document.encoding, sha256=document.sha256,
+                format=document.format,
+            )
+            self._watched.add(registered.document.id)
+            return registered.document
+
+        self.submit(run, label=None, on_done=on_done)
+
+    def watch(self, document_ids: Iterable[str]) -> None:
+        """Keep the annotations of exactly these documents in snapshots."""
+        wanted = set(document_ids)
+
+        def run(store: AnnotationStore) -> None:
+            self._watched = wanted
+
+        self.submit(run)
+
+    # ------------------------------------------------------------------ the store's thread
+
+    def _post(self, message: Message) -> None:
+        self._target.post_message(message)
+
+    def _count_pending(self, change: int) -> None:
+        with self._pending_lock:
+            self._pending += change
+            count = self._pending
+        if change < 0:
+            self._post(self.Pending(count))
+
+    def _run(self) -> None:
+        from reader.core.store import AnnotationStore
+
+        try:
+            store = AnnotationStore(self._db_path, origin="tui", annotator=self._annotator)
+        except Exception as error:  # the message says what is wrong; the app stays usable
+            self._post(self.Failed(None, f"cannot open the annotation database: {error}", True))
+            self._drain_after_failure()
+            return
+        self.snapshot = self._build_snapshot(store)
+        self._post(self.Ready(self.snapshot, tuple(store.notices)))
+        while True:
+            try:
+                job = self._jobs.get(timeout=POLL_SECONDS)
+            except queue.Empty:
+                self._poll(store)
+                continue
+            if job is _STOP:
+                return
+            self._execute(store, job)
+
+    def _poll(self, store: AnnotationStore) -> None:
+        try:
+            changed = store.refresh()
+        except Exception as error:
+            self._post(self.Failed(None, f"cannot re-read the annotation database: {error}"))
+            return
+        if changed:
+            self._publish(store, label=None, external=True)
+
+    def _execute(self, store: AnnotationStore, job: _Job[Any]) -> None:
+        try:
+            store.refresh()
+            result = job.run(store)
+        except Exception as error:
+            if job.label is not None:
+                self._count_pending(-1)
+            message = str(error) or type(error).__name__
+            self._post(self.Failed(job.label, message))
+            if job.on_error is not None:
+                on_error = job.on_error
+                self._post(self.JobDone(lambda: on_error(message)))
+            # A failed change may have been rolled back after others: show the truth.
+            self._publish(store, label=None, external=False)
+            return
+        self._publish(store, label=job.label, external=False)
+        if job.label is not None:
+            self._count_pending(-1)
+        if job.on_done is not None:
+            on_done = job.on_done
+            self._post(self.JobDone(lambda: on_done(result)))
+
+    def _publish(self, store: AnnotationStore, *, label: str | None, external: bool) -> None:
+        self.snapshot = self._build_snapshot(store)
+        self._post(self.Changed(self.snapshot, label, external))
+
+    def _build_snapshot(self, store: AnnotationStore) -> StoreSnapshot:
+        self._revision += 1
+        documents = {document.id: document for document in store.documents()}
+        annotations = {
+            document_id: tuple(store.annotations(document=document_id))
+            for document_id in self._watched
+        }
+        return StoreSnapshot(
+            revision=self._revision,
+            codebook=store.codebook(),
+            counts=MappingProxyType(store.annotation_counts()),
+            documents=MappingProxyType(documents),
+            annotations=MappingProxyType(annotations),
+        )
+
+    def _drain_after_failure(self) -> None:
+        """Without a store, answer every job with the failure, so nothing looks saved."""
+        while True:
+            job = self._jobs.get()
+            if job is _STOP:
+                return
+            if job.label is not None:
+                self._count_pending(-1)
+                self._post(self.Failed(job.label, "the annotation database is not open"))
