@@ -339,6 +339,7 @@ class ReaderApp(App[None]):
     @work(group="open")
     async def _open_initial(self, paths: list[Path]) -> None:
         """Open documents and folders given on the command line, all as tabs of one pane."""
+        self.workspace.set_loading(True)
         for path in paths:
             if path.is_dir():
                 files, skipped = expand_folder(path)
@@ -359,6 +360,7 @@ class ReaderApp(App[None]):
                     )
             elif not self._take_first(path):
                 await self.open_path(path, activate=self.workspace.document_count == 0)
+        self.workspace.set_loading(False)
         self._session_ready = True
         self.schedule_save()
 
@@ -409,6 +411,7 @@ class ReaderApp(App[None]):
     @work(group="open")
     async def _restore(self, session: Session) -> None:
         """Bring back the panes, tabs and positions of a saved session."""
+        self.workspace.set_loading(True)
         missing: list[str] = []
         focused: int | None = None
         workspace = self.workspace
@@ -459,6 +462,7 @@ class ReaderApp(App[None]):
             self._session_ready = False
             self._open_initial([sample_docs_dir()])
             return
+        self.workspace.set_loading(False)
         self._session_ready = True
         self.schedule_save()
 

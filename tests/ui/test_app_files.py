@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from textual.widgets import Static
 
 from reader.ui.app import ReaderApp
 
@@ -76,6 +77,8 @@ async def test_missing_file_on_the_command_line(tmp_path: Path) -> None:
         assert app.is_running
         assert app.workspace.document_count == 0
         assert any("nowhere.txt" in m for m in messages(app))
+        hint = app.workspace.query_one("#empty-hint", Static)
+        assert hint.display and "No document open" in str(hint.render())
 
 
 async def test_file_names_are_data_not_markup(tmp_path: Path) -> None:

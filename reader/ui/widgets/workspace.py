@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from reader.ui.widgets.document_pane import DocumentPane
 
 TITLE_LIMIT = 32
+EMPTY_HINT = "No document open.  ctrl+o opens one, ctrl+p lists every command."
+LOADING_HINT = "Opening documents…"
 
 
 def _json_safe(view: dict[str, Any]) -> dict[str, Any]:
@@ -166,10 +168,7 @@ class Workspace(Container):
         """The tab composed with the workspace, so the first frame already shows a document."""
 
     def compose(self) -> ComposeResult:
-        yield Static(
-            Content("No document open.  ctrl+o opens one, ctrl+p lists every command."),
-            id="empty-hint",
-        )
+        yield Static(Content(EMPTY_HINT), id="empty-hint")
         if self._first is not None:
             document, state = self._first
             self.initial_tab = self._make_tab(document, state)
@@ -449,6 +448,11 @@ class Workspace(Container):
         """A click on a pane's tab strip gives the pane's document the keyboard."""
         self._set_active(pane)
         self.call_after_refresh(lambda: self.focus_document(pane.active_tab))
+
+    def set_loading(self, loading: bool) -> None:
+        """Say "opening" rather than "no document" while documents are still being read."""
+        hint = LOADING_HINT if loading else EMPTY_HINT
+        self.query_one("#empty-hint", Static).update(Content(hint))
 
     def _update_empty(self) -> None:
         self.set_class(not self.panes, "-empty")
