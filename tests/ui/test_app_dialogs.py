@@ -170,3 +170,42 @@ async def test_tree_labels_show_control_characters_as_symbols(tmp_path: Path) ->
         evil = [label for label in labels if label.startswith("evil")]
         assert evil and "\x1b" not in evil[0] and "\x07" not in evil[0]
         assert "[b]x.txt" in evil[0]
+
+
+async def test_features_can_add_palette_commands(tmp_path: Path) -> None:
+    from reader.ui import commands
+    from reader.ui.commands import PaletteCommand, available_commands, register_command_source
+
+    def source(app: object) -> list[PaletteCommand]:
+        return [PaletteCommand("Ring the bell", "A test command", "bell", None)]
+
+    docs = write_docs(tmp_path / "docs", 1)
+    app = make_app(tmp_path, docs)
+    register_command_source(source)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            assert "Ring the bell" in [c.title for c in available_commands(app)]
+    finally:
+        commands._sources.remove(source)
+
+
+async def test_palette_prompts_are_plain_text(tmp_path: Path) -> None:
+    from rich.text import Text
+
+    from reader.ui.commands import ReaderCommands
+
+    folder = tmp_path / "docs"
+    docs = write_docs(folder, 1)
+    app = make_app(tmp_path, docs)
+    app.recent = [str(folder / "[bold]x\x1b[2J.txt")]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        provider = ReaderCommands(app.screen)
+        hits = [hit async for hit in provider.discover()]
+        prompts = [hit.prompt for hit in hits]
+        assert all(isinstance(prompt, Text) for prompt in prompts)
+        shown = "\n".join(prompt.plain for prompt in prompts if isinstance(prompt, Text))
+        assert "[bold]x" in shown and "\x1b" not in shown
+        searched = [hit async for hit in provider.search("bold")]
+        assert searched and all(isinstance(hit.prompt, Text) for hit in searched)
