@@ -18,13 +18,16 @@ def run_tui(paths: list[str], db: str | None = None) -> int:
     # document index); collecting cycles among them while nothing can be garbage yet only
     # delays the first frame. The app turns collection back on once that frame is painted.
     gc.disable()
-    from pathlib import Path
+    try:
+        from pathlib import Path
 
-    from reader.paths import db_path
-    from reader.ui.app import ReaderApp
+        from reader.paths import db_path
+        from reader.ui.app import ReaderApp
 
-    app = ReaderApp([Path(path) for path in paths], db_path=db_path(db))
-    app.run()
+        app = ReaderApp([Path(path) for path in paths], db_path=db_path(db))
+        app.run()
+    finally:
+        gc.enable()  # in case the app ended before its first frame
     return app.return_code or 0
 
 
