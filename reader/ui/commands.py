@@ -6,7 +6,8 @@ feature adds its commands by registering a source:
 
     register_command_source(lambda app: [PaletteCommand("Tag selection", "…", "tag_selection")])
 
-Sources are called each time the palette opens, so they can depend on the app's state.
+Sources are called each time the palette opens, so they can depend on the app's state; a
+command is listed only while the app's `check_action` allows its action.
 """
 
 from __future__ import annotations
@@ -92,11 +93,12 @@ def register_command_source(source: CommandSource) -> None:
 
 
 def core_commands(app: App[Any]) -> Iterable[PaletteCommand]:
+    """The shell's own commands (documents, panes, tabs, view settings, help, quit)."""
     return CORE_COMMANDS
 
 
 def recent_document_commands(app: App[Any]) -> Iterable[PaletteCommand]:
-    """ "Open recent: <name>" for each remembered document."""
+    """Each remembered document as an "Open recent: <name>" command."""
     for index, path in enumerate(getattr(app, "recent", [])[:10]):
         yield PaletteCommand(f"Open recent: {Path(path).name}", path, f"open_recent({index})", None)
 
