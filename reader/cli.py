@@ -480,6 +480,13 @@ def cmd_import(context: Context) -> int:
     for path, count in report.missing_documents.items():
         context.output.warn(f"{path} is missing: its {count} annotation(s) were kept with "
                             "their quotes; `reader docs relink` connects them to the file")
+    if report.needs_reanchor:
+        context.output.warn(f"{len(report.needs_reanchor)} annotation(s) no longer match their "
+                            "document's current text; they are kept and marked for re-anchoring")
+    if report.stale:
+        context.output.warn(f"{len(report.stale)} annotation(s) were changed in reader after this "
+                            "file was exported; reader's version was kept: "
+                            + ", ".join(annotation_id[:8] for annotation_id in report.stale))
     return 0
 
 
@@ -521,16 +528,9 @@ def _user_errors() -> tuple[type[BaseException], ...]:
     from reader.core.codebook import CodebookError
     from reader.core.store import StoreError
     from reader.formats.base import DocumentError
+    from reader.interop.csv_format import CsvFormatError
 
-    errors: list[type[BaseException]] = [UserError, ConfigError, CodebookError, StoreError,
-                                         DocumentError]
-    try:
-        from reader.interop.csv_format import CsvFormatError
-
-        errors.append(CsvFormatError)
-    except ImportError:
-        pass
-    return tuple(errors)
+    return (UserError, ConfigError, CodebookError, StoreError, DocumentError, CsvFormatError)
 
 
 def main(argv: list[str] | None = None) -> int:

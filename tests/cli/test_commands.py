@@ -281,3 +281,28 @@ def test_unreadable_document(run, doc, monkeypatch) -> None:
         doc.chmod(0)
     status, _, err = run("add", str(doc), "--tag", "x", "--quote", "a")
     assert status == 1 and "permission denied" in err.lower() and "statement.txt" in err
+
+
+def test_a_terminal_gets_a_table_with_document_text_as_data(doc, db_path, monkeypatch) -> None:
+    import io
+
+    from reader import cli
+    from reader.cli_output import Output
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    screen = Terminal()
+    monkeypatch.setattr(cli, "Output", lambda: Output(stdout=screen))
+    hostile = "[bold red]x[/] \x1b]0;pwned\x07"
+    assert main(["--db", str(db_path), "add", str(doc), "--tag", "refugees", "--memo", hostile,
+                 "--quote", "Refugees in Lebanon"]) == 0
+    screen.seek(0)
+    screen.truncate()
+    assert main(["--db", str(db_path), "list"]) == 0
+    shown = screen.getvalue()
+    assert "┏━" in shown and "1 annotation(s)" in shown  # a Rich table, not tab-separated text
+    assert "\t" not in shown
+    assert "[bold red]x[/]" in shown  # markup shown literally
+    assert "\x1b]0;" not in shown and "\x07" not in shown  # controls never reach the terminal
