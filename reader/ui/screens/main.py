@@ -6,11 +6,15 @@ from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.events import Resize
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer
 
 from reader.ui.widgets.workspace import Workspace
+
+COMPACT_FOOTER_BELOW = 110
+"""Terminal width (cells) under which the footer packs its keys tighter."""
 
 
 class MainScreen(Screen[None]):
@@ -57,3 +61,7 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.post_message(self.Composed())
+
+    def on_resize(self, event: Resize) -> None:
+        # Less space between keys on a narrow terminal, so the app's own keys still fit.
+        self.query_one(Footer).compact = event.size.width < COMPACT_FOOTER_BELOW
