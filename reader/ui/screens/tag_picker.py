@@ -214,9 +214,9 @@ class TagPicker(ModalScreen[TagPickerResult | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "tab",
-            "toggle",
+            "tick",
             "Tick",
-            id="tag-picker.toggle",
+            id="tag-picker.tick",
             tooltip="Tick or untick the highlighted tag, to apply several at once",
         ),
         Binding(
@@ -419,7 +419,7 @@ class TagPicker(ModalScreen[TagPickerResult | None]):
     # ------------------------------------------------------------------ actions
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("toggle", "move", "page"):
+        if action in ("tick", "move", "page"):
             return not self._colour_mode
         return True
 
@@ -433,11 +433,11 @@ class TagPicker(ModalScreen[TagPickerResult | None]):
     def action_page(self, delta: int) -> None:
         option_list = self.query_one(TagOptions)
         if delta < 0:
-            option_list.action_page_up()
+            option_list.action_page_up()  # type: ignore[no-untyped-call]
         else:
-            option_list.action_page_down()
+            option_list.action_page_down()  # type: ignore[no-untyped-call]
 
-    def action_toggle(self) -> None:
+    def action_tick(self) -> None:
         key = self._highlighted_key()
         if key is None:
             return
@@ -460,7 +460,8 @@ class TagPicker(ModalScreen[TagPickerResult | None]):
             self.dismiss(self.result())
             return
         if key is None:
-            self._set_message("No tag is highlighted: type a name to find or create one")
+            if not self.query_one("#tag-picker-message").has_class("-error"):
+                self._set_message("No tag matches: type a name to find or create one")
             return
         self._ticked.setdefault(key, None)
         self.dismiss(self.result())
