@@ -1,0 +1,248 @@
+"""The tag view: every passage with a tag across all documents, with its title and context."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from reader.core.display import printable
+from reader.core.review import TagViewRow, codebook_entries, tag_and_descendants, tag_view_rows
+from reader.ui.widgets.annotation_sidebar import (
+    POLL_SECONDS,
+    jump_to_passage,
+    store_snapshot,
+    tag_label,
+)
+
+if TYPE_CHECKING:
+    from reader.core.store import AnnotationStore
+    from reader.ui.store_service import StoreSnapshot
+
+
+def snapshot_content(snapshot: StoreSnapshot) -> object:
+    """What the tag view depends on in a snapshot, comparable across revisions.
+
+    Every job, reads included, makes a new revision; comparing content instead keeps the view
+    from reloading (and so reading again) in a loop.
+    """
+    return (
+        tuple(snapshot.codebook),
+        tuple(sorted(snapshot.counts.items())),
+        tuple(snapshot.documents.items()),
+        tuple(sorted(snapshot.annotations.items())),
+    )
+
+
+def passage_cell(row: TagViewRow) -> Text:
+    """The context line with the quote in bold (readable without colour)."""
+    return Text.assemble(
+        (printable(row.context.before), "dim"),
+        (printable(row.context.quote), "bold"),
+        (printable(row.context.after), "dim"),
+        no_wrap=True,
+        overflow="ellipsis",
+    )
+
+
+class TagViewScreen(Screen[None]):
+    """Tags on the left; the passages of the highlighted tag (and its nested tags) on the right."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "escape,q",
+            "close",
+            "Close",
+            id="tag-view.close",
+            tooltip="Back to reading",
+        ),
+    ]
+
+    class RowsLoaded(Message):
+        """The store thread read the passages of `tag_id`."""
+
+        def __init__(self, tag_id: str, rows: list[TagViewRow]) -> None:
+            super().__init__()
+            self.tag_id = tag_id
+            self.rows = rows
+
+    def __init__(self, tag_id: str | None = None, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.tag_id = tag_id
+        self.rows: list[TagViewRow] = []
+        self._content: object = None
+        self._tags_drawn: object = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content.styled("Tag view", "bold"), id="tag-view-title")
+        with Horizontal(id="tag-view-body"):
+            yield OptionList(id="tag-view-tags")
+            with Vertical(id="tag-view-right"):
+                yield Static("", id="tag-view-heading")
+                table: DataTable[Text] = DataTable(
+                    id="tag-view-passages", cursor_type="row", zebra_stripes=True
+                )
+                yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#tag-view-passages", DataTable)
+        table.add_column("Document", key="document", width=24)
+        table.add_column("Passage", key="passage")
+        self.set_interval(POLL_SECONDS, self.poll)
+        self.poll()
+        self.query_one("#tag-view-tags", OptionList).focus()
+
+    # ------------------------------------------------------------------ following the store
+
+    def poll(self) -> None:
+        snapshot = store_snapshot(self.app)
+        if snapshot is None:
+            return
+        content = snapshot_content(snapshot)
+        if content == self._content:
+            return
+        self._content = content
+        self.show_tags(snapshot)
+        if self.tag_id is not None:
+            self.load(self.tag_id)
+
+    def show_tags(self, snapshot: StoreSnapshot) -> None:
+        """List the codebook with counts, keeping the highlighted tag."""
+        entries = codebook_entries(snapshot.codebook, snapshot.counts)
+        key = tuple((entry.tag, entry.count, entry.depth) for entry in entries)
+        if key == self._tags_drawn:
+            return
+        self._tags_drawn = key
+        tags = self.query_one("#tag-view-tags", OptionList)
+        tags.set_options(
+            Option(
+                Content.assemble(
+                    "  " * entry.depth,
+                    tag_label(entry.tag.name, entry.tag.colour),
+                    Content.styled(f" {entry.count}", "$text-muted"),
+                ),
+                id=entry.tag.id,
+            )
+            for entry in entries
+        )
+        ids = [entry.tag.id for entry in entries]
+        if self.tag_id not in ids:
+            with_passages = [entry.tag.id for entry in entries if entry.count]
+            choices = with_passages or ids
+            self.tag_id = choices[0] if choices else None
+        if self.tag_id is not None:
+            with tags.prevent(OptionList.OptionHighlighted):
+                tags.highlighted = ids.index(self.tag_id)
+        else:
+            self._show_rows([])
+
+    def load(self, tag_id: str) -> None:
+        """Read the tag's passages (and those of tags nested in it) on the store's thread."""
+        service = getattr(self.app, "service", None)
+        if service is None:
+            return
+        width = max(40, self.size.width - 70)
+
+        def run(store: AnnotationStore) -> None:
+            codebook = store.codebook()
+            if tag_id not in codebook:
+                self.post_message(self.RowsLoaded(tag_id, []))
+                return
+            wanted = tag_and_descendants(codebook, tag_id)
+            documents = {document.id: document for document in store.documents()}
+            rows = tag_view_rows(store.annotations(), documents, wanted, width=width)
+            self.post_message(self.RowsLoaded(tag_id, rows))
+
+        service.submit(run)
+
+    @on(RowsLoaded)
+    def _rows_loaded(self, event: RowsLoaded) -> None:
+        if event.tag_id == self.tag_id:
+            self._show_rows(event.rows)
+
+    def _show_rows(self, rows: list[TagViewRow]) -> None:
+        table = self.query_one("#tag-view-passages", DataTable)
+        keep = None
+        if table.row_count and 0 <= table.cursor_row < len(self.rows):
+            keep = self.rows[table.cursor_row].annotation.id
+        self.rows = rows
+        table.clear()
+        for row in rows:
+            table.add_row(
+                Text(printable(row.document_title), no_wrap=True, overflow="ellipsis"),
+                passage_cell(row),
+                key=row.annotation.id,
+            )
+        ids = [row.annotation.id for row in rows]
+        if keep in ids:
+            table.move_cursor(row=ids.index(keep))
+        self._update_heading()
+
+    def _update_heading(self) -> None:
+        heading = self.query_one("#tag-view-heading", Static)
+        snapshot = store_snapshot(self.app)
+        if self.tag_id is None or snapshot is None or self.tag_id not in snapshot.codebook:
+            heading.update(Content("No tags yet."))
+            return
+        codebook = snapshot.codebook
+        tag = codebook.get(self.tag_id)
+        documents = len({row.document_id for row in self.rows})
+        passages = len(self.rows)
+        nested = " and the tags in it" if codebook.children(tag.id) else ""
+        summary = (
+            f"{passages} passage{'s' * (passages != 1)} in "
+            f"{documents} document{'s' * (documents != 1)}"
+            if passages
+            else "no passages yet"
+        )
+        heading.update(
+            Content.assemble(
+                tag_label(codebook.path(tag), tag.colour),
+                Content(nested),
+                Content.styled(f"  {summary}", "$text-muted"),
+            )
+        )
+
+    # ------------------------------------------------------------------ keys and events
+
+    @on(OptionList.OptionHighlighted, "#tag-view-tags")
+    def _tag_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option_id is not None and event.option_id != self.tag_id:
+            self.tag_id = event.option_id
+            self.load(event.option_id)
+
+    @on(OptionList.OptionSelected, "#tag-view-tags")
+    def _tag_selected(self, _event: OptionList.OptionSelected) -> None:
+        self.action_focus_passages()
+
+    @on(DataTable.RowSelected, "#tag-view-passages")
+    def _passage_selected(self, event: DataTable.RowSelected) -> None:
+        for row in self.rows:
+            if row.annotation.id == event.row_key.value:
+                self.open_passage(row)
+                return
+
+    def open_passage(self, row: TagViewRow) -> None:
+        """Close the tag view and show the passage in its document."""
+        app = self.app
+        self.dismiss()
+        app.run_worker(jump_to_passage(app, row.document_id, row.start), group="review-jump")
+
+    def action_close(self) -> None:
+        self.dismiss()
+
+    def action_focus_tags(self) -> None:
+        self.query_one("#tag-view-tags", OptionList).focus()
+
+    def action_focus_passages(self) -> None:
+        self.query_one("#tag-view-passages", DataTable).focus()

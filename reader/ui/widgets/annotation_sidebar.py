@@ -1,0 +1,448 @@
+"""The annotation sidebar: the focused document's passages with tags and memos, filterable.
+
+Also the few points where the review widgets meet the app (`store_snapshot`, `focused_document_id`,
+`jump_to_passage`, `submit_change`): every review screen goes through them, so adapting to how the
+app exposes its store service is done here once.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import Input, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+from reader.core.codebook import Codebook
+from reader.core.display import printable
+from reader.core.models import Annotation
+from reader.core.review import (
+    SidebarFilter,
+    codebook_entries,
+    document_for_path,
+    filter_annotations,
+    shorten,
+    tag_and_descendants,
+)
+from reader.ui.commands import PaletteCommand, register_command_source
+
+if TYPE_CHECKING:
+    from textual.app import App
+    from textual.screen import Screen
+
+    from reader.core.store import AnnotationStore
+    from reader.ui.store_service import StoreSnapshot
+
+T = TypeVar("T")
+
+POLL_SECONDS = 0.5
+"""How often a shown review widget compares its snapshot with the service's newest one."""
+
+SWATCH = "\u25a0"  # ■, drawn in the tag's colour; the name beside it carries the meaning
+
+
+# ---------------------------------------------------------------------------- the app, as seen here
+
+
+def store_snapshot(app: App[Any]) -> StoreSnapshot | None:
+    """The newest snapshot of the annotation store, or None while the app has no store service.
+
+    The service replaces its `snapshot` attribute (an immutable object) after every change, so
+    reading it from the UI thread is safe; the widgets compare revisions to notice changes made
+    here and by other processes alike.
+    """
+    service = getattr(app, "service", None)
+    snapshot = getattr(service, "snapshot", None)
+    return snapshot
+
+
+def focused_document_id(app: App[Any], snapshot: StoreSnapshot | None) -> str | None:
+    """The store id of the document shown in the active pane (found by its path)."""
+    if snapshot is None:
+        return None
+    try:
+        pane = app.workspace.active_document  # type: ignore[attr-defined]
+    except Exception:  # no workspace (another screen's app, or while tearing down)
+        return None
+    if pane is None:
+        return None
+    document = document_for_path(snapshot.documents, str(pane.document.path))
+    return document.id if document is not None else None
+
+
+async def jump_to_passage(app: App[Any], document_id: str, offset: int) -> None:
+    """Open the document (or show it) and put the cursor at `offset`.
+
+    Uses the app's `jump_to(document_id, offset)` when it has one; otherwise opens the document's
+    path from the snapshot and moves the active view's cursor.
+    """
+    jump = getattr(app, "jump_to", None)
+    if callable(jump):
+        result = jump(document_id, offset)
+        if inspect.isawaitable(result):
+            await result
+        return
+    snapshot = store_snapshot(app)
+    document = snapshot.documents.get(document_id) if snapshot is not None else None
+    if document is None:
+        app.notify("That document is no longer in the database.", severity="warning")
+        return
+    open_path = getattr(app, "open_path", None)
+    if open_path is None or not await open_path(Path(document.path)):
+        return
+    pane = app.workspace.active_document  # type: ignore[attr-defined]
+    if pane is not None:
+        pane.cursor_offset = offset
+        app.workspace.focus_document()  # type: ignore[attr-defined]
+
+
+def submit_change(
+    app: App[Any],
+    run: Callable[[AnnotationStore], T],
+    *,
+    label: str | None,
+    on_error: Callable[[str], None] | None = None,
+) -> bool:
+    """Queue a store job on the app's service; False (and a message) if there is no service."""
+    service = getattr(app, "service", None)
+    if service is None:
+        app.notify("The annotation database is not open.", severity="error")
+        return False
+    service.submit(run, label=label, on_error=on_error)
+    return True
+
+
+def tag_swatch(colour: str) -> Content:
+    """A small square in the tag's colour (just a square where colours are off)."""
+    return Content.styled(SWATCH, colour)
+
+
+def tag_label(path: str, colour: str | None) -> Content:
+    """A tag as shown everywhere: a coloured square and its name in the ordinary text colour."""
+    name = Content(printable(path))
+    if colour is None:
+        return name
+    return Content.assemble(tag_swatch(colour), " ", name)
+
+
+# ---------------------------------------------------------------------------- the sidebar
+
+
+def annotation_prompt(annotation: Annotation, codebook: Codebook, width: int = 200) -> Content:
+    """Quote (shortened), tags and memo of one passage, as an option's lines."""
+    quote = Content(printable(shorten(annotation.quote, width)))
+    if annotation.needs_reanchor:
+        quote = Content.assemble(Content.styled("moved? ", "bold $warning"), quote)
+    lines = [quote]
+    tags = [
+        tag_label(codebook.path(tag_id), codebook.get(tag_id).colour)
+        for tag_id in annotation.tags
+        if tag_id in codebook
+    ]
+    if tags:
+        lines.append(Content("  ").join(tags))
+    if annotation.memo.strip():
+        memo = printable(shorten(annotation.memo, width))
+        lines.append(
+            Content.styled("memo: ", "italic $text-muted") + Content.styled(memo, "italic")
+        )
+    return Content("\n").join(lines)
+
+
+class AnnotationSidebar(Vertical, can_focus=False):
+    """The focused document's annotations in document order; `enter` jumps to one."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "f",
+            "focus_filter",
+            "Filter",
+            id="sidebar.filter",
+            tooltip="Filter the passages by words in quotes and memos (tab: by tag)",
+        ),
+        Binding(
+            "escape",
+            "leave",
+            "Back",
+            id="sidebar.leave",
+            tooltip="From the filter back to the list; from the list back to the document",
+        ),
+    ]
+
+    ANY_TAG = "__any__"
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        # Disabled while hidden, so nothing in it takes the keyboard before it is shown.
+        super().__init__(id=id, classes=classes, disabled=True)
+        self.snapshot: StoreSnapshot | None = None
+        self.document_id: str | None = None
+        self.shown: list[Annotation] = []
+        self._drawn_key: object = None
+        self._tag_options: tuple[tuple[str, str], ...] = ()
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content("Annotations"), id="sidebar-title")
+        yield Input(placeholder="filter quotes and memos", id="sidebar-filter")
+        yield Select[str](
+            [], prompt="any tag", allow_blank=True, id="sidebar-tag", type_to_search=True
+        )
+        yield OptionList(id="sidebar-list")
+        yield Static("", id="sidebar-empty")
+
+    def on_mount(self) -> None:
+        self.set_interval(POLL_SECONDS, self.poll)
+        self.poll()
+
+    # ------------------------------------------------------------------ state in
+
+    @property
+    def option_list(self) -> OptionList:
+        return self.query_one("#sidebar-list", OptionList)
+
+    @property
+    def selection(self) -> SidebarFilter:
+        """The filter as the inputs set it."""
+        text = self.query_one("#sidebar-filter", Input).value
+        value = self.query_one("#sidebar-tag", Select).value
+        tag_ids: frozenset[str] | None = None
+        if isinstance(value, str) and self.snapshot is not None:
+            if value in self.snapshot.codebook:
+                tag_ids = tag_and_descendants(self.snapshot.codebook, value)
+            else:
+                tag_ids = frozenset({value})
+        return SidebarFilter(tag_ids, text)
+
+    def poll(self) -> None:
+        """Catch up with the service's snapshot and the active document, if either changed."""
+        if not self.display:
+            return
+        snapshot = store_snapshot(self.app)
+        if snapshot is None:
+            return
+        self.update_snapshot(snapshot, focused_document_id(self.app, snapshot))
+
+    def update_snapshot(self, snapshot: StoreSnapshot, document_id: str | None) -> None:
+        """Show `document_id`'s passages as `snapshot` has them (cheap when nothing changed)."""
+        self.snapshot = snapshot
+        self.document_id = document_id
+        self._update_tag_options(snapshot.codebook)
+        self.refresh_list()
+
+    def refresh_list(self) -> None:
+        snapshot = self.snapshot
+        if snapshot is None:
+            return
+        annotations = snapshot.annotations_of(self.document_id)
+        selection = self.selection
+        tags = tuple(snapshot.codebook)
+        key = (self.document_id, annotations, tags, selection)
+        if key == self._drawn_key:
+            return
+        self._drawn_key = key
+        shown = filter_annotations(annotations, selection)
+        option_list = self.option_list
+        highlighted = option_list.highlighted_option
+        keep = highlighted.id if highlighted is not None else None
+        self.shown = shown
+        option_list.set_options(
+            Option(annotation_prompt(annotation, snapshot.codebook), id=annotation.id)
+            for annotation in shown
+        )
+        ids = [annotation.id for annotation in shown]
+        if keep in ids:
+            option_list.highlighted = ids.index(keep)
+        elif shown:
+            option_list.highlighted = 0
+        self._update_title(len(shown), len(annotations), selection)
+
+    def _update_title(self, shown: int, total: int, selection: SidebarFilter) -> None:
+        count = f"{shown} of {total}" if selection.active else f"{total}"
+        self.query_one("#sidebar-title", Static).update(
+            Content.assemble(Content.styled("Annotations", "bold"), f"  {count}")
+        )
+        empty = self.query_one("#sidebar-empty", Static)
+        if self.document_id is None:
+            message = "No document with annotations is focused."
+        elif total == 0:
+            message = "No annotations in this document yet."
+        elif shown == 0:
+            message = "No passage matches the filter."
+        else:
+            message = ""
+        empty.update(Content(message))
+        empty.display = bool(message)
+
+    def _update_tag_options(self, codebook: Codebook) -> None:
+        options = tuple(
+            (entry.tag.id, "  " * entry.depth + entry.tag.name)
+            for entry in codebook_entries(codebook, {})
+        )
+        if options == self._tag_options:
+            return
+        self._tag_options = options
+        select = self.query_one("#sidebar-tag", Select)
+        current = select.value
+        with select.prevent(Select.Changed):
+            select.set_options((Content(printable(name)), tag_id) for tag_id, name in options)
+            if isinstance(current, str) and current in codebook:
+                select.value = current
+
+    # ------------------------------------------------------------------ events
+
+    @on(Input.Changed, "#sidebar-filter")
+    def _filter_typed(self, _event: Input.Changed) -> None:
+        self.refresh_list()
+
+    @on(Input.Submitted, "#sidebar-filter")
+    def _filter_submitted(self, _event: Input.Submitted) -> None:
+        self.option_list.focus()
+
+    @on(Select.Changed, "#sidebar-tag")
+    def _tag_chosen(self, _event: Select.Changed) -> None:
+        self.refresh_list()
+
+    @on(OptionList.OptionSelected, "#sidebar-list")
+    def _passage_chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        for annotation in self.shown:
+            if annotation.id == event.option_id:
+                self.app.run_worker(
+                    jump_to_passage(self.app, annotation.document, annotation.start),
+                    group="review-jump",
+                )
+                return
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#sidebar-filter", Input).focus()
+
+    def action_leave(self) -> None:
+        focused = self.app.focused
+        if focused is not None and focused is not self.option_list and focused in self.query("*"):
+            self.option_list.focus()
+            return
+        try:
+            self.app.workspace.focus_document()  # type: ignore[attr-defined]
+        except Exception:
+            self.screen.focus_next()
+
+    def highlighted_tag(self) -> str | None:
+        """The first tag of the highlighted passage, if the sidebar is shown."""
+        if not self.display:
+            return None
+        highlighted = self.option_list.highlighted_option
+        for annotation in self.shown:
+            if highlighted is not None and annotation.id == highlighted.id and annotation.tags:
+                return annotation.tags[0]
+        return None
+
+    # ------------------------------------------------------------------ shown or not
+
+    def reveal(self) -> None:
+        """Show the sidebar with the keyboard on its list."""
+        self.display = True
+        self.disabled = False
+        self.poll()
+        # Once laid out: a widget that was not displayed cannot take the keyboard yet.
+        self.call_after_refresh(self.option_list.focus)
+
+    def conceal(self) -> None:
+        """Hide the sidebar, giving the keyboard back to the document if the sidebar had it."""
+        had_focus = self.has_focus_within
+        self.display = False
+        self.disabled = True
+        if had_focus:
+            try:
+                self.app.workspace.focus_document()  # type: ignore[attr-defined]
+            except Exception:
+                self.screen.focus_next()
+
+    def toggle(self) -> None:
+        """Hidden: show and focus. Shown without the keyboard: focus. Focused: hide."""
+        if not self.display:
+            self.reveal()
+        elif not self.has_focus_within:
+            self.option_list.focus()
+        else:
+            self.conceal()
+
+
+# ---------------------------------------------------------------------------- main-screen keys
+
+REVIEW_BINDINGS: list[BindingType] = [
+    Binding(
+        "f2",
+        "toggle_annotations",
+        "Annotations",
+        id="review.sidebar",
+        tooltip="Show the annotations of this document beside it (again: hide them)",
+    ),
+    Binding(
+        "T,f3",
+        "tag_view",
+        "Tag view",
+        id="review.tag-view",
+        tooltip="Every passage with a tag, across all documents",
+    ),
+    Binding(
+        "C,f4",
+        "codebook",
+        "Codebook",
+        id="review.codebook",
+        tooltip="Add, rename, recolour, describe, nest, merge and delete tags",
+    ),
+]
+"""Keys the reading screen adds for reviewing; `ReviewActions` does what they say."""
+
+
+class ReviewActions:
+    """The reading screen's review actions (mixed into `MainScreen`, next to `REVIEW_BINDINGS`)."""
+
+    def _review_screen(self) -> Screen[Any]:
+        return cast("Screen[Any]", self)
+
+    def action_toggle_annotations(self) -> None:
+        self._review_screen().query_one(AnnotationSidebar).toggle()
+
+    def action_tag_view(self) -> None:
+        from reader.ui.screens.tag_view import TagViewScreen
+
+        screen = self._review_screen()
+        tag_id = screen.query_one(AnnotationSidebar).highlighted_tag()
+        screen.app.push_screen(TagViewScreen(tag_id))
+
+    def action_codebook(self) -> None:
+        from reader.ui.screens.codebook import CodebookScreen
+
+        self._review_screen().app.push_screen(CodebookScreen())
+
+
+def review_commands(app: App[Any]) -> Iterable[PaletteCommand]:
+    """Palette entries for the review screens (they act on the reading screen)."""
+    yield PaletteCommand(
+        "Toggle annotation sidebar",
+        "The focused document's passages, tags and memos",
+        "screen.toggle_annotations",
+        "review.sidebar",
+    )
+    yield PaletteCommand(
+        "Tag view",
+        "Every passage with a tag, across all documents",
+        "screen.tag_view",
+        "review.tag-view",
+    )
+    yield PaletteCommand(
+        "Codebook",
+        "Add, rename, recolour, describe, nest, merge and delete tags",
+        "screen.codebook",
+        "review.codebook",
+    )
+
+
+register_command_source(review_commands)

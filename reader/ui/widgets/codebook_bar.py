@@ -1,0 +1,68 @@
+"""The codebook bar: one line of tags with their hotkeys, colours and passage counts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from textual.content import Content
+from textual.widgets import Static
+
+from reader.core.codebook import Codebook
+from reader.core.display import printable
+from reader.core.review import bar_entries
+from reader.ui.widgets.annotation_sidebar import POLL_SECONDS, store_snapshot, tag_swatch
+
+
+def bar_content(codebook: Codebook, counts: Mapping[str, int]) -> Content:
+    """`1 ■ refugees 4  2 ■ detainees 0 …`: the hotkey and name carry the meaning, colour helps."""
+    parts: list[Content] = []
+    for entry in bar_entries(codebook, counts):
+        key = str(entry.tag.hotkey) if entry.tag.hotkey is not None else "·"
+        parts.append(
+            Content.assemble(
+                Content.styled(key, "bold"),
+                " ",
+                tag_swatch(entry.tag.colour),
+                " ",
+                Content(printable(entry.path)),
+                " ",
+                Content.styled(str(entry.count), "$text-muted"),
+            )
+        )
+    if not parts:
+        return Content.styled("No tags yet: add some in the codebook (C or f4).", "$text-muted")
+    return Content("   ").join(parts)
+
+
+class CodebookBar(Static):
+    """The codebook at a glance, above the footer; it follows the store's snapshots."""
+
+    DEFAULT_CSS = """
+    CodebookBar {
+        height: 1;
+        padding: 0 1;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__("", id=id, classes=classes)
+        self._drawn: object = None
+
+    def on_mount(self) -> None:
+        self.set_interval(POLL_SECONDS, self.poll)
+        self.poll()
+
+    def poll(self) -> None:
+        snapshot = store_snapshot(self.app)
+        if snapshot is not None:
+            self.show_codebook(snapshot.codebook, snapshot.counts)
+
+    def show_codebook(self, codebook: Codebook, counts: Mapping[str, int]) -> None:
+        """Draw these tags and counts (nothing happens if they are what is shown)."""
+        key = (tuple(codebook), tuple(sorted(counts.items())))
+        if key == self._drawn:
+            return
+        self._drawn = key
+        self.update(bar_content(codebook, counts))
