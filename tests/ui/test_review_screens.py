@@ -65,7 +65,7 @@ class ReviewApp(App[None]):
     def on_annotation_service_job_done(self, message: AnnotationService.JobDone) -> None:
         message.callback()
 
-    async def jump_to(self, document_id: str, offset: int) -> None:
+    async def jump_to(self, document_id: str, offset: int, end: int | None = None) -> None:
         self.jumps.append((document_id, offset))
 
 

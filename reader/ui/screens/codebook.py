@@ -112,7 +112,7 @@ class CodebookScreen(Screen[None]):
                 tooltip="Delete the tag: children move up, passages lose it"),
         Binding("u,ctrl+z", "undo", "Undo", id="codebook.undo",
                 tooltip="Take back the last change made in this window"),
-        Binding("U,ctrl+y", "redo", "Redo", id="codebook.redo", show=False,
+        Binding("ctrl+r", "redo", "Redo", id="codebook.redo", show=False,
                 tooltip="Make the last undone change again"),
     ]
 

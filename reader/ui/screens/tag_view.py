@@ -20,6 +20,7 @@ from reader.core.review import TagViewRow, codebook_entries, tag_and_descendants
 from reader.ui.widgets.annotation_sidebar import (
     POLL_SECONDS,
     jump_to_passage,
+    store_service,
     store_snapshot,
     tag_label,
 )
@@ -148,7 +149,7 @@ class TagViewScreen(Screen[None]):
 
     def load(self, tag_id: str) -> None:
         """Read the tag's passages (and those of tags nested in it) on the store's thread."""
-        service = getattr(self.app, "service", None)
+        service = store_service(self.app)
         if service is None:
             return
         width = max(40, self.size.width - 70)
@@ -236,7 +237,10 @@ class TagViewScreen(Screen[None]):
         """Close the tag view and show the passage in its document."""
         app = self.app
         self.dismiss()
-        app.run_worker(jump_to_passage(app, row.document_id, row.start), group="review-jump")
+        app.run_worker(
+            jump_to_passage(app, row.document_id, row.start, row.annotation.end),
+            group="review-jump",
+        )
 
     def action_close(self) -> None:
         self.dismiss()

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from textual.screen import Screen
 
     from reader.core.store import AnnotationStore
-    from reader.ui.store_service import StoreSnapshot
+    from reader.ui.store_service import AnnotationService, StoreSnapshot
 
 T = TypeVar("T")
 
@@ -51,41 +51,65 @@ SWATCH = "\u25a0"  # ■, drawn in the tag's colour; the name beside it carries 
 # ---------------------------------------------------------------------------- the app, as seen here
 
 
+def store_service(app: App[Any]) -> AnnotationService | None:
+    """The app's store service (`annotation_service`, or `service` in a smaller app)."""
+    service = getattr(app, "annotation_service", None) or getattr(app, "service", None)
+    return service
+
+
 def store_snapshot(app: App[Any]) -> StoreSnapshot | None:
     """The newest snapshot of the annotation store, or None while the app has no store service.
 
-    The service replaces its `snapshot` attribute (an immutable object) after every change, so
-    reading it from the UI thread is safe; the widgets compare revisions to notice changes made
-    here and by other processes alike.
+    The app's coder installs each snapshot the service posts; without one, the service's own
+    `snapshot` attribute (replaced whole after every change, so safe to read here) is used. The
+    widgets compare snapshots to notice changes made here and by other processes alike.
     """
-    service = getattr(app, "service", None)
-    snapshot = getattr(service, "snapshot", None)
-    return snapshot
+    coder = getattr(app, "coder", None)
+    snapshot = getattr(coder, "snapshot", None)
+    if snapshot is not None:
+        return cast("StoreSnapshot", snapshot)
+    return getattr(store_service(app), "snapshot", None)
+
+
+def document_annotations(
+    app: App[Any], snapshot: StoreSnapshot, document_id: str | None
+) -> tuple[Annotation, ...]:
+    """The document's passages, with changes still on their way to the store if the app has any."""
+    shown = getattr(getattr(app, "coder", None), "shown", None)
+    if callable(shown):
+        return tuple(shown(document_id))
+    return snapshot.annotations_of(document_id)
 
 
 def focused_document_id(app: App[Any], snapshot: StoreSnapshot | None) -> str | None:
-    """The store id of the document shown in the active pane (found by its path)."""
-    if snapshot is None:
-        return None
+    """The store id of the document shown in the active pane."""
     try:
         pane = app.workspace.active_document  # type: ignore[attr-defined]
     except Exception:  # no workspace (another screen's app, or while tearing down)
         return None
     if pane is None:
         return None
+    known = getattr(pane, "document_id", None)
+    if isinstance(known, str) and known:
+        return known
+    if snapshot is None:
+        return None
     document = document_for_path(snapshot.documents, str(pane.document.path))
     return document.id if document is not None else None
 
 
-async def jump_to_passage(app: App[Any], document_id: str, offset: int) -> None:
-    """Open the document (or show it) and put the cursor at `offset`.
+async def jump_to_passage(
+    app: App[Any], document_id: str, offset: int, end: int | None = None
+) -> None:
+    """Open the document (or show it), put the cursor at `offset` and select up to `end`.
 
-    Uses the app's `jump_to(document_id, offset)` when it has one; otherwise opens the document's
-    path from the snapshot and moves the active view's cursor.
+    Uses the app's `jump_to(document_id, offset[, end])` when it has one; otherwise opens the
+    document's path from the snapshot and moves the active view's cursor.
     """
     jump = getattr(app, "jump_to", None)
     if callable(jump):
-        result = jump(document_id, offset)
+        takes_end = "end" in inspect.signature(jump).parameters
+        result = jump(document_id, offset, end) if takes_end else jump(document_id, offset)
         if inspect.isawaitable(result):
             await result
         return
@@ -111,11 +135,16 @@ def submit_change(
     on_error: Callable[[str], None] | None = None,
 ) -> bool:
     """Queue a store job on the app's service; False (and a message) if there is no service."""
-    service = getattr(app, "service", None)
+    service = store_service(app)
     if service is None:
         app.notify("The annotation database is not open.", severity="error")
         return False
     service.submit(run, label=label, on_error=on_error)
+    if label is not None:
+        # The app's panes say "saving…" until the change is written.
+        submitted = getattr(app, "change_submitted", None)
+        if callable(submitted):
+            submitted()
     return True
 
 
@@ -239,7 +268,7 @@ class AnnotationSidebar(Vertical, can_focus=False):
         snapshot = self.snapshot
         if snapshot is None:
             return
-        annotations = snapshot.annotations_of(self.document_id)
+        annotations = document_annotations(self.app, snapshot, self.document_id)
         selection = self.selection
         tags = tuple(snapshot.codebook)
         key = (self.document_id, annotations, tags, selection)
@@ -314,7 +343,9 @@ class AnnotationSidebar(Vertical, can_focus=False):
         for annotation in self.shown:
             if annotation.id == event.option_id:
                 self.app.run_worker(
-                    jump_to_passage(self.app, annotation.document, annotation.start),
+                    jump_to_passage(
+                        self.app, annotation.document, annotation.start, annotation.end
+                    ),
                     group="review-jump",
                 )
                 return
