@@ -60,6 +60,11 @@ from reader.core.text import LineIndex
 # Documents shorter than this are wrapped completely before the first paint.
 _SYNC_WRAP_LIMIT = 300_000
 
+_EXTENDING_MOTIONS = frozenset(
+    {"cursor_left", "cursor_right", "cursor_up", "cursor_down", "row_start", "row_end",
+     "page_up", "page_down"}
+)
+
 
 class Decoration(NamedTuple):
     """A styled span of the document: an annotation, a highlight.
@@ -79,6 +84,19 @@ def _motion(keys: str, action: str, description: str, name: str, tooltip: str) -
     return Binding(keys, action, description, id=f"document.{name}", tooltip=tooltip, show=False)
 
 
+def _selecting(keys: str, motion: str, description: str, tooltip: str) -> Binding:
+    """A motion that extends the selection (starting one at the cursor if there is none)."""
+    name = "select-" + motion.removeprefix("cursor_").replace("_", "-")
+    return Binding(
+        keys,
+        f"extend_selection('{motion}')",
+        description,
+        id=f"document.{name}",
+        tooltip=f"Extend the selection: {tooltip[0].lower()}{tooltip[1:]}",
+        show=False,
+    )
+
+
 @dataclass(frozen=True)
 class _Row:
     line: int
@@ -89,7 +107,16 @@ class _Row:
 
 
 class DocumentView(ScrollView, can_focus=True):
-    """A read-only view of a document's text with a keyboard cursor."""
+    """A read-only view of a document's text with a keyboard cursor and a selection.
+
+    The selection runs from an anchor to the cursor. `v` drops the anchor at the cursor, `s` and
+    `p` select a sentence or paragraph; while there is a selection every motion extends it, and
+    `escape` forgets it. A mouse drag selects too.
+    """
+
+    # The view selects text itself (a drag moves the cursor and extends the selection), so
+    # Textual's screen-wide text selection must not take the drag.
+    ALLOW_SELECT = False
 
     COMPONENT_CLASSES = {
         "document-view--cursor",
@@ -181,6 +208,52 @@ class DocumentView(ScrollView, can_focus=True):
             id="document.match-previous",
             tooltip="Jump to the previous search match (wraps around)",
         ),
+        Binding(
+            "v",
+            "toggle_selecting",
+            "Select",
+            id="document.select",
+            tooltip="Start selecting at the cursor (motions extend the selection); again to stop",
+        ),
+        Binding(
+            "s",
+            "select_sentence",
+            "Sentence",
+            id="document.select-sentence",
+            tooltip="Select the sentence under the cursor",
+        ),
+        Binding(
+            "p",
+            "select_paragraph",
+            "Paragraph",
+            id="document.select-paragraph",
+            tooltip="Select the paragraph under the cursor",
+            show=False,
+        ),
+        Binding(
+            "o",
+            "swap_selection_ends",
+            "Other end",
+            id="document.select-other-end",
+            tooltip="Move the cursor to the other end of the selection (to widen it backwards)",
+            show=False,
+        ),
+        Binding(
+            "escape",
+            "clear_selection",
+            "Clear selection",
+            id="document.clear-selection",
+            tooltip="Forget the selection",
+            show=False,
+        ),
+        _selecting("shift+left", "cursor_left", "Extend left", "One character left"),
+        _selecting("shift+right", "cursor_right", "Extend right", "One character right"),
+        _selecting("shift+up", "cursor_up", "Extend up", "One screen row up"),
+        _selecting("shift+down", "cursor_down", "Extend down", "One screen row down"),
+        _selecting("shift+home", "row_start", "Extend to row start", "To the row's start"),
+        _selecting("shift+end", "row_end", "Extend to row end", "To the row's end"),
+        _selecting("shift+pageup", "page_up", "Extend a page up", "A screen up"),
+        _selecting("shift+pagedown", "page_down", "Extend a page down", "A screen down"),
     ]
 
     wrap: reactive[bool] = reactive(True)
@@ -265,6 +338,7 @@ class DocumentView(ScrollView, can_focus=True):
         self._cursor = 0
         self._goal_cell: int | None = None
         self._anchor: int | None = None
+        self._drag_from: int | None = None  # where a mouse drag started
         # Layout: what `_layout_key` was computed for, the rows, the provisional top.
         self._layout_key: tuple[bool, int, int] | None = None
         self._text_width = 1
@@ -346,6 +420,11 @@ class DocumentView(ScrollView, can_focus=True):
 
     def clear_selection(self) -> None:
         self.selection_anchor = None
+
+    @property
+    def selecting(self) -> bool:
+        """Whether there is an anchor (even with nothing selected yet): motions extend from it."""
+        return self._anchor is not None
 
     @property
     def search_result(self) -> SearchResult | None:
@@ -759,6 +838,44 @@ class DocumentView(ScrollView, can_focus=True):
                 end = motions.previous_character(self._text, end)
         self.move_cursor(end)
 
+    def action_toggle_selecting(self) -> None:
+        if self._anchor is None:
+            self.selection_anchor = self._cursor
+        else:
+            self.clear_selection()
+
+    def action_select_sentence(self) -> None:
+        self._select_span(segments.sentence_span(self._text, self._cursor))
+
+    def action_select_paragraph(self) -> None:
+        self._select_span(segments.paragraph_span(self._text, self._cursor))
+
+    def _select_span(self, span: tuple[int, int]) -> None:
+        start, end = span
+        if end > start:
+            self.select(start, end)
+        else:
+            self.notify("Nothing to select here", severity="warning", timeout=3)
+
+    def action_swap_selection_ends(self) -> None:
+        if self._anchor is None:
+            return
+        anchor, cursor = self._anchor, self._cursor
+        self._anchor = cursor
+        self._look += 1
+        self.move_cursor(anchor)
+        self._post_cursor_moved()
+
+    def action_clear_selection(self) -> None:
+        self.clear_selection()
+
+    def action_extend_selection(self, motion: str) -> None:
+        if self._anchor is None:
+            self.selection_anchor = self._cursor
+        action = getattr(self, f"action_{motion}", None)
+        if motion in _EXTENDING_MOTIONS and action is not None:
+            action()
+
     def action_match_next(self) -> None:
         self._step_match(forward=True)
 
@@ -768,6 +885,9 @@ class DocumentView(ScrollView, can_focus=True):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("match_next", "match_previous"):
             return bool(self._search) or None
+        if action in ("clear_selection", "swap_selection_ends"):
+            # Without a selection escape goes on to whoever else wants it.
+            return self._anchor is not None
         return True
 
     # ------------------------------------------------------------------ search
@@ -894,20 +1014,48 @@ class DocumentView(ScrollView, can_focus=True):
 
     # ------------------------------------------------------------------ mouse
 
-    def on_click(self, event: events.Click) -> None:
-        offset = event.get_content_offset(self)
-        if offset is None:
-            return
+    def _offset_at_mouse(self, event: events.MouseEvent) -> int | None:
+        """The text offset under the mouse (rows above or below the view clamp to the edge)."""
+        offset = event.get_content_offset_capture(self)
         rows = self._visible_rows()
         if not rows:
-            return
+            return None
         row = rows[min(max(offset.y, 0), len(rows) - 1)]
         cell = offset.x - self._prefix_width()
         if self.wrap:
-            target = offset_at_cell(self._text, row.start, row.end, max(0, cell))
-        else:
-            target = self._cells.offset_at(row.line, max(0, cell + round(self.scroll_x)))
+            return offset_at_cell(self._text, row.start, row.end, max(0, cell))
+        return self._cells.offset_at(row.line, max(0, cell + round(self.scroll_x)))
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        if event.button != 1 or event.get_content_offset(self) is None:
+            return
+        target = self._offset_at_mouse(event)
+        if target is None:
+            return
+        if self._anchor is not None and not event.shift:
+            self.clear_selection()
+        elif event.shift and self._anchor is None:
+            self.selection_anchor = self._cursor  # shift+click extends from the cursor
         self.move_cursor(target)
+        self._drag_from = self._cursor if not event.shift else None
+        self.capture_mouse()
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        if self._drag_from is None and self._anchor is None:
+            return
+        if not event.button or self.app.mouse_captured is not self:
+            return
+        target = self._offset_at_mouse(event)
+        if target is None:
+            return
+        if self._drag_from is not None and self._anchor is None and target != self._drag_from:
+            self._anchor = self._drag_from
+        self.move_cursor(target)
+
+    def on_mouse_up(self, _event: events.MouseUp) -> None:
+        self._drag_from = None
+        if self.app.mouse_captured is self:
+            self.release_mouse()
 
     # ------------------------------------------------------------------ rendering
 
