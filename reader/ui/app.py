@@ -7,7 +7,6 @@ from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
-from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
@@ -20,6 +19,7 @@ from reader.session import (
     remember_recent,
     save_session,
 )
+from reader.ui.annotator_app import AnnotatorApp
 from reader.ui.opening import describe, expand_folder, load_or_reason
 from reader.ui.screens.main import MainScreen
 from reader.ui.widgets.workspace import PaneTabs, Workspace
@@ -44,13 +44,17 @@ def _reader_commands() -> type:
     return ReaderCommands
 
 
-class ReaderApp(App[None]):
+class ReaderApp(AnnotatorApp):
     """Reads documents side by side; `reader` alone resumes where the last session ended."""
 
     TITLE = "reader"
     CSS_PATH: ClassVar[list[str | PurePath]] = [
         path
-        for path in (styles_dir() / "app.tcss", styles_dir() / "document.tcss")
+        for path in (
+            styles_dir() / "app.tcss",
+            styles_dir() / "document.tcss",
+            styles_dir() / "review.tcss",
+        )
         if path.is_file()
     ]
     COMMANDS: ClassVar[set[Any]] = {_reader_commands}

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.style import Style
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.color import Color
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
@@ -15,16 +17,41 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input, Label
 
+from reader.core import coding
+from reader.core.codebook import Codebook
 from reader.core.display import printable
+from reader.core.models import Annotation
 from reader.core.search import SearchQuery, SearchResult
 from reader.core.text import LineIndex
-from reader.ui.widgets.document_view import DocumentView
+from reader.ui.widgets.document_view import Decoration, DocumentView
 
 if TYPE_CHECKING:
     from reader.formats.base import LoadedDocument
+    from reader.ui.coder import Coder
 
 # Typing in the search bar searches after this pause, so a 20 MB document is not scanned per key.
 _INCREMENTAL_DELAY = 0.15
+
+# How much of a tag's colour tints the background: the outermost passage lightly, passages
+# drawn over it (inside or overlapping it) more, and underlined.
+_TINT = (0.30, 0.48, 0.62)
+
+
+def _coding(keys: str, action: str, description: str, name: str, tooltip: str,
+            *, show: bool = True) -> Binding:
+    return Binding(keys, action, description, id=f"coding.{name}", tooltip=tooltip, show=show)
+
+
+def _slot(slot: int) -> Binding:
+    return _coding(
+        str(slot),
+        f"tag_slot({slot})",
+        f"Tag {slot}",
+        f"tag-{slot}",
+        f"Apply the tag with key {slot} to the selection, or add/remove it on the passage "
+        "under the cursor",
+        show=False,
+    )
 
 
 class SearchBar(Horizontal):
@@ -138,6 +165,28 @@ class DocumentPane(Widget):
             id="document.search",
             tooltip="Search this document (ctrl+r regex, ctrl+t match case inside the bar)",
         ),
+        *(_slot(slot) for slot in range(1, 10)),
+        _coding("t", "pick_tags", "Tags", "tag-picker",
+                "Choose (or create) tags for the selection or the passage under the cursor"),
+        _coding("full_stop", "repeat_tags", "Same tags", "repeat-tags",
+                "Apply the tags used last to the selection or the passage under the cursor",
+                show=False),
+        _coding("m", "memo", "Memo", "memo",
+                "Write the memo of the passage under the cursor (or of the selection)"),
+        _coding("r", "adjust", "Adjust", "adjust",
+                "Change the span of the passage under the cursor: motions move its end (o the "
+                "other end), enter saves, escape cancels", show=False),
+        _coding("enter", "save_adjusted", "Save span", "save-span",
+                "Save the adjusted span of the passage"),
+        _coding("x", "delete_annotation", "Delete", "delete",
+                "Delete the passage under the cursor (u brings it back)", show=False),
+        _coding("y", "copy", "Copy", "copy",
+                "Copy the selection, or the passage under the cursor, to the clipboard",
+                show=False),
+        _coding("right_square_bracket", "next_annotation", "Next passage", "next",
+                "Move to the next coded passage", show=False),
+        _coding("left_square_bracket", "previous_annotation", "Previous passage", "previous",
+                "Move to the previous coded passage", show=False),
     ]
 
     DEFAULT_CSS = """
@@ -182,6 +231,12 @@ class DocumentPane(Widget):
         self._before_search: tuple[SearchResult | None, int | None] = (None, None)
         self._restore_focus: Widget | None = None
         self._search_timer: Timer | None = None
+        self.document_id: str | None = None
+        """The document's id in the annotation store, once it is registered there."""
+        self._annotations: tuple[Annotation, ...] = ()
+        self._codebook = Codebook(())
+        self._adjusting: Annotation | None = None
+        self._tag_styles: dict[tuple[str | None, int], Style] = {}
 
     # ------------------------------------------------------------------ public API
 
@@ -221,6 +276,99 @@ class DocumentPane(Widget):
         """Fill the status line's saved slot ("saved", "unsaved"), or empty it."""
         self._set_status("#status-saved", text)
 
+    @property
+    def annotations(self) -> tuple[Annotation, ...]:
+        """The passages drawn now (the last snapshot with pending changes applied)."""
+        return self._annotations
+
+    @property
+    def adjusting(self) -> Annotation | None:
+        """The passage whose span is being adjusted (`r`), if any."""
+        return self._adjusting
+
+    def show_annotations(self, annotations: tuple[Annotation, ...], codebook: Codebook) -> None:
+        """Draw these passages: tinted in their tag's colour, marked in the gutter, named in the
+        status line."""
+        if annotations == self._annotations and codebook is self._codebook:
+            return
+        if codebook is not self._codebook:
+            self._tag_styles.clear()
+        self._annotations = annotations
+        self._codebook = codebook
+        self._draw_annotations()
+
+    def _draw_annotations(self) -> None:
+        view = self._view
+        view.set_decorations(
+            Decoration(layer.annotation.start, layer.annotation.end,
+                       self._passage_style(layer), layer.depth)
+            for layer in coding.layers(self._annotations)
+        )
+        view.set_line_marks(coding.line_marks(self._annotations, view.line_index))
+        self._update_tags_status()
+
+    def _passage_style(self, layer: coding.Layer) -> Style:
+        annotation = layer.annotation
+        colour = None
+        for tag_id in annotation.tags:
+            if tag_id in self._codebook:
+                colour = self._codebook.get(tag_id).colour
+                break
+        depth = min(layer.depth, len(_TINT) - 1)
+        key = (colour, depth)
+        style = self._tag_styles.get(key)
+        if style is None:
+            style = self._tag_styles[key] = self._make_style(colour, depth)
+        return style
+
+    def _make_style(self, colour: str | None, depth: int) -> Style:
+        # Blend into the view's own background, so the tint reads on light and dark themes.
+        background = self._view.background_colors[1]
+        if colour is None:  # a memo without tags: no colour of its own
+            tint = background.blend(Color.parse("gray"), _TINT[depth])
+            return Style(bgcolor=tint.rich_color, italic=True, underline=depth > 0)
+        try:
+            tag_colour = Color.parse(colour)
+        except Exception:
+            tag_colour = Color.parse("gray")
+        tint = background.blend(tag_colour, _TINT[depth])
+        return Style(bgcolor=tint.rich_color, underline=depth > 0)
+
+    def _theme_changed(self, _theme: object) -> None:
+        self._tag_styles.clear()
+        self.call_after_refresh(self._draw_annotations)
+
+    def _update_tags_status(self) -> None:
+        text = coding.tags_at_text(self._annotations, self._view.cursor_offset, self._codebook)
+        self._set_status("#status-tags", text)
+
+    def _update_selection_status(self) -> None:
+        view = self._view
+        selection = view.selection
+        if self._adjusting is not None:
+            size = f"{selection[1] - selection[0]:,} chars" if selection else "empty"
+            text = f"adjusting ({size}): enter saves, esc cancels"
+        elif selection is not None:
+            text = f"{selection[1] - selection[0]:,} chars selected"
+        elif view.selecting:
+            text = "selecting"
+        else:
+            text = ""
+        self.set_selection_status(text)
+
+    def begin_adjusting(self, annotation: Annotation) -> None:
+        """Make the passage's span the selection; motions change it until `end_adjusting`."""
+        self._adjusting = annotation
+        self._view.select(annotation.start, annotation.end)
+        self._update_selection_status()
+        self.refresh_bindings()
+
+    def end_adjusting(self) -> None:
+        self._adjusting = None
+        self._view.clear_selection()
+        self._update_selection_status()
+        self.refresh_bindings()
+
     def watch_wrap(self, wrap: bool) -> None:
         self._view.wrap = wrap
 
@@ -236,13 +384,23 @@ class DocumentPane(Widget):
             yield Label(Content(printable(self._document.title or "untitled")), id="status-title")
             yield Label("", id="status-search")
             yield Label("", id="status-selection")
+            yield Label("", id="status-tags")
             yield Label("", id="status-saved")
             yield Label(self._position_text(0, 0, self._view.percent), id="status-position")
             yield Label(Content(printable(self._document.encoding or "")), id="status-encoding")
 
     def on_mount(self) -> None:
-        for slot in ("#status-search", "#status-selection", "#status-saved"):
+        for slot in ("#status-search", "#status-selection", "#status-tags", "#status-saved"):
             self.query_one(slot, Label).display = False
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+        coder = self._coder()
+        if coder is not None:
+            coder.pane_mounted(self)
+
+    def on_unmount(self) -> None:
+        coder = self._coder()
+        if coder is not None:
+            coder.pane_unmounted(self)
 
     def _set_status(self, selector: str, text: str | None) -> None:
         label = self.query_one(selector, Label)
@@ -258,6 +416,62 @@ class DocumentPane(Widget):
         self.query_one("#status-position", Label).update(
             self._position_text(event.line, event.column, event.percent)
         )
+        if self._adjusting is not None and not self._view.selecting:
+            self._adjusting = None  # escape dropped the selection: the span stays as it was
+            self.refresh_bindings()
+        self._update_selection_status()
+        self._update_tags_status()
+
+    # ------------------------------------------------------------------ coding keys
+
+    def _coder(self) -> Coder | None:
+        coder = getattr(self.app, "coder", None)
+        from reader.ui.coder import Coder
+
+        return coder if isinstance(coder, Coder) else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "save_adjusted":
+            return self._adjusting is not None
+        return True
+
+    def _with_coder(self, call: str, *args: object, **kwargs: object) -> None:
+        coder = self._coder()
+        if coder is None:
+            self.notify("Coding needs the annotation database.", severity="warning", timeout=3)
+            return
+        getattr(coder, call)(self, *args, **kwargs)
+
+    def action_tag_slot(self, slot: int) -> None:
+        self._with_coder("tag_slot", slot)
+
+    def action_pick_tags(self) -> None:
+        self._with_coder("pick_tags")
+
+    def action_repeat_tags(self) -> None:
+        self._with_coder("repeat_tags")
+
+    def action_memo(self) -> None:
+        self._with_coder("memo")
+
+    def action_adjust(self) -> None:
+        self._with_coder("start_adjusting")
+
+    def action_save_adjusted(self) -> None:
+        if self._adjusting is not None:
+            self._with_coder("save_adjusted", self._adjusting)
+
+    def action_delete_annotation(self) -> None:
+        self._with_coder("delete_under_cursor")
+
+    def action_copy(self) -> None:
+        self._with_coder("copy")
+
+    def action_next_annotation(self) -> None:
+        self._with_coder("step", forward=True)
+
+    def action_previous_annotation(self) -> None:
+        self._with_coder("step", forward=False)
 
     # ------------------------------------------------------------------ search
 

@@ -1,0 +1,316 @@
+"""The app's annotator side: the store's thread, its messages, undo and redo, export, `jump_to`.
+
+`AnnotatorApp` sits between Textual's `App` and `ReaderApp`, so its bindings join the app's and
+its `on_mount` / `on_unmount` run beside the reader's (Textual calls each class's handler).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding, BindingType
+
+from reader.core.display import printable
+from reader.ui.coder import Coder
+from reader.ui.store_service import AnnotationService, StoreSnapshot
+
+if TYPE_CHECKING:
+    from reader.core.store import AnnotationStore, Step
+    from reader.ui.widgets.document_pane import DocumentPane
+
+
+class AnnotatorApp(App[None]):
+    """Owns the `AnnotationService` and the `Coder`; routes store messages to the panes."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "u",
+            "undo",
+            "Undo",
+            id="coding.undo",
+            tooltip="Take back the last change to passages or tags made in this window",
+        ),
+        Binding(
+            "ctrl+r",
+            "redo",
+            "Redo",
+            id="coding.redo",
+            tooltip="Make the last undone change again",
+            show=False,
+        ),
+        Binding(
+            "ctrl+e",
+            "export",
+            "Export",
+            id="coding.export",
+            tooltip="Export passages, tags and memos to a CSV file",
+        ),
+    ]
+
+    db_path: Path
+    config_path: Path | None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.annotation_service: AnnotationService | None = None
+        self.coder: Coder | None = None
+        self._store_failure: str | None = None  # the database could not be opened at all
+        self._save_error: str | None = None  # the last change that could not be saved
+        self._changed_here = False  # a change was made: the panes say whether it is saved
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def on_mount(self) -> None:
+        from reader.config import ConfigError, Settings, load_settings
+
+        try:
+            settings = load_settings(getattr(self, "config_path", None))
+        except ConfigError:
+            settings = Settings()  # the reader reports the bad file itself
+        service = AnnotationService(self, self.db_path, annotator=settings.annotator_name)
+        self.annotation_service = service
+        self.coder = Coder(self, service, on_submit=self.change_submitted)
+        service.start()
+        for pane in self.coder._panes():
+            self.coder.pane_mounted(pane)
+
+    def on_unmount(self) -> None:
+        self.stop_annotation_service()
+
+    def stop_annotation_service(self) -> bool:
+        """Write every queued change, then stop the store's thread (what quitting does)."""
+        service = self.annotation_service
+        if service is None:
+            return True
+        return service.stop()
+
+    # ------------------------------------------------------------------ the service's messages
+
+    def on_annotation_service_ready(self, message: AnnotationService.Ready) -> None:
+        for notice in message.notices:
+            self.notify(printable(notice), title="Annotations", severity="warning",
+                        markup=False, timeout=12)
+        self._install(message.snapshot)
+
+    def on_annotation_service_changed(self, message: AnnotationService.Changed) -> None:
+        self._install(message.snapshot)
+
+    def on_annotation_service_job_done(self, message: AnnotationService.JobDone) -> None:
+        message.callback()
+
+    def on_annotation_service_failed(self, message: AnnotationService.Failed) -> None:
+        error = printable(message.error)
+        if message.fatal:
+            self._store_failure = error
+        elif message.label is not None:
+            self._save_error = f"{message.label}: {error}"
+        if message.label is not None:
+            error = f"“{printable(message.label)}” was not saved: {error}"
+        self.notify(
+            error,
+            title="Annotations not saved" if message.label or message.fatal else "Annotations",
+            severity="error",
+            markup=False,
+            timeout=15,
+        )
+        self._changed_here = True
+        self._show_saved_state()
+
+    def on_annotation_service_pending(self, message: AnnotationService.Pending) -> None:
+        # (A failed job's Pending comes before its Failed, so a failure stays shown until the
+        # next change is sent.)
+        self._show_saved_state(message.count)
+
+    def change_submitted(self) -> None:
+        """A change went to the store: the panes say "saving…" until it is written."""
+        self._save_error = None
+        self._changed_here = True
+        self._show_saved_state()
+
+    def _install(self, snapshot: StoreSnapshot) -> None:
+        if self.coder is not None:
+            self.coder.install(snapshot)
+
+    def _show_saved_state(self, count: int | None = None) -> None:
+        service = self.annotation_service
+        if count is None:
+            count = service.pending if service is not None else 0
+        if self._store_failure is not None:
+            text: str | None = f"NOT SAVED: {self._store_failure}"
+        elif count > 0:
+            text = "saving…"
+        elif self._save_error is not None:
+            text = f"NOT SAVED: {self._save_error}"
+        elif self._changed_here:
+            text = "saved"
+        else:
+            text = None
+        for pane in self._document_panes():
+            pane.set_saved_status(text)
+            pane.set_class(text is not None and text.startswith("NOT SAVED"), "-not-saved")
+
+    def _document_panes(self) -> list[DocumentPane]:
+        from reader.ui.widgets.document_pane import DocumentPane
+
+        try:
+            return list(self.query(DocumentPane).results(DocumentPane))
+        except Exception:
+            return []
+
+    def _submit_change(self, run: Any, label: str, on_done: Any) -> None:
+        service = self.annotation_service
+        if service is None:
+            return
+        service.submit(run, label=label, on_done=on_done)
+        self.change_submitted()
+
+    # ------------------------------------------------------------------ undo, redo, export
+
+    def action_undo(self) -> None:
+        self._travel(undo=True)
+
+    def action_redo(self) -> None:
+        self._travel(undo=False)
+
+    def _travel(self, *, undo: bool) -> None:
+        from reader.core.store import UndoConflictError
+
+        def run(store: AnnotationStore) -> Step | str | None:
+            try:
+                return store.undo() if undo else store.redo()
+            except UndoConflictError as error:
+                return str(error)
+
+        def done(step: Step | str | None) -> None:
+            if isinstance(step, str):
+                self.notify(printable(step), severity="warning", markup=False, timeout=8)
+            elif step is None:
+                self.notify(f"Nothing to {'undo' if undo else 'redo'}.", timeout=3)
+            else:
+                verb = "Undone" if undo else "Redone"
+                self.notify(f"{verb}: {printable(step.label)}", markup=False, timeout=3)
+
+        self._submit_change(run, "undo" if undo else "redo", done)
+
+    def action_export(self) -> None:
+        coder = self.coder
+        if coder is None:
+            return
+        from reader.ui.screens.export_dialog import ExportDialog, ExportRequest
+
+        snapshot = coder.snapshot
+        documents = sorted(
+            ((document.id, document.title or Path(document.path).name)
+             for document in snapshot.documents.values()),
+            key=lambda item: item[1].casefold(),
+        )
+        focused = self.focused
+        current = None
+        for pane in self._document_panes():
+            if focused is not None and focused in (pane, pane.view):
+                current = pane.document_id
+
+        def chosen(request: ExportRequest | None) -> None:
+            if request is not None:
+                self._export(request)
+
+        self.push_screen(
+            ExportDialog(
+                documents=documents,
+                codebook=snapshot.codebook,
+                current_document=current,
+                default_directory=Path.cwd(),
+            ),
+            chosen,
+        )
+
+    def _export(self, request: Any) -> None:
+        service = self.annotation_service
+        if service is None:
+            return
+        if getattr(request, "format", "csv") != "csv":
+            self.notify(f"Export to {request.format} is not available yet.", severity="warning")
+            return
+        destination = Path(request.destination)
+
+        def run(store: AnnotationStore) -> tuple[int, str | None]:
+            from reader.interop.csv_format import export_csv
+
+            try:
+                rows = export_csv(
+                    store,
+                    destination,
+                    document_ids=request.document_ids,
+                    tag_ids=request.tag_ids,
+                    excel=request.excel,
+                    formula_guard=request.formula_guard,
+                )
+            except Exception as error:  # shown to the user, not a failed save
+                return 0, str(error) or type(error).__name__
+            return rows, None
+
+        def done(result: tuple[int, str | None]) -> None:
+            rows, error = result
+            if error is not None:
+                self.notify(printable(error), title="Export failed", severity="error",
+                            markup=False, timeout=12)
+            else:
+                self.notify(f"Exported {rows:,} rows to {printable(str(destination))}",
+                            title="Export", markup=False, timeout=10)
+
+        service.submit(run, on_done=done)
+
+    # ------------------------------------------------------------------ jumping to a passage
+
+    def jump_to(self, document_id: str, offset: int, end: int | None = None) -> None:
+        """Show `offset` of a document (opening it if needed) with the keyboard in its view;
+        with `end`, select [offset, end). For the review side: sidebar, tag view, codebook."""
+        self._jump(document_id, offset, end)
+
+    @work(group="jump", exclusive=True)
+    async def _jump(self, document_id: str, offset: int, end: int | None) -> None:
+        coder = self.coder
+        if coder is None:
+            return
+        pane = coder.pane_of(document_id)
+        if pane is None:
+            document = coder.snapshot.documents.get(document_id)
+            if document is None:
+                self.notify("That document is not in the database.", severity="warning")
+                return
+            open_path = getattr(self, "open_path", None)
+            if open_path is None or not await open_path(Path(document.path)):
+                return
+            pane = next(
+                (p for p in self._document_panes()
+                 if Path(p.document.path).resolve() == Path(document.path).resolve()),
+                None,
+            )
+            if pane is None:
+                return
+        self._show_pane(pane)
+        view = pane.view
+        length = len(view.text)
+        start = min(max(0, offset), length)
+
+        def place() -> None:
+            if end is not None and end > start:
+                view.select(min(end, length), start)  # the cursor at the passage's start
+                view.move_cursor(start, center=True)
+            else:
+                view.clear_selection()
+                view.move_cursor(start, center=True)
+
+        pane.call_after_refresh(place)
+
+    def _show_pane(self, pane: DocumentPane) -> None:
+        from reader.ui.widgets.workspace import DocumentTab, PaneTabs
+
+        tab = next((a for a in pane.ancestors if isinstance(a, DocumentTab)), None)
+        tabs = next((a for a in pane.ancestors if isinstance(a, PaneTabs)), None)
+        if tab is not None and tabs is not None:
+            tabs.active = tab.id or ""
+        pane.view.focus()
