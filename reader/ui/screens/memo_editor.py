@@ -125,8 +125,8 @@ class MemoEditor(ModalScreen[str | None]):
                 id="memo-discard",
             )
             with Horizontal(id="memo-buttons"):
-                yield Button("Save", variant="primary", id="memo-save")
-                yield Button("Cancel", id="memo-cancel")
+                yield Button("Save", variant="primary", id="memo-save", compact=True)
+                yield Button("Cancel", id="memo-cancel", compact=True)
         yield Footer()
 
     def on_mount(self) -> None:

@@ -480,6 +480,7 @@ class TagPicker(ModalScreen[TagPickerResult | None]):
         row.index = PALETTE.index(next_colour(used))
         row.path = self._create_path
         row.display = True
+        self.query_one("#tag-picker-hint").display = False
         self._colour_mode = True
         self._colour_then_close = then_close
         self._set_message(
@@ -490,6 +491,7 @@ class TagPicker(ModalScreen[TagPickerResult | None]):
 
     def _leave_colour_mode(self) -> None:
         self.query_one(ColourRow).display = False
+        self.query_one("#tag-picker-hint").display = True
         self._colour_mode = False
         self._set_message("")
         self.query_one(Input).focus()
