@@ -57,7 +57,7 @@ def shorten(text: str, limit: int) -> str:
 
 
 def _tail(text: str, limit: int) -> str:
-    """The last `limit` characters of one-line `text`, starting at a word, with an ellipsis."""
+    """At most the last `limit` characters of one-line `text`: whole words after an ellipsis."""
     if limit <= 0:
         return ""
     if len(text) <= limit:
@@ -66,9 +66,24 @@ def _tail(text: str, limit: int) -> str:
         return ELLIPSIS
     cut = text[len(text) - (limit - 1) :]
     space = cut.find(" ")
-    if 0 <= space < len(cut) // 2:
+    if 0 <= space < len(cut) - 1:
         cut = cut[space + 1 :]
     return ELLIPSIS + cut.lstrip()
+
+
+def _head(text: str, limit: int) -> str:
+    """At most the first `limit` characters of one-line `text`: whole words, then an ellipsis."""
+    if limit <= 0:
+        return ""
+    if len(text) <= limit:
+        return text
+    if limit == 1:
+        return ELLIPSIS
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > 0:
+        cut = cut[:space]
+    return cut.rstrip() + ELLIPSIS
 
 
 @dataclass(frozen=True)
@@ -82,6 +97,10 @@ class ContextLine:
     @property
     def plain(self) -> str:
         return self.before + self.quote + self.after
+
+
+_MIN_SIDE = 8
+"""Shorter context than this on one side is left out (unless it is all there is)."""
 
 
 def context_line(annotation: Annotation, width: int = 100) -> ContextLine:
@@ -109,8 +128,13 @@ def context_line(annotation: Annotation, width: int = 100) -> ContextLine:
     elif after_need < after_room:
         before_room += after_room - after_need
         after_room = after_need
-    before = _tail(before_text, before_room - len(before_sep)) if before_room > 1 else ""
-    after = shorten(after_text, after_room - len(after_sep)) if after_room > 1 else ""
+    before = _tail(before_text, before_room - len(before_sep))
+    after = _head(after_text, after_room - len(after_sep))
+    # A lone ellipsis or a word's last letters say nothing: leave that side out.
+    if len(before) < min(len(before_text), _MIN_SIDE):
+        before = ""
+    if len(after) < min(len(after_text), _MIN_SIDE):
+        after = ""
     return ContextLine(
         before + (before_sep if before else ""),
         quote,

@@ -229,3 +229,23 @@ def test_document_for_path_checks_aliases() -> None:
     assert document_for_path({"m": moved}, "/old.txt") is moved
     assert document_for_path([moved], "/new.txt") is moved
     assert document_for_path([moved], "/other.txt") is None
+
+
+def test_context_line_cuts_context_at_words() -> None:
+    annotation = note(
+        "a", "d", 200, "quote", prefix="alpha beta gamma delta epsilon ",
+        suffix=" zeta eta theta iota kappa",
+    )
+    line = context_line(annotation, width=30)
+    assert line.before.startswith(ELLIPSIS) and line.before[1:].split()[0] in {
+        "beta", "gamma", "delta", "epsilon"}
+    assert line.after.endswith(ELLIPSIS)
+    assert line.after[:-1].split()[-1] in {"zeta", "eta", "theta", "iota"}
+
+
+def test_context_line_leaves_out_a_side_too_short_to_say_anything() -> None:
+    annotation = note("a", "d", 200, "q" * 30, prefix="words " * 10, suffix=". More words here")
+    line = context_line(annotation, width=40)
+    assert len(line.plain) <= 40
+    assert line.before == "" or len(line.before) >= 8
+    assert line.after == "" or len(line.after) >= 8

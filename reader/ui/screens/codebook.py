@@ -143,7 +143,7 @@ class CodebookScreen(Screen[None]):
         table = self.query_one("#codebook-table", DataTable)
         table.add_column("Key", key="key", width=3)
         table.add_column("Tag", key="tag")
-        table.add_column("Colour", key="colour", width=9)
+        table.add_column("Colour", key="colour", width=10)
         table.add_column("Passages", key="count", width=8)
         table.add_column("Description", key="description")
         self.set_interval(POLL_SECONDS, self.poll)
@@ -173,7 +173,7 @@ class CodebookScreen(Screen[None]):
                 table.add_row(
                     Text(str(tag.hotkey) if tag.hotkey is not None else "", style="bold"),
                     Text.assemble("  " * entry.depth, printable(tag.name)),
-                    Text.assemble((" \u25a0", tag.colour), f" {tag.colour[1:]}"),
+                    Text.assemble((" \u25a0", tag.colour), f" {tag.colour}"),
                     Text(str(entry.count), justify="right"),
                     Text(printable(" ".join(tag.description.split())), style="dim"),
                     key=tag.id,

@@ -97,7 +97,7 @@ class TagViewScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#tag-view-passages", DataTable)
-        table.add_column("Document", key="document", width=24)
+        table.add_column("Document", key="document", width=20)
         table.add_column("Passage", key="passage")
         self.set_interval(POLL_SECONDS, self.poll)
         self.poll()
@@ -152,7 +152,8 @@ class TagViewScreen(Screen[None]):
         service = store_service(self.app)
         if service is None:
             return
-        width = max(40, self.size.width - 70)
+        # The screen less the tag list, the document column and the table's cell padding.
+        width = max(40, self.size.width - 32 - 20 - 8)
 
         def run(store: AnnotationStore) -> None:
             codebook = store.codebook()

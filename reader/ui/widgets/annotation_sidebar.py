@@ -218,9 +218,10 @@ class AnnotationSidebar(Vertical, can_focus=False):
 
     def compose(self) -> ComposeResult:
         yield Static(Content("Annotations"), id="sidebar-title")
-        yield Input(placeholder="filter quotes and memos", id="sidebar-filter")
+        yield Input(placeholder="f: filter quotes and memos", id="sidebar-filter", compact=True)
         yield Select[str](
-            [], prompt="any tag", allow_blank=True, id="sidebar-tag", type_to_search=True
+            [], prompt="any tag", allow_blank=True, id="sidebar-tag", type_to_search=True,
+            compact=True,
         )
         yield OptionList(id="sidebar-list")
         yield Static("", id="sidebar-empty")
@@ -280,10 +281,11 @@ class AnnotationSidebar(Vertical, can_focus=False):
         highlighted = option_list.highlighted_option
         keep = highlighted.id if highlighted is not None else None
         self.shown = shown
-        option_list.set_options(
-            Option(annotation_prompt(annotation, snapshot.codebook), id=annotation.id)
-            for annotation in shown
-        )
+        options: list[Option | None] = []
+        for annotation in shown:
+            options += [Option(annotation_prompt(annotation, snapshot.codebook), id=annotation.id),
+                        None]  # a rule between passages
+        option_list.set_options(options[:-1])
         ids = [annotation.id for annotation in shown]
         if keep in ids:
             option_list.highlighted = ids.index(keep)
