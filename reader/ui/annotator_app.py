@@ -148,6 +148,8 @@ class AnnotatorApp(App[None]):
             text = "saved"
         else:
             text = None
+        if self.coder is not None:
+            self.coder.saved_text = text  # for panes opened later
         for pane in self._document_panes():
             pane.set_saved_status(text)
             pane.set_class(text is not None and text.startswith("NOT SAVED"), "-not-saved")
@@ -291,7 +293,9 @@ class AnnotatorApp(App[None]):
             )
             if pane is None:
                 return
-        self._show_pane(pane)
+        else:
+            self._show_pane(pane)
+        pane.view.focus()
         view = pane.view
         length = len(view.text)
         start = min(max(0, offset), length)
@@ -311,6 +315,5 @@ class AnnotatorApp(App[None]):
 
         tab = next((a for a in pane.ancestors if isinstance(a, DocumentTab)), None)
         tabs = next((a for a in pane.ancestors if isinstance(a, PaneTabs)), None)
-        if tab is not None and tabs is not None:
+        if tab is not None and tabs is not None and tabs.active != tab.id:
             tabs.active = tab.id or ""
-        pane.view.focus()

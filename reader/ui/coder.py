@@ -47,6 +47,8 @@ class Coder:
         self._real_ids: dict[str, str] = {}  # pending id -> id given by the store
         self._document_ids: dict[str, str] = {}  # path of an open document -> its store id
         self._registering: set[str] = set()
+        self.saved_text: str | None = None
+        """What the status lines say about saving ("saved", "NOT SAVED: ..."), for new panes."""
 
     # ------------------------------------------------------------------ what is shown
 
@@ -97,6 +99,9 @@ class Coder:
 
     def pane_mounted(self, pane: DocumentPane) -> None:
         """Register the pane's document in the store (once per file) and show its passages."""
+        if self.saved_text is not None:
+            pane.set_saved_status(self.saved_text)
+            pane.set_class(self.saved_text.startswith("NOT SAVED"), "-not-saved")
         path = str(pane.document.path)
         known = self._document_ids.get(path)
         if known is not None:

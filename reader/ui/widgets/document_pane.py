@@ -236,6 +236,7 @@ class DocumentPane(Widget):
         self._annotations: tuple[Annotation, ...] = ()
         self._codebook = Codebook(())
         self._adjusting: Annotation | None = None
+        self._adjust_cursor = 0
         self._tag_styles: dict[tuple[str | None, int], Style] = {}
 
     # ------------------------------------------------------------------ public API
@@ -359,6 +360,7 @@ class DocumentPane(Widget):
     def begin_adjusting(self, annotation: Annotation) -> None:
         """Make the passage's span the selection; motions change it until `end_adjusting`."""
         self._adjusting = annotation
+        self._adjust_cursor = self._view.cursor_offset
         self._view.select(annotation.start, annotation.end)
         self._update_selection_status()
         self.refresh_bindings()
@@ -417,8 +419,10 @@ class DocumentPane(Widget):
             self._position_text(event.line, event.column, event.percent)
         )
         if self._adjusting is not None and not self._view.selecting:
-            self._adjusting = None  # escape dropped the selection: the span stays as it was
+            # Escape dropped the selection: the span stays as it was, the cursor goes back.
+            self._adjusting = None
             self.refresh_bindings()
+            self._view.move_cursor(self._adjust_cursor)
         self._update_selection_status()
         self._update_tags_status()
 

@@ -1043,7 +1043,7 @@ class DocumentView(ScrollView, can_focus=True):
     def on_mouse_move(self, event: events.MouseMove) -> None:
         if self._drag_from is None and self._anchor is None:
             return
-        if not event.button or self.app.mouse_captured is not self:
+        if self.app.mouse_captured is not self:  # captured from mouse down to mouse up
             return
         target = self._offset_at_mouse(event)
         if target is None:

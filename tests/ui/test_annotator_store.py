@@ -1,0 +1,159 @@
+"""The annotator and its store: failed saves shown, other programs' changes shown, export, jump."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from annotator_support import (
+    LEBANON_SENTENCE,
+    REPORT,
+    SIZE,
+    db_file,
+    make_app,
+    ready,
+    store_idle,
+    stored,
+    until,
+    write_documents,
+)
+from textual.widgets import Label
+
+from reader.core.store import AnnotationStore
+from reader.ui import store_service
+from reader.ui.app import ReaderApp
+from reader.ui.screens.export_dialog import ExportDialog
+from reader.ui.widgets.document_pane import DocumentPane
+
+
+def status(pane: DocumentPane, slot: str) -> str:
+    label = pane.query_one(f"#status-{slot}", Label)
+    return str(label.render()) if label.display else ""
+
+
+def sentence(pane: DocumentPane) -> tuple[int, int]:
+    start = REPORT.index(LEBANON_SENTENCE)
+    return start, start + len(LEBANON_SENTENCE)
+
+
+async def test_a_failed_save_is_shown_and_nothing_looks_saved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(self: AnnotationStore, *args: object, **kwargs: object) -> None:
+        raise OSError("No space left on device")
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        pane = await ready(pilot)
+        monkeypatch.setattr(AnnotationStore, "add_annotation", refuse)
+        pane.view.select(*sentence(pane))
+        await pilot.press("1")
+        await store_idle(pilot)
+        assert status(pane, "saved") == "NOT SAVED: tag refugees: No space left on device"
+        assert pane.has_class("-not-saved")
+        assert pane.annotations == ()  # the truth: the passage is not there
+        assert status(pane, "tags") == ""
+        assert any("was not saved" in n.message for n in app._notifications)
+        monkeypatch.undo()
+        pane.view.select(*sentence(pane))
+        await pilot.press("1")
+        await store_idle(pilot)
+        assert status(pane, "saved") == "saved"
+    assert len(stored(tmp_path).annotations()) == 1
+
+
+async def test_a_database_that_cannot_be_opened_is_shown(tmp_path: Path) -> None:
+    docs = write_documents(tmp_path / "docs")[:1]
+    db = tmp_path / "db" / "annotations.json"
+    db.mkdir(parents=True)  # a folder where the file should be
+    app = ReaderApp(docs, db_path=db, config_path=tmp_path / "none.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await until(pilot, lambda: app.workspace.active_document is not None)
+        pane = app.workspace.active_document
+        assert pane is not None
+        await until(pilot, lambda: status(pane, "saved").startswith("NOT SAVED"))
+        assert "cannot open the annotation database" in status(pane, "saved")
+        await pilot.press("s", "1")  # refused politely, nothing pretends to be saved
+        await pilot.pause()
+        assert pane.annotations == ()
+        assert status(pane, "saved").startswith("NOT SAVED")
+
+
+async def test_changes_by_another_program_appear(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store_service, "POLL_SECONDS", 0.1)
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        pane = await ready(pilot)
+        assert pane.document_id is not None
+        cli = AnnotationStore(db_file(tmp_path), origin="cli")
+        tag = cli.codebook().find("detainees")
+        assert tag is not None
+        start, end = sentence(pane)
+        cli.add_annotation(pane.document_id, REPORT, start, end, tags=[tag.id])
+        await until(pilot, lambda: len(pane.annotations) == 1, timeout=5)
+        assert pane.view._decorations[0][:2] == (start, end)
+        assert pane.view._marks == {2: "●"}
+        pane.view.move_cursor(start + 3)
+        await pilot.pause()
+        assert status(pane, "tags") == "detainees"
+        # And undo here does not take back the other program's change.
+        await pilot.press("u")
+        await store_idle(pilot)
+        assert len(pane.annotations) == 1
+
+
+async def test_ctrl_e_exports_csv_and_says_where(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    monkeypatch.chdir(out)
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        pane = await ready(pilot)
+        pane.view.select(*sentence(pane))
+        await pilot.press("1")
+        await store_idle(pilot)
+        await pilot.press("ctrl+e")
+        await until(pilot, lambda: isinstance(app.screen, ExportDialog))
+        await pilot.press("enter")
+        await until(pilot, lambda: not isinstance(app.screen, ExportDialog))
+        await store_idle(pilot)
+        messages = [n.message for n in app._notifications]
+        assert any(m.startswith("Exported 1 rows to ") for m in messages), messages
+    [written] = list(out.glob("*.csv"))
+    rows = list(csv.DictReader(written.open(encoding="utf-8")))
+    assert [(row["content"], row["tag"]) for row in rows] == [(LEBANON_SENTENCE, "refugees")]
+
+
+async def test_jump_to_opens_the_document_and_moves_the_cursor(tmp_path: Path) -> None:
+    report, notes = write_documents(tmp_path / "docs")
+    first = make_app(tmp_path, [report, notes])
+    async with first.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await store_idle(pilot)
+        assert first.coder is not None
+        ids = {Path(d.path).name: d.id for d in first.coder.snapshot.documents.values()}
+    app = make_app(tmp_path, [report])
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await store_idle(pilot)
+        app.jump_to(ids["notes.txt"], 22, 53)
+        def notes_shown() -> bool:
+            active = app.workspace.active_document
+            return active is not None and active.document.path.name == "notes.txt"
+
+        await until(pilot, notes_shown)
+        pane = app.workspace.active_document
+        assert pane is not None and app.workspace.document_count == 2
+        await until(pilot, lambda: pane.view.selection == (22, 53))
+        assert pane.view.cursor_offset == 22 and pane.view.has_focus
+        app.jump_to(ids["report.txt"], 5)  # already open: its tab comes forward
+        await until(pilot, lambda: app.workspace.active_document is not pane)
+        report_pane = app.workspace.active_document
+        assert report_pane is not None
+        await until(pilot, lambda: report_pane.view.cursor_offset == 5)
