@@ -11,13 +11,15 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer
 
+from reader.ui.widgets.annotation_sidebar import REVIEW_BINDINGS, AnnotationSidebar, ReviewActions
+from reader.ui.widgets.codebook_bar import CodebookBar
 from reader.ui.widgets.workspace import Workspace
 
 COMPACT_FOOTER_BELOW = 110
 """Terminal width (cells) under which the footer packs its keys tighter."""
 
 
-class MainScreen(Screen[None]):
+class MainScreen(ReviewActions, Screen[None]):
     """The reading screen: the workspace over a footer of the keys that apply now."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -45,6 +47,7 @@ class MainScreen(Screen[None]):
             tooltip="Copy the text selected with the mouse",
             show=False,
         ),
+        *REVIEW_BINDINGS,
     ]
 
     class Composed(Message):
@@ -57,6 +60,8 @@ class MainScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Workspace(id="workspace", **self.workspace_options)
+        yield AnnotationSidebar(id="annotation-sidebar")
+        yield CodebookBar(id="codebook-bar")
         yield Footer()
 
     def on_mount(self) -> None:
