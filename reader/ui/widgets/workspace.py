@@ -109,8 +109,12 @@ class PaneTabs(TabbedContent):
     def tabs(self) -> list[DocumentTab]:
         """The document tabs in the order the tab strip shows them."""
         panes = {tab.id: tab for tab in self.query(DocumentTab).results(DocumentTab)}
+        try:
+            strip = self.query_one(ContentTabs)
+        except NoMatches:  # not composed yet, or being taken down
+            return list(panes.values())
         ordered: list[DocumentTab] = []
-        for content_tab in self.query_one(ContentTabs).query(ContentTab).results(ContentTab):
+        for content_tab in strip.query(ContentTab).results(ContentTab):
             pane = panes.pop(ContentTab.sans_prefix(content_tab.id or ""), None)
             if pane is not None:
                 ordered.append(pane)
@@ -123,7 +127,10 @@ class PaneTabs(TabbedContent):
 
     def on_click(self, event: Click) -> None:
         # Only the tab strip: a click in the search bar must leave the keyboard there.
-        strip = self.query_one(ContentTabs)
+        try:
+            strip = self.query_one(ContentTabs)
+        except NoMatches:
+            return
         clicked = event.widget
         workspace = self.parent
         if clicked is None or not isinstance(workspace, Workspace):
