@@ -74,10 +74,10 @@ def main() -> int:
             [minimal_seconds] = time_to_text(
                 [sys.executable, "-c", MINIMAL_APP], "minimal textual app is up", env=base_env
             )
-            # The footer is painted in the first frame; the document's first line may come later.
+            # The footer (its "^p Commands") is in the first frame; the document may come later.
             frame_seconds, reader_seconds = time_to_text(
                 [sys.executable, "-m", "reader.ui.launch", str(args.doc), "--db", str(db)],
-                "Help",
+                "Commands",
                 marker,
                 env=env,
             )
@@ -91,7 +91,7 @@ def main() -> int:
                     "--db",
                     str(db),
                 ],
-                "Help",
+                "Commands",
                 env=env,
             )
             if run < 0:
