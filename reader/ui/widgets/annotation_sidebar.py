@@ -223,8 +223,8 @@ class AnnotationSidebar(Vertical, can_focus=False):
             [], prompt="any tag", allow_blank=True, id="sidebar-tag", type_to_search=True,
             compact=True,
         )
+        yield Static("", id="sidebar-empty")  # above the list, which takes the rest
         yield OptionList(id="sidebar-list")
-        yield Static("", id="sidebar-empty")
 
     def on_mount(self) -> None:
         self.set_interval(POLL_SECONDS, self.poll)
