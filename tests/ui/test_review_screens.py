@@ -423,6 +423,20 @@ async def test_codebook_reports_a_refused_change(corpus: Corpus) -> None:
         assert status.has_class("-error")
 
 
+async def test_codebook_enter_shows_the_tags_passages(corpus: Corpus) -> None:
+    app = ReviewApp(corpus.db, None)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_codebook(app, pilot, corpus)
+        await put_cursor_on(pilot, screen, "humanitarian aid")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, TagViewScreen))
+        tag_view = app.screen
+        assert isinstance(tag_view, TagViewScreen)
+        await until(pilot, lambda: len(tag_view.rows) == 2)
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is screen)
+
+
 def test_palette_lists_the_review_commands() -> None:
     actions = [command.action for command in review_commands(None)]  # type: ignore[arg-type]
     assert actions == ["screen.toggle_annotations", "screen.tag_view", "screen.codebook"]

@@ -110,6 +110,8 @@ class CodebookScreen(Screen[None]):
                 tooltip="Merge the tag into another: its passages get the other tag"),
         Binding("x,delete", "delete", "Delete", id="codebook.delete",
                 tooltip="Delete the tag: children move up, passages lose it"),
+        Binding("t", "passages", "Passages", id="codebook.passages",
+                tooltip="Every passage with the tag (enter does the same)"),
         Binding("u,ctrl+z", "undo", "Undo", id="codebook.undo",
                 tooltip="Take back the last change made in this window"),
         Binding("ctrl+r", "redo", "Redo", id="codebook.redo", show=False,
@@ -477,6 +479,18 @@ class CodebookScreen(Screen[None]):
             label="redo",
             done=lambda step: f"Redid: {step.label}." if step else "Nothing to redo.",
         )
+
+    @on(DataTable.RowSelected, "#codebook-table")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_passages()
+
+    def action_passages(self) -> None:
+        from reader.ui.screens.tag_view import TagViewScreen
+
+        tag = self.current_tag
+        if tag is not None:
+            self.app.push_screen(TagViewScreen(tag.id))
 
     def action_close(self) -> None:
         self.dismiss()
