@@ -87,6 +87,9 @@ async def test_f2_lists_the_focused_document_and_enter_moves_its_cursor(tmp_path
         await until(pilot, lambda: app.focused is view)
         assert view is not None
         await until(pilot, lambda: view.cursor_offset == REPORT.index("Donors pledged"))
+        # Moving the document's cursor into the other passage highlights it in the sidebar.
+        view.move_cursor(REPORT.index("Lebanon"))
+        await until(pilot, lambda: sidebar.option_list.highlighted == 0)
         # f2 again: the sidebar is shown but the keyboard is elsewhere, so it takes it; then hides.
         await pilot.press("f2")
         await until(pilot, lambda: app.focused is sidebar.option_list)

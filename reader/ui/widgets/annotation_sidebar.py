@@ -215,6 +215,7 @@ class AnnotationSidebar(Vertical, can_focus=False):
         self.shown: list[Annotation] = []
         self._drawn_key: object = None
         self._tag_options: tuple[tuple[str, str], ...] = ()
+        self._followed: int | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(Content("Annotations"), id="sidebar-title")
@@ -257,6 +258,22 @@ class AnnotationSidebar(Vertical, can_focus=False):
         if snapshot is None:
             return
         self.update_snapshot(snapshot, focused_document_id(self.app, snapshot))
+        self.follow_cursor()
+
+    def follow_cursor(self) -> None:
+        """Highlight the passage at the document's cursor (unless the keyboard is in here)."""
+        try:
+            pane = self.app.workspace.active_document  # type: ignore[attr-defined]
+        except Exception:
+            return
+        offset = getattr(pane, "cursor_offset", None)
+        if not isinstance(offset, int) or offset == self._followed or self.has_focus_within:
+            return
+        self._followed = offset
+        for index, annotation in enumerate(self.shown):
+            if annotation.start <= offset < max(annotation.end, annotation.start + 1):
+                self.option_list.highlighted = index
+                return
 
     def update_snapshot(self, snapshot: StoreSnapshot, document_id: str | None) -> None:
         """Show `document_id`'s passages as `snapshot` has them (cheap when nothing changed)."""
