@@ -574,28 +574,21 @@ class ReaderApp(AnnotatorApp):
     # ---- bindings, for help and the palette ----------------------------------------------------
 
     def binding_owners(self) -> list[tuple[str, type[DOMNode]]]:
-        """Every class whose bindings the user can meet, app and screen first."""
+        """Every class whose bindings the user can meet: app, panes, document, then the rest."""
+        from reader.ui.keymap import group_name, reader_binding_classes
         from reader.ui.widgets.document_pane import DocumentPane
         from reader.ui.widgets.document_view import DocumentView
 
         owners: list[tuple[str, type[DOMNode]]] = [
             ("Application", type(self)),
-            ("Panes and focus", MainScreen),
+            ("Panes and focus", type(self.main_screen)),
             ("Document pane", DocumentPane),
             ("Document view", DocumentView),
         ]
-        seen = {owner for _, owner in owners}
-        try:
-            nodes = list(self.main_screen.walk_children())
-        except Exception:
-            nodes = []
-        for node in nodes:
-            node_type = type(node)
-            if node_type in seen or not node_type.__module__.startswith("reader."):
-                continue
-            seen.add(node_type)
-            if node_type._merge_bindings().key_to_bindings:
-                owners.append((node_type.__name__, node_type))
+        for found in reader_binding_classes():
+            # A base (or mixin) of a listed class is already merged into that class's rows.
+            if not any(issubclass(listed, found) for _, listed in owners):
+                owners.append((group_name(found), found))
         return owners
 
     def binding_rows(self) -> list[BindingRow]:

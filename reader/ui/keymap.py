@@ -6,11 +6,12 @@ them can drift from the `BINDINGS` that actually run.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingsMap
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -29,13 +30,66 @@ class BindingRow:
     tooltip: str
 
 
+def declared_bindings(owner: type[DOMNode]) -> BindingsMap:
+    """The bindings reader's own classes declare for `owner` (merged down its MRO).
+
+    Textual's base widgets (scroll views, screens) add keys of their own; reader overrides the
+    ones that matter and the rest would only be noise in the help panel.
+    """
+    keys: dict[str, list[Binding]] = {}
+    for base in reversed(owner.__mro__):
+        declared = base.__dict__.get("BINDINGS")
+        if declared and base.__module__.startswith("reader."):
+            keys.update(BindingsMap(declared).key_to_bindings)
+    return BindingsMap.from_keys(keys)
+
+
+def reader_binding_classes() -> list[type[DOMNode]]:
+    """Every widget, screen and app class in `reader.ui` that declares bindings.
+
+    Imports every `reader.ui` module first, so dialogs that are only imported when opened are
+    included too. Called when help opens or a user keymap is checked, never at start-up.
+    """
+    import importlib
+    import pkgutil
+
+    from textual.dom import DOMNode
+
+    import reader.ui
+
+    for info in pkgutil.walk_packages(reader.ui.__path__, "reader.ui."):
+        try:
+            importlib.import_module(info.name)
+        except Exception:  # a module that cannot be imported has no bindings to show
+            continue
+    found: list[type[DOMNode]] = []
+    seen: set[type[DOMNode]] = set()
+    stack: list[type[DOMNode]] = [DOMNode]
+    while stack:
+        subclasses: list[type[DOMNode]] = stack.pop().__subclasses__()
+        for sub in subclasses:
+            if sub in seen:
+                continue
+            seen.add(sub)
+            stack.append(sub)
+            if sub.__module__.startswith("reader.") and sub.__dict__.get("BINDINGS"):
+                found.append(sub)
+    return sorted(found, key=lambda cls: (cls.__module__, cls.__qualname__))
+
+
+def group_name(owner: type) -> str:
+    """A class name as a heading: `TagPicker` -> "Tag picker"."""
+    words = re.findall(r"[A-Z]+(?=[A-Z][a-z]|$)|[A-Z]?[a-z0-9]+", owner.__name__)
+    return " ".join(words).capitalize() if words else owner.__name__
+
+
 def binding_rows(
     app: App[Any], owners: Iterable[tuple[str, type[DOMNode]]], keymap: Mapping[str, str]
 ) -> list[BindingRow]:
     """Every binding of each owner class, grouped by id, with remapped keys shown for display."""
     rows: list[BindingRow] = []
     for group, owner in owners:
-        bindings_map = owner._merge_bindings()
+        bindings_map = declared_bindings(owner)
         if keymap:
             bindings_map.apply_keymap(dict(keymap))
         by_id: dict[str, tuple[Binding, list[str]]] = {}
@@ -63,26 +117,32 @@ def binding_rows(
 
 
 def keymap_clashes(
-    owners: Iterable[tuple[str, type[DOMNode]]], keymap: Mapping[str, str]
+    owners: Sequence[tuple[str, type[DOMNode]]], keymap: Mapping[str, str], *, chain: int = 4
 ) -> list[tuple[str, str, str]]:
     """(key, remapped id, id that keeps the key by default) for each key given twice.
 
-    `keymap` must be normalised the way `App.set_keymap` stores it. Textual only reports
-    clashes with bindings that have no id, so reader checks its own.
+    Two bindings clash when they can be live at the same time: in the same class, or both among
+    the first `chain` owners (the app, the main screen and the document pane and view, which
+    are all in the binding chain while reading). `keymap` must be normalised the way
+    `App.set_keymap` stores it. Textual itself only reports clashes with id-less bindings.
     """
-    defaults: dict[str, set[str]] = {}
-    for _group, owner in owners:
-        for key, bindings in owner._merge_bindings().key_to_bindings.items():
-            for binding in bindings:
-                if binding.id and binding.id not in keymap:
-                    defaults.setdefault(key, set()).add(binding.id)
-    clashes = []
-    for ident, spec in keymap.items():
-        for key in (part.strip() for part in spec.split(",")):
-            for other in sorted(defaults.get(key, ())):
-                if other != ident:
-                    clashes.append((key, ident, other))
-    return clashes
+    maps = [declared_bindings(owner) for _, owner in owners]
+    clashes: set[tuple[str, str, str]] = set()
+    for index, bindings_map in enumerate(maps):
+        own_ids = {
+            binding.id
+            for bindings in bindings_map.key_to_bindings.values()
+            for binding in bindings
+            if binding.id
+        }
+        neighbours = [index] if index >= chain else list(range(min(chain, len(maps))))
+        for ident in own_ids & set(keymap):
+            for key in (part.strip() for part in keymap[ident].split(",")):
+                for other_index in neighbours:
+                    for other in maps[other_index].key_to_bindings.get(key, ()):
+                        if other.id and other.id != ident and other.id not in keymap:
+                            clashes.add((key, ident, other.id))
+    return sorted(clashes)
 
 
 def unknown_binding_ids(keymap: Mapping[str, str], rows: Iterable[BindingRow]) -> list[str]:
