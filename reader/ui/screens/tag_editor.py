@@ -24,7 +24,9 @@ class TextPrompt(ModalScreen[str | None]):
     """Asks for one line (a name, a colour, a description); None if cancelled."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="dialog.cancel", tooltip="Close without change"),
+        Binding(
+            "escape", "cancel", "Cancel", id="tag-editor.cancel", tooltip="Close without change"
+        ),
     ]
 
     def __init__(
@@ -75,7 +77,9 @@ class TagChooser(ModalScreen[str | None]):
     """Chooses one of `choices` ((id, label) pairs); None if cancelled."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="dialog.cancel", tooltip="Close without change"),
+        Binding(
+            "escape", "cancel", "Cancel", id="tag-editor.cancel", tooltip="Close without change"
+        ),
     ]
 
     def __init__(
@@ -113,8 +117,8 @@ class Confirm(ModalScreen[bool]):
     """A yes-or-no question: `y` or `enter` says yes; `n` or `escape` says no."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y,enter", "answer(True)", "Yes", id="dialog.yes", tooltip="Do it"),
-        Binding("n,escape", "answer(False)", "No", id="dialog.no", tooltip="Leave it as it is"),
+        Binding("y,enter", "answer(True)", "Yes", id="tag-editor.yes", tooltip="Do it"),
+        Binding("n,escape", "answer(False)", "No", id="tag-editor.no", tooltip="Leave it as it is"),
     ]
 
     def __init__(self, question: Content | str) -> None:
