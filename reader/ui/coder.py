@@ -25,6 +25,10 @@ if TYPE_CHECKING:
     from reader.ui.widgets.document_pane import DocumentPane
 
 
+_PAINT_WAIT = 0.1
+"""Longest a change waits for its preview to be painted before it is written."""
+
+
 class Coder:
     """What the coding keys of every document pane do; owned by the app."""
 
@@ -163,7 +167,16 @@ class Coder:
             for offset, (annotation_id, after) in enumerate(preview):
                 changes[token * 1000 + offset] = PendingChange(token, annotation_id, after)
 
+        painted = threading.Event()
+        if preview:
+            self.app.call_after_refresh(painted.set)
+        else:
+            painted.set()
+
         def job(store: AnnotationStore) -> Any:
+            # Writing a big database holds the interpreter for tens of milliseconds: let the
+            # preview reach the screen first.
+            painted.wait(_PAINT_WAIT)
             try:
                 return run(store)
             finally:
