@@ -14,6 +14,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
+from textual.events import Resize
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
@@ -28,6 +29,7 @@ from reader.core.codebook import (
 from reader.core.display import printable
 from reader.core.models import Tag
 from reader.core.review import CodebookEntry, codebook_entries, merge_choices, parent_choices
+from reader.ui.screens.main import COMPACT_FOOTER_BELOW
 from reader.ui.screens.tag_editor import Confirm, TagChooser, TextPrompt
 from reader.ui.widgets.annotation_sidebar import (
     POLL_SECONDS,
@@ -491,6 +493,10 @@ class CodebookScreen(Screen[None]):
         tag = self.current_tag
         if tag is not None:
             self.app.push_screen(TagViewScreen(tag.id))
+
+    def on_resize(self, event: Resize) -> None:
+        # Closer keys on a narrow terminal, so more of them fit in the footer.
+        self.query_one(Footer).compact = event.size.width < COMPACT_FOOTER_BELOW
 
     def action_close(self) -> None:
         self.dismiss()

@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.events import Resize
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, OptionList, Static
@@ -17,6 +18,7 @@ from textual.widgets.option_list import Option
 
 from reader.core.display import printable
 from reader.core.review import TagViewRow, codebook_entries, tag_and_descendants, tag_view_rows
+from reader.ui.screens.main import COMPACT_FOOTER_BELOW
 from reader.ui.widgets.annotation_sidebar import (
     POLL_SECONDS,
     jump_to_passage,
@@ -152,8 +154,10 @@ class TagViewScreen(Screen[None]):
         service = store_service(self.app)
         if service is None:
             return
-        # The screen less the tag list, the document column and the table's cell padding.
-        width = max(40, self.size.width - 32 - 20 - 8)
+        # What the passage column gets: the screen less the tag list, the document column, the
+        # cells' padding and a scrollbar.
+        tags_width = self.query_one("#tag-view-tags").outer_size.width or 32
+        width = max(24, self.size.width - tags_width - 20 - 8)
 
         def run(store: AnnotationStore) -> None:
             codebook = store.codebook()
@@ -242,6 +246,10 @@ class TagViewScreen(Screen[None]):
             jump_to_passage(app, row.document_id, row.start, row.annotation.end),
             group="review-jump",
         )
+
+    def on_resize(self, event: Resize) -> None:
+        # Closer keys on a narrow terminal, so more of them fit in the footer.
+        self.query_one(Footer).compact = event.size.width < COMPACT_FOOTER_BELOW
 
     def action_close(self) -> None:
         self.dismiss()
