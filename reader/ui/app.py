@@ -60,11 +60,20 @@ class ReaderApp(AnnotatorApp):
     COMMANDS: ClassVar[set[Any]] = {_reader_commands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
-            "q,ctrl+q",
+            "ctrl+q",
             "quit",
             "Quit",
             id="app.quit",
             tooltip="Save the session and quit",
+            priority=True,  # from any dialog too, as in every Textual app
+        ),
+        Binding(
+            "q",
+            "quit",
+            "Quit",
+            id="app.quit-q",
+            tooltip="Save the session and quit (not while typing in a field)",
+            show=False,
         ),
         Binding("question_mark,f1", "help", "Help", id="app.help", tooltip="Every key binding"),
         Binding(

@@ -357,3 +357,16 @@ async def test_a_keymap_clash_is_reported_once(tmp_path: Path) -> None:
         assert len(clashes) == 1
         assert "ctrl+o: pane.split takes it from app.open-document" in clashes[0].message
         assert app.is_running
+
+
+async def test_ctrl_q_quits_from_a_dialog_and_saves(tmp_path: Path) -> None:
+    docs = write_docs(tmp_path / "docs", 1)
+    app = make_app(tmp_path, docs)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert not app.is_running
+    assert (tmp_path / "db" / "annotations.session.json").is_file()
