@@ -178,7 +178,8 @@ class Coder:
             # preview reach the screen first.
             painted.wait(_PAINT_WAIT)
             try:
-                return run(store)
+                with store.batch(label):  # undo names the step as the user knows it
+                    return run(store)
             finally:
                 with self._finished_lock:
                     self._finished.update(token * 1000 + n for n in range(len(preview)))

@@ -144,6 +144,7 @@ async def test_u_undoes_and_ctrl_r_redoes(tmp_path: Path) -> None:
         await store_idle(pilot)
         assert pane.annotations == ()
         assert stored(tmp_path).annotations() == []
+        assert "Undone: tag recovery funds" in [n.message for n in app._notifications]
         await pilot.press("ctrl+r")
         await store_idle(pilot)
         assert len(pane.annotations) == 1
