@@ -309,3 +309,40 @@ async def test_the_coding_keys_have_ids_and_are_in_help(tmp_path: Path) -> None:
     }
     assert expected <= ids
     assert isinstance(app, ReaderApp)
+
+
+async def test_ctrl_r_in_the_search_bar_toggles_regex_not_redo(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        pane = await ready(pilot)
+        await find_lebanon(pilot, pane)
+        await pilot.press("s", "1")
+        await store_idle(pilot)
+        await pilot.press("u")
+        await store_idle(pilot)
+        await pilot.press("slash", "ctrl+r")
+        assert pane.search_bar.regex
+        await store_idle(pilot)
+        assert pane.annotations == ()  # nothing was redone
+        await pilot.press("escape", "ctrl+r")  # back in the document: redo
+        await store_idle(pilot)
+        assert len(pane.annotations) == 1
+
+
+async def test_passage_colours_follow_the_theme(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        pane = await ready(pilot)
+        await find_lebanon(pilot, pane)
+        await pilot.press("s", "1")
+        await store_idle(pilot)
+        app.theme = "textual-dark"
+        await pilot.pause(0.1)
+        dark = pane.view._decorations[0].style
+        app.theme = "textual-light"
+        await until(pilot, lambda: pane.view._decorations[0].style != dark)
+        light = pane.view._decorations[0].style
+        assert not isinstance(dark, str) and not isinstance(light, str)
+        assert dark.bgcolor is not None and light.bgcolor is not None
+        # A tint of the tag's colour over each theme's own background.
+        assert light.bgcolor.get_truecolor() > dark.bgcolor.get_truecolor()
