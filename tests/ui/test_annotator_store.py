@@ -157,3 +157,45 @@ async def test_jump_to_opens_the_document_and_moves_the_cursor(tmp_path: Path) -
         report_pane = app.workspace.active_document
         assert report_pane is not None
         await until(pilot, lambda: report_pane.view.cursor_offset == 5)
+
+
+async def test_saving_is_shown_until_written_and_quitting_writes_everything(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    original = AnnotationStore.add_annotation
+
+    def slow(self: AnnotationStore, *args: object, **kwargs: object) -> object:
+        time.sleep(0.4)
+        return original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        pane = await ready(pilot)
+        monkeypatch.setattr(AnnotationStore, "add_annotation", slow)
+        pane.view.select(*sentence(pane))
+        await pilot.press("1")
+        assert status(pane, "saved") == "saving…"
+        assert status(pane, "tags") == "refugees"
+        await store_idle(pilot)
+        assert status(pane, "saved") == "saved"
+        pane.view.select(0, 6)
+        await pilot.press("2")
+        assert status(pane, "saved") == "saving…"
+        # Leaving now: the queued change is still written.
+    assert [a.quote for a in stored(tmp_path).annotations()] == ["Report", LEBANON_SENTENCE]
+
+
+async def test_coding_keys_wait_while_a_span_is_adjusted(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        pane = await ready(pilot)
+        pane.view.select(*sentence(pane))
+        await pilot.press("1")
+        await store_idle(pilot)
+        await pilot.press("r", "right", "2", "x", "enter")  # 2 and x do nothing meanwhile
+        await store_idle(pilot)
+    [annotation] = stored(tmp_path).annotations()
+    assert annotation.quote == LEBANON_SENTENCE + " "
+    assert len(annotation.tags) == 1

@@ -37,6 +37,11 @@ _INCREMENTAL_DELAY = 0.15
 _TINT = (0.30, 0.48, 0.62)
 
 
+_NOT_WHILE_ADJUSTING = frozenset(
+    {"tag_slot", "pick_tags", "repeat_tags", "memo", "adjust", "delete_annotation"}
+)
+
+
 def _coding(keys: str, action: str, description: str, name: str, tooltip: str,
             *, show: bool = True) -> Binding:
     return Binding(keys, action, description, id=f"coding.{name}", tooltip=tooltip, show=show)
@@ -437,6 +442,8 @@ class DocumentPane(Widget):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "save_adjusted":
             return self._adjusting is not None
+        if action in _NOT_WHILE_ADJUSTING and self._adjusting is not None:
+            return False  # the selection is the passage's new span, not a new passage
         return True
 
     def _with_coder(self, call: str, *args: object, **kwargs: object) -> None:
