@@ -42,7 +42,9 @@ def start_up(document: Path, db: Path, env: dict[str, str]) -> float:
         return session.wait_for_text("Report 0")
 
 
-def tag_keys(document: Path, db: Path, env: dict[str, str], count: int) -> list[tuple[float, float]]:
+def tag_keys(
+    document: Path, db: Path, env: dict[str, str], count: int
+) -> list[tuple[float, float]]:
     """(seconds to highlight, seconds to disk) for `count` sentences tagged with `1`."""
     figures = []
     with PtySession(reader_argv(document, db), env=env) as session:
