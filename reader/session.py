@@ -8,11 +8,11 @@ validates, serialises and writes it. A session file that cannot be read is repor
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+
+from reader.core.durable import atomic_write_bytes
 
 SESSION_VERSION = 1
 RECENT_LIMIT = 20
@@ -150,35 +150,7 @@ def load_session(path: Path) -> Session | None:
 def save_session(path: Path, session: Session) -> None:
     """Write the session atomically: a temporary file in the same folder, fsync, then rename."""
     payload = json.dumps(session.to_dict(), indent=2, ensure_ascii=False).encode("utf-8")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp_name, path)
-    except BaseException:
-        try:
-            os.unlink(temp_name)
-        except OSError:
-            pass
-        raise
-    _fsync_directory(path.parent)
-
-
-def _fsync_directory(folder: Path) -> None:
-    """Make the rename itself durable where the platform allows it."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    atomic_write_bytes(path, payload)
 
 
 def remember_recent(recent: list[str], path: str, limit: int = RECENT_LIMIT) -> list[str]:
