@@ -162,27 +162,31 @@ async def test_jump_to_opens_the_document_and_moves_the_cursor(tmp_path: Path) -
 async def test_saving_is_shown_until_written_and_quitting_writes_everything(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import time
+    import threading
 
     original = AnnotationStore.add_annotation
+    gate = threading.Event()
 
-    def slow(self: AnnotationStore, *args: object, **kwargs: object) -> object:
-        time.sleep(0.4)
+    def held(self: AnnotationStore, *args: object, **kwargs: object) -> object:
+        gate.wait(10)  # the disk is slow until the test says otherwise
         return original(self, *args, **kwargs)  # type: ignore[arg-type]
 
     app = make_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         pane = await ready(pilot)
-        monkeypatch.setattr(AnnotationStore, "add_annotation", slow)
+        monkeypatch.setattr(AnnotationStore, "add_annotation", held)
         pane.view.select(*sentence(pane))
         await pilot.press("1")
         assert status(pane, "saved") == "saving…"
         assert status(pane, "tags") == "refugees"
+        gate.set()
         await store_idle(pilot)
         assert status(pane, "saved") == "saved"
+        gate.clear()
         pane.view.select(0, 6)
         await pilot.press("2")
         assert status(pane, "saved") == "saving…"
+        threading.Timer(0.3, gate.set).start()
         # Leaving now: the queued change is still written.
     assert [a.quote for a in stored(tmp_path).annotations()] == ["Report", LEBANON_SENTENCE]
 
