@@ -242,6 +242,7 @@ class DocumentPane(Widget):
         self._codebook = Codebook(())
         self._adjusting: Annotation | None = None
         self._adjust_cursor = 0
+        self._status_texts: dict[str, str] = {}
         self._tag_styles: dict[tuple[str | None, int], Style] = {}
 
     # ------------------------------------------------------------------ public API
@@ -410,8 +411,12 @@ class DocumentPane(Widget):
             coder.pane_unmounted(self)
 
     def _set_status(self, selector: str, text: str | None) -> None:
+        text = text or ""
+        if self._status_texts.get(selector) == text:
+            return  # every cursor move asks; an unchanged slot must not cost a layout
+        self._status_texts[selector] = text
         label = self.query_one(selector, Label)
-        label.update(Content(printable(text or "")))
+        label.update(Content(printable(text)))
         label.display = bool(text)
 
     @staticmethod
