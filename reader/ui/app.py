@@ -54,6 +54,7 @@ class ReaderApp(AnnotatorApp):
             styles_dir() / "app.tcss",
             styles_dir() / "document.tcss",
             styles_dir() / "review.tcss",
+            styles_dir() / "dialogs.tcss",
         )
         if path.is_file()
     ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -14,6 +14,12 @@ from textual.widgets import Footer
 from reader.ui.widgets.annotation_sidebar import REVIEW_BINDINGS, AnnotationSidebar, ReviewActions
 from reader.ui.widgets.codebook_bar import CodebookBar
 from reader.ui.widgets.workspace import Workspace
+
+if TYPE_CHECKING:
+    from textual.screen import ActiveBinding
+
+FOOTER_FIRST = ("app.help", "app.quit", "app.open-document")
+"""Shown first in the footer, so a crowded footer never hides how to get help or out."""
 
 COMPACT_FOOTER_BELOW = 110
 """Terminal width (cells) under which the footer packs its keys tighter."""
@@ -57,6 +63,15 @@ class MainScreen(ReviewActions, Screen[None]):
         super().__init__(id=id)
         self.workspace_options: dict[str, Any] = {}
         """Set by the app before the screen is composed: preferences and the first document."""
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        bindings = super().active_bindings
+        first = sorted(
+            (key for key, active in bindings.items() if active.binding.id in FOOTER_FIRST),
+            key=lambda key: FOOTER_FIRST.index(bindings[key].binding.id or ""),
+        )
+        return {key: bindings[key] for key in [*first, *(k for k in bindings if k not in first)]}
 
     def compose(self) -> ComposeResult:
         yield Workspace(id="workspace", **self.workspace_options)
