@@ -112,15 +112,25 @@ def _narrow_class() -> str:
     """
     ranges: list[tuple[int, int]] = [(0x00, 0x08), (0x0A, 0x1F), (0x7F, 0x9F)]
     ranges += [(0x2028, 0x202E), (0x2066, 0x2069)]
-    start: int | None = None
-    for code in range(0x20, 0x3400):
-        narrow = not 0xD800 <= code < 0xE000 and get_character_cell_size(chr(code)) == 1
-        if narrow and start is None:
-            start = code
-        elif not narrow and start is not None:
-            ranges.append((start, code - 1))
-            start = None
-    if start is not None:
+    # Rich's table lists only the code points that are not one cell wide: walking its entries
+    # takes well under a millisecond, asking for 13,000 widths one by one took ~20 ms of start-up.
+    not_narrow = [(0x7F, 0x9F), (0xD800, 0xDFFF)]
+    try:
+        from rich.cells import load_cell_table
+
+        not_narrow += [(low, high) for low, high, width in load_cell_table("auto").widths
+                       if width != 1 and high >= 0x20 and low < 0x3400]
+    except (ImportError, AttributeError):  # another Rich: ask for each width
+        not_narrow += [(code, code) for code in range(0x20, 0x3400)
+                       if get_character_cell_size(chr(code)) != 1]
+    start = 0x20
+    for low, high in sorted(not_narrow):
+        if low > start:
+            ranges.append((start, min(low, 0x3400) - 1))
+        start = max(start, high + 1)
+        if start >= 0x3400:
+            break
+    if start < 0x3400:
         ranges.append((start, 0x33FF))
     return "".join(f"\\u{low:04x}-\\u{high:04x}" for low, high in ranges)
 
