@@ -73,9 +73,15 @@ class AnnotatorApp(App[None]):
         service = AnnotationService(self, self.db_path, annotator=settings.annotator_name)
         self.annotation_service = service
         self.coder = Coder(self, service, on_submit=self.change_submitted)
-        service.start()
         for pane in self.coder._panes():
             self.coder.pane_mounted(pane)
+
+    def on_ready(self) -> None:
+        # The store's thread opens (and for a big database parses) the file while holding the
+        # interpreter much of the time: started after the first frame, it no longer delays it.
+        # Jobs sent before (registering the first document) wait in its queue.
+        if self.annotation_service is not None:
+            self.annotation_service.start()
 
     def on_unmount(self) -> None:
         self.stop_annotation_service()

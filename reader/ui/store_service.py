@@ -119,10 +119,14 @@ class AnnotationService:
     # ------------------------------------------------------------------ UI thread
 
     def start(self) -> None:
-        self._thread.start()
+        """Start the thread (once; later calls do nothing)."""
+        if self._thread.ident is None:
+            self._thread.start()
 
     def stop(self, timeout: float = 30.0) -> bool:
         """Finish every queued change, then stop; whether it finished in time."""
+        if self._thread.ident is None and not self._jobs.empty():
+            self._thread.start()  # quitting before the thread was started: write what waits
         if not self._thread.is_alive():
             return True
         self._jobs.put(_STOP)
