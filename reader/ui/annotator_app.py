@@ -60,6 +60,8 @@ class AnnotatorApp(App[None]):
         self._store_failure: str | None = None  # the database could not be opened at all
         self._save_error: str | None = None  # the last change that could not be saved
         self._changed_here = False  # a change was made: the panes say whether it is saved
+        self.freeze_after_store_load = False
+        """Set when start-up froze the collector's view of its objects (see `run_tui`)."""
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -73,15 +75,11 @@ class AnnotatorApp(App[None]):
         service = AnnotationService(self, self.db_path, annotator=settings.annotator_name)
         self.annotation_service = service
         self.coder = Coder(self, service, on_submit=self.change_submitted)
+        # Started now, not after the first frame: the passages must be there as soon as the
+        # document is (a key pressed at once, `]`, finds them).
+        service.start()
         for pane in self.coder._panes():
             self.coder.pane_mounted(pane)
-
-    def on_ready(self) -> None:
-        # The store's thread opens (and for a big database parses) the file while holding the
-        # interpreter much of the time: started after the first frame, it no longer delays it.
-        # Jobs sent before (registering the first document) wait in its queue.
-        if self.annotation_service is not None:
-            self.annotation_service.start()
 
     def on_unmount(self) -> None:
         self.stop_annotation_service()
@@ -96,6 +94,13 @@ class AnnotatorApp(App[None]):
     # ------------------------------------------------------------------ the service's messages
 
     def on_annotation_service_ready(self, message: AnnotationService.Ready) -> None:
+        if self.freeze_after_store_load:  # (else the first frame's freeze took them too)
+            import gc
+
+            # The store has just parsed the whole database (millions of objects for 20,000
+            # annotations), kept as long as the app runs. Left to the collector, every gen-2 pass
+            # walked them all: 30-120 ms stalls that landed on key presses now and then.
+            gc.freeze()
         for notice in message.notices:
             self.notify(printable(notice), title="Annotations", severity="warning",
                         markup=False, timeout=12)

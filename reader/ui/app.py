@@ -271,6 +271,7 @@ class ReaderApp(AnnotatorApp):
         if not gc.isenabled():
             gc.freeze()
             gc.enable()
+            self.freeze_after_store_load = True
 
     def on_main_screen_composed(self, event: MainScreen.Composed) -> None:
         """Fill the workspace: the command line's documents, else the last session, else samples."""
