@@ -360,6 +360,7 @@ class DocumentView(ScrollView, can_focus=True):
         self._decoration_reach = 0
         self._marks: dict[int, str] = {}
         self._look = 0  # revision of matches, decorations, selection and marks
+        self._base_style: Style | None = None  # set while a render is under way
         self.set_reactive(DocumentView.wrap, wrap)
         self.set_reactive(DocumentView.line_numbers, line_numbers)
         self.set_class(not wrap, "-nowrap")
@@ -1059,10 +1060,18 @@ class DocumentView(ScrollView, can_focus=True):
 
     # ------------------------------------------------------------------ rendering
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The view's base style walks every ancestor's styles: once per render, not per row.
+        self._base_style = self.rich_style
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._base_style = None
+
     def render_line(self, y: int) -> Strip:
         rows = self._visible_rows()
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self._base_style or self.rich_style
         if y >= len(rows):
             return Strip.blank(width, base)
         row = rows[y]
@@ -1083,7 +1092,7 @@ class DocumentView(ScrollView, can_focus=True):
             cursor if cursor_here else None,
             self.has_focus,
             selection,
-            self._look,
+            self._row_look(row),
             self._marks.get(row.line) if row.subrow == 0 else None,
         )
         strip = self._strips.get(key)
@@ -1091,6 +1100,26 @@ class DocumentView(ScrollView, can_focus=True):
             strip = self._build_strip(row, width, scroll_x, cursor_here, selection, base)
             self._strips[key] = strip
         return strip
+
+    def _row_look(self, row: _Row) -> tuple[Any, ...]:
+        """The decorations and matches drawn on `row`: with them in a strip's key (rather than a
+        revision of everything drawn), tagging a passage rebuilds only the rows it covers."""
+        start, end = row.start, row.end
+        decorations: tuple[Decoration, ...] = ()
+        if self._decorations:
+            low = bisect_right(self._decoration_starts, start - self._decoration_reach - 1)
+            high = bisect_right(self._decoration_starts, end)
+            decorations = tuple(
+                d for d in self._decorations[low:high] if d.end > start and d.start < end
+            )
+        matches: tuple[tuple[int, int, bool], ...] = ()
+        if self._search is not None:
+            current = self._current_match
+            matches = tuple(
+                (match_start, match_end, index == current)
+                for index, match_start, match_end in self._search.spans_between(start, end + 1)
+            )
+        return decorations, matches
 
     def _style(self, name: str | Style) -> Style:
         if isinstance(name, Style):
