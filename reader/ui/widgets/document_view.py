@@ -406,9 +406,10 @@ class DocumentView(ScrollView, can_focus=True):
     @selection_anchor.setter
     def selection_anchor(self, anchor: int | None) -> None:
         """Start (or with None, end) a selection from `anchor` to wherever the cursor goes."""
+        before = self.selection
         self._anchor = None if anchor is None else motions.snap_to_boundary(self._text, anchor)
         self._look += 1
-        self.refresh()
+        self._refresh_selection_rows(before, self.selection)
         if self.is_mounted:
             self._post_cursor_moved()  # listeners read the new selection from it
 
@@ -463,19 +464,59 @@ class DocumentView(ScrollView, can_focus=True):
     ) -> None:
         """Replace the styled spans drawn under the selection, matches and cursor."""
         items = sorted((Decoration(*span) for span in spans), key=lambda d: (d.start, d.end))
+        before = self._visible_looks()
         self._decorations = [item for item in items if item.end > item.start]
         self._decoration_starts = [item.start for item in self._decorations]
         self._decoration_reach = max(
             (item.end - item.start for item in self._decorations), default=0
         )
         self._look += 1
-        self.refresh()
+        self._refresh_changed_rows(before)
 
     def set_line_marks(self, marks: Mapping[int, str]) -> None:
         """Show a one-cell mark in the gutter beside logical lines ({line: "●"})."""
+        before = self._visible_looks()
         self._marks = {line: printable(mark)[:1] for line, mark in marks.items() if mark}
         self._look += 1
-        self.refresh()
+        self._refresh_changed_rows(before)
+
+    def _visible_looks(self) -> list[tuple[Any, ...]] | None:
+        """What each row on screen draws over its text, if the rows on screen are known."""
+        rows = self._visible_rows() if self._visible is not None else None
+        if not rows:
+            return None
+        return [
+            (self._row_look(row), self._marks.get(row.line) if row.subrow == 0 else None)
+            for row in rows
+        ]
+
+    def _refresh_selection_rows(
+        self, old: tuple[int, int] | None, new: tuple[int, int] | None
+    ) -> None:
+        """Repaint the rows the selection left or entered (all, if the rows are not known)."""
+        if old == new:
+            return
+        rows = self._visible_rows() if self._visible is not None else None
+        if not rows:
+            self.refresh()
+            return
+        width = self.scrollable_content_region.width
+        for y, row in enumerate(rows):
+            if any(span is not None and span[0] <= row.end and span[1] > row.start
+                   for span in (old, new)):
+                self.refresh(Region(0, y, width, 1))
+
+    def _refresh_changed_rows(self, before: list[tuple[Any, ...]] | None) -> None:
+        """Repaint only the rows whose decorations or marks changed (a tag key repaints the
+        passage's rows, not the screen); everything when that cannot be told."""
+        after = self._visible_looks()
+        if before is None or after is None or len(before) != len(after):
+            self.refresh()
+            return
+        width = self.scrollable_content_region.width
+        for y, (old, new) in enumerate(zip(before, after, strict=True)):
+            if old != new:
+                self.refresh(Region(0, y, width, 1))
 
     # ------------------------------------------------------------------ watchers
 
