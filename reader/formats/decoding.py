@@ -145,12 +145,61 @@ def _detect(data: bytes) -> tuple[str, str] | None:
     ]
     # Then charset-normalizer's own order: the whole file may not fit the sample's best guess.
     guesses += [_normal_name(m.encoding) for m in matches]
+    latin = _likeliest_latin(sample)
+    if latin is not None:
+        guesses.insert(0, latin)
     for encoding in dict.fromkeys(guesses):
         try:
             return data.decode(encoding), encoding
         except (UnicodeDecodeError, LookupError):
             continue  # the sample fitted, the rest of the file does not: try the next guess
     return None
+
+
+# Latin-script code pages that charset-normalizer confuses on short, mostly-ASCII text (French
+# read as cp1257 or cp1250); they are told apart by which gives letters European languages use.
+_LATIN_CODE_PAGES = ("cp1252", "latin-1", "cp1250", "cp1254", "cp1257", "cp1258")
+# The accented letters of each language group: a real text takes its letters from one group,
+# a wrong code page mixes them (French read as cp1257 has é beside ļ, ą and č).
+_LETTER_GROUPS = tuple(
+    frozenset(group)
+    for group in (
+        "éèêëàâäáãåæçîïíìôöóòõøœùûüúÿñß",  # Western European
+        "áéíóúýčćďěłńňőřśšťůűźżžąęöüôä",  # Central European
+        "çğıişöüâîû",  # Turkish
+        "āčēģīķļņšūžąęėįųõäöü",  # Baltic
+    )
+)
+
+
+_TEXT_PUNCTUATION = frozenset("\u00a0‘’‚“”„–—…«»‹›€£°§·•©®™×")
+
+
+def _likeliest_latin(sample: bytes) -> str | None:
+    """For text in Latin script (mostly ASCII letters), the Latin code page whose accented
+    letters come from one language group; None for other scripts. Ties go to the commoner."""
+
+    def score(encoding: str) -> float:
+        try:
+            text = sample.decode(encoding)
+        except UnicodeDecodeError:
+            return -1.0
+        letters = [c for c in text if c.isalpha()]
+        accented = [c.lower() for c in letters if ord(c) > 0x7F]
+        if not letters or len(accented) * 2 > len(letters):
+            return -1.0  # not Latin script: Greek, Cyrillic, Arabic, Hebrew...
+        # Symbols where letters should be ("gêœl¹" is Polish read as cp1252) count against.
+        stray = sum(
+            1 for c in text if ord(c) > 0x7F and not c.isalpha() and c not in _TEXT_PUNCTUATION
+        )
+        if not accented:  # English with curly quotes and dashes: whichever reads them as such
+            return 0.5 if stray == 0 else -1.0
+        in_group = max(sum(c in group for c in accented) for group in _LETTER_GROUPS)
+        return in_group / (len(accented) + stray)
+
+    scores = {encoding: score(encoding) for encoding in _LATIN_CODE_PAGES}
+    best = max(_LATIN_CODE_PAGES, key=lambda encoding: scores[encoding])
+    return best if scores[best] >= 0 else None
 
 
 def _decodes_to(sample: bytes, encoding: str, text: str) -> bool:

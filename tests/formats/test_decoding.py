@@ -123,3 +123,23 @@ def test_only_the_sample_decides_but_the_whole_file_must_fit() -> None:
     text, encoding = decode(data)
     assert text.endswith(FRENCH * 3)
     assert encoding in ("cp1252", "latin-1")
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        ("Café résumé naïve déjà vu, élève à Genève, on a mangé une crème brûlée.", "latin-1"),
+        ("Réfugiés à Genève, été déjà.", "cp1252"),
+        ("Die Flüchtlinge in Österreich müssen große Straßen überqueren.", "cp1252"),
+        ("He said “refugees” — in Lebanon… it costs €5.", "cp1252"),
+        ("Příliš žluťoučký kůň úpěl ďábelské ódy. Čeština je krásná.", "cp1250"),
+        ("Zażółć gęślą jaźń, powiedział Łukasz.", "cp1250"),
+        ("Türkiye'de mülteciler ığdır şehrinde yaşıyor; göç ve işçi.", "cp1254"),
+        ("Lietuvos pabėgėliai ir užsienio šalių piliečiai.", "cp1257"),
+        ("اللاجئون في لبنان يواجهون ضغوطا متزايدة للعودة.", "cp1256"),
+    ],
+)
+def test_short_legacy_texts_read_as_written(text: str, encoding: str) -> None:
+    """Short, mostly-ASCII texts are where detectors confuse Latin code pages."""
+    decoded, _ = decode(text.encode(encoding))
+    assert decoded == text
