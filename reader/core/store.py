@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -117,9 +116,33 @@ def _empty_database() -> dict[str, Any]:
     return {META: {"1": {"schema_version": SCHEMA_VERSION, "created": utc_now()}}}
 
 
+def _required_fields(record_class: type) -> frozenset[str]:
+    return frozenset(
+        f.name
+        for f in fields(record_class)
+        if f.default is MISSING and f.default_factory is MISSING
+    )
+
+
+_REQUIRED_FIELDS = {
+    DOCUMENTS: _required_fields(Document),
+    ANNOTATIONS: _required_fields(Annotation),
+    TAGS: _required_fields(Tag),
+    HISTORY: frozenset({"seq", "origin", "label", "time", "changes", "undone"}),
+}
+
+
 def _check_shape(data: Any) -> dict[str, Any]:
+    """The parsed file, if it is laid out as a reader database with whole records."""
     if not isinstance(data, dict) or not all(isinstance(table, dict) for table in data.values()):
         raise CorruptFileError("does not have the layout of a reader database")
+    for table, rows in data.items():
+        required = _REQUIRED_FIELDS.get(table)
+        if required is None:
+            continue
+        for key, record in rows.items():
+            if not isinstance(record, dict) or not required <= record.keys():
+                raise CorruptFileError(f"holds a damaged record (number {key} of {table})")
     return data
 
 
@@ -328,7 +351,7 @@ class AnnotationStore:
         try:
             raw = self.path.read_bytes()
         except FileNotFoundError:
-            return None
+            return self._restore_missing()
         except OSError as error:
             raise StoreError(f"cannot read the database {self.path}: {error.strerror}") from None
         try:
@@ -349,11 +372,26 @@ class AnnotationStore:
                 "the damaged file is kept for you to inspect."
             )
             return None
-        shutil.copy2(backup, aside.with_name(aside.name + ".restored-from"))
         atomic_write_bytes(self.path, backup.read_bytes())
         self.notices.append(
-            message + f" The last good copy ({backup}) was restored; only the change being "
-            "written when the damage happened can be missing."
+            message + f" The copy kept before the last saved change ({backup}) was restored: "
+            "that last change is missing from it, and may still be read in the file moved aside."
+        )
+        return data
+
+    def _restore_missing(self) -> dict[str, Any] | None:
+        """No database file: a new one, unless a good copy shows one was there (deleted by hand,
+        or lost with a disk); then that copy comes back rather than being overwritten."""
+        backup = self._storage.backup_path
+        try:
+            raw = backup.read_bytes()
+            data = _check_shape(parse_json_strict(raw))
+        except (OSError, CorruptFileError):
+            return None
+        atomic_write_bytes(self.path, raw)
+        self.notices.append(
+            f"The database {self.path} was missing; its last good copy ({backup}) was restored. "
+            "To start afresh instead, delete both files."
         )
         return data
 

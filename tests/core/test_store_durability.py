@@ -216,3 +216,34 @@ def test_a_damaged_database_without_a_good_copy_is_never_silently_replaced(
     assert len(aside) == 1 and aside[0].read_bytes() == bad
     assert str(aside[0]) in reopened.notices[0]
     assert reopened.codebook().by_hotkey(1).name == "refugees"
+
+
+def test_a_database_with_a_damaged_record_is_moved_aside_too(db_path: Path) -> None:
+    document, tag = seeded_store(db_path)
+    AnnotationStore(db_path).add_annotation(document, TEXT, 0, 3, tags=[tag], memo="kept")
+    AnnotationStore(db_path).add_annotation(document, TEXT, 4, 8, tags=[tag], memo="later")
+    data = json.loads(db_path.read_text())
+    data["annotations"]["99"] = {"id": "x"}
+    db_path.write_text(json.dumps(data))
+
+    reopened = AnnotationStore(db_path)
+
+    assert "damaged record (number 99 of annotations)" in reopened.notices[0]
+    assert "moved aside" in reopened.notices[0]
+    assert [a.memo for a in reopened.annotations()] == ["kept"]
+
+
+def test_a_deleted_database_comes_back_from_its_copy_not_replaced(db_path: Path) -> None:
+    document, tag = seeded_store(db_path)
+    store = AnnotationStore(db_path)
+    store.add_annotation(document, TEXT, 0, 3, tags=[tag], memo="first")
+    store.add_annotation(document, TEXT, 4, 8, tags=[tag], memo="second")
+    db_path.unlink()
+
+    reopened = AnnotationStore(db_path)
+
+    assert "was missing" in reopened.notices[0] and "restored" in reopened.notices[0]
+    assert [a.memo for a in reopened.annotations()] == ["first"]
+    reopened.add_annotation(document, TEXT, 9, 12, tags=[tag], memo="third")
+    backup = db_path.with_name(db_path.name + ".bak")
+    assert '"first"' in backup.read_text()  # the copy was not replaced by an empty database
