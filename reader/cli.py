@@ -202,8 +202,8 @@ def _load(path: str | Path) -> LoadedDocument:
     return load_document(Path(path))
 
 
-def _document_and_text(context: Context, reference: str) -> tuple[Document, str]:
-    """The document a user named (a file, or a known document) and its current text."""
+def _load_named(context: Context, reference: str) -> LoadedDocument:
+    """The file a user named: a path, or a known document's id, title or file name."""
     store = context.store
     candidate = Path(reference).expanduser()
     if candidate.exists():
@@ -220,7 +220,12 @@ def _document_and_text(context: Context, reference: str) -> tuple[Document, str]
             raise UserError(f"the file of {known.title!r} is missing ({known.path}); "
                             f"use `reader docs relink {known.id[:8]} NEW_PATH`")
         loaded = _load(known.path)
-    registered = store.register_document(
+    return loaded
+
+
+def _register(context: Context, loaded: LoadedDocument) -> Document:
+    """Record the loaded document (inside the caller's step) and say what changed."""
+    registered = context.store.register_document(
         path=loaded.path, text=loaded.text, title=loaded.title, size=loaded.size,
         encoding=loaded.encoding, sha256=loaded.sha256, format=loaded.format,
     )
@@ -231,7 +236,7 @@ def _document_and_text(context: Context, reference: str) -> tuple[Document, str]
             f"{registered.document.title!r} changed on disk: {len(registered.needs_reanchor)} "
             "annotation(s) no longer match their text and are marked for re-anchoring"
         )
-    return registered.document, loaded.text
+    return registered.document
 
 
 def _tag(context: Context, reference: str) -> Any:
@@ -246,6 +251,9 @@ def _line_of(text: str, offset: int) -> int:
 
 
 def cmd_open(context: Context) -> int:
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UserError("the reader needs a terminal; in a script or pipe use the commands "
+                        "(`reader list`, `reader export`, ...; see `reader --help`)")
     from reader.ui.launch import run_tui
 
     return run_tui(list(context.args.paths), getattr(context.args, "db", None))
@@ -259,14 +267,17 @@ def cmd_add(context: Context) -> int:
         raise UserError("give at least one --tag or a --memo")
     if args.quote is not None and args.end is not None:
         raise UserError("--end goes with --start, not with --quote")
-    document, text = _document_and_text(context, args.document)
+    loaded = _load_named(context, args.document)
+    text = loaded.text
     if args.quote is not None:
+        if not args.quote:
+            raise UserError("--quote is empty")
         if args.occurrence < 1:
             raise UserError("--occurrence counts from 1")
         start = find_quote(text, args.quote, args.occurrence)
         if start < 0:
             which = "" if args.occurrence == 1 else f" (occurrence {args.occurrence})"
-            raise UserError(f"quote not found in {document.title!r}{which}: "
+            raise UserError(f"quote not found in {loaded.title!r}{which}: "
                             f"{shorten(args.quote)!r}")
         end = start + len(args.quote)
     else:
@@ -274,7 +285,10 @@ def cmd_add(context: Context) -> int:
             raise UserError("--start needs --end")
         start, end = args.start, args.end
     store = context.store
+    # One step: a refused passage leaves no trace, and undo takes back the document's
+    # registration and any tags created with it.
     with store.batch("add annotation"):
+        document = _register(context, loaded)
         tags, created = store.ensure_tags(args.tag) if args.tag else ([], [])
         annotation = store.add_annotation(
             document.id, text, start, end, tags=[tag.id for tag in tags], memo=args.memo
@@ -484,9 +498,12 @@ def cmd_import(context: Context) -> int:
         context.output.warn(f"{len(report.needs_reanchor)} annotation(s) no longer match their "
                             "document's current text; they are kept and marked for re-anchoring")
     if report.stale:
-        context.output.warn(f"{len(report.stale)} annotation(s) were changed in reader after this "
-                            "file was exported; reader's version was kept: "
-                            + ", ".join(annotation_id[:8] for annotation_id in report.stale))
+        context.output.warn(
+            f"{len(report.stale)} annotation(s) changed after this file was exported (in reader, "
+            "or by an earlier import of this file), so its rows for them were not applied; "
+            "export again to edit them: "
+            + ", ".join(annotation_id[:8] for annotation_id in report.stale)
+        )
     return 0
 
 
@@ -537,6 +554,8 @@ def main(argv: list[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = parser.parse_args(_split_command(arguments))
+    if args.command is None:  # `reader --db` alone: the path swallowed the command
+        parser.error("--db needs a PATH, then a command or documents to open")
     output = Output()
     context = Context(args, output)
     try:

@@ -306,3 +306,28 @@ def test_a_terminal_gets_a_table_with_document_text_as_data(doc, db_path, monkey
     assert "\t" not in shown
     assert "[bold red]x[/]" in shown  # markup shown literally
     assert "\x1b]0;" not in shown and "\x07" not in shown  # controls never reach the terminal
+
+
+def test_db_without_a_path_is_a_usage_error(capsys) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["--db"])
+    assert exit_.value.code == 2
+    assert "--db needs a PATH" in capsys.readouterr().err
+
+
+def test_a_refused_passage_leaves_no_trace(run, doc, db_path) -> None:
+    status, _, err = run("add", str(doc), "--tag", "refugees", "--quote", "not in the text")
+    assert status == 1 and "quote not found" in err
+    status, _, err = run("add", str(doc), "--tag", "refugees", "--start", "3", "--end", "3")
+    assert status == 1 and "empty" in err
+    assert store(db_path).documents() == []
+    assert run("add", str(doc), "--tag", "fresh", "--quote", "Refugees in Lebanon")[0] == 0
+    assert run("undo")[0] == 0
+    after = store(db_path)
+    assert after.documents() == [] and after.annotations() == []
+    assert after.codebook().find("fresh") is None  # the tag made with it went too
+
+
+def test_the_reader_refuses_to_start_without_a_terminal(run) -> None:
+    status, _, err = run()  # pytest's stdin and stdout are not terminals
+    assert status == 1 and "needs a terminal" in err
