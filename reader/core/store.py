@@ -653,7 +653,12 @@ class AnnotationStore:
         with self._change(f"register {title}", undoable=False):
             known = self._document_at(resolved)
             if known is not None and known.sha256 == sha256:
-                return RegisteredDocument(known, "known")
+                # Same content; details known only from an import (size 0, encoding
+                # "unknown") are filled in from the file.
+                current = known.evolve(size=size, encoding=encoding, format=format)
+                if current != known:
+                    self._set(DOCUMENTS, known.id, current.to_record())
+                return RegisteredDocument(current, "known")
             outcome: Registration
             flagged: list[str] = []
             if known is not None:

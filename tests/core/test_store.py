@@ -349,3 +349,13 @@ def test_leftover_temporary_files_are_cleaned_at_start(db_path: Path) -> None:
     leftover.write_text('{"half": ')
     AnnotationStore(db_path)
     assert not leftover.exists()
+
+
+def test_registering_a_known_file_fills_in_details_an_import_lacked(store, tmp_path) -> None:
+    path = tmp_path / "report.txt"
+    imported = register(store, path).document.evolve(size=0, encoding="unknown")
+    store.update_document(imported)
+    again = register(store, path)
+    assert again.outcome == "known"
+    assert (again.document.size, again.document.encoding) == (len(TEXT), "utf-8")
+    assert store.get_document(imported.id).encoding == "utf-8"
