@@ -405,10 +405,19 @@ def cmd_tags(context: Context) -> int:
         context.output.table(("key", "tag", "colour", "passages", "description"), rows,
                              title=f"{len(rows)} tag(s)")
         return 0
+    if action in ("add", "set") and args.hotkey:
+        holder = store.codebook().by_hotkey(args.hotkey)
+        if holder is not None and holder.name.casefold() != args.name.split("/")[-1].casefold():
+            context.output.say(f"Hotkey {args.hotkey} moves from "
+                               f"{store.codebook().path(holder)!r} to {args.name!r}")
     if action == "add":
+        before = {tag.id for tag in store.codebook()}
         tag = store.create_tag(args.name, colour=args.colour,
                                description=args.description or "", hotkey=args.hotkey)
-        context.output.say(f"Created tag {store.codebook().path(tag)!r}")
+        codebook = store.codebook()
+        for made in codebook:
+            if made.id not in before:
+                context.output.say(f"Created tag {codebook.path(made)!r}")
         return 0
     tag = _tag(context, args.name)
     if action == "rename":

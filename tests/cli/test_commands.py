@@ -161,8 +161,14 @@ def test_docs_lists_status_and_removes_and_relinks(run, doc, db_path, tmp_path) 
 def test_tags_commands(run, doc, db_path) -> None:
     status, out, _ = run("tags")
     assert status == 0 and "refugees" in out and len(out.splitlines()) == 9
-    assert run("tags", "add", "refugees/Lebanon", "--colour", "#112233",
-               "--description", "in Lebanon", "--hotkey", "9")[0] == 0
+    status, out, _ = run("tags", "add", "refugees/Lebanon", "--colour", "#112233",
+                         "--description", "in Lebanon", "--hotkey", "1")
+    assert status == 0 and out.splitlines() == [
+        "Hotkey 1 moves from 'refugees' to 'refugees/Lebanon'",
+        "Created tag 'refugees/Lebanon'",
+    ]
+    status, out, _ = run("tags", "add", "aid/cash")
+    assert out.splitlines() == ["Created tag 'aid'", "Created tag 'aid/cash'"]
     assert run("tags", "rename", "refugees/Lebanon", "refugees/Lebanon camps")[0] == 0
     assert run("tags", "set", "Lebanon camps", "--top-level", "--no-hotkey")[0] == 0
     codebook = store(db_path).codebook()
