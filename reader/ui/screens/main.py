@@ -13,6 +13,7 @@ from textual.widgets import Footer
 
 from reader.ui.widgets.annotation_sidebar import REVIEW_BINDINGS, AnnotationSidebar, ReviewActions
 from reader.ui.widgets.codebook_bar import CodebookBar
+from reader.ui.widgets.footer import ReaderFooter
 from reader.ui.widgets.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -77,7 +78,7 @@ class MainScreen(ReviewActions, Screen[None]):
         yield Workspace(id="workspace", **self.workspace_options)
         yield AnnotationSidebar(id="annotation-sidebar")
         yield CodebookBar(id="codebook-bar")
-        yield Footer()
+        yield ReaderFooter()
 
     def on_mount(self) -> None:
         self.post_message(self.Composed())
