@@ -144,6 +144,13 @@ class AnnotatorApp(App[None]):
     def _install(self, snapshot: StoreSnapshot) -> None:
         if self.coder is not None:
             self.coder.install(snapshot)
+        # The codebook bar follows the store at once, not at its next poll (up to 0.5 s later);
+        # it redraws only if its tags or counts changed.
+        from reader.ui.widgets.codebook_bar import CodebookBar
+
+        for screen in self.screen_stack:
+            for bar in screen.query(CodebookBar):
+                bar.poll()
 
     def _show_saved_state(self, count: int | None = None) -> None:
         service = self.annotation_service
