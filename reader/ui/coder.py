@@ -111,6 +111,8 @@ class Coder:
         if known is not None:
             pane.document_id = known
             pane.show_annotations(self.shown(known), self.snapshot.codebook)
+            # A document moved to another pane: its old pane may unmount before or after.
+            self.app.call_after_refresh(self._rewatch)
             return
         if path in self._registering:
             return
@@ -128,11 +130,15 @@ class Coder:
         self.service.register(pane.document, registered)
 
     def pane_unmounted(self, pane: DocumentPane) -> None:
-        """Stop watching documents no pane shows any more."""
+        """Stop watching documents no pane shows any more, once the panes have settled (a
+        document moving between panes is unmounted in one and mounted in the other)."""
+        self.app.call_after_refresh(self._rewatch)
+
+    def _rewatch(self) -> None:
         open_ids = {
-            other.document_id
-            for other in self._panes()
-            if other is not pane and other.document_id is not None and other.is_attached
+            pane.document_id
+            for pane in self._panes()
+            if pane.document_id is not None and pane.is_attached
         }
         self.service.watch(open_ids)
         for path, document_id in list(self._document_ids.items()):

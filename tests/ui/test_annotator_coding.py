@@ -107,12 +107,24 @@ async def test_second_pane_paragraph_gets_two_tags_and_a_new_one_in_one_step(
         assert pane.document.title == "notes" or "notes" in str(pane.document.path)
         await pilot.press("j", "j", "p", "t")
         await until(pilot, lambda: isinstance(app.screen, TagPicker))
-        await pilot.press(*"human r", "tab", "ctrl+u", *"detainees", "tab", "ctrl+u")
-        await pilot.press(*"convoys", "enter")  # Create "convoys": the colour row
+        picker = app.screen
+        assert isinstance(picker, TagPicker)
+        # Each key waits for what it depends on, as a person reading the list would.
+        for typed, ticked in (("human r", "human rights"), ("detainees", "detainees")):
+            wanted = f"tag:{tag_id(tmp_path, ticked)}"
+            await pilot.press(*typed)
+            await until(pilot, lambda wanted=wanted: picker._highlighted_key() == wanted)
+            await pilot.press("tab")
+            await until(pilot, lambda wanted=wanted: wanted in picker.ticked)
+            await pilot.press("ctrl+u")
+        await pilot.press(*"convoys")
+        await until(pilot, lambda: picker._highlighted_key() == "create")
+        await pilot.press("enter")  # Create "convoys": the colour row
+        await until(pilot, lambda: picker.in_colour_mode)
         await pilot.press("enter")  # the offered colour; creates and applies
         await until(pilot, lambda: not isinstance(app.screen, TagPicker))
         await store_idle(pilot)
-        assert status(pane, "tags") == "human rights, detainees, convoys"
+        await until(pilot, lambda: status(pane, "tags") == "human rights, detainees, convoys")
     store = stored(tmp_path)
     [annotation] = store.annotations()
     assert annotation.quote == (
