@@ -9,7 +9,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reader import __version__
 from reader.cli_output import Output, shorten
 
 if TYPE_CHECKING:
@@ -37,6 +36,19 @@ class _Parser(argparse.ArgumentParser):
 # ---------------------------------------------------------------------------- the parser
 
 
+class _VersionAction(argparse.Action):
+    """`--version`, reading the installed version only when asked (start-up stays light)."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="show the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any) -> None:
+        from reader import __version__
+
+        print(f"reader {__version__}")
+        parser.exit()
+
+
 def _db_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--db", metavar="PATH", default=argparse.SUPPRESS,
@@ -53,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
             "without it."
         ),
     )
-    parser.add_argument("--version", action="version", version=f"reader {__version__}")
+    parser.add_argument("--version", action=_VersionAction)
     _db_option(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
