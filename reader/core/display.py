@@ -116,7 +116,7 @@ def _narrow_class() -> str:
     # takes well under a millisecond, asking for 13,000 widths one by one took ~20 ms of start-up.
     not_narrow = [(0x7F, 0x9F), (0xD800, 0xDFFF)]
     try:
-        from rich.cells import load_cell_table
+        from rich.cells import load_cell_table  # type: ignore[attr-defined]
 
         not_narrow += [(low, high) for low, high, width in load_cell_table("auto").widths
                        if width != 1 and high >= 0x20 and low < 0x3400]

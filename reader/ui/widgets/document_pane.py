@@ -11,6 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.color import Color
 from textual.containers import Horizontal
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.reactive import reactive
 from textual.timer import Timer
@@ -399,7 +400,10 @@ class DocumentPane(Widget):
 
     def on_mount(self) -> None:
         for slot in ("#status-search", "#status-selection", "#status-tags", "#status-saved"):
-            self.query_one(slot, Label).display = False
+            label = self.query_one(slot, Label)
+            text = self._status_texts.get(slot, "")
+            label.update(Content(printable(text)))
+            label.display = bool(text)
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
         coder = self._coder()
         if coder is not None:
@@ -415,7 +419,10 @@ class DocumentPane(Widget):
         if self._status_texts.get(selector) == text:
             return  # every cursor move asks; an unchanged slot must not cost a layout
         self._status_texts[selector] = text
-        label = self.query_one(selector, Label)
+        try:
+            label = self.query_one(selector, Label)
+        except NoMatches:  # told before its status line exists: on_mount shows it
+            return
         label.update(Content(printable(text)))
         label.display = bool(text)
 
