@@ -359,7 +359,6 @@ class DocumentView(ScrollView, can_focus=True):
         self._decoration_starts: list[int] = []
         self._decoration_reach = 0
         self._marks: dict[int, str] = {}
-        self._look = 0  # revision of matches, decorations, selection and marks
         self._base_style: Style | None = None  # set while a render is under way
         self.set_reactive(DocumentView.wrap, wrap)
         self.set_reactive(DocumentView.line_numbers, line_numbers)
@@ -408,7 +407,6 @@ class DocumentView(ScrollView, can_focus=True):
         """Start (or with None, end) a selection from `anchor` to wherever the cursor goes."""
         before = self.selection
         self._anchor = None if anchor is None else motions.snap_to_boundary(self._text, anchor)
-        self._look += 1
         self._refresh_selection_rows(before, self.selection)
         if self.is_mounted:
             self._post_cursor_moved()  # listeners read the new selection from it
@@ -416,7 +414,6 @@ class DocumentView(ScrollView, can_focus=True):
     def select(self, start: int, end: int) -> None:
         """Select [start, end): the anchor goes to `start` and the cursor to `end`."""
         self._anchor = motions.snap_to_boundary(self._text, start)
-        self._look += 1
         self.move_cursor(end)
         self._post_cursor_moved()
 
@@ -470,14 +467,12 @@ class DocumentView(ScrollView, can_focus=True):
         self._decoration_reach = max(
             (item.end - item.start for item in self._decorations), default=0
         )
-        self._look += 1
         self._refresh_changed_rows(before)
 
     def set_line_marks(self, marks: Mapping[int, str]) -> None:
         """Show a one-cell mark in the gutter beside logical lines ({line: "●"})."""
         before = self._visible_looks()
         self._marks = {line: printable(mark)[:1] for line, mark in marks.items() if mark}
-        self._look += 1
         self._refresh_changed_rows(before)
 
     def _visible_looks(self) -> list[tuple[Any, ...]] | None:
@@ -714,8 +709,6 @@ class DocumentView(ScrollView, can_focus=True):
         moved = offset != self._cursor
         old_rows = self._screen_rows_of(self._cursor)
         self._cursor = offset
-        if self._anchor is not None:
-            self._look += 1
         top = self._visible[0] if self._visible is not None else None
         self._keep_cursor_visible(center=center)
         new_rows = self._screen_rows_of(offset)
@@ -904,7 +897,6 @@ class DocumentView(ScrollView, can_focus=True):
             return
         anchor, cursor = self._anchor, self._cursor
         self._anchor = cursor
-        self._look += 1
         self.move_cursor(anchor)
         self._post_cursor_moved()
 
@@ -967,7 +959,6 @@ class DocumentView(ScrollView, can_focus=True):
             return
         self._search = result
         self._current_match = None
-        self._look += 1
         self.refresh_bindings()
         self.refresh()
         if self._jump_on_result:
@@ -981,7 +972,6 @@ class DocumentView(ScrollView, can_focus=True):
             return
         self._search = None
         self._current_match = None
-        self._look += 1
         self.refresh_bindings()
         self.refresh()
         self.post_message(self.SearchChanged(self, None, None, error=message))
@@ -993,7 +983,6 @@ class DocumentView(ScrollView, can_focus=True):
         self._search_query = result.query if result is not None else None
         self._current_match = current if result is not None and current is not None else None
         self._jump_on_result = False
-        self._look += 1
         self.refresh_bindings()
         self.refresh()
         self.post_message(self.SearchChanged(self, result, self._current_match))
@@ -1003,14 +992,12 @@ class DocumentView(ScrollView, can_focus=True):
         self._search = None
         self._search_query = None
         self._current_match = None
-        self._look += 1
         self.refresh_bindings()
         self.refresh()
         self.post_message(self.SearchChanged(self, None, None))
 
     def _jump_to(self, index: int | None, *, wrapped: bool = False) -> None:
         self._current_match = index
-        self._look += 1
         if index is not None and self._search is not None:
             self.move_cursor(self._search.starts[index], center=False)
         self.refresh()
