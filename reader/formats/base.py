@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 import regex  # type: ignore[import-untyped,unused-ignore]
 
@@ -119,6 +120,16 @@ class Loader(Protocol):
         ...
 
 
+class StreamingLoader(Loader, Protocol):
+    """A loader that can also read a large file a chunk at a time (plain text can: a 22 MB
+    file's bytes then never sit in memory beside its text). `load_document` uses it for files
+    bigger than `STREAM_FROM`."""
+
+    def extract_stream(self, path: Path, stream: BinaryIO) -> tuple[str, str]:
+        """Like `extract` on the bytes of `stream`, an open file read from its start."""
+        ...
+
+
 _loaders: list[Loader] = []
 _by_suffix: dict[str, Loader] = {}
 _fallback: Loader | None = None
@@ -224,8 +235,15 @@ def _check_regular_file(path: Path) -> os.stat_result:
 
 
 def _read_bytes(path: Path) -> bytes:
-    try:
+    with _reading(path):
         return path.read_bytes()
+
+
+@contextmanager
+def _reading(path: Path) -> Iterator[None]:
+    """Turns an error opening or reading `path` into a DocumentError naming it."""
+    try:
+        yield
     except FileNotFoundError:
         raise DocumentNotFoundError("no such file", path) from None
     except PermissionError:
@@ -262,17 +280,14 @@ def load_document(path: Path | str) -> LoadedDocument:
     """
     _ensure_builtins()
     resolved = Path(path).expanduser().resolve()
-    _check_regular_file(resolved)
+    info = _check_regular_file(resolved)
     try:
         loader = _loader_for(resolved)
-        data = _read_bytes(resolved)
-        raw_text, encoding = loader.extract(resolved, data)
+        raw_text, encoding, size = _extract(loader, resolved, info.st_size)
     except DocumentError as error:
         if error.path is None:
             raise error.for_path(resolved) from None
         raise
-    size = len(data)
-    del data  # a 20 MB file's bytes need not live beside its text while it is indexed
     text = canonicalize(raw_text)
     del raw_text
     title = clean_title(loader.title(resolved, text)) or clean_title(resolved.name)
@@ -285,6 +300,27 @@ def load_document(path: Path | str) -> LoadedDocument:
         format=loader.name,
         sha256=text_sha256(text),
     )
+
+
+# Files bigger than this (1 MiB) go to a streaming loader a chunk at a time.
+STREAM_FROM = 1 << 20
+
+
+def _extract(loader: Loader, path: Path, size: int) -> tuple[str, str, int]:
+    """The loader's text and encoding, and how many bytes it read.
+
+    A large file goes to a loader that can stream it; a small one is read whole (one read; in
+    chunks of a megabyte it would be one chunk anyway), and so is any file for a loader that
+    needs all the bytes at once.
+    """
+    extract_stream = getattr(loader, "extract_stream", None)
+    if extract_stream is None or size <= STREAM_FROM:
+        data = _read_bytes(path)
+        raw_text, encoding = loader.extract(path, data)
+        return raw_text, encoding, len(data)
+    with _reading(path), path.open("rb") as stream:
+        raw_text, encoding = extract_stream(path, stream)
+        return raw_text, encoding, stream.tell()
 
 
 _HASH_CHUNK = 1 << 20

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import codecs
+import io
+from typing import BinaryIO
 
 from reader.formats.base import BinaryDocumentError, UndecodableDocumentError
 
@@ -80,28 +82,41 @@ def decode(data: bytes) -> tuple[str, str]:
     Raises BinaryDocumentError for binary data and UndecodableDocumentError when no encoding
     fits. The text is not canonicalised here (see reader.core.text.canonicalize).
     """
+    # BytesIO shares the bytes rather than copying them.
+    return decode_stream(io.BytesIO(data))
+
+
+def decode_stream(stream: BinaryIO) -> tuple[str, str]:
+    """Like `decode` on the bytes of `stream` (read from its start to its end).
+
+    A file with a BOM or in UTF-8 is read and decoded a chunk at a time, so its bytes never sit
+    in memory beside its text: a 22 MB file costs its text and one chunk, not 22 MB more. Only
+    a legacy-encoded file, which is rare and needs guessing, is read whole.
+    """
+    head = stream.read(SNIFF_BYTES)
     for bom, encoding in _BOMS:
-        if data.startswith(bom):
+        if head.startswith(bom):
             try:
-                return data.decode(encoding), encoding
-            except UnicodeDecodeError:
+                return _decode_chunks(head, stream, encoding), encoding
+            except _InvalidByte:
                 raise UndecodableDocumentError(
                     f"starts with a {encoding.upper()} byte order mark but is not valid "
                     f"{encoding.upper()}"
                 ) from None
-    sample = data[:SNIFF_BYTES]
     # A NUL never appears in text except as UTF-16/32, which we only accept with a BOM.
-    if b"\x00" in sample:
+    if b"\x00" in head:
+        raise BinaryDocumentError(_BINARY)
+    # Before decoding, not after: a sample this full of controls is refused whether or not the
+    # whole file is UTF-8, since the legacy test below is stricter still.
+    if _looks_binary(head, _CONTROL_RATIO_UTF8):
         raise BinaryDocumentError(_BINARY)
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        bad_byte = error.start
-    else:
-        if _looks_binary(sample, _CONTROL_RATIO_UTF8):
-            raise BinaryDocumentError(_BINARY)
-        return text, "utf-8"
-    if b"\x00" in data or _looks_binary(sample, _CONTROL_RATIO_LEGACY):
+        return _decode_chunks(head, stream, "utf-8"), "utf-8"
+    except _InvalidByte as error:
+        bad_byte = error.offset
+    stream.seek(0)
+    data = stream.read()
+    if b"\x00" in data or _looks_binary(head, _CONTROL_RATIO_LEGACY):
         raise BinaryDocumentError(_BINARY)
     detected = _detect(data)
     if detected is None:
@@ -110,6 +125,46 @@ def decode(data: bytes) -> tuple[str, str]:
             "fits; save it as UTF-8 and try again"
         )
     return detected
+
+
+# Bytes decoded at a time: 1 MiB of bytes is at most 4 MiB of text in flight.
+CHUNK_BYTES = 1 << 20
+
+
+class _InvalidByte(Exception):
+    """The bytes are not valid in the encoding, from `offset` on (counted from the start)."""
+
+    def __init__(self, offset: int) -> None:
+        super().__init__(offset)
+        self.offset = offset
+
+
+def _decode_chunks(head: bytes, stream: BinaryIO, encoding: str) -> str:
+    """`head` and the rest of `stream` decoded strictly, a chunk at a time.
+
+    Raises _InvalidByte, having let go of the text decoded so far.
+    """
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    text = ""
+    position = 0  # bytes fed to the decoder before `chunk`
+    chunk = head
+    while True:
+        final = not chunk
+        try:
+            # The decoder keeps an incomplete character from the previous chunk.
+            pending = len(decoder.getstate()[0])
+            # CPython grows a str held only by this local in place (a realloc, which moves a
+            # large block's pages rather than copying them), so the text is never held twice;
+            # only a character wider than any before it (the first "é", the first "—") copies
+            # what there is so far, once.
+            text += decoder.decode(chunk, final=final)
+        except UnicodeDecodeError as error:
+            text = ""  # the traceback keeps this frame alive: not the partial text with it
+            raise _InvalidByte(position - pending + error.start) from None
+        if final:
+            return text
+        position += len(chunk)
+        chunk = stream.read(CHUNK_BYTES)
 
 
 def _detect(data: bytes) -> tuple[str, str] | None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import BinaryIO
 
 import regex  # type: ignore[import-untyped,unused-ignore]
 
-from reader.formats.decoding import decode
+from reader.formats.decoding import decode, decode_stream
 from reader.formats.text import first_nonblank_line
 
 _TITLE_SCAN_LINES = 2000
@@ -73,6 +74,9 @@ class MarkdownLoader:
 
     def extract(self, path: Path, data: bytes) -> tuple[str, str]:
         return decode(data)
+
+    def extract_stream(self, path: Path, stream: BinaryIO) -> tuple[str, str]:
+        return decode_stream(stream)
 
     def title(self, path: Path, text: str) -> str:
         return markdown_title(text)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import BinaryIO
 
-from reader.formats.decoding import decode
+from reader.formats.decoding import decode, decode_stream
 
 # The title is looked for only near the top: a 22 MB file of blank lines must not be scanned.
 _TITLE_SCAN = 64 * 1024
@@ -26,6 +27,9 @@ class TextLoader:
 
     def extract(self, path: Path, data: bytes) -> tuple[str, str]:
         return decode(data)
+
+    def extract_stream(self, path: Path, stream: BinaryIO) -> tuple[str, str]:
+        return decode_stream(stream)
 
     def title(self, path: Path, text: str) -> str:
         return first_nonblank_line(text)

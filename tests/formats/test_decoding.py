@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import codecs
+import io
 import random
 import time
 
 import pytest
 
+from reader.formats import decoding
 from reader.formats.base import BinaryDocumentError, UndecodableDocumentError
 from reader.formats.decoding import decode
 
@@ -143,3 +145,38 @@ def test_short_legacy_texts_read_as_written(text: str, encoding: str) -> None:
     """Short, mostly-ASCII texts are where detectors confuse Latin code pages."""
     decoded, _ = decode(text.encode(encoding))
     assert decoded == text
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        codecs.BOM_UTF8 + MIXED.encode("utf-8") * 3,
+        MIXED.encode("utf-16") * 3,
+        codecs.BOM_UTF32_BE + (MIXED * 3).encode("utf-32-be"),
+        (MIXED * 3).encode("utf-8"),
+        (FRENCH * 3).encode("cp1252"),
+    ],
+    ids=["utf-8-bom", "utf-16", "utf-32-be", "utf-8", "cp1252"],
+)
+def test_chunks_that_split_characters_decode_as_a_whole(
+    data: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = decode(data)
+    monkeypatch.setattr(decoding, "SNIFF_BYTES", 5)
+    monkeypatch.setattr(decoding, "CHUNK_BYTES", 3)  # every multi-byte character is cut somewhere
+    assert decoding.decode_stream(io.BytesIO(data)) == expected
+
+
+@pytest.mark.parametrize("bad", [b"\xff", "é".encode()[:1] + b"x", "—".encode()[:2]])
+def test_an_invalid_byte_is_found_at_its_offset_in_the_file(
+    bad: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(decoding, "CHUNK_BYTES", 5)
+    data = "naïve — ".encode() * 10 + bad + b" and on"
+    with pytest.raises(UnicodeDecodeError) as whole:
+        data.decode("utf-8")
+    stream = io.BytesIO(data)
+    head = stream.read(7)
+    with pytest.raises(decoding._InvalidByte) as chunked:
+        decoding._decode_chunks(head, stream, "utf-8")
+    assert chunked.value.offset == whole.value.start

@@ -6,11 +6,13 @@ import codecs
 import dataclasses
 import hashlib
 import os
+import sys
+import tracemalloc
 from pathlib import Path
 
 import pytest
 
-from reader.formats import base
+from reader.formats import base, decoding
 from reader.formats.base import (
     BinaryDocumentError,
     DocumentError,
@@ -333,6 +335,38 @@ class TestRegistry:
         with pytest.raises(UndecodableDocumentError) as caught:
             load_document(empty)
         assert str(caught.value) == f"{empty}: is empty"
+
+    def test_a_large_file_is_never_held_as_bytes_beside_its_text(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # About 2.4 MB of UTF-8, 5.9 MB as a str (the emoji make it 4 bytes a character): read
+        # whole, the file's bytes and its text would peak at 1.4 times the text.
+        path = write(tmp_path, "large.txt", (TEXT * 20_000).encode("utf-8"))
+        monkeypatch.setattr(decoding, "CHUNK_BYTES", 64 * 1024)
+        monkeypatch.setattr(base, "_HASH_CHUNK", 64 * 1024)
+        tracemalloc.start()
+        try:
+            document = load_document(path)
+            _current, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert document.text == TEXT * 20_000 and document.size == path.stat().st_size
+        text_bytes = sys.getsizeof(document.text)
+        assert peak < 1.2 * text_bytes
+
+    def test_an_error_reading_a_large_file_names_it(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        path = write(tmp_path, "secret.txt", b"private words\n" * 200_000)
+
+        def refuse(self: Path, *args: object, **kwargs: object) -> object:
+            raise PermissionError(13, "Permission denied", str(self))
+
+        monkeypatch.setattr(Path, "read_bytes", refuse)
+        monkeypatch.setattr(Path, "open", refuse)
+        with pytest.raises(DocumentPermissionError) as caught:
+            load_document(path)
+        assert_one_line_naming(caught.value, path)
 
     def test_loaded_document_is_frozen_and_its_repr_omits_the_text(self, tmp_path: Path) -> None:
         document = load_document(write(tmp_path, "a.txt", b"Title\nsecret words"))
