@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import tracemalloc
 
 import pytest
 from hypothesis import given
@@ -158,3 +159,14 @@ class TestLineIndex:
         assert index.line_count == 75_001
         assert index.to_line_col(len(text) - 1) == (74_999, 59)
         assert elapsed < 0.5
+
+    def test_costs_four_bytes_a_line(self) -> None:
+        text = "short line\n" * 100_000
+        tracemalloc.start()
+        try:
+            index = LineIndex(text)
+            _current, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert index.line_count == 100_001
+        assert peak < 4.5 * index.line_count  # a C int each, and the array's growth slack
