@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tracemalloc
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -190,6 +191,20 @@ def test_row_layout_counts_rows_and_maps_row_numbers() -> None:
     assert layout.at_row(1 + rows) == (2, 0)
     assert layout.at_row(10_000) == (3, 0)
     assert layout.count(should_stop=lambda: True) is None
+
+
+def test_counting_many_one_row_lines_copies_nothing() -> None:
+    text = "short line\n" * 200_000
+    index = LineIndex(text)
+    layout = RowLayout(text, index, wrap=True, width=80)
+    tracemalloc.start()
+    try:
+        counted = layout.count()
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert counted is not None and counted.starts is None  # every line is one row
+    assert peak < 100_000  # not a copy of the line starts (800 KB), let alone two
 
 
 def test_row_layout_without_wrap_is_one_row_per_line() -> None:
