@@ -75,11 +75,12 @@ class AnnotatorApp(App[None]):
         service = AnnotationService(self, self.db_path, annotator=settings.annotator_name)
         self.annotation_service = service
         self.coder = Coder(self, service, on_submit=self.change_submitted)
-        # Started now, not after the first frame: the passages must be there as soon as the
-        # document is (a key pressed at once, `]`, finds them).
-        service.start()
         for pane in self.coder._panes():
             self.coder.pane_mounted(pane)
+        # The thread (which imports the store and reads the whole database) starts once the
+        # first frame is painted, so it does not compete with it; a coding key pressed before
+        # the document is known to the store waits for it (see `Coder`).
+        self.call_after_refresh(service.start)
 
     def on_unmount(self) -> None:
         self.stop_annotation_service()

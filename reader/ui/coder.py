@@ -51,6 +51,8 @@ class Coder:
         self._real_ids: dict[str, str] = {}  # pending id -> id given by the store
         self._document_ids: dict[str, str] = {}  # path of an open document -> its store id
         self._registering: set[str] = set()
+        # Keys pressed before a document was known to the store, replayed once it is (by path).
+        self._waiting: dict[str, list[tuple[DocumentPane, Callable[[], None]]]] = {}
         self.saved_text: str | None = None
         """What the status lines say about saving ("saved", "NOT SAVED: ..."), for new panes."""
 
@@ -126,6 +128,9 @@ class Coder:
                     other.document_id = document.id
                     other.show_annotations(self.shown(document.id), self.snapshot.codebook)
                     other.refresh_bindings()
+            for waiting_pane, retry in self._waiting.pop(path, []):
+                if waiting_pane.is_attached:
+                    retry()
 
         self.service.register(pane.document, registered)
 
@@ -297,7 +302,18 @@ class Coder:
 
     # ------------------------------------------------------------------ the keys
 
-    def _ready(self, pane: DocumentPane) -> bool:
+    def _wait_for_registration(self, pane: DocumentPane, retry: Callable[[], None]) -> bool:
+        """True if the pane's document is still being looked up in the store: `retry` then
+        runs once it is known, so a key pressed while the database opens is not lost."""
+        path = str(pane.document.path)
+        if pane.document_id is not None or path not in self._registering:
+            return False
+        self._waiting.setdefault(path, []).append((pane, retry))
+        return True
+
+    def _ready(self, pane: DocumentPane, retry: Callable[[], None]) -> bool:
+        if self._wait_for_registration(pane, retry):
+            return False
         if pane.document_id is None:
             self.app.notify(
                 "The annotation database is not open yet (or could not be opened).",
@@ -319,7 +335,7 @@ class Coder:
 
     def tag_slot(self, pane: DocumentPane, slot: int) -> None:
         """Digits: tag the selection, or toggle the tag on the passage under the cursor."""
-        if not self._ready(pane):
+        if not self._ready(pane, lambda: self.tag_slot(pane, slot)):
             return
         tag = self.snapshot.codebook.by_hotkey(slot)
         if tag is None:
@@ -344,7 +360,7 @@ class Coder:
 
     def repeat_tags(self, pane: DocumentPane) -> None:
         """`.`: the last tags again, on the selection or the passage under the cursor."""
-        if not self._ready(pane):
+        if not self._ready(pane, lambda: self.repeat_tags(pane)):
             return
         tags = self.last_tags.tags
         if not tags:
@@ -364,7 +380,7 @@ class Coder:
 
     def pick_tags(self, pane: DocumentPane) -> None:
         """`t`: the tag picker for the selection or the passage under the cursor."""
-        if not self._ready(pane):
+        if not self._ready(pane, lambda: self.pick_tags(pane)):
             return
         from reader.ui.screens.tag_picker import TagPicker, TagPickerResult
 
@@ -449,7 +465,7 @@ class Coder:
 
     def memo(self, pane: DocumentPane) -> None:
         """`m`: the memo of the passage under the cursor, or a memo-only passage for a selection."""
-        if not self._ready(pane):
+        if not self._ready(pane, lambda: self.memo(pane)):
             return
         from reader.ui.screens.memo_editor import MemoEditor
 
@@ -478,7 +494,7 @@ class Coder:
 
     def start_adjusting(self, pane: DocumentPane) -> None:
         """`r`: the passage under the cursor becomes the selection, to widen or narrow it."""
-        if not self._ready(pane):
+        if not self._ready(pane, lambda: self.start_adjusting(pane)):
             return
         annotation = self._under_cursor(pane)
         if annotation is None:
@@ -497,7 +513,7 @@ class Coder:
         pane.view.move_cursor(selection[0])
 
     def delete_under_cursor(self, pane: DocumentPane) -> None:
-        if not self._ready(pane):
+        if not self._ready(pane, lambda: self.delete_under_cursor(pane)):
             return
         annotation = self._under_cursor(pane)
         if annotation is None:
@@ -521,6 +537,8 @@ class Coder:
 
     def step(self, pane: DocumentPane, *, forward: bool) -> None:
         """`]` / `[`: the cursor to the next or previous passage (wrapping around)."""
+        if self._wait_for_registration(pane, lambda: self.step(pane, forward=forward)):
+            return
         annotations = self.shown(pane.document_id)
         if not annotations:
             self.app.notify("No coded passages in this document.", timeout=3)

@@ -337,8 +337,9 @@ async def test_clicking_a_tab_gives_its_document_the_keyboard(tmp_path: Path) ->
         await settle(app, pilot)
         left, right = app.workspace.panes
         assert pane_of_focus(app) is right
-        second_tab = app.screen.query_one(f"#--content-tab-{left.tabs[1].id}")
-        await pilot.click(second_tab)
+        strip = left.strip
+        column = next(x for x in range(strip.size.width) if strip.tab_at(x) == left.tabs[1].id)
+        await pilot.click(strip, offset=(column, 0))
         await settle(app, pilot)
         assert left.active_tab is left.tabs[1]
         assert app.focused is left.tabs[1].document_pane.view
@@ -370,3 +371,26 @@ async def test_ctrl_q_quits_from_a_dialog_and_saves(tmp_path: Path) -> None:
         await pilot.pause()
         assert not app.is_running
     assert (tmp_path / "db" / "annotations.session.json").is_file()
+
+
+async def test_the_tab_strip_keeps_the_active_title_in_view(tmp_path: Path) -> None:
+    docs = write_docs(tmp_path / "docs", 8)
+    app = make_app(tmp_path, docs)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await settle(app, pilot)
+        pane = app.workspace.panes[0]
+        strip = pane.strip
+        first_title = pane.tabs[0].label.plain
+        assert str(strip.render()).startswith(" " + first_title)
+        await pilot.press("ctrl+pageup")  # from the first tab round to the last
+        await settle(app, pilot)
+        last = pane.tabs[-1]
+        assert pane.active_tab is last
+        shown = str(strip.render())
+        assert shown.startswith(" ‹ ")  # earlier titles scrolled away, and it says so
+        assert shown.rstrip().endswith(last.label.plain)
+        assert first_title not in shown
+        # Every title drawn maps back to its tab, and nothing else does.
+        column = shown.index(last.label.plain)
+        assert strip.tab_at(column) == last.id
+        assert strip.tab_at(1) is None  # the ‹ mark

@@ -76,6 +76,7 @@ async def test_f2_lists_the_focused_document_and_enter_moves_its_cursor(tmp_path
     async with app.run_test(size=SIZE) as pilot:
         await app.workers.wait_for_complete()
         await until(pilot, lambda: app.workspace.document_count == 2)
+        await app.main_screen.mount_review_widgets()  # (they join after the first frame)
         sidebar = app.main_screen.query_one(AnnotationSidebar)
         assert not sidebar.display
         await pilot.press("f2")
@@ -103,6 +104,7 @@ async def test_tag_view_opens_the_other_document_at_the_passage(tmp_path: Path) 
     async with app.run_test(size=SIZE) as pilot:
         await app.workers.wait_for_complete()
         await until(pilot, lambda: app.workspace.document_count == 2)
+        await app.main_screen.mount_review_widgets()  # (they join after the first frame)
         bar = app.main_screen.query_one(CodebookBar)
         await until(pilot, lambda: "1 \u25a0 refugees 2" in str(bar.render()))
         await pilot.press("T")

@@ -21,11 +21,12 @@ from textual.widgets import DataTable, Input, OptionList, Select
 from reader.core.models import Document
 from reader.core.store import AnnotationStore
 from reader.paths import styles_dir
+from reader.ui.review_keys import review_commands
 from reader.ui.screens.codebook import CodebookScreen
 from reader.ui.screens.tag_editor import Confirm, TagChooser, TextPrompt
 from reader.ui.screens.tag_view import TagViewScreen
 from reader.ui.store_service import AnnotationService
-from reader.ui.widgets.annotation_sidebar import AnnotationSidebar, review_commands
+from reader.ui.widgets.annotation_sidebar import AnnotationSidebar
 from reader.ui.widgets.codebook_bar import CodebookBar
 
 SIZE = (120, 36)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import ComposeResult
@@ -11,13 +12,12 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from reader.ui.widgets.annotation_sidebar import REVIEW_BINDINGS, AnnotationSidebar, ReviewActions
-from reader.ui.widgets.codebook_bar import CodebookBar
+from reader.ui.review_keys import REVIEW_BINDINGS, ReviewActions
 from reader.ui.widgets.footer import ReaderFooter
 from reader.ui.widgets.workspace import Workspace
 
 if TYPE_CHECKING:
-    from textual.screen import ActiveBinding
+    from textual.binding import ActiveBinding
 
 FOOTER_FIRST = ("app.help", "app.quit", "app.open-document")
 """Shown first in the footer, so a crowded footer never hides how to get help or out."""
@@ -64,6 +64,8 @@ class MainScreen(ReviewActions, Screen[None]):
         super().__init__(id=id)
         self.workspace_options: dict[str, Any] = {}
         """Set by the app before the screen is composed: preferences and the first document."""
+        self._review_widgets_started = False
+        self._review_widgets_mounted = asyncio.Event()
 
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
@@ -75,13 +77,27 @@ class MainScreen(ReviewActions, Screen[None]):
         return {key: bindings[key] for key in [*first, *(k for k in bindings if k not in first)]}
 
     def compose(self) -> ComposeResult:
+        # The first frame is the document and the keys; the codebook bar and the (hidden)
+        # annotation sidebar follow right after it, so their modules and widgets do not delay it.
         yield Workspace(id="workspace", **self.workspace_options)
-        yield AnnotationSidebar(id="annotation-sidebar")
-        yield CodebookBar(id="codebook-bar")
-        yield ReaderFooter()
+        yield ReaderFooter(compact=self.app.size.width < COMPACT_FOOTER_BELOW)
 
     def on_mount(self) -> None:
         self.post_message(self.Composed())
+        self.call_after_refresh(self.mount_review_widgets)
+
+    async def mount_review_widgets(self) -> None:
+        from reader.ui.widgets.annotation_sidebar import AnnotationSidebar
+        from reader.ui.widgets.codebook_bar import CodebookBar
+
+        if not self._review_widgets_started:
+            self._review_widgets_started = True
+            await self.mount_all(
+                [AnnotationSidebar(id="annotation-sidebar"), CodebookBar(id="codebook-bar")],
+                before=self.query_one(Footer),
+            )
+            self._review_widgets_mounted.set()
+        await self._review_widgets_mounted.wait()  # (a key pressed while they are mounting)
 
     def on_resize(self, event: Resize) -> None:
         # Less space between keys on a narrow terminal, so the app's own keys still fit.

@@ -8,7 +8,7 @@ app exposes its store service is done here once.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
@@ -31,11 +31,9 @@ from reader.core.review import (
     shorten,
     tag_and_descendants,
 )
-from reader.ui.commands import PaletteCommand, register_command_source
 
 if TYPE_CHECKING:
     from textual.app import App
-    from textual.screen import Screen
 
     from reader.core.store import AnnotationStore
     from reader.ui.store_service import AnnotationService, StoreSnapshot
@@ -442,78 +440,3 @@ class AnnotationSidebar(Vertical, can_focus=False):
             self.option_list.focus()
         else:
             self.conceal()
-
-
-# ---------------------------------------------------------------------------- main-screen keys
-
-REVIEW_BINDINGS: list[BindingType] = [
-    Binding(
-        "f2",
-        "toggle_annotations",
-        "Annotations",
-        id="review.sidebar",
-        tooltip="Show the annotations of this document beside it (again: hide them)",
-    ),
-    Binding(
-        "T,f3",
-        "tag_view",
-        "Tag view",
-        id="review.tag-view",
-        tooltip="Every passage with a tag, across all documents",
-    ),
-    Binding(
-        "C,f4",
-        "codebook",
-        "Codebook",
-        id="review.codebook",
-        tooltip="Add, rename, recolour, describe, nest, merge and delete tags",
-    ),
-]
-"""Keys the reading screen adds for reviewing; `ReviewActions` does what they say."""
-
-
-class ReviewActions:
-    """The reading screen's review actions (mixed into `MainScreen`, next to `REVIEW_BINDINGS`)."""
-
-    def _review_screen(self) -> Screen[Any]:
-        return cast("Screen[Any]", self)
-
-    def action_toggle_annotations(self) -> None:
-        self._review_screen().query_one(AnnotationSidebar).toggle()
-
-    def action_tag_view(self) -> None:
-        from reader.ui.screens.tag_view import TagViewScreen
-
-        screen = self._review_screen()
-        tag_id = screen.query_one(AnnotationSidebar).highlighted_tag()
-        screen.app.push_screen(TagViewScreen(tag_id))
-
-    def action_codebook(self) -> None:
-        from reader.ui.screens.codebook import CodebookScreen
-
-        self._review_screen().app.push_screen(CodebookScreen())
-
-
-def review_commands(app: App[Any]) -> Iterable[PaletteCommand]:
-    """Palette entries for the review screens (they act on the reading screen)."""
-    yield PaletteCommand(
-        "Toggle annotation sidebar",
-        "The focused document's passages, tags and memos",
-        "screen.toggle_annotations",
-        "review.sidebar",
-    )
-    yield PaletteCommand(
-        "Tag view",
-        "Every passage with a tag, across all documents",
-        "screen.tag_view",
-        "review.tag-view",
-    )
-    yield PaletteCommand(
-        "Codebook",
-        "Add, rename, recolour, describe, nest, merge and delete tags",
-        "screen.codebook",
-        "review.codebook",
-    )
-
-
-register_command_source(review_commands)

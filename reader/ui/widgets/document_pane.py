@@ -237,6 +237,7 @@ class DocumentPane(Widget):
         self._before_search: tuple[SearchResult | None, int | None] = (None, None)
         self._restore_focus: Widget | None = None
         self._search_timer: Timer | None = None
+        self._search_count: tuple[str, bool] = ("", False)  # the bar's match count, an error?
         self.document_id: str | None = None
         """The document's id in the annotation store, once it is registered there."""
         self._annotations: tuple[Annotation, ...] = ()
@@ -387,8 +388,7 @@ class DocumentPane(Widget):
     # ------------------------------------------------------------------ composition
 
     def compose(self) -> ComposeResult:
-        yield self._view
-        yield SearchBar()
+        yield self._view  # the search bar is mounted under it when first opened
         with Horizontal(classes="document-status"):
             yield Label(Content(printable(self._document.title or "untitled")), id="status-title")
             yield Label("", id="status-search")
@@ -498,14 +498,27 @@ class DocumentPane(Widget):
 
     # ------------------------------------------------------------------ search
 
-    def action_open_search(self) -> None:
-        bar = self.search_bar
+    async def action_open_search(self) -> None:
+        bar = await self._ensure_search_bar()
         focused = self.screen.focused
         self._restore_focus = focused if focused is not None and focused is not bar.input else None
         if not self.has_class("-searching"):
             self._before_search = (self._view.search_result, self._view.current_match)
         self.add_class("-searching")
         bar.input.focus()
+
+    async def _ensure_search_bar(self) -> SearchBar:
+        """The search bar, mounted the first time it is needed (most panes are never searched).
+
+        Keys typed meanwhile wait: the app handles them after this action is done.
+        """
+        try:
+            return self.search_bar
+        except NoMatches:
+            bar = SearchBar()
+            await self.mount(bar, after=self._view)
+            self._show_search_count()
+            return bar
 
     def _close_search(self) -> None:
         if self._search_timer is not None:
@@ -561,6 +574,11 @@ class DocumentPane(Widget):
                 text += " (wrapped)"
         label.update(Content(printable(text)))
         label.display = bool(text)
-        count = self.query_one("#search-count", Label)
-        count.update(Content(printable(text)))
-        count.set_class(event.error is not None, "-error")
+        self._search_count = (text, event.error is not None)
+        self._show_search_count()
+
+    def _show_search_count(self) -> None:
+        text, error = self._search_count
+        for count in self.query("#search-count").results(Label):  # (once the bar exists)
+            count.update(Content(printable(text)))
+            count.set_class(error, "-error")

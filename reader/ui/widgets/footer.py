@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual.app import ComposeResult
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 
 class ReaderFooter(Footer):
@@ -41,6 +43,17 @@ class ReaderFooter(Footer):
             keys,
             palette_key,
         )
+
+    def compose(self) -> ComposeResult:
+        # A new key starts `compact=True` and is restyled when that is applied on mount, then
+        # again when the footer's own value reaches it: two style passes per key, ~20 ms for
+        # the footer at start-up. Given the footer's value (and class) first, it needs none.
+        for widget in super().compose():
+            if isinstance(widget, FooterKey):
+                widget.set_reactive(FooterKey.compact, self.compact)
+                if self.compact:
+                    widget.add_class("-compact", update=False)
+            yield widget
 
     async def recompose(self) -> None:
         if not self.is_attached:

@@ -14,8 +14,8 @@ from textual.css.query import NoMatches
 from textual.events import Click, DescendantFocus
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import Static, TabbedContent, TabPane
-from textual.widgets._tabbed_content import ContentTab, ContentTabs
+from textual.widget import Widget
+from textual.widgets import Static
 
 from reader.core.display import printable
 from reader.session import DocumentState, Layout, PaneState
@@ -45,7 +45,7 @@ def tab_label(title: str) -> Content:
     return Content(text)
 
 
-class DocumentTab(TabPane):
+class DocumentTab(Widget):
     """One tab: a document pane, plus the saved position it should show when first displayed.
 
     A tab that has never been shown has no size, so its scroll position cannot be restored
@@ -53,9 +53,14 @@ class DocumentTab(TabPane):
     """
 
     def __init__(self, pane: DocumentPane, *, id: str, pending_state: dict[str, Any] | None):
-        super().__init__(tab_label(pane.document.title), pane, id=id)
+        super().__init__(pane, id=id)
         self.document_pane = pane
         self.pending_state = pending_state
+
+    @property
+    def label(self) -> Content:
+        """What the tab strip shows for this tab."""
+        return tab_label(self.document_pane.document.title)
 
     def position(self) -> tuple[int, dict[str, Any]]:
         """The cursor offset and view state to save for this tab."""
@@ -98,52 +103,173 @@ class DocumentTab(TabPane):
             self.call_after_refresh(self._confirm_state, view, attempts - 1)
 
 
-class PaneTabs(TabbedContent):
-    """A pane of the workspace: its documents as tabs."""
+class TabStrip(Widget):
+    """A pane's tab titles on one line; a click on a title shows that document.
+
+    One widget drawing every title, rather than a widget per tab: Textual's `TabbedContent`
+    (a widget per tab, an animated underline, a content switcher) cost about a sixth of
+    start-up before the first document could be painted.
+    """
+
+    SEPARATOR = " │ "
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._spans: list[tuple[int, int, str]] = []  # x range of each shown title, tab id
+
+    def render(self) -> Content:
+        pane = self.parent
+        if not isinstance(pane, PaneTabs):
+            return Content("")
+        tabs = pane.tabs
+        active = tabs.index(pane.active_tab) if pane.active_tab in tabs else -1
+        labels = [(tab.id or "", tab.label) for tab in tabs]
+        first = self._first_shown(labels, max(active, 0))
+        # (Plain styles and opaque theme colours: a translucent colour such as $text-muted has
+        # nothing to blend with inside a text span and comes out white.)
+        active_style = "bold underline $accent" if pane.has_class("-active") else "bold underline"
+        parts: list[str | Content | tuple[str, str]] = []
+        self._spans = []
+        x = 0
+        if first > 0:
+            parts.append(("‹ ", "dim"))
+            x += 2
+        for index, (tab_id, label) in enumerate(labels[first:], start=first):
+            if index > first:
+                parts.append((self.SEPARATOR, "dim"))
+                x += len(self.SEPARATOR)
+            parts.append(label.stylize(active_style if index == active else "dim"))
+            self._spans.append((x, x + label.cell_length, tab_id))
+            x += label.cell_length
+        return Content.assemble(" ", *parts)
+
+    def _first_shown(self, labels: list[tuple[str, Content]], active: int) -> int:
+        """The first title to draw, so that the active one fits in the strip's width."""
+        width = self.size.width - 1
+        if width <= 0:
+            return 0
+        first = 0
+        while first < active:
+            shown = labels[first : active + 1]
+            needed = sum(label.cell_length for _, label in shown)
+            needed += len(self.SEPARATOR) * (len(shown) - 1) + (2 if first else 0)
+            if needed <= width:
+                break
+            first += 1
+        return first
+
+    def tab_at(self, x: int) -> str | None:
+        """The id of the tab whose title is drawn at column `x`, if any."""
+        x -= 1  # the leading space
+        for start, end, tab_id in self._spans:
+            if start <= x < end:
+                return tab_id
+        return None
+
+    def on_click(self, event: Click) -> None:
+        pane = self.parent
+        if not isinstance(pane, PaneTabs):
+            return
+        tab_id = self.tab_at(event.x)
+        if tab_id is not None:
+            pane.active = tab_id
+        workspace = pane.parent
+        if isinstance(workspace, Workspace):
+            workspace.pane_clicked(pane)
+
+
+class PaneTabs(Widget):
+    """A pane of the workspace: its documents as tabs, one shown at a time."""
+
+    class TabActivated(Message):
+        """`tab` is now the document shown in `pane_tabs`."""
+
+        def __init__(self, pane_tabs: PaneTabs, tab: DocumentTab) -> None:
+            super().__init__()
+            self.pane_tabs = pane_tabs
+            self.tab = tab
+
+    def __init__(self, *tabs: DocumentTab, classes: str | None = None) -> None:
+        super().__init__(classes=classes)
+        self._initial_tabs = list(tabs)
+        self._active_id: str | None = tabs[0].id if tabs else None
+        self.strip = TabStrip()
+
+    def compose(self) -> ComposeResult:
+        yield self.strip
+        for tab in self._initial_tabs:
+            tab.display = tab.id == self._active_id
+            yield tab
 
     def on_mount(self) -> None:
-        # Tab / shift+tab should travel between documents, not stop on each tab strip.
-        self.query_one(ContentTabs).can_focus = False
+        self._initial_tabs = []
+        active = self.active_tab
+        if active is not None:
+            self.post_message(self.TabActivated(self, active))
 
     @property
     def tabs(self) -> list[DocumentTab]:
         """The document tabs in the order the tab strip shows them."""
-        panes = {tab.id: tab for tab in self.query(DocumentTab).results(DocumentTab)}
-        try:
-            strip = self.query_one(ContentTabs)
-        except NoMatches:  # not composed yet, or being taken down
-            return list(panes.values())
-        ordered: list[DocumentTab] = []
-        for content_tab in strip.query(ContentTab).results(ContentTab):
-            pane = panes.pop(ContentTab.sans_prefix(content_tab.id or ""), None)
-            if pane is not None:
-                ordered.append(pane)
-        return ordered + list(panes.values())
+        if self._initial_tabs:  # not composed yet
+            return list(self._initial_tabs)
+        return list(self.query_children(DocumentTab).results(DocumentTab))
+
+    @property
+    def active(self) -> str:
+        """The id of the tab shown (empty if none); set it to show another tab."""
+        return self._active_id or ""
+
+    @active.setter
+    def active(self, tab_id: str) -> None:
+        tab = next((tab for tab in self.tabs if tab.id == tab_id), None)
+        if tab is None or tab_id == self._active_id:
+            return
+        self._active_id = tab_id
+        for other in self.tabs:
+            other.display = other is tab
+        self.refresh_strip()
+        self.post_message(self.TabActivated(self, tab))
 
     @property
     def active_tab(self) -> DocumentTab | None:
-        pane = self.active_pane
-        return pane if isinstance(pane, DocumentTab) else None
+        return next((tab for tab in self.tabs if tab.id == self._active_id), None)
 
-    def on_click(self, event: Click) -> None:
-        # Only the tab strip: a click in the search bar must leave the keyboard there.
-        try:
-            strip = self.query_one(ContentTabs)
-        except NoMatches:
-            return
-        clicked = event.widget
-        workspace = self.parent
-        if clicked is None or not isinstance(workspace, Workspace):
-            return
-        if clicked is strip or strip in clicked.ancestors:
-            workspace.pane_clicked(self)
+    async def add_tab(self, tab: DocumentTab, *, before: DocumentTab | None = None) -> None:
+        """Add `tab` (hidden unless it is the pane's first)."""
+        tab.display = False
+        if before is not None and before in self.tabs:
+            await self.mount(tab, before=before)
+        else:
+            await self.mount(tab)
+        if self._active_id is None:
+            self.active = tab.id or ""
+        self.refresh_strip()
 
-    @on(TabbedContent.TabActivated)
-    def _show_tab(self, event: TabbedContent.TabActivated) -> None:
-        if event.tabbed_content is not self:
+    async def remove_tab(self, tab_id: str) -> None:
+        """Remove a tab; if it was shown, its right-hand neighbour (else the left) is shown."""
+        tabs = self.tabs
+        tab = next((tab for tab in tabs if tab.id == tab_id), None)
+        if tab is None:
             return
-        tab = event.pane
-        if isinstance(tab, DocumentTab) and tab.pending_state is not None:
+        index = tabs.index(tab)
+        rest = [other for other in tabs if other is not tab]
+        await tab.remove()
+        if tab_id == self._active_id:
+            self._active_id = None
+            if rest:
+                self.active = rest[min(index, len(rest) - 1)].id or ""
+        self.refresh_strip()
+
+    def refresh_strip(self) -> None:
+        if self.strip.is_mounted:
+            self.strip.refresh()
+
+    @on(TabActivated)
+    def _show_tab(self, event: TabActivated) -> None:
+        if event.pane_tabs is not self:
+            return
+        tab = event.tab
+        if tab.pending_state is not None:
             self.call_after_refresh(tab.apply_pending_state)
 
 
@@ -179,10 +305,9 @@ class Workspace(Container):
         if self._first is not None:
             document, state = self._first
             self.initial_tab = self._make_tab(document, state)
-            pane = PaneTabs(classes="-active")
+            pane = PaneTabs(self.initial_tab, classes="-active")
             self._active = pane
-            with pane:
-                yield self.initial_tab
+            yield pane
 
     def on_mount(self) -> None:
         if self.initial_tab is not None:
@@ -267,7 +392,7 @@ class Workspace(Container):
         if pane is None:
             pane = self.active_pane or await self.add_pane()
         tab = self._make_tab(document, state)
-        await pane.add_pane(tab, before=before)
+        await pane.add_tab(tab, before=before)
         if activate or len(pane.tabs) == 1:
             pane.active = tab.id or ""
             if activate:
@@ -326,7 +451,7 @@ class Workspace(Container):
         if len(pane.tabs) == 1:
             await self._remove_pane(pane)
         else:
-            await pane.remove_pane(tab.id or "")
+            await pane.remove_tab(tab.id or "")
             self.focus_document(pane.active_tab)
         self._changed()
         return True
@@ -369,7 +494,7 @@ class Workspace(Container):
         cursor, view = tab.position()
         document = tab.document_pane.document
         new_pane = await self.add_pane(after=pane)
-        await pane.remove_pane(tab.id or "")
+        await pane.remove_tab(tab.id or "")
         await self.open_document(document, pane=new_pane, state={"cursor": cursor, "view": view})
 
     async def move_to_other_pane(self) -> bool:
@@ -390,7 +515,7 @@ class Workspace(Container):
         if len(pane.tabs) == 1:
             await self._remove_pane(pane)
         else:
-            await pane.remove_pane(tab.id or "")
+            await pane.remove_tab(tab.id or "")
         await self.open_document(document, pane=target, state={"cursor": cursor, "view": view})
         return True
 
@@ -431,6 +556,7 @@ class Workspace(Container):
         self._active = pane
         for other in self.panes:
             other.set_class(other is pane, "-active")
+            other.refresh_strip()
 
     @on(DescendantFocus)
     def _track_active_pane(self, event: DescendantFocus) -> None:
@@ -441,10 +567,10 @@ class Workspace(Container):
                     self._changed()
                 return
 
-    @on(TabbedContent.TabActivated)
-    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        pane, tab = event.tabbed_content, event.pane
-        if isinstance(pane, PaneTabs) and isinstance(tab, DocumentTab) and pane is self._active:
+    @on(PaneTabs.TabActivated)
+    def _tab_activated(self, event: PaneTabs.TabActivated) -> None:
+        pane, tab = event.pane_tabs, event.tab
+        if pane is self._active:
             # The previous tab's view is hidden now; keep the keyboard in this pane.
             focused = self.screen.focused
             if focused is None or pane in focused.ancestors_with_self:
