@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from reader.core.durable import atomic_write_bytes
-
 SESSION_VERSION = 1
 RECENT_LIMIT = 20
 
@@ -149,6 +147,8 @@ def load_session(path: Path) -> Session | None:
 
 def save_session(path: Path, session: Session) -> None:
     """Write the session atomically: a temporary file in the same folder, fsync, then rename."""
+    from reader.core.durable import atomic_write_bytes  # (not needed to read one at start-up)
+
     payload = json.dumps(session.to_dict(), indent=2, ensure_ascii=False).encode("utf-8")
     atomic_write_bytes(path, payload)
 

@@ -14,11 +14,11 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 
 from reader.core.display import printable
-from reader.ui.coder import Coder
-from reader.ui.store_service import AnnotationService, StoreSnapshot
 
 if TYPE_CHECKING:
     from reader.core.store import AnnotationStore, Step
+    from reader.ui.coder import Coder
+    from reader.ui.store_service import AnnotationService, StoreSnapshot
     from reader.ui.widgets.document_pane import DocumentPane
 
 
@@ -61,13 +61,27 @@ class AnnotatorApp(App[None]):
         self._save_error: str | None = None  # the last change that could not be saved
         self._changed_here = False  # a change was made: the panes say whether it is saved
         self.freeze_after_store_load = False
+        self.annotations_starting = False
+        """From mount until the store's service and the coder exist (just after the first frame)."""
         """Set when start-up froze the collector's view of its objects (see `run_tui`)."""
 
     # ------------------------------------------------------------------ lifecycle
 
     def on_mount(self) -> None:
-        from reader.config import ConfigError, Settings, load_settings
+        # The store's thread (which imports the store and reads the whole database) and the
+        # coder start once the first frame is painted, so they do not delay it. A coding key
+        # pressed before then waits for them (see `DocumentPane` and `Coder`).
+        self.annotations_starting = True
+        self.call_after_refresh(self._start_annotations)
 
+    def _start_annotations(self) -> None:
+        from reader.config import ConfigError, Settings, load_settings
+        from reader.ui.coder import Coder
+        from reader.ui.store_service import AnnotationService
+
+        self.annotations_starting = False
+        if not self.is_running:
+            return
         try:
             settings = load_settings(getattr(self, "config_path", None))
         except ConfigError:
@@ -77,10 +91,7 @@ class AnnotatorApp(App[None]):
         self.coder = Coder(self, service, on_submit=self.change_submitted)
         for pane in self.coder._panes():
             self.coder.pane_mounted(pane)
-        # The thread (which imports the store and reads the whole database) starts once the
-        # first frame is painted, so it does not compete with it; a coding key pressed before
-        # the document is known to the store waits for it (see `Coder`).
-        self.call_after_refresh(service.start)
+        service.start()
 
     def on_unmount(self) -> None:
         self.stop_annotation_service()

@@ -447,6 +447,8 @@ class DocumentPane(Widget):
 
     def _coder(self) -> Coder | None:
         coder = getattr(self.app, "coder", None)
+        if coder is None:  # (not yet: the app makes it after the first frame)
+            return None
         from reader.ui.coder import Coder
 
         return coder if isinstance(coder, Coder) else None
@@ -460,6 +462,10 @@ class DocumentPane(Widget):
 
     def _with_coder(self, call: str, *args: object, **kwargs: object) -> None:
         coder = self._coder()
+        if coder is None and getattr(self.app, "annotations_starting", False):
+            # A key in the moment between the first frame and the store's start: after it.
+            self.call_after_refresh(self._with_coder, call, *args, **kwargs)
+            return
         if coder is None:
             self.notify("Coding needs the annotation database.", severity="warning", timeout=3)
             return
