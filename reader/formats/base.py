@@ -323,7 +323,7 @@ def _extract(loader: Loader, path: Path, size: int) -> tuple[str, str, int]:
         return raw_text, encoding, stream.tell()
 
 
-_HASH_CHUNK = 1 << 20
+_HASH_CHUNK = 256 * 1024
 
 
 def text_sha256(text: str) -> str:
