@@ -19,11 +19,38 @@ def canonicalize(raw: str) -> str:
     would shift every later offset and make our quotes disagree with other tools reading the
     same file.
     """
-    if raw.startswith(_BOM):
-        raw = raw[1:]
-    if "\r" not in raw:  # the common case on a 22 MB file: skip two full copies
-        return raw
-    return raw.replace("\r\n", "\n").replace("\r", "\n")
+    return Canonicalizer().feed(raw, final=True)
+
+
+class Canonicalizer:
+    """`canonicalize` a piece at a time, for text decoded in chunks: the pieces it returns for
+    the pieces of a text, fed in order, join to `canonicalize` of the whole text.
+
+    A 22 MB file with CRLF line ends is then never held twice (once as decoded, once
+    canonical). A "\r" ending a piece waits for the next one, which may begin with "\n".
+    """
+
+    __slots__ = ("_started", "_carriage_return")
+
+    def __init__(self) -> None:
+        self._started = False
+        self._carriage_return = False
+
+    def feed(self, piece: str, *, final: bool = False) -> str:
+        """The canonical text of `piece`, the next piece of the text (`final`: the last)."""
+        if self._carriage_return:
+            piece = "\r" + piece
+            self._carriage_return = False
+        if not self._started and piece:
+            self._started = True
+            if piece.startswith(_BOM):
+                piece = piece[1:]
+        if not final and piece.endswith("\r"):
+            piece = piece[:-1]
+            self._carriage_return = True
+        if "\r" not in piece:  # the common case on a 22 MB file: skip two full copies
+            return piece
+        return piece.replace("\r\n", "\n").replace("\r", "\n")
 
 
 class LineIndex:

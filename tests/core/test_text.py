@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reader.core.text import LineIndex, canonicalize
+from reader.core.text import Canonicalizer, LineIndex, canonicalize
 
 # Pieces that stress offsets: line breaks of every kind, combining marks, emoji joiner
 # sequences, flags, Arabic with harakat, a stray BOM, Indic conjuncts.
@@ -70,6 +70,29 @@ class TestCanonicalize:
     def test_idempotent_without_leading_bom(self, raw: str) -> None:
         once = canonicalize(raw).lstrip("\ufeff")
         assert canonicalize(once) == once
+
+
+class TestCanonicalizer:
+    @given(texts, st.lists(st.integers(min_value=0), max_size=8))
+    def test_pieces_join_to_the_canonical_whole(self, raw: str, cuts: list[int]) -> None:
+        bounds = [0, *sorted(cut % (len(raw) + 1) for cut in cuts), len(raw)]
+        pieces = [raw[start:end] for start, end in zip(bounds, bounds[1:], strict=False)]
+        canonicalizer = Canonicalizer()
+        fed = [canonicalizer.feed(piece) for piece in pieces[:-1]]
+        fed.append(canonicalizer.feed(pieces[-1], final=True))
+        assert "".join(fed) == canonicalize(raw)
+
+    def test_a_line_break_cut_between_its_cr_and_lf_stays_one(self) -> None:
+        canonicalizer = Canonicalizer()
+        assert canonicalizer.feed("\ufeffone\r") == "one"
+        assert canonicalizer.feed("\ntwo\r") == "\ntwo"
+        assert canonicalizer.feed("", final=True) == "\n"
+
+    def test_only_the_first_piece_loses_a_bom(self) -> None:
+        canonicalizer = Canonicalizer()
+        assert canonicalizer.feed("") == ""
+        assert canonicalizer.feed("\ufeffa") == "a"
+        assert canonicalizer.feed("\ufeffb", final=True) == "\ufeffb"
 
 
 class TestLineIndex:
