@@ -126,7 +126,9 @@ class StreamingLoader(Loader, Protocol):
     bigger than `STREAM_FROM`."""
 
     def extract_stream(self, path: Path, stream: BinaryIO) -> tuple[str, str]:
-        """Like `extract` on the bytes of `stream`, an open file read from its start."""
+        """Like `extract` on the bytes of `stream`, an open file read from its start, but the
+        text is canonical already (`reader.core.text.Canonicalizer` fed as it is decoded, so a
+        CRLF text is not held twice either)."""
         ...
 
 
@@ -283,13 +285,11 @@ def load_document(path: Path | str) -> LoadedDocument:
     info = _check_regular_file(resolved)
     try:
         loader = _loader_for(resolved)
-        raw_text, encoding, size = _extract(loader, resolved, info.st_size)
+        text, encoding, size = _extract(loader, resolved, info.st_size)
     except DocumentError as error:
         if error.path is None:
             raise error.for_path(resolved) from None
         raise
-    text = canonicalize(raw_text)
-    del raw_text
     title = clean_title(loader.title(resolved, text)) or clean_title(resolved.name)
     return LoadedDocument(
         path=resolved,
@@ -307,7 +307,7 @@ STREAM_FROM = 1 << 20
 
 
 def _extract(loader: Loader, path: Path, size: int) -> tuple[str, str, int]:
-    """The loader's text and encoding, and how many bytes it read.
+    """The canonical text, the encoding the loader read it with, and how many bytes it read.
 
     A large file goes to a loader that can stream it; a small one is read whole (one read; in
     chunks of a megabyte it would be one chunk anyway), and so is any file for a loader that
@@ -317,10 +317,12 @@ def _extract(loader: Loader, path: Path, size: int) -> tuple[str, str, int]:
     if extract_stream is None or size <= STREAM_FROM:
         data = _read_bytes(path)
         raw_text, encoding = loader.extract(path, data)
-        return raw_text, encoding, len(data)
+        size = len(data)
+        del data  # not beside the text while it is made canonical
+        return canonicalize(raw_text), encoding, size
     with _reading(path), path.open("rb") as stream:
-        raw_text, encoding = extract_stream(path, stream)
-        return raw_text, encoding, stream.tell()
+        text, encoding = extract_stream(path, stream)
+        return text, encoding, stream.tell()
 
 
 _HASH_CHUNK = 256 * 1024

@@ -6,6 +6,7 @@ import codecs
 import io
 from typing import BinaryIO
 
+from reader.core.text import Canonicalizer, canonicalize
 from reader.formats.base import BinaryDocumentError, UndecodableDocumentError
 
 # Order matters: the UTF-32 LE mark begins with the UTF-16 LE one.
@@ -86,18 +87,20 @@ def decode(data: bytes) -> tuple[str, str]:
     return decode_stream(io.BytesIO(data))
 
 
-def decode_stream(stream: BinaryIO) -> tuple[str, str]:
-    """Like `decode` on the bytes of `stream` (read from its start to its end).
+def decode_stream(stream: BinaryIO, *, canonical: bool = False) -> tuple[str, str]:
+    """Like `decode` on the bytes of `stream` (read from its start to its end); with `canonical`
+    the text comes back canonical (see reader.core.text.canonicalize).
 
-    A file with a BOM or in UTF-8 is read and decoded a chunk at a time, so its bytes never sit
-    in memory beside its text: a 22 MB file costs its text and one chunk, not 22 MB more. Only
-    a legacy-encoded file, which is rare and needs guessing, is read whole.
+    A file with a BOM or in UTF-8 is read, decoded and canonicalised a chunk at a time, so its
+    bytes never sit in memory beside its text, nor its CRLF text beside the canonical one: a
+    22 MB file costs its text and one chunk. Only a legacy-encoded file, which is rare and needs
+    guessing, is read whole.
     """
     head = stream.read(SNIFF_BYTES)
     for bom, encoding in _BOMS:
         if head.startswith(bom):
             try:
-                return _decode_chunks(head, stream, encoding), encoding
+                return _decode_chunks(head, stream, encoding, canonical=canonical), encoding
             except _InvalidByte:
                 raise UndecodableDocumentError(
                     f"starts with a {encoding.upper()} byte order mark but is not valid "
@@ -111,7 +114,7 @@ def decode_stream(stream: BinaryIO) -> tuple[str, str]:
     if _looks_binary(head, _CONTROL_RATIO_UTF8):
         raise BinaryDocumentError(_BINARY)
     try:
-        return _decode_chunks(head, stream, "utf-8"), "utf-8"
+        return _decode_chunks(head, stream, "utf-8", canonical=canonical), "utf-8"
     except _InvalidByte as error:
         bad_byte = error.offset
     stream.seek(0)
@@ -119,12 +122,14 @@ def decode_stream(stream: BinaryIO) -> tuple[str, str]:
     if b"\x00" in data or _looks_binary(head, _CONTROL_RATIO_LEGACY):
         raise BinaryDocumentError(_BINARY)
     detected = _detect(data)
+    del data  # not beside the text while it is made canonical
     if detected is None:
         raise UndecodableDocumentError(
             f"is not UTF-8 (invalid byte at offset {bad_byte}) and no other text encoding "
             "fits; save it as UTF-8 and try again"
         )
-    return detected
+    text, encoding = detected
+    return (canonicalize(text) if canonical else text), encoding
 
 
 # Bytes decoded at a time. Small enough that the buffers of one chunk are reused for the next
@@ -141,12 +146,13 @@ class _InvalidByte(Exception):
         self.offset = offset
 
 
-def _decode_chunks(head: bytes, stream: BinaryIO, encoding: str) -> str:
-    """`head` and the rest of `stream` decoded strictly, a chunk at a time.
+def _decode_chunks(head: bytes, stream: BinaryIO, encoding: str, *, canonical: bool = False) -> str:
+    """`head` and the rest of `stream` decoded strictly (and canonicalised), a chunk at a time.
 
     Raises _InvalidByte, having let go of the text decoded so far.
     """
     decoder = codecs.getincrementaldecoder(encoding)("strict")
+    canonicalizer = Canonicalizer() if canonical else None
     text = ""
     position = 0  # bytes fed to the decoder before `chunk`
     chunk = head
@@ -159,7 +165,8 @@ def _decode_chunks(head: bytes, stream: BinaryIO, encoding: str) -> str:
             # large block's pages rather than copying them), so the text is never held twice;
             # only a character wider than any before it (the first "é", the first "—") copies
             # what there is so far, once.
-            text += decoder.decode(chunk, final=final)
+            piece = decoder.decode(chunk, final=final)
+            text += piece if canonicalizer is None else canonicalizer.feed(piece, final=final)
         except UnicodeDecodeError as error:
             text = ""  # the traceback keeps this frame alive: not the partial text with it
             raise _InvalidByte(position - pending + error.start) from None

@@ -76,7 +76,7 @@ class MarkdownLoader:
         return decode(data)
 
     def extract_stream(self, path: Path, stream: BinaryIO) -> tuple[str, str]:
-        return decode_stream(stream)
+        return decode_stream(stream, canonical=True)
 
     def title(self, path: Path, text: str) -> str:
         return markdown_title(text)

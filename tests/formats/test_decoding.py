@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from reader.core.text import canonicalize
 from reader.formats import decoding
 from reader.formats.base import BinaryDocumentError, UndecodableDocumentError
 from reader.formats.decoding import decode
@@ -155,16 +156,21 @@ def test_short_legacy_texts_read_as_written(text: str, encoding: str) -> None:
         codecs.BOM_UTF32_BE + (MIXED * 3).encode("utf-32-be"),
         (MIXED * 3).encode("utf-8"),
         (FRENCH * 3).encode("cp1252"),
+        "\ufeffone\r\ntwo\r\rthree\r\n".encode("utf-16"),
+        ("\ufeff" + MIXED.replace("\n", "\r\n") * 3).encode("utf-8"),
     ],
-    ids=["utf-8-bom", "utf-16", "utf-32-be", "utf-8", "cp1252"],
+    ids=["utf-8-bom", "utf-16", "utf-32-be", "utf-8", "cp1252", "utf-16-crlf", "utf-8-crlf"],
 )
 def test_chunks_that_split_characters_decode_as_a_whole(
     data: bytes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    expected = decode(data)
+    text, encoding = decode(data)
     monkeypatch.setattr(decoding, "SNIFF_BYTES", 5)
     monkeypatch.setattr(decoding, "CHUNK_BYTES", 3)  # every multi-byte character is cut somewhere
-    assert decoding.decode_stream(io.BytesIO(data)) == expected
+    assert decoding.decode_stream(io.BytesIO(data)) == (text, encoding)
+    # Canonicalised as it is decoded, even where a chunk ends between "\r" and "\n".
+    canonical = decoding.decode_stream(io.BytesIO(data), canonical=True)
+    assert canonical == (canonicalize(text), encoding)
 
 
 @pytest.mark.parametrize("bad", [b"\xff", "é".encode()[:1] + b"x", "—".encode()[:2]])

@@ -354,6 +354,24 @@ class TestRegistry:
         text_bytes = sys.getsizeof(document.text)
         assert peak < 1.2 * text_bytes
 
+    def test_a_large_crlf_file_is_never_held_twice_as_text(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # Made canonical after decoding, the CRLF text and the LF one would peak at twice it.
+        crlf = (TEXT * 20_000).replace("\n", "\r\n")
+        path = write(tmp_path, "large.txt", codecs.BOM_UTF8 + crlf.encode("utf-8"))
+        monkeypatch.setattr(decoding, "CHUNK_BYTES", 64 * 1024)
+        monkeypatch.setattr(base, "_HASH_CHUNK", 64 * 1024)
+        tracemalloc.start()
+        try:
+            document = load_document(path)
+            _current, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert document.text == TEXT * 20_000 and document.encoding == "utf-8-sig"
+        text_bytes = sys.getsizeof(document.text)
+        assert peak < 1.2 * text_bytes
+
     def test_an_error_reading_a_large_file_names_it(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
