@@ -150,8 +150,10 @@ def find_all(
     `should_stop` is polled every few thousand matches; when it returns True the scan ends and
     the partial result is returned (a cancelled worker discards it). Raises SearchError.
     """
-    starts: array[int] = array("q")
-    ends: array[int] = array("q")
+    # Four bytes an offset while they fit (100,000 matches: 0.8 MB rather than 1.6 MB).
+    typecode = "I" if len(text) < 2**32 else "q"
+    starts: array[int] = array(typecode)
+    ends: array[int] = array(typecode)
     truncated = False
     for count, (match_start, match_end) in enumerate(iter_matches(text, query)):
         if count >= limit:

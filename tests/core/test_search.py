@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tracemalloc
+
 import pytest
 
 from reader.core.search import (
@@ -68,6 +70,18 @@ def test_matches_are_capped_with_a_plus_count() -> None:
     result = find_all("a" * 50, SearchQuery("a"), limit=10)
     assert len(result) == 10 and result.truncated and result.count_label == "10+"
     assert find_all("aaa", SearchQuery("a")).count_label == "3"
+
+
+def test_matches_cost_four_bytes_an_offset() -> None:
+    text = "a" * 100_000
+    tracemalloc.start()
+    try:
+        result = find_all(text, SearchQuery("a", case_sensitive=True))
+        current, _peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(result) == 100_000
+    assert current < 4.5 * 2 * len(result)  # a start and an end, and the arrays' slack
 
 
 def test_cancelled_search_stops_early() -> None:
