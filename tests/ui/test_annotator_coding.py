@@ -16,7 +16,7 @@ from annotator_support import (
     until,
     write_documents,
 )
-from textual.widgets import Label, TextArea
+from textual.widgets import TextArea
 
 from reader.ui.app import ReaderApp
 from reader.ui.screens.memo_editor import MemoEditor
@@ -25,8 +25,7 @@ from reader.ui.widgets.document_pane import DocumentPane
 
 
 def status(pane: DocumentPane, slot: str) -> str:
-    label = pane.query_one(f"#status-{slot}", Label)
-    return str(label.render()) if label.display else ""
+    return pane.status_line.text(slot)
 
 
 async def find_lebanon(pilot, pane: DocumentPane) -> None:  # type: ignore[no-untyped-def]

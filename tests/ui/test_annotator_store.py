@@ -18,7 +18,6 @@ from annotator_support import (
     until,
     write_documents,
 )
-from textual.widgets import Label
 
 from reader.core.store import AnnotationStore
 from reader.ui import store_service
@@ -28,8 +27,7 @@ from reader.ui.widgets.document_pane import DocumentPane
 
 
 def status(pane: DocumentPane, slot: str) -> str:
-    label = pane.query_one(f"#status-{slot}", Label)
-    return str(label.render()) if label.display else ""
+    return pane.status_line.text(slot)
 
 
 def sentence(pane: DocumentPane) -> tuple[int, int]:

@@ -66,3 +66,18 @@ def test_open_split_quit_and_resume(tmp_path: Path) -> None:
         session.wait_for_text("BRIEFING FIRST LINE")
         session.wait_for_text("REPORT FIRST LINE")
         assert session.close(CTRL_Q) == 0
+
+
+def test_a_search_typed_in_one_go_lands_in_the_search_field(tmp_path: Path) -> None:
+    # A fast typist (or a paste): "/", the word and enter reach the app in a single read,
+    # before the search bar (mounted on first use) exists. None of it may go to the document.
+    report = write(tmp_path / "report.txt", "REPORT FIRST LINE")
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    with launch(str(report), home=home) as session:
+        session.wait_for_text("REPORT FIRST LINE")
+        session.send(b"/Paragraph 150 of\r")
+        session.wait_for_text("1/1 matches")
+        session.wait_for_text("Paragraph 150 of report.")
+        assert "/ Paragraph" not in session.text  # the bar closed on enter
+        assert session.close(CTRL_Q) == 0

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from textual.app import App, ComposeResult
-from textual.widgets import Input, Label
+from textual.widgets import Input
 
 from reader.core.display import wrap_line
 from reader.paths import styles_dir
@@ -283,13 +283,13 @@ async def test_search_enter_jumps_and_returns_focus() -> None:
         assert result is not None and len(result) == 2
         assert view.current_match == 0
         assert view.cursor_offset == PROSE.index("Lebanon")
-        status = app.query_one("#status-search", Label)
-        assert str(status.render()) == "1/2 matches"
+        status = app.pane.status_line
+        assert status.text("search") == "1/2 matches"
         await pilot.press("n")
         assert view.current_match == 1 and view.cursor_offset == PROSE.index("lebanon")
         await pilot.press("n")  # wraps around to the first
         assert view.current_match == 0
-        assert "wrapped" in str(status.render())
+        assert "wrapped" in status.text("search")
         await pilot.press("N")
         assert view.current_match == 1
 
@@ -329,7 +329,7 @@ async def test_escape_brings_back_the_previous_search_and_match() -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert (view.search_result, view.current_match) == before
-        assert str(app.query_one("#status-search", Label).render()) == "2/2 matches"
+        assert app.pane.status_line.text("search") == "2/2 matches"
 
 
 async def test_search_toggles_and_invalid_regex() -> None:
@@ -343,9 +343,9 @@ async def test_search_toggles_and_invalid_regex() -> None:
         await pilot.press("slash", "ctrl+a", "ctrl+k", "ctrl+r", *"(unclosed", "enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        status = app.query_one("#status-search", Label)
-        assert "invalid regular expression" in str(status.render())
-        assert status.has_class("-error")
+        status = app.pane.status_line
+        assert "invalid regular expression" in status.text("search")
+        assert status.is_alert("search")
         assert view.search_result is None
 
 
@@ -364,7 +364,7 @@ async def test_state_round_trip_and_cursor_messages() -> None:
         pane.restore_state(state)
         await pilot.pause()
         assert pane.scroll_state() == state
-        position = str(app.query_one("#status-position", Label).render())
+        position = pane.status_line.text("position")
         line, column = pane.view.cursor_location
         assert position.startswith(f"{line + 1}:{column + 1}")
 

@@ -25,6 +25,7 @@ from reader.core.models import Annotation
 from reader.core.search import SearchQuery, SearchResult
 from reader.core.text import LineIndex
 from reader.ui.widgets.document_view import Decoration, DocumentView
+from reader.ui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
     from reader.formats.base import LoadedDocument
@@ -170,6 +171,9 @@ class DocumentPane(Widget):
             "Search",
             id="document.search",
             tooltip="Search this document (ctrl+r regex, ctrl+t match case inside the bar)",
+            # Run by the app before the key reaches the document: the first search mounts the
+            # bar, and keys typed meanwhile must wait for it, not move the cursor.
+            priority=True,
         ),
         *(_slot(slot) for slot in range(1, 10)),
         _coding("t", "pick_tags", "Tags", "tag-picker",
@@ -244,7 +248,10 @@ class DocumentPane(Widget):
         self._codebook = Codebook(())
         self._adjusting: Annotation | None = None
         self._adjust_cursor = 0
-        self._status_texts: dict[str, str] = {}
+        self._status_line = StatusLine(classes="document-status")
+        self._status_line.set("title", document.title or "untitled")
+        self._status_line.set("position", self._position_text(0, 0, self._view.percent))
+        self._status_line.set("encoding", document.encoding or "")
         self._tag_styles: dict[tuple[str | None, int], Style] = {}
 
     # ------------------------------------------------------------------ public API
@@ -277,13 +284,17 @@ class DocumentPane(Widget):
         """Show the place a `scroll_state()` described."""
         self._view.restore_state(state)
 
+    @property
+    def status_line(self) -> StatusLine:
+        return self._status_line
+
     def set_selection_status(self, text: str | None) -> None:
         """Fill the status line's selection slot ("12 chars selected"), or empty it."""
-        self._set_status("#status-selection", text)
+        self._status_line.set("selection", text)
 
     def set_saved_status(self, text: str | None) -> None:
-        """Fill the status line's saved slot ("saved", "unsaved"), or empty it."""
-        self._set_status("#status-saved", text)
+        """Fill the status line's saved slot ("saved", "NOT SAVED: …"), or empty it."""
+        self._status_line.set("saved", text, alert=bool(text and text.startswith("NOT SAVED")))
 
     @property
     def annotations(self) -> tuple[Annotation, ...]:
@@ -349,7 +360,7 @@ class DocumentPane(Widget):
 
     def _update_tags_status(self) -> None:
         text = coding.tags_at_text(self._annotations, self._view.cursor_offset, self._codebook)
-        self._set_status("#status-tags", text)
+        self._status_line.set("tags", text)
 
     def _update_selection_status(self) -> None:
         view = self._view
@@ -389,21 +400,9 @@ class DocumentPane(Widget):
 
     def compose(self) -> ComposeResult:
         yield self._view  # the search bar is mounted under it when first opened
-        with Horizontal(classes="document-status"):
-            yield Label(Content(printable(self._document.title or "untitled")), id="status-title")
-            yield Label("", id="status-search")
-            yield Label("", id="status-selection")
-            yield Label("", id="status-tags")
-            yield Label("", id="status-saved")
-            yield Label(self._position_text(0, 0, self._view.percent), id="status-position")
-            yield Label(Content(printable(self._document.encoding or "")), id="status-encoding")
+        yield self._status_line
 
     def on_mount(self) -> None:
-        for slot in ("#status-search", "#status-selection", "#status-tags", "#status-saved"):
-            label = self.query_one(slot, Label)
-            text = self._status_texts.get(slot, "")
-            label.update(Content(printable(text)))
-            label.display = bool(text)
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
         coder = self._coder()
         if coder is not None:
@@ -414,26 +413,14 @@ class DocumentPane(Widget):
         if coder is not None:
             coder.pane_unmounted(self)
 
-    def _set_status(self, selector: str, text: str | None) -> None:
-        text = text or ""
-        if self._status_texts.get(selector) == text:
-            return  # every cursor move asks; an unchanged slot must not cost a layout
-        self._status_texts[selector] = text
-        try:
-            label = self.query_one(selector, Label)
-        except NoMatches:  # told before its status line exists: on_mount shows it
-            return
-        label.update(Content(printable(text)))
-        label.display = bool(text)
-
     @staticmethod
-    def _position_text(line: int, column: int, percent: float) -> Content:
-        return Content(f"{line + 1}:{column + 1}  {percent:3.0f}%")
+    def _position_text(line: int, column: int, percent: float) -> str:
+        return f"{line + 1}:{column + 1}  {percent:3.0f}%"
 
     @on(DocumentView.CursorMoved)
     def _cursor_moved(self, event: DocumentView.CursorMoved) -> None:
-        self.query_one("#status-position", Label).update(
-            self._position_text(event.line, event.column, event.percent)
+        self._status_line.set(
+            "position", self._position_text(event.line, event.column, event.percent)
         )
         if self._adjusting is not None and not self._view.selecting:
             # Escape dropped the selection: the span stays as it was, the cursor goes back.
@@ -454,6 +441,8 @@ class DocumentPane(Widget):
         return coder if isinstance(coder, Coder) else None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "open_search" and self.has_class("-searching"):
+            return False  # a "/" typed in the search field is text
         if action == "save_adjusted":
             return self._adjusting is not None
         if action in _NOT_WHILE_ADJUSTING and self._adjusting is not None:
@@ -511,12 +500,15 @@ class DocumentPane(Widget):
         if not self.has_class("-searching"):
             self._before_search = (self._view.search_result, self._view.current_match)
         self.add_class("-searching")
-        bar.input.focus()
+        # At once, not after the next refresh (`focus()`): the keys typed after `/` are
+        # queued behind this action and must land in the field.
+        self.screen.set_focus(bar.input)
 
     async def _ensure_search_bar(self) -> SearchBar:
         """The search bar, mounted the first time it is needed (most panes are never searched).
 
-        Keys typed meanwhile wait: the app handles them after this action is done.
+        Keys typed meanwhile wait: `/` is a priority binding, run by the app's own message
+        loop, which takes the next key only once this action is done.
         """
         try:
             return self.search_bar
@@ -562,8 +554,6 @@ class DocumentPane(Widget):
 
     @on(DocumentView.SearchChanged)
     def _search_changed(self, event: DocumentView.SearchChanged) -> None:
-        label = self.query_one("#status-search", Label)
-        label.set_class(event.error is not None, "-error")
         if event.error is not None:
             text = event.error
         elif event.searching:
@@ -578,8 +568,7 @@ class DocumentPane(Widget):
             text = f"{event.current + 1}/{event.result.count_label} matches"
             if event.wrapped:
                 text += " (wrapped)"
-        label.update(Content(printable(text)))
-        label.display = bool(text)
+        self._status_line.set("search", text, alert=event.error is not None)
         self._search_count = (text, event.error is not None)
         self._show_search_count()
 

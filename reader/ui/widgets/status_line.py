@@ -1,0 +1,102 @@
+"""A document pane's status line: title, then search, selection, tags, saved, position, encoding.
+
+One widget drawing every slot, not a label per slot: seven labels cost a sixth of a pane's
+start-up, and a cursor move that changed the position label relaid the whole row. Each slot has
+a component class (`status-line--<slot>`) for its colours, so the look stays in the stylesheet.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.content import Content
+from textual.widget import Widget
+
+from reader.core.display import printable
+
+SLOTS = ("title", "search", "selection", "tags", "saved", "position", "encoding")
+"""The slots, left to right; the title takes the room the others leave."""
+
+MAX_SHARE = {"tags": 0.6, "saved": 0.4}
+"""Slots that may run long, and the most of the line's width each may take."""
+
+PADDING = 1
+"""Cells of space on each side of a slot's text."""
+
+
+def shorten(content: Content, width: int) -> Content:
+    """`content` cut to `width` cells, with an ellipsis if anything was cut."""
+    if content.cell_length <= width:
+        return content
+    return content.truncate(max(0, width), ellipsis=True)
+
+
+class StatusLine(Widget):
+    """The status line; `set(slot, text)` fills a slot, an empty text hides it."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        *(f"status-line--{slot}" for slot in SLOTS),
+        "status-line--search-error",
+        "status-line--not-saved",
+    }
+
+    DEFAULT_CSS = """
+    StatusLine {
+        height: 1;
+        width: 1fr;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._texts: dict[str, str] = {}
+        self._alerts: set[str] = set()  # slots shown in their alert colours
+
+    def text(self, slot: str) -> str:
+        """What the slot shows now (empty if hidden)."""
+        return self._texts.get(slot, "")
+
+    def is_alert(self, slot: str) -> bool:
+        """Whether the slot is drawn as an error (a bad search, a failed save)."""
+        return slot in self._alerts
+
+    def set(self, slot: str, text: str | None, *, alert: bool = False) -> None:
+        """Show `text` in `slot` (document text is made printable here), or hide the slot."""
+        text = printable(text or "")
+        if self._texts.get(slot, "") == text and (slot in self._alerts) == alert:
+            return  # every cursor move asks: an unchanged slot costs nothing
+        self._texts[slot] = text
+        if alert:
+            self._alerts.add(slot)
+        else:
+            self._alerts.discard(slot)
+        self.refresh()
+
+    def _style_name(self, slot: str) -> str:
+        if slot in self._alerts:
+            return "status-line--search-error" if slot == "search" else "status-line--not-saved"
+        return f"status-line--{slot}"
+
+    def render(self) -> Content:
+        width = self.size.width
+        pad = " " * PADDING
+        parts: dict[str, Content] = {}
+        for slot in SLOTS[1:]:
+            text = self._texts.get(slot, "")
+            if not text:
+                continue
+            content = Content(text)
+            share = MAX_SHARE.get(slot)
+            if share is not None:
+                content = shorten(content, max(1, int(width * share) - 2 * PADDING))
+            parts[slot] = content
+        used = sum(part.cell_length + 2 * PADDING for part in parts.values())
+        room = width - used - 2 * PADDING
+        title = shorten(Content(self._texts.get("title", "")), room)
+        title_style = self.get_visual_style(self._style_name("title"))
+        line = [Content.assemble(pad, title, pad).stylize(title_style)]
+        line.append(Content(" " * max(0, room - title.cell_length)))
+        for slot, content in parts.items():
+            style = self.get_visual_style(self._style_name(slot))
+            line.append(Content.assemble(pad, content, pad).stylize(style))
+        return Content.assemble(*line)
