@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widget import Widget
-
 from reader.ui.app import ReaderApp
+from reader.ui.widgets.footer import FooterItem, ReaderFooter
 from reader.ui.widgets.workspace import PaneTabs, Workspace
 
 SIZE = (120, 40)
@@ -46,12 +45,10 @@ def pane_of_focus(app: ReaderApp) -> PaneTabs | None:
     return None
 
 
-def footer_key(app: ReaderApp, action: str) -> Widget:
-    from textual.widgets._footer import FooterKey
-
-    keys = [key for key in app.screen.query(FooterKey) if key.action == action]
-    assert len(keys) == 1, f"no footer key for {action}"
-    return keys[0]
+def footer_item(app: ReaderApp, action: str) -> FooterItem:
+    item = app.screen.query_one(ReaderFooter).item(action)
+    assert item is not None, f"no footer key for {action}"
+    return item
 
 
 def titles(pane: PaneTabs) -> list[str]:
@@ -122,7 +119,7 @@ async def test_close_pane_and_its_availability(tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert app.check_action("close_pane", ()) is None  # dimmed with one pane
-        assert footer_key(app, "close_pane").has_class("-disabled")
+        assert not footer_item(app, "close_pane").enabled
         await pilot.press("ctrl+w")
         await settle(app, pilot)
         assert len(app.workspace.panes) == 1
@@ -130,7 +127,7 @@ async def test_close_pane_and_its_availability(tmp_path: Path) -> None:
         await settle(app, pilot)
         assert len(app.workspace.panes) == 2
         assert app.check_action("close_pane", ()) is True
-        assert not footer_key(app, "close_pane").has_class("-disabled")
+        assert footer_item(app, "close_pane").enabled
         await pilot.press("ctrl+w")
         await settle(app, pilot)
         assert len(app.workspace.panes) == 1
@@ -394,3 +391,38 @@ async def test_the_tab_strip_keeps_the_active_title_in_view(tmp_path: Path) -> N
         column = shown.index(last.label.plain)
         assert strip.tab_at(column) == last.id
         assert strip.tab_at(1) is None  # the ‹ mark
+
+
+async def test_the_footer_is_clickable_and_dims_what_is_unavailable(tmp_path: Path) -> None:
+    docs = write_docs(tmp_path / "docs", 1)
+    app = make_app(tmp_path, docs)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        footer = app.screen.query_one(ReaderFooter)
+        shown = str(footer.render())
+        assert shown.index("Help") < shown.index("Quit") < shown.index("Open")  # FOOTER_FIRST
+        assert shown.rstrip().endswith("^p Commands")  # the palette's key at the right end
+
+        def column(action: str) -> int:
+            return next(
+                x for x in range(SIZE[0]) if (i := footer.item_at(x)) and i.action == action
+            )
+
+        # Hovering names the key's purpose; a click on a dimmed key (no search yet) does nothing.
+        dimmed = next(item for item in footer.items if not item.enabled)
+        assert dimmed.action == "match_next"
+        await pilot.hover(footer, offset=(column("match_next"), 0))
+        assert footer.tooltip == dimmed.tooltip
+        pressed: list[str] = []
+        rung: list[bool] = []
+        simulate_key, app.simulate_key = app.simulate_key, pressed.append  # type: ignore[method-assign]
+        app.bell = lambda: rung.append(True)  # type: ignore[method-assign]
+        await pilot.click(footer, offset=(column("match_next"), 0))
+        assert (pressed, rung) == ([], [True])
+        app.simulate_key = simulate_key  # type: ignore[method-assign]
+        # A click on an available key presses it.
+        await pilot.click(footer, offset=(column("help"), 0))
+        await settle(app, pilot)
+        from reader.ui.screens.help import HelpScreen
+
+        assert isinstance(app.screen, HelpScreen)

@@ -10,7 +10,6 @@ from textual.binding import Binding, BindingType
 from textual.events import Resize
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from reader.ui.review_keys import REVIEW_BINDINGS, ReviewActions
 from reader.ui.widgets.footer import ReaderFooter
@@ -94,11 +93,11 @@ class MainScreen(ReviewActions, Screen[None]):
             self._review_widgets_started = True
             await self.mount_all(
                 [AnnotationSidebar(id="annotation-sidebar"), CodebookBar(id="codebook-bar")],
-                before=self.query_one(Footer),
+                before=self.query_one(ReaderFooter),
             )
             self._review_widgets_mounted.set()
         await self._review_widgets_mounted.wait()  # (a key pressed while they are mounting)
 
     def on_resize(self, event: Resize) -> None:
         # Less space between keys on a narrow terminal, so the app's own keys still fit.
-        self.query_one(Footer).compact = event.size.width < COMPACT_FOOTER_BELOW
+        self.query_one(ReaderFooter).compact = event.size.width < COMPACT_FOOTER_BELOW
