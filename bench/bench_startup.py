@@ -6,9 +6,10 @@ Python's bytecode cache is on for both programs (in a scratch folder, with one w
 first), as it is for an installed package: this environment sets PYTHONDONTWRITEBYTECODE, which
 would otherwise make every run compile reader from source and measure the compiler. Each run
 starts a fresh process in a 120x40 pseudo-terminal (emulated by pyte) and stops the
-clock when the document's first line is on screen (for the minimal app: its one Static). Runs
-alternate between the two programs so both see the same machine load. Prints every time, the
-medians and the ratio; the goal is a ratio of at most 1.3.
+clock when the document's first line is on screen (for the minimal app: its one Static), and
+again when the footer's keys are (the complete first screen; they are drawn just after the
+document). Runs alternate between the programs so all see the same machine load. Prints every
+time, the medians and the ratios; the goal is a ratio of at most 1.3 for the document.
 """
 
 from __future__ import annotations
@@ -74,11 +75,11 @@ def main() -> int:
             [minimal_seconds] = time_to_text(
                 [sys.executable, "-c", MINIMAL_APP], "minimal textual app is up", env=base_env
             )
-            # The footer (its "^p Commands") is in the first frame; the document may come later.
-            frame_seconds, reader_seconds = time_to_text(
+            # The document first; then the footer's keys (its "^p Commands"), the whole screen.
+            reader_seconds, frame_seconds = time_to_text(
                 [sys.executable, "-m", "reader.ui.launch", str(args.doc), "--db", str(db)],
-                "Commands",
                 marker,
+                "Commands",
                 env=env,
             )
             # The shell alone: a missing file, so no document view is built (notification only).
@@ -101,21 +102,21 @@ def main() -> int:
             frame.append(frame_seconds)
             reader.append(reader_seconds)
             print(
-                f"run {run + 1}: minimal {minimal_seconds:.3f}s  reader first frame "
-                f"{frame_seconds:.3f}s, document {reader_seconds:.3f}s; shell alone "
+                f"run {run + 1}: minimal {minimal_seconds:.3f}s  reader document "
+                f"{reader_seconds:.3f}s, whole screen {frame_seconds:.3f}s; shell alone "
                 f"{shell_seconds:.3f}s"
             )
     minimal_median = statistics.median(minimal)
     reader_median = statistics.median(reader)
     print(f"minimal Textual app: median {minimal_median:.3f}s over {args.runs} runs")
     frame_median = statistics.median(frame)
-    print(f"reader first frame: median {frame_median:.3f}s over {args.runs} runs")
     print(f"reader {args.doc.name} painted: median {reader_median:.3f}s over {args.runs} runs")
+    print(f"reader whole screen (footer keys): median {frame_median:.3f}s over {args.runs} runs")
     shell_median = statistics.median(shell)
     print(f"reader shell with no document: median {shell_median:.3f}s over {args.runs} runs")
     print(f"ratio shell alone/minimal: {shell_median / minimal_median:.2f}")
-    print(f"ratio first frame/minimal: {frame_median / minimal_median:.2f}")
     print(f"ratio document painted/minimal: {reader_median / minimal_median:.2f} (goal <= 1.30)")
+    print(f"ratio whole screen/minimal: {frame_median / minimal_median:.2f}")
     return 0
 
 
