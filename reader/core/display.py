@@ -50,9 +50,9 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import TypeVar
 
-import regex  # type: ignore[import-untyped,unused-ignore]
 from rich.cells import get_character_cell_size, split_graphemes
 
+from reader.core.lazy_regex import LazyPattern
 from reader.core.text import LineIndex
 
 _V = TypeVar("_V")
@@ -81,7 +81,7 @@ _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\
 
 
 # A joiner that does not join two emoji (allowing VS16 or a skin tone after the first).
-_LONE_JOINER = regex.compile(
+_LONE_JOINER = LazyPattern(
     r"(?<!\p{Extended_Pictographic}[\uFE0F\U0001F3FB-\U0001F3FF]?)\u200d"
     r"|\u200d(?!\p{Extended_Pictographic})"
 )

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-# The stdlib `re` has no \X. The ignore covers environments without the types-regex stubs.
-import regex  # type: ignore[import-untyped,unused-ignore]
+# The stdlib `re` has no \X: these are `regex` patterns, compiled on first use.
+from reader.core.lazy_regex import LazyPattern
 
 # How far from the offset we look. Work is proportional to this, never to the document: a 1 MB
 # single line costs the same as a short one. Only a single cluster longer than this (a wall of
 # combining marks, a run of thousands of flag letters) is segmented approximately.
 _WINDOW = 1024
 
-_CLUSTER = regex.compile(r"\X")
+_CLUSTER = LazyPattern(r"\X")
 
 # A position p is certainly a cluster boundary when the character before it is an ordinary one
 # (Grapheme_Cluster_Break Other, Control or LF: nothing can attach to it from the right except
@@ -24,7 +24,7 @@ _ATTACHING = (
     r"\p{Grapheme_Cluster_Break=Extend}\p{Grapheme_Cluster_Break=ZWJ}"
     r"\p{Grapheme_Cluster_Break=SpacingMark}"
 )
-_SAFE_PAIR_REVERSED = regex.compile(rf"(?r){_SAFE_LEFT}(?=[^{_ATTACHING}])")
+_SAFE_PAIR_REVERSED = LazyPattern(rf"(?r){_SAFE_LEFT}(?=[^{_ATTACHING}])")
 
 
 def _check_offset(text: str, offset: int) -> None:
@@ -73,6 +73,11 @@ def next_grapheme_boundary(text: str, offset: int) -> int:
     _check_offset(text, offset)
     if offset >= len(text):
         return len(text)
+    # An ASCII character (but CR, which LF joins) ends its cluster unless the next character
+    # attaches to it, and no ASCII character does: most of most documents, answered without
+    # segmenting (or loading the `regex` module for the cursor of the first screen).
+    if text[offset].isascii() and text[offset] != "\r" and text[offset + 1 : offset + 2].isascii():
+        return offset + 1
     anchor = _anchor_at_or_before(text, offset)
     for end in _cluster_ends(text, anchor, offset + 1):
         if end > offset:

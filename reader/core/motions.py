@@ -12,16 +12,15 @@ whitespace, including line breaks, separates words and is skipped.
 
 from __future__ import annotations
 
-import regex  # type: ignore[import-untyped,unused-ignore]
-
 from reader.core.graphemes import (
     is_grapheme_boundary,
     next_grapheme_boundary,
     previous_grapheme_boundary,
 )
+from reader.core.lazy_regex import LazyPattern
 
-_WORD = regex.compile(r"\w+|[^\w\s]+")
-_WORD_REVERSED = regex.compile(r"(?r)\w+|[^\w\s]+")
+_WORD = LazyPattern(r"\w+|[^\w\s]+")
+_WORD_REVERSED = LazyPattern(r"(?r)\w+|[^\w\s]+")
 # How far back `previous_word_start` looks before widening to the whole text.
 _LOOKBACK = 65536
 

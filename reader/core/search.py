@@ -16,8 +16,10 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import regex  # type: ignore[import-untyped,unused-ignore]
+if TYPE_CHECKING:
+    import regex  # type: ignore[import-untyped,unused-ignore]
 
 MAX_MATCHES = 100_000
 """Matches kept per search; more are counted as "100000+"."""
@@ -88,6 +90,8 @@ def compile_query(query: SearchQuery) -> regex.Pattern[str] | None:
 
     Raises SearchError with the parser's message for an invalid regular expression.
     """
+    import regex  # (here, not at the top: start-up does not search)
+
     if query.regex:
         source = query.pattern
     elif query.case_sensitive:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-# The stdlib `re` has no reverse search. The ignore covers environments without types-regex.
-import regex  # type: ignore[import-untyped,unused-ignore]
+from reader.core.lazy_regex import LazyPattern
 
 # A text with no blank lines at all (500k lines of verse) must not cost a walk over the whole
 # document per key press: a line starting at or after each multiple of _PARAGRAPH_SCAN starts a
@@ -19,23 +19,24 @@ _PARAGRAPH_SCAN = 1 << 18
 # query ever scans more than about one chunk of candidates.
 _CHUNK = 1 << 14
 
-_NON_WHITESPACE = regex.compile(r"\S")
-_LAST_NON_WHITESPACE = regex.compile(r"(?r)\S")
-_CUT_POINT = regex.compile(r"(?<=\S)\s")
-_BLANK_LINE = regex.compile(r"[^\S\n]*+")
-_HEADING = regex.compile(r" {0,3}#{1,6}(?:[^\S\n]|$)")
+# `regex` patterns (the stdlib `re` has no reverse search), compiled on first use.
+_NON_WHITESPACE = LazyPattern(r"\S")
+_LAST_NON_WHITESPACE = LazyPattern(r"(?r)\S")
+_CUT_POINT = LazyPattern(r"(?<=\S)\s")
+_BLANK_LINE = LazyPattern(r"[^\S\n]*+")
+_HEADING = LazyPattern(r" {0,3}#{1,6}(?:[^\S\n]|$)")
 # Numbered markers stop at three digits so a wrapped line starting "2015. The" is still prose.
-_LIST_MARKER = regex.compile(r"[^\S\n]*+(?:[-*+•]|\d{1,3}[.)])[^\S\n]+(?=\S)")
+_LIST_MARKER = LazyPattern(r"[^\S\n]*+(?:[-*+•]|\d{1,3}[.)])[^\S\n]+(?=\S)")
 
 _TERMINATORS = ".!?…؟۔"  # ؛ (Arabic semicolon) is deliberately absent: it joins clauses
 _CLOSERS = "\"'”’)]»"
 _OPENERS = "\"'“‘([«"
 # French sets a closing guillemet off with a (narrow) no-break space: "Bien sûr. »".
-_END = rf"[{regex.escape(_TERMINATORS)}]+(?:[{regex.escape(_CLOSERS)}]|[ \u00a0\u202f]+»)*(?=\s)"
-_CANDIDATE = regex.compile(_END)
-_SPACE_AND_OPENERS = regex.compile(rf"[\s{regex.escape(_OPENERS)}]*+")
-_WORD = regex.compile(r"\S{0,40}")
-_CANDIDATE_REVERSED = regex.compile("(?r)" + _END)
+_END = rf"[{re.escape(_TERMINATORS)}]+(?:[{re.escape(_CLOSERS)}]|[ \u00a0\u202f]+»)*(?=\s)"
+_CANDIDATE = LazyPattern(_END)
+_SPACE_AND_OPENERS = LazyPattern(rf"[\s{re.escape(_OPENERS)}]*+")
+_WORD = LazyPattern(r"\S{0,40}")
+_CANDIDATE_REVERSED = LazyPattern("(?r)" + _END)
 
 # Titles come before a name, so "Dr. Haddad" never ends a sentence.
 _TITLES = frozenset(
@@ -49,7 +50,7 @@ _BEFORE_NUMBER = frozenset(
     "no nos res art arts para paras p pp vol vols fig figs ch op jan feb mar apr jun jul aug "
     "sep sept oct nov dec".split()
 )
-_INITIALISM = regex.compile(r"(?:\p{L}\.)+\p{L}")
+_INITIALISM = LazyPattern(r"(?:\p{L}\.)+\p{L}")
 # Parts of names that can end a sentence but more often continue it: "Acme Inc. Board".
 _NAME_PARTS = frozenset("Inc Ltd Co Corp Jr Bros Dept Univ Govt Intl".split())
 # After an initialism ("U.S."), a capitalised word usually continues the name ("U.S. Senate");

@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import BinaryIO
-
-import regex  # type: ignore[import-untyped,unused-ignore]
 
 from reader.formats.decoding import decode, decode_stream
 from reader.formats.text import first_nonblank_line
 
 _TITLE_SCAN_LINES = 2000
 
-_ATX = regex.compile(r" {0,3}#{1,6}(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*")
-_SETEXT_UNDERLINE = regex.compile(r" {0,3}(?:=+|-+)[ \t]*")
-_FENCE = regex.compile(r" {0,3}(`{3,}|~{3,})")
-_FRONT_MATTER_TITLE = regex.compile(r"title:[ \t]*(['\"]?)(.*?)\1[ \t]*", regex.IGNORECASE)
+_ATX = re.compile(r" {0,3}#{1,6}(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*")
+_SETEXT_UNDERLINE = re.compile(r" {0,3}(?:=+|-+)[ \t]*")
+_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+_FRONT_MATTER_TITLE = re.compile(r"title:[ \t]*(['\"]?)(.*?)\1[ \t]*", re.IGNORECASE)
 # Inline markup that should not show in a title: links keep their text, emphasis and code
 # marks go.
-_LINK = regex.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_EMPHASIS = regex.compile(r"\*\*|__|(?<!\w)[*_]|[*_](?!\w)|`")
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_EMPHASIS = re.compile(r"\*\*|__|(?<!\w)[*_]|[*_](?!\w)|`")
 
 
 def _plain(title: str) -> str:

@@ -163,3 +163,17 @@ def test_work_is_local_on_a_one_megabyte_line() -> None:
         start, end = snap_span(text, offset, min(len(text), offset + 3))
         assert is_grapheme_boundary(text, start) and is_grapheme_boundary(text, end)
     assert time.perf_counter() - started < 0.5
+
+
+raw_texts = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=3)), max_size=30).map(
+    "".join
+)
+
+
+@given(raw_texts)
+def test_next_boundary_after_ascii_matches_segmentation_even_with_cr(text: str) -> None:
+    # The ASCII shortcut (CR excepted, which LF joins) must agree with \X on any text.
+    expected = all_boundaries(text)
+    for offset in range(len(text)):
+        after = min((b for b in expected if b > offset), default=len(text))
+        assert next_grapheme_boundary(text, offset) == after
