@@ -40,6 +40,11 @@ KEYS: dict[str, bytes] = {
 }
 """Bytes a terminal sends for the keys the benchmarks and tests press."""
 
+BURST_GAP = 0.002
+"""Output arriving within this many seconds of the previous read belongs to the same burst."""
+MAX_BURST = 0.25
+"""How long past its deadline a read goes on draining a burst that does not pause."""
+
 
 class PtySession:
     """A command running in a pseudo-terminal of `columns` x `lines`, its screen in pyte."""
@@ -70,6 +75,8 @@ class PtySession:
         self.pid = 0
         self.fd = -1
         self.started = 0.0
+        self.last_output_at = 0.0
+        """When the program last wrote (perf_counter); the timings below end there."""
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -132,25 +139,41 @@ class PtySession:
     # ------------------------------------------------------------------ I/O
 
     def read(self, timeout: float) -> int:
-        """Feed whatever the program writes within `timeout` seconds to the emulator."""
+        """Feed the program's next burst of output (waiting up to `timeout` for it) to the emulator.
+
+        A burst of output (a frame is tens of kilobytes, and a pty passes 4 KiB at a time) is
+        read to its end before any of it is emulated: pyte takes milliseconds per kilobyte, and
+        emulating between reads would hold the program's writes back, timing pyte rather than
+        the program. `last_output_at` is when the last byte of the burst arrived.
+        """
         total = 0
         deadline = time.perf_counter() + timeout
+        burst: list[bytes] = []
         while True:
-            remaining = max(0.0, deadline - time.perf_counter())
-            ready, _, _ = select.select([self.fd], [], [], remaining)
+            now = time.perf_counter()
+            remaining = max(0.0, deadline - now)
+            if burst and now > deadline + MAX_BURST:
+                break  # output that never pauses: emulate what came so far
+            wait = BURST_GAP if burst else remaining
+            ready, _, _ = select.select([self.fd], [], [], wait)
             if not ready:
-                return total
+                break  # the burst is over (or nothing came before the deadline)
             try:
                 data = os.read(self.fd, 1 << 16)
             except OSError:  # the program exited and the pty closed
-                return total
+                break
             if not data:
-                return total
+                break
+            self.last_output_at = time.perf_counter()
+            burst.append(data)
+            total += len(data)
+        self._emulate(burst)
+        return total
+
+    def _emulate(self, chunks: list[bytes]) -> None:
+        for data in chunks:
             self.raw += data
             self.stream.feed(data)
-            total += len(data)
-            if remaining <= 0:
-                return total
 
     def send(self, data: bytes | str) -> None:
         os.write(self.fd, data.encode() if isinstance(data, str) else data)
@@ -167,13 +190,13 @@ class PtySession:
         return "\n".join(self.screen.display)
 
     def wait_until(self, predicate: Callable[[], bool], timeout: float = 20.0) -> float:
-        """Seconds since start() until `predicate()` held (reading output meanwhile)."""
+        """Seconds from start() until the output that made `predicate()` hold had arrived."""
         deadline = time.perf_counter() + timeout
         while not predicate():
             if time.perf_counter() > deadline:
                 raise TimeoutError(f"condition not met within {timeout}s; screen:\n{self.text}")
             self.read(0.01)
-        return time.perf_counter() - self.started
+        return self.last_output_at - self.started
 
     def wait_for_text(self, marker: str, timeout: float = 20.0) -> float:
         """Seconds since start() until `marker` is painted on the emulated screen."""
@@ -215,7 +238,7 @@ class PtySession:
             if time.perf_counter() > deadline:
                 raise TimeoutError(f"no change within {timeout}s after {keys!r}")
             self.read(0.002)
-        return time.perf_counter() - sent
+        return max(self.last_output_at, sent) - sent
 
     # ------------------------------------------------------------------ process
 

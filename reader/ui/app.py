@@ -266,6 +266,15 @@ class ReaderApp(AnnotatorApp):
     def on_ready(self) -> None:
         import gc
 
+        # Textual lays the first screen out inside its start-up batch, where nothing may be
+        # written, and then leaves it to the screen's next frame tick (up to 1/60 s later) to
+        # draw. Draw it now. (`_on_timer_update` is that tick's work; Textual is pinned.)
+        screen = self.screen
+        screen.refresh()
+        paint = getattr(screen, "_on_timer_update", None)
+        if callable(paint):
+            paint()
+
         # See `run_tui`: the objects made during start-up live as long as the app, so keep the
         # collector from scanning them again and again, then let it run as usual.
         if not gc.isenabled():
