@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import getpass
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,6 +50,8 @@ def load_settings(path: Path | None = None) -> Settings:
         return Settings()
     except OSError as error:
         raise ConfigError(f"cannot read config file {path}: {error.strerror}") from error
+    import tomllib  # (only when there is a file: most start-ups have none)
+
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
