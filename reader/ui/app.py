@@ -50,14 +50,12 @@ class ReaderApp(AnnotatorApp):
     TITLE = "reader"
     CSS_PATH: ClassVar[list[str | PurePath]] = [
         path
-        for path in (
-            styles_dir() / "app.tcss",
-            styles_dir() / "document.tcss",
-            styles_dir() / "review.tcss",
-            styles_dir() / "dialogs.tcss",
-        )
+        for path in (styles_dir() / "app.tcss", styles_dir() / "document.tcss")
         if path.is_file()
     ]
+    LATER_CSS_PATH: ClassVar[tuple[str, ...]] = ("review.tcss", "dialogs.tcss")
+    """Styles of what the first frame does not show (sidebar, codebook bar, dialogs): read
+    once that frame is painted, since parsing them took a twentieth of start-up."""
     COMMANDS: ClassVar[set[Any]] = {_reader_commands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -197,6 +195,7 @@ class ReaderApp(AnnotatorApp):
         self._had_documents = False
         self._startup_session: Session | None = None
         self._first_placed: tuple[Path, int, int] | None = None
+        self._later_styles_read = False
         self.main_screen = MainScreen(id="main")
 
     def get_default_screen(self) -> Screen[None]:
@@ -274,13 +273,23 @@ class ReaderApp(AnnotatorApp):
         paint = getattr(screen, "_on_timer_update", None)
         if callable(paint):
             paint()
-
+        self.load_later_styles()
         # See `run_tui`: the objects made during start-up live as long as the app, so keep the
         # collector from scanning them again and again, then let it run as usual.
         if not gc.isenabled():
             gc.freeze()
             gc.enable()
             self.freeze_after_store_load = True
+
+    def load_later_styles(self) -> None:
+        """Read `LATER_CSS_PATH` (once): before the first widget or dialog that uses them."""
+        if self._later_styles_read:
+            return
+        self._later_styles_read = True
+        for name in self.LATER_CSS_PATH:
+            path = styles_dir() / name
+            if path.is_file():  # (parsed when the next widget is styled)
+                self.stylesheet.read(path)
 
     def on_main_screen_composed(self, event: MainScreen.Composed) -> None:
         """Fill the workspace: the command line's documents, else the last session, else samples."""

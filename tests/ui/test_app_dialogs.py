@@ -209,3 +209,29 @@ async def test_palette_prompts_are_plain_text(tmp_path: Path) -> None:
         assert "[bold]x" in shown and "\x1b" not in shown
         searched = [hit async for hit in provider.search("bold")]
         assert searched and all(isinstance(hit.prompt, Text) for hit in searched)
+
+
+async def test_styles_read_after_the_first_frame_reach_the_sidebar_and_dialogs(
+    tmp_path: Path,
+) -> None:
+    # review.tcss and dialogs.tcss are read once the first frame is painted (start-up time);
+    # what they style must still get their rules.
+    from reader.ui.screens.tag_picker import TagPicker
+    from reader.ui.widgets.annotation_sidebar import AnnotationSidebar
+
+    docs = write_docs(tmp_path / "docs", 1)
+    app = make_app(tmp_path, docs)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await app.main_screen.mount_review_widgets()
+        sidebar = app.main_screen.query_one(AnnotationSidebar)
+        assert sidebar.styles.dock == "right" and sidebar.styles.width is not None
+        assert sidebar.styles.width.value == 42
+        await pilot.press("s", "t")  # a sentence, then the tag picker
+        await pilot.pause()
+        for _ in range(40):
+            if isinstance(app.screen, TagPicker):
+                break
+            await pilot.pause(0.05)
+        dialog = app.screen.query_one("#tag-picker-dialog")
+        assert dialog.styles.width is not None and dialog.styles.width.value == 72

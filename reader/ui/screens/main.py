@@ -91,6 +91,9 @@ class MainScreen(ReviewActions, Screen[None]):
 
         if not self._review_widgets_started:
             self._review_widgets_started = True
+            load_later_styles = getattr(self.app, "load_later_styles", None)
+            if load_later_styles is not None:  # (their styles may not be read yet)
+                load_later_styles()
             await self.mount_all(
                 [AnnotationSidebar(id="annotation-sidebar"), CodebookBar(id="codebook-bar")],
                 before=self.query_one(ReaderFooter),

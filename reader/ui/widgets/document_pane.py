@@ -18,16 +18,16 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input, Label
 
-from reader.core import coding
-from reader.core.codebook import Codebook
 from reader.core.display import printable
-from reader.core.models import Annotation
 from reader.core.search import SearchQuery, SearchResult
 from reader.core.text import LineIndex
 from reader.ui.widgets.document_view import Decoration, DocumentView
 from reader.ui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
+    from reader.core import coding
+    from reader.core.codebook import Codebook
+    from reader.core.models import Annotation
     from reader.formats.base import LoadedDocument
     from reader.ui.coder import Coder
 
@@ -245,7 +245,7 @@ class DocumentPane(Widget):
         self.document_id: str | None = None
         """The document's id in the annotation store, once it is registered there."""
         self._annotations: tuple[Annotation, ...] = ()
-        self._codebook = Codebook(())
+        self._codebook: Codebook | None = None  # (given with the first annotations)
         self._adjusting: Annotation | None = None
         self._adjust_cursor = 0
         self._status_line = StatusLine(classes="document-status")
@@ -318,6 +318,8 @@ class DocumentPane(Widget):
         self._draw_annotations()
 
     def _draw_annotations(self) -> None:
+        from reader.core import coding
+
         view = self._view
         view.set_decorations(
             Decoration(layer.annotation.start, layer.annotation.end,
@@ -329,10 +331,11 @@ class DocumentPane(Widget):
 
     def _passage_style(self, layer: coding.Layer) -> Style:
         annotation = layer.annotation
+        codebook = self._codebook
         colour = None
         for tag_id in annotation.tags:
-            if tag_id in self._codebook:
-                colour = self._codebook.get(tag_id).colour
+            if codebook is not None and tag_id in codebook:
+                colour = codebook.get(tag_id).colour
                 break
         depth = min(layer.depth, len(_TINT) - 1)
         key = (colour, depth)
@@ -359,6 +362,11 @@ class DocumentPane(Widget):
         self.call_after_refresh(self._draw_annotations)
 
     def _update_tags_status(self) -> None:
+        if not self._annotations or self._codebook is None:
+            self._status_line.set("tags", "")  # (and the coding module need not be loaded)
+            return
+        from reader.core import coding
+
         text = coding.tags_at_text(self._annotations, self._view.cursor_offset, self._codebook)
         self._status_line.set("tags", text)
 
