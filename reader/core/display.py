@@ -47,6 +47,7 @@ from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from itertools import islice
 from typing import TypeVar
 
@@ -136,8 +137,27 @@ def _narrow_class() -> str:
     return "".join(f"\\u{low:04x}-\\u{high:04x}" for low, high in ranges)
 
 
-# The first code point that is not one cell wide (wide, zero-width, a tab), if any.
-_NOT_NARROW = re.compile(f"[^{_narrow_class()}]")
+# The first code point that is not one-cell ASCII (a tab, or anything past ASCII), if any.
+_NOT_NARROW_ASCII = re.compile("[^\x00-\x08\x0a-\x7f]")
+
+
+@cache
+def _not_narrow() -> re.Pattern[str]:
+    """The first code point that is not one cell wide (wide, zero-width, a tab), if any.
+
+    Compiled when a text first goes past ASCII: its class (from Rich's width table) is large,
+    and an English document's first screen needs none of it.
+    """
+    return re.compile(f"[^{_narrow_class()}]")
+
+
+def _first_not_narrow(text: str, start: int = 0, end: int | None = None) -> re.Match[str] | None:
+    """The first code point of `text[start:end]` that does not take exactly one cell, if any."""
+    end = len(text) if end is None else end
+    found = _NOT_NARROW_ASCII.search(text, start, end)
+    if found is None or text[found.start()] == "\t":
+        return found
+    return _not_narrow().search(text, found.start(), end)
 
 
 def is_simple(text: str, start: int = 0, end: int | None = None) -> bool:
@@ -146,8 +166,7 @@ def is_simple(text: str, start: int = 0, end: int | None = None) -> bool:
     True for nearly all Latin, Greek, Cyrillic, Hebrew and Arabic prose without marks: such a
     text can be measured with len() and wrapped with str.rfind.
     """
-    found = _NOT_NARROW.search(text, start, len(text) if end is None else end)
-    return found is None
+    return _first_not_narrow(text, start, end) is None
 
 
 def cluster_cells(
@@ -550,7 +569,7 @@ class RowLayout:
         width = self.width
         line_starts = line_starts_of(self.index)
         text_length = len(text)
-        if _longest_line(line_starts, text_length) <= width and _NOT_NARROW.search(text) is None:
+        if _longest_line(line_starts, text_length) <= width and is_simple(text):
             # No line is longer than a row and every code point is one cell: every line is one
             # row. Two scans at C speed instead of a Python loop over every line.
             return CountedRows(None, {})

@@ -1,7 +1,8 @@
-"""Patterns of the `regex` module compiled on first use, so importing the core does not load it.
+"""Patterns compiled on first use, so importing a module does not pay for them.
 
 `regex` (grapheme clusters, reverse search, Unicode properties) takes about 10 ms to import,
-a twentieth of the reader's start-up; the first screen of a plain document needs none of it.
+a twentieth of the reader's start-up, and the first screen of a plain document needs none of
+it; compiling even the stdlib's patterns at import added up to a few milliseconds more.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ if TYPE_CHECKING:
 
 
 class LazyPattern:
-    """`regex.compile(pattern)`, done the first time one of its methods is used.
+    """`regex.compile(pattern)` (or `re.compile`, with `stdlib=True`), done the first time one
+    of its methods is used.
 
     After that the compiled pattern's methods are attributes of this object, so a call costs
     what a call on the compiled pattern costs.
@@ -21,16 +23,19 @@ class LazyPattern:
 
     _METHODS = ("search", "match", "fullmatch", "finditer", "findall", "sub", "split")
 
-    def __init__(self, pattern: str, flags: int = 0) -> None:
+    def __init__(self, pattern: str, flags: int = 0, *, stdlib: bool = False) -> None:
         self.pattern = pattern
         self._flags = flags
+        self._stdlib = stdlib
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
         if name not in self._METHODS:
             raise AttributeError(name)
-        import regex  # type: ignore[import-untyped,unused-ignore]
-
-        compiled = regex.compile(self.pattern, self._flags)
+        if self._stdlib:
+            import re as engine
+        else:
+            import regex as engine  # type: ignore[import-untyped,unused-ignore,no-redef]
+        compiled = engine.compile(self.pattern, self._flags)
         for method in self._METHODS:
             setattr(self, method, getattr(compiled, method))
         return getattr(compiled, name)  # type: ignore[no-any-return]

@@ -6,19 +6,20 @@ import re
 from pathlib import Path
 from typing import BinaryIO
 
+from reader.core.lazy_regex import LazyPattern
 from reader.formats.decoding import decode, decode_stream
 from reader.formats.text import first_nonblank_line
 
 _TITLE_SCAN_LINES = 2000
 
-_ATX = re.compile(r" {0,3}#{1,6}(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*")
-_SETEXT_UNDERLINE = re.compile(r" {0,3}(?:=+|-+)[ \t]*")
-_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
-_FRONT_MATTER_TITLE = re.compile(r"title:[ \t]*(['\"]?)(.*?)\1[ \t]*", re.IGNORECASE)
+_ATX = LazyPattern(r" {0,3}#{1,6}(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*", stdlib=True)
+_SETEXT_UNDERLINE = LazyPattern(r" {0,3}(?:=+|-+)[ \t]*", stdlib=True)
+_FENCE = LazyPattern(r" {0,3}(`{3,}|~{3,})", stdlib=True)
+_FRONT_MATTER_TITLE = LazyPattern(r"title:[ \t]*(['\"]?)(.*?)\1[ \t]*", re.IGNORECASE, stdlib=True)
 # Inline markup that should not show in a title: links keep their text, emphasis and code
 # marks go.
-_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_EMPHASIS = re.compile(r"\*\*|__|(?<!\w)[*_]|[*_](?!\w)|`")
+_LINK = LazyPattern(r"!?\[([^\]]*)\]\([^)]*\)", stdlib=True)
+_EMPHASIS = LazyPattern(r"\*\*|__|(?<!\w)[*_]|[*_](?!\w)|`", stdlib=True)
 
 
 def _plain(title: str) -> str:

@@ -250,3 +250,14 @@ def test_row_layout_of_short_lines_stores_no_row_numbers() -> None:
     narrow = RowLayout(text, LineIndex(text), wrap=True, width=10)
     counted = narrow.count()
     assert counted is not None and counted.starts is not None and counted.starts[-1] > 101
+
+
+@given(st.text(alphabet=st.sampled_from("ab \t\n\x00\x7fé\u0301中🇸🇾\u200b\u2028"), max_size=20),
+       st.data())
+def test_is_simple_agrees_with_the_full_width_class(text: str, data: st.DataObject) -> None:
+    # The ASCII pre-check must give the answer the whole one-cell class gives.
+    from reader.core.display import _not_narrow
+
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    assert is_simple(text, start, end) == (_not_narrow().search(text, start, end) is None)
