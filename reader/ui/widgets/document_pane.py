@@ -19,7 +19,6 @@ from textual.widget import Widget
 from textual.widgets import Input, Label
 
 from reader.core.display import printable
-from reader.core.search import SearchQuery, SearchResult
 from reader.core.text import LineIndex
 from reader.ui.widgets.document_view import Decoration, DocumentView
 from reader.ui.widgets.status_line import StatusLine
@@ -28,6 +27,7 @@ if TYPE_CHECKING:
     from reader.core import coding
     from reader.core.codebook import Codebook
     from reader.core.models import Annotation
+    from reader.core.search import SearchQuery, SearchResult
     from reader.formats.base import LoadedDocument
     from reader.ui.coder import Coder
 
@@ -124,6 +124,8 @@ class SearchBar(Horizontal):
     @property
     def query_value(self) -> SearchQuery:
         """The query as the bar shows it now."""
+        from reader.core.search import SearchQuery
+
         return SearchQuery(self.input.value, regex=self.regex, case_sensitive=self.case_sensitive)
 
     def watch_regex(self, regex: bool) -> None:

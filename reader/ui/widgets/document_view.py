@@ -20,7 +20,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, NamedTuple
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from rich.segment import Segment
 from rich.style import Style
@@ -46,16 +46,11 @@ from reader.core.display import (
     printable,
 )
 from reader.core.graphemes import next_grapheme_boundary
-from reader.core.search import (
-    SearchError,
-    SearchQuery,
-    SearchResult,
-    find_all,
-    first_match_from,
-    next_match,
-    previous_match,
-)
 from reader.core.text import LineIndex
+
+if TYPE_CHECKING:
+    # (At run time the search module is loaded by the first search: start-up does not need it.)
+    from reader.core.search import SearchQuery, SearchResult
 
 # Documents shorter than this are wrapped completely before the first paint.
 _SYNC_WRAP_LIMIT = 300_000
@@ -929,6 +924,8 @@ class DocumentView(ScrollView, can_focus=True):
     def search(self, query: SearchQuery, *, jump: bool = False) -> None:
         """Search for `query` in the background; with `jump`, go to the first match after the
         cursor when the result arrives. An empty query clears the search."""
+        from reader.core.search import first_match_from
+
         if query.is_empty:
             self.clear_search()
             return
@@ -944,6 +941,8 @@ class DocumentView(ScrollView, can_focus=True):
 
     @work(thread=True, exclusive=True, group="document-view-search", exit_on_error=False)
     def _run_search(self, query: SearchQuery) -> None:
+        from reader.core.search import SearchError, find_all
+
         worker = get_current_worker()
         try:
             result = find_all(self._text, query, should_stop=lambda: worker.is_cancelled)
@@ -955,6 +954,8 @@ class DocumentView(ScrollView, can_focus=True):
             self.app.call_from_thread(self._install_search, result)
 
     def _install_search(self, result: SearchResult) -> None:
+        from reader.core.search import first_match_from
+
         if result.query != self._search_query:
             return
         self._search = result
@@ -1004,6 +1005,8 @@ class DocumentView(ScrollView, can_focus=True):
         self.post_message(self.SearchChanged(self, self._search, index, wrapped=wrapped))
 
     def _step_match(self, *, forward: bool) -> None:
+        from reader.core.search import next_match, previous_match
+
         result = self._search
         if not result:
             return
