@@ -209,7 +209,7 @@ async def test_selection_and_decorations_are_drawn() -> None:
     async with app.run_test(size=(70, 12)) as pilot:
         view = app.view
         start = PROSE.index("Lebanon")
-        view.set_decorations([Decoration(start, start + 7, "document-view--tag-1", 1)])
+        view.set_decorations([Decoration(start, start + 7, "document-view--current-match", 1)])
         view.select(PROSE.index("delegation"), PROSE.index("delegation") + 10)
         await pilot.pause()
         assert view.selection == (PROSE.index("delegation"), PROSE.index("delegation") + 10)
@@ -217,7 +217,7 @@ async def test_selection_and_decorations_are_drawn() -> None:
         strip = view.render_line(2)
         pieces = {segment.text: segment.style for segment in strip}
         selection = view.get_component_rich_style("document-view--selection", partial=True)
-        tag = view.get_component_rich_style("document-view--tag-1", partial=True)
+        tag = view.get_component_rich_style("document-view--current-match", partial=True)
         assert pieces["delegation"].bgcolor == selection.bgcolor
         assert pieces["Lebanon"].bgcolor == tag.bgcolor
         view.clear_selection()
@@ -232,14 +232,14 @@ async def test_higher_priority_decorations_are_drawn_on_top() -> None:
         start = PROSE.index("Lebanon")
         view.set_decorations(
             [
-                Decoration(start, start + 7, "document-view--tag-2", 5),
-                Decoration(start - 5, start + 7, "document-view--tag-1", 1),
+                Decoration(start, start + 7, "document-view--current-match", 5),
+                Decoration(start - 5, start + 7, "document-view--match", 1),
             ]
         )
         await pilot.pause()
         pieces = {segment.text: segment.style for segment in view.render_line(2)}
-        tag_2 = view.get_component_rich_style("document-view--tag-2", partial=True)
-        tag_1 = view.get_component_rich_style("document-view--tag-1", partial=True)
+        tag_2 = view.get_component_rich_style("document-view--current-match", partial=True)
+        tag_1 = view.get_component_rich_style("document-view--match", partial=True)
         assert pieces["Lebanon"].bgcolor == tag_2.bgcolor
         assert pieces["from "].bgcolor == tag_1.bgcolor
 

@@ -64,7 +64,7 @@ _EXTENDING_MOTIONS = frozenset(
 class Decoration(NamedTuple):
     """A styled span of the document: an annotation, a highlight.
 
-    `style` is a component class name of the view (for example "document-view--tag-1", so
+    `style` is a component class name of the view (for example "document-view--match", so
     themes apply) or a Rich Style. Higher `priority` is drawn over lower.
     """
 
@@ -121,15 +121,9 @@ class DocumentView(ScrollView, can_focus=True):
         "document-view--line-number",
         "document-view--gutter",
         "document-view--gutter-mark",
-        "document-view--tag-1",
-        "document-view--tag-2",
-        "document-view--tag-3",
-        "document-view--tag-4",
-        "document-view--tag-5",
-        "document-view--tag-6",
-        "document-view--tag-7",
-        "document-view--tag-8",
     }
+    # (Few on purpose: every style update of the view, a focus change too, restyles each one.
+    # Passages are drawn in their tag's own colour, given as a Rich Style.)
 
     DEFAULT_CSS = """
     DocumentView {
