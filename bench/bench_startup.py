@@ -2,7 +2,8 @@
 
     python bench/bench_startup.py [--runs 7] [--doc sample_docs/interview-transcript-aid-worker.txt]
 
-Python's bytecode cache is on for both programs (in a scratch folder, with one warm-up run each
+The reader runs as the installed `reader` command does (`reader.cli.main`, the documents on the
+command line). Python's bytecode cache is on for both programs (in a scratch folder, with one warm-up run each
 first), as it is for an installed package: this environment sets PYTHONDONTWRITEBYTECODE, which
 would otherwise make every run compile reader from source and measure the compiler. Each run
 starts a fresh process in a 120x40 pseudo-terminal (emulated by pyte) and stops the
@@ -36,6 +37,10 @@ class Minimal(App):
 
 Minimal().run()
 """
+
+# What the installed `reader` command runs (pip's console script), without the launcher a
+# version manager may put in front of it (pyenv's shim is a shell script).
+READER = [sys.executable, "-c", "import sys; from reader.cli import main; sys.exit(main())"]
 
 
 def time_to_text(argv: list[str], *markers: str, env: dict[str, str] | None = None) -> list[float]:
@@ -77,21 +82,14 @@ def main() -> int:
             )
             # The document first; then the footer's keys (its "^p Commands"), the whole screen.
             reader_seconds, frame_seconds = time_to_text(
-                [sys.executable, "-m", "reader.ui.launch", str(args.doc), "--db", str(db)],
+                [*READER, str(args.doc), "--db", str(db)],
                 marker,
                 "Commands",
                 env=env,
             )
             # The shell alone: a missing file, so no document view is built (notification only).
             [shell_seconds] = time_to_text(
-                [
-                    sys.executable,
-                    "-m",
-                    "reader.ui.launch",
-                    f"{scratch}/missing.txt",
-                    "--db",
-                    str(db),
-                ],
+                [*READER, f"{scratch}/missing.txt", "--db", str(db)],
                 "Commands",
                 env=env,
             )

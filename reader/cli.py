@@ -56,7 +56,9 @@ def _db_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser: every command, or just `only` (building all ten took ~5 ms of
+    every start-up of the reader)."""
     parser = _Parser(
         prog="reader",
         description=(
@@ -68,16 +70,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action=_VersionAction)
     _db_option(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name, (help_text, add_arguments) in _COMMAND_ARGUMENTS.items():
+        if only is None or name == only:
+            sub = commands.add_parser(name, help=help_text, description=help_text)
+            _db_option(sub)
+            add_arguments(sub)
+    return parser
 
-    def command(name: str, help_text: str) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=help_text, description=help_text)
-        _db_option(sub)
-        return sub
 
-    open_ = command("open", "open documents in the reader (the default command)")
+def _open_arguments(open_: argparse.ArgumentParser) -> None:
     open_.add_argument("paths", nargs="*", metavar="DOCUMENT|FOLDER")
 
-    add = command("add", "code a passage of a document with tags and/or a memo")
+
+def _add_arguments(add: argparse.ArgumentParser) -> None:
     add.add_argument("document", metavar="DOC", help="a file, or a known document's id/title")
     add.add_argument("--tag", action="append", default=[], metavar="TAG",
                      help="a tag (repeatable); missing tags are created; a/b is child b of a")
@@ -90,12 +95,14 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--occurrence", type=int, default=1, metavar="N",
                      help="which occurrence of --quote, counting from 1")
 
-    list_ = command("list", "list annotations")
+
+def _list_arguments(list_: argparse.ArgumentParser) -> None:
     list_.add_argument("--doc", metavar="DOC")
     list_.add_argument("--tag", metavar="TAG")
     list_.add_argument("--format", choices=("table", "json", "csv"), default="table")
 
-    docs = command("docs", "list documents, or remove/relink one")
+
+def _docs_arguments(docs: argparse.ArgumentParser) -> None:
     docs_commands = docs.add_subparsers(dest="docs_command", metavar="ACTION",
                                         parser_class=_Parser)
     remove = docs_commands.add_parser("remove", help="forget a document and its annotations")
@@ -106,7 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
     relink.add_argument("new_path", metavar="NEW_PATH")
     _db_option(relink)
 
-    tags = command("tags", "list the codebook with counts, or change it")
+
+def _tags_arguments(tags: argparse.ArgumentParser) -> None:
     tag_commands = tags.add_subparsers(dest="tags_command", metavar="ACTION",
                                        parser_class=_Parser)
     tag_add = tag_commands.add_parser("add", help="create a tag (a/b creates b under a)")
@@ -130,7 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
     for sub in (tag_add, rename, merge, tag_remove, tag_set):
         _db_option(sub)
 
-    export = command("export", "export annotations")
+
+def _export_arguments(export: argparse.ArgumentParser) -> None:
     export.add_argument("--format", choices=("csv",), default="csv")
     export.add_argument("-o", "--output", default="-", metavar="FILE",
                         help="where to write (default: - for standard output)")
@@ -141,13 +150,28 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--no-formula-guard", action="store_true",
                         help="write cells starting with = + - @ as they are (for pandas, R)")
 
-    import_ = command("import", "import annotations from a CSV export")
+
+def _import_arguments(import_: argparse.ArgumentParser) -> None:
     import_.add_argument("file", metavar="FILE.csv")
 
-    command("undo", "take back the newest command-line change")
-    command("redo", "re-apply the change undo took back")
-    command("locate", "show where the database, config and session live")
-    return parser
+
+def _no_arguments(_parser: argparse.ArgumentParser) -> None:
+    pass
+
+
+_COMMAND_ARGUMENTS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
+    "open": ("open documents in the reader (the default command)", _open_arguments),
+    "add": ("code a passage of a document with tags and/or a memo", _add_arguments),
+    "list": ("list annotations", _list_arguments),
+    "docs": ("list documents, or remove/relink one", _docs_arguments),
+    "tags": ("list the codebook with counts, or change it", _tags_arguments),
+    "export": ("export annotations", _export_arguments),
+    "import": ("import annotations from a CSV export", _import_arguments),
+    "undo": ("take back the newest command-line change", _no_arguments),
+    "redo": ("re-apply the change undo took back", _no_arguments),
+    "locate": ("show where the database, config and session live", _no_arguments),
+}
+"""Each command's help line and the function that adds its arguments, in `--help` order."""
 
 
 def _tag_settings(parser: argparse.ArgumentParser) -> None:
@@ -175,6 +199,22 @@ def _split_command(argv: list[str]) -> list[str]:
             return argv
         return [*argv[:index], "open", *argv[index:]]
     return [*argv, "open"]
+
+
+def _named_command(argv: list[str]) -> str | None:
+    """The command `argv` (as `_split_command` left it) runs, if one is named before any
+    top-level option that needs every command (help, version)."""
+    index = 0
+    while index < len(argv):
+        word = argv[index]
+        if word == "--db":
+            index += 2
+            continue
+        if word.startswith("--db="):
+            index += 1
+            continue
+        return word if word in SUBCOMMANDS else None
+    return None
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -572,9 +612,11 @@ def _user_errors() -> tuple[type[BaseException], ...]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    arguments = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
-    args = parser.parse_args(_split_command(arguments))
+    arguments = _split_command(list(sys.argv[1:] if argv is None else argv))
+    # Only the command given is built (the reader's start-up is the common case); with none,
+    # or with help asked for before it, all of them, for the usage and help texts.
+    parser = build_parser(_named_command(arguments))
+    args = parser.parse_args(arguments)
     if args.command is None:  # `reader --db` alone: the path swallowed the command
         parser.error("--db needs a PATH, then a command or documents to open")
     output = Output()

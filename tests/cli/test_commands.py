@@ -337,3 +337,21 @@ def test_a_refused_passage_leaves_no_trace(run, doc, db_path) -> None:
 def test_the_reader_refuses_to_start_without_a_terminal(run) -> None:
     status, _, err = run()  # pytest's stdin and stdout are not terminals
     assert status == 1 and "needs a terminal" in err
+
+
+def test_only_the_command_given_is_built() -> None:
+    # Starting the reader builds just `open` (the full parser costs every start-up ~5 ms);
+    # help at the top, or no command, still gets every command.
+    import argparse
+
+    from reader.cli import _named_command, _split_command, build_parser
+
+    def commands(parser: argparse.ArgumentParser) -> set[str]:
+        [action] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        return set(action.choices)
+
+    assert _named_command(_split_command(["report.txt", "--db", "list"])) == "open"
+    assert _named_command(_split_command(["--db", "x.json", "export", "-o", "-"])) == "export"
+    assert _named_command(_split_command(["--help"])) is None
+    assert commands(build_parser("open")) == {"open"}
+    assert len(commands(build_parser())) == 10
