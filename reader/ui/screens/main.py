@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.events import Resize
+from textual.events import Resize, ScreenResume
 from textual.message import Message
 from textual.screen import Screen
 
@@ -63,6 +63,7 @@ class MainScreen(ReviewActions, Screen[None]):
         super().__init__(id=id)
         self.workspace_options: dict[str, Any] = {}
         """Set by the app before the screen is composed: preferences and the first document."""
+        self._resumed = False
         self._review_widgets_started = False
         self._review_widgets_mounted = asyncio.Event()
 
@@ -100,6 +101,14 @@ class MainScreen(ReviewActions, Screen[None]):
             )
             self._review_widgets_mounted.set()
         await self._review_widgets_mounted.wait()  # (a key pressed while they are mounting)
+
+    def _on_screen_resume(self, event: ScreenResume) -> None:
+        # (Runs before Screen's own handler.) When the screen first shows, every widget was
+        # styled as it mounted a moment ago: restyling the whole screen again delayed the
+        # first frame. Later resumes (a dialog closed, the theme changed) restyle as usual.
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
 
     def on_resize(self, event: Resize) -> None:
         # Less space between keys on a narrow terminal, so the app's own keys still fit.
