@@ -426,3 +426,18 @@ async def test_the_footer_is_clickable_and_dims_what_is_unavailable(tmp_path: Pa
         from reader.ui.screens.help import HelpScreen
 
         assert isinstance(app.screen, HelpScreen)
+
+
+async def test_the_readme_config_example_names_real_bindings(tmp_path: Path) -> None:
+    import re
+    import tomllib
+
+    from reader.ui.keymap import unknown_binding_ids
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8")
+    [example] = re.findall(r"```toml\n(.*?)```", readme, flags=re.DOTALL)
+    keys = tomllib.loads(re.sub(r"(?m)^  ", "", example))["keys"]
+    app = make_app(tmp_path, write_docs(tmp_path / "docs", 1))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert keys and unknown_binding_ids(keys, app.binding_rows()) == []
