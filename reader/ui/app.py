@@ -6,7 +6,7 @@ import asyncio
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import work
+from textual import events, work
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
@@ -196,6 +196,7 @@ class ReaderApp(AnnotatorApp):
         self._startup_session: Session | None = None
         self._first_placed: tuple[Path, int, int] | None = None
         self._later_styles_read = False
+        self._held_keys: list[events.Key] | None = []
         self.main_screen = MainScreen(id="main")
 
     def get_default_screen(self) -> Screen[None]:
@@ -262,6 +263,20 @@ class ReaderApp(AnnotatorApp):
         self._first_placed = (path.resolve(), pane_index, doc_index)
         return document, state or None
 
+    async def on_event(self, event: events.Event) -> None:
+        # Keys typed while the app starts (a fast typist, a paste) can arrive before the first
+        # document has the keyboard, and would go to no widget's bindings; they are held until
+        # the first frame is painted, then handled in order.
+        if self._held_keys is not None and isinstance(event, events.Key) and not event.is_forwarded:
+            self._held_keys.append(event)
+            return
+        await super().on_event(event)
+
+    def _release_held_keys(self) -> None:
+        held, self._held_keys = self._held_keys or [], None
+        for key in held:
+            self.post_message(events.Key(key.key, key.character))
+
     def on_ready(self) -> None:
         import gc
 
@@ -274,6 +289,7 @@ class ReaderApp(AnnotatorApp):
         if callable(paint):
             paint()
         self.load_later_styles()
+        self._release_held_keys()
         # See `run_tui`: the objects made during start-up live as long as the app, so keep the
         # collector from scanning them again and again, then let it run as usual.
         if not gc.isenabled():

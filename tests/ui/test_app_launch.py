@@ -81,3 +81,18 @@ def test_a_search_typed_in_one_go_lands_in_the_search_field(tmp_path: Path) -> N
         session.wait_for_text("Paragraph 150 of report.")
         assert "/ Paragraph" not in session.text  # the bar closed on enter
         assert session.close(CTRL_Q) == 0
+
+
+def test_keys_typed_while_the_reader_starts_are_not_lost(tmp_path: Path) -> None:
+    # Typed before the first frame (nothing has the keyboard yet): held, then handled in
+    # order, so "/" opens the search bar and the words land in it rather than run as keys.
+    report = write(tmp_path / "report.txt", "REPORT FIRST LINE")
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    with launch(str(report), home=home) as session:
+        session.send(b"/Paragraph 150 of")  # at once: the app is still importing
+        session.wait_for_text("/ Paragraph 150 of")
+        session.wait_for_text("1 matches")
+        session.send(b"\r")
+        session.wait_for_text("1/1 matches")
+        assert session.close(CTRL_Q) == 0
