@@ -128,11 +128,14 @@ class Coder:
                     other.document_id = document.id
                     other.show_annotations(self.shown(document.id), self.snapshot.codebook)
                     other.refresh_bindings()
-            for waiting_pane, retry in self._waiting.pop(path, []):
-                if waiting_pane.is_attached:
-                    retry()
+            self._replay_waiting(path)
 
-        self.service.register(pane.document, registered)
+        def failed(_error: str) -> None:
+            # (The store says why, once.) Keys that waited are answered: not open.
+            self._registering.discard(path)
+            self._replay_waiting(path)
+
+        self.service.register(pane.document, registered, failed)
 
     def pane_unmounted(self, pane: DocumentPane) -> None:
         """Stop watching documents no pane shows any more, once the panes have settled (a
@@ -304,12 +307,29 @@ class Coder:
 
     def _wait_for_registration(self, pane: DocumentPane, retry: Callable[[], None]) -> bool:
         """True if the pane's document is still being looked up in the store: `retry` then
-        runs once it is known, so a key pressed while the database opens is not lost."""
+        runs once it is known (or the store failed), so a key pressed while the database
+        opens is not lost. It acts on the selection (or cursor) as it was when pressed."""
         path = str(pane.document.path)
         if pane.document_id is not None or path not in self._registering:
             return False
-        self._waiting.setdefault(path, []).append((pane, retry))
+        view = pane.view
+        selection, cursor = view.selection, view.cursor_offset
+
+        def replay() -> None:
+            if selection is not None:
+                view.select(*selection)
+            else:
+                view.clear_selection()
+                view.move_cursor(cursor)
+            retry()
+
+        self._waiting.setdefault(path, []).append((pane, replay))
         return True
+
+    def _replay_waiting(self, path: str) -> None:
+        for waiting_pane, replay in self._waiting.pop(path, []):
+            if waiting_pane.is_attached:
+                replay()
 
     def _ready(self, pane: DocumentPane, retry: Callable[[], None]) -> bool:
         if self._wait_for_registration(pane, retry):

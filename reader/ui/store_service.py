@@ -11,6 +11,7 @@ import queue
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -152,7 +153,10 @@ class AnnotationService:
         self._jobs.put(_Job(run, label, on_done, on_error))
 
     def register(
-        self, document: LoadedDocument, on_done: Callable[[Document], None] | None = None
+        self,
+        document: LoadedDocument,
+        on_done: Callable[[Document], None] | None = None,
+        on_error: Callable[[str], None] | None = None,
     ) -> None:
         """Record an opened document in the store and watch its annotations."""
 
@@ -165,7 +169,7 @@ class AnnotationService:
             self._watched.add(registered.document.id)
             return registered.document
 
-        self.submit(run, label=None, on_done=on_done)
+        self.submit(run, label=None, on_done=on_done, on_error=on_error)
 
     def watch(self, document_ids: Iterable[str]) -> None:
         """Keep the annotations of exactly these documents in snapshots."""
@@ -268,3 +272,6 @@ class AnnotationService:
             if job.label is not None:
                 self._count_pending(-1)
                 self._post(self.Failed(job.label, "the annotation database is not open"))
+            if job.on_error is not None:  # (a registration waits for its answer too)
+                answer = partial(job.on_error, "the annotation database is not open")
+                self._post(self.JobDone(answer))

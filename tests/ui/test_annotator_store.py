@@ -201,3 +201,46 @@ async def test_coding_keys_wait_while_a_span_is_adjusted(tmp_path: Path) -> None
     [annotation] = stored(tmp_path).annotations()
     assert annotation.quote == LEBANON_SENTENCE + " "
     assert len(annotation.tags) == 1
+
+
+async def test_a_tag_key_pressed_before_the_store_knows_the_document_tags_what_was_selected(
+    tmp_path: Path,
+) -> None:
+    # The store is busy (here: held by a job) when a document opens; a tag key pressed
+    # meanwhile waits for the document to be registered, and then codes the selection as it
+    # was when the key was pressed, not wherever the cursor has moved since.
+    import threading
+
+    report, notes = write_documents(tmp_path / "docs")
+    app = make_app(tmp_path, [report])
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        release = threading.Event()
+        assert app.annotation_service is not None
+        app.annotation_service.submit(lambda store: release.wait(10))
+        await app.open_path(notes)
+        pane = app.workspace.active_document
+        assert pane is not None and pane.document_id is None  # not registered yet
+        start = pane.document.text.index("convoys")
+        pane.view.select(start, start + 6)
+        await pilot.press("1")
+        await pilot.press("G")  # the cursor moves on before the store answers
+        release.set()
+        await until(pilot, lambda: bool(pane.annotations))
+        [passage] = pane.annotations
+        assert (passage.start, passage.end) == (start, start + 6)
+    stored = AnnotationStore(db_file(tmp_path)).annotations()
+    assert [(a.start, a.end) for a in stored] == [(start, start + 6)]
+
+
+async def test_coding_keys_say_so_when_the_database_cannot_be_opened(tmp_path: Path) -> None:
+    report, _ = write_documents(tmp_path / "docs")
+    db = db_file(tmp_path)
+    db.mkdir(parents=True)  # a folder where the database file should be
+    app = ReaderApp([report], db_path=db, config_path=tmp_path / "none.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.coder is not None)
+        await until(pilot, lambda: any("cannot open" in n.message for n in app._notifications))
+        await pilot.press("v", "l", "l", "1")
+        await until(pilot, lambda: any("not open" in n.message for n in app._notifications
+                                       if "cannot open" not in n.message))
