@@ -378,7 +378,9 @@ async def test_the_tab_strip_keeps_the_active_title_in_view(tmp_path: Path) -> N
         pane = app.workspace.panes[0]
         strip = pane.strip
         first_title = pane.tabs[0].label.plain
-        assert str(strip.render()).startswith(" " + first_title)
+        shown = str(strip.render())
+        assert shown.startswith(" " + first_title)
+        assert shown.endswith(" ›") and len(shown) == strip.size.width  # more to the right
         await pilot.press("ctrl+pageup")  # from the first tab round to the last
         await settle(app, pilot)
         last = pane.tabs[-1]
@@ -441,3 +443,24 @@ async def test_the_readme_config_example_names_real_bindings(tmp_path: Path) -> 
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert keys and unknown_binding_ids(keys, app.binding_rows()) == []
+
+
+async def test_a_crowded_status_line_keeps_the_save_state_and_position_at_80_columns(
+    tmp_path: Path,
+) -> None:
+    from textual.geometry import Region
+
+    app = make_app(tmp_path, write_docs(tmp_path / "docs", 1))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        status = app.workspace.panes[0].tabs[0].document_pane.status_line
+        status.set("search", "12/200 matches (wrapped)")
+        status.set("selection", "1234 chars selected")
+        status.set("tags", "refugees, recovery funds, detainees, human rights")
+        status.set("saved", "NOT SAVED: cannot open the annotation database: disk full", alert=True)
+        await pilot.pause()
+        [line] = [strip.text for strip in status.render_lines(Region(0, 0, 80, 1))]
+        assert len(line) == 80  # one row: nothing wrapped out of sight
+        assert "NOT SAVED" in line and "1:1" in line  # always kept
+        assert "12/200" in line and "refugee" in line  # shortened, not dropped
+        assert "chars selected" not in line  # the first to go

@@ -44,6 +44,8 @@ class StatusLine(Widget):
     StatusLine {
         height: 1;
         width: 1fr;
+        text-wrap: nowrap;
+        text-overflow: clip;
     }
     """
 
@@ -90,13 +92,42 @@ class StatusLine(Widget):
             if share is not None:
                 content = shorten(content, max(1, int(width * share) - 2 * PADDING))
             parts[slot] = content
+        _fit(parts, width - 2 * PADDING)  # (what the title would need at the least)
         used = sum(part.cell_length + 2 * PADDING for part in parts.values())
-        room = width - used - 2 * PADDING
-        title = shorten(Content(self._texts.get("title", "")), room)
-        title_style = self.get_visual_style(self._style_name("title"))
-        line = [Content.assemble(pad, title, pad).stylize(title_style)]
-        line.append(Content(" " * max(0, room - title.cell_length)))
+        room = max(0, width - used - 2 * PADDING)
+        line: list[Content] = []
+        if room > 0:
+            title = shorten(Content(self._texts.get("title", "")), room)
+            title_style = self.get_visual_style(self._style_name("title"))
+            line.append(Content.assemble(pad, title, pad).stylize(title_style))
+            line.append(Content(" " * (room - title.cell_length)))
         for slot, content in parts.items():
             style = self.get_visual_style(self._style_name(slot))
             line.append(Content.assemble(pad, content, pad).stylize(style))
-        return Content.assemble(*line)
+        return Content.assemble(*line).truncate(width)
+
+
+SHORTEN_FIRST = ("tags", "search")
+"""When the slots do not fit, these are shortened first (to a few cells) ..."""
+DROP_FIRST = ("selection", "encoding", "tags", "search")
+"""... then these are left out, in this order. The saved state and the position always stay."""
+SHORTEST = 8
+
+
+def _fit(parts: dict[str, Content], width: int) -> None:
+    """Shorten, then drop, slots of `parts` until they fit in `width` cells (padding included)."""
+
+    def used() -> int:
+        return sum(part.cell_length + 2 * PADDING for part in parts.values())
+
+    for slot in SHORTEN_FIRST:
+        excess = used() - width
+        if excess <= 0:
+            return
+        if slot in parts:
+            content = parts[slot]
+            parts[slot] = shorten(content, max(SHORTEST, content.cell_length - excess))
+    for slot in DROP_FIRST:
+        if used() <= width:
+            return
+        parts.pop(slot, None)
