@@ -141,11 +141,19 @@ class TabStrip(Widget):
             parts.append(label.stylize(active_style if index == active else "dim"))
             self._spans.append((x, x + label.cell_length, tab_id))
             x += label.cell_length
-        return Content.assemble(" ", *parts)
+        strip = Content.assemble(" ", *parts)
+        width = self.size.width
+        if width > 2 and strip.cell_length > width:
+            # More titles to the right than fit: cut, and say so.
+            strip = strip.truncate(width - 2) + Content(" ›").stylize("dim")
+            self._spans = [(start, min(end, width - 3), tab) for start, end, tab in self._spans
+                           if start < width - 3]
+        return strip
 
     def _first_shown(self, labels: list[tuple[str, Content]], active: int) -> int:
-        """The first title to draw, so that the active one fits in the strip's width."""
-        width = self.size.width - 1
+        """The first title to draw, so that the active one fits in the strip's width (beside
+        the › that marks titles cut off on the right, if there are any)."""
+        width = self.size.width - 1 - (2 if active < len(labels) - 1 else 0)
         if width <= 0:
             return 0
         first = 0
