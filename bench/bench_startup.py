@@ -3,14 +3,15 @@
     python bench/bench_startup.py [--runs 7] [--doc sample_docs/interview-transcript-aid-worker.txt]
 
 The reader runs as the installed `reader` command does (`reader.cli.main`, the documents on the
-command line). Python's bytecode cache is on for both programs (in a scratch folder, with one warm-up run each
-first), as it is for an installed package: this environment sets PYTHONDONTWRITEBYTECODE, which
-would otherwise make every run compile reader from source and measure the compiler. Each run
-starts a fresh process in a 120x40 pseudo-terminal (emulated by pyte) and stops the
-clock when the document's first line is on screen (for the minimal app: its one Static), and
-again when the footer's keys are (the complete first screen; they are drawn just after the
-document). Runs alternate between the programs so all see the same machine load. Prints every
-time, the medians and the ratios; the goal is a ratio of at most 1.3 for the document.
+command line). Python's bytecode cache is on for both programs (in a scratch folder, with one
+warm-up run each first), as it is for an installed package: this environment sets
+PYTHONDONTWRITEBYTECODE, which would otherwise make every run compile reader from source and
+measure the compiler. Each run starts a fresh process in a 120x40 pseudo-terminal (emulated by
+pyte) and stops the clock when the document's first line is on screen (for the minimal app: its
+one Static), and again when the footer's keys are (the complete first screen; they are drawn
+just after the document). Runs alternate between the programs so all see the same machine load.
+Prints every time, the medians and the ratios; the goal is a ratio of at most 1.3 for the
+document.
 """
 
 from __future__ import annotations

@@ -196,7 +196,7 @@ class PtySession:
             if time.perf_counter() > deadline:
                 raise TimeoutError(f"condition not met within {timeout}s; screen:\n{self.text}")
             self.read(0.01)
-        return self.last_output_at - self.started
+        return max(self.last_output_at, self.started) - self.started
 
     def wait_for_text(self, marker: str, timeout: float = 20.0) -> float:
         """Seconds since start() until `marker` is painted on the emulated screen."""
