@@ -23,12 +23,11 @@ MAX_SHARE = {"tags": 0.6, "saved": 0.4}
 PADDING = 1
 """Cells of space on each side of a slot's text."""
 
-
-def shorten(content: Content, width: int) -> Content:
-    """`content` cut to `width` cells, with an ellipsis if anything was cut."""
-    if content.cell_length <= width:
-        return content
-    return content.truncate(max(0, width), ellipsis=True)
+SHORTEN_FIRST = ("tags", "search")
+"""When the slots do not fit, these are shortened first (to `SHORTEST` cells at most) ..."""
+DROP_FIRST = ("selection", "encoding", "tags", "search")
+"""... then these are left out, in this order. The saved state and the position always stay."""
+SHORTEST = 8
 
 
 class StatusLine(Widget):
@@ -90,14 +89,13 @@ class StatusLine(Widget):
             content = Content(text)
             share = MAX_SHARE.get(slot)
             if share is not None:
-                content = shorten(content, max(1, int(width * share) - 2 * PADDING))
+                content = content.truncate(max(1, int(width * share) - 2 * PADDING), ellipsis=True)
             parts[slot] = content
-        _fit(parts, width - 2 * PADDING)  # (what the title would need at the least)
-        used = sum(part.cell_length + 2 * PADDING for part in parts.values())
+        used = _fit(parts, width - 2 * PADDING)  # (the title's padding, at least, stays free)
         room = max(0, width - used - 2 * PADDING)
         line: list[Content] = []
         if room > 0:
-            title = shorten(Content(self._texts.get("title", "")), room)
+            title = Content(self._texts.get("title", "")).truncate(room, ellipsis=True)
             title_style = self.get_visual_style(self._style_name("title"))
             line.append(Content.assemble(pad, title, pad).stylize(title_style))
             line.append(Content(" " * (room - title.cell_length)))
@@ -107,15 +105,9 @@ class StatusLine(Widget):
         return Content.assemble(*line).truncate(width)
 
 
-SHORTEN_FIRST = ("tags", "search")
-"""When the slots do not fit, these are shortened first (to a few cells) ..."""
-DROP_FIRST = ("selection", "encoding", "tags", "search")
-"""... then these are left out, in this order. The saved state and the position always stay."""
-SHORTEST = 8
-
-
-def _fit(parts: dict[str, Content], width: int) -> None:
-    """Shorten, then drop, slots of `parts` until they fit in `width` cells (padding included)."""
+def _fit(parts: dict[str, Content], width: int) -> int:
+    """Shorten, then drop, slots of `parts` until they fit in `width` cells (padding included);
+    the cells they take then."""
 
     def used() -> int:
         return sum(part.cell_length + 2 * PADDING for part in parts.values())
@@ -123,11 +115,13 @@ def _fit(parts: dict[str, Content], width: int) -> None:
     for slot in SHORTEN_FIRST:
         excess = used() - width
         if excess <= 0:
-            return
+            return used()
         if slot in parts:
             content = parts[slot]
-            parts[slot] = shorten(content, max(SHORTEST, content.cell_length - excess))
+            shortest = max(SHORTEST, content.cell_length - excess)
+            parts[slot] = content.truncate(shortest, ellipsis=True)
     for slot in DROP_FIRST:
         if used() <= width:
-            return
+            break
         parts.pop(slot, None)
+    return used()
