@@ -122,7 +122,8 @@ class TabStrip(Widget):
         if not isinstance(pane, PaneTabs):
             return Content("")
         tabs = pane.tabs
-        active = tabs.index(pane.active_tab) if pane.active_tab in tabs else -1
+        active_tab = pane.active_tab
+        active = tabs.index(active_tab) if active_tab in tabs else -1
         labels = [(tab.id or "", tab.label) for tab in tabs]
         first = self._first_shown(labels, max(active, 0))
         # (Plain styles and opaque theme colours: a translucent colour such as $text-muted has
@@ -213,7 +214,7 @@ class PaneTabs(Widget):
         self._initial_tabs = []
         active = self.active_tab
         if active is not None:
-            self.post_message(self.TabActivated(self, active))
+            self._shown(active)
 
     @property
     def tabs(self) -> list[DocumentTab]:
@@ -236,7 +237,7 @@ class PaneTabs(Widget):
         for other in self.tabs:
             other.display = other is tab
         self.refresh_strip()
-        self.post_message(self.TabActivated(self, tab))
+        self._shown(tab)
 
     @property
     def active_tab(self) -> DocumentTab | None:
@@ -272,13 +273,10 @@ class PaneTabs(Widget):
         if self.strip.is_mounted:
             self.strip.refresh()
 
-    @on(TabActivated)
-    def _show_tab(self, event: TabActivated) -> None:
-        if event.pane_tabs is not self:
-            return
-        tab = event.tab
-        if tab.pending_state is not None:
+    def _shown(self, tab: DocumentTab) -> None:
+        if tab.pending_state is not None:  # (it has a size from the next refresh on)
             self.call_after_refresh(tab.apply_pending_state)
+        self.post_message(self.TabActivated(self, tab))
 
 
 class Workspace(Container):
