@@ -18,6 +18,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 if TYPE_CHECKING:
+    from textual.binding import Binding
     from textual.screen import Screen
 
 
@@ -55,6 +56,7 @@ class ReaderFooter(Widget, can_focus=False):
         dock: bottom;
         height: 1;
         width: 1fr;
+        text-wrap: nowrap;
         color: $footer-foreground;
         background: $footer-background;
         & > .footer--key {
@@ -106,29 +108,21 @@ class ReaderFooter(Widget, can_focus=False):
             if not binding.show or binding.action in actions:
                 continue  # one item per action: its first key, as Textual's footer does
             actions.add(binding.action)
-            items.append(
-                FooterItem(
-                    key,
-                    app.get_key_display(binding),
-                    binding.description,
-                    binding.action,
-                    enabled,
-                    tooltip or binding.tooltip or binding.description,
-                )
-            )
+            items.append(self._item(key, binding, enabled, tooltip))
         self.items = tuple(items)
-        palette = active.get(app.COMMAND_PALETTE_BINDING) if app.ENABLE_COMMAND_PALETTE else None
-        self.palette_item = None
-        if palette is not None:
-            _node, binding, enabled, tooltip = palette
-            self.palette_item = FooterItem(
-                binding.key.split(",")[0],
-                app.get_key_display(binding),
-                binding.description,
-                binding.action,
-                enabled,
-                tooltip or binding.tooltip or binding.description,
-            )
+        key = app.COMMAND_PALETTE_BINDING
+        palette = active.get(key) if app.ENABLE_COMMAND_PALETTE else None
+        self.palette_item = None if palette is None else self._item(key, *palette[1:])
+
+    def _item(self, key: str, binding: Binding, enabled: bool, tooltip: str) -> FooterItem:
+        return FooterItem(
+            key,
+            self.app.get_key_display(binding),
+            binding.description,
+            binding.action,
+            enabled,
+            tooltip or binding.tooltip or binding.description,
+        )
 
     def item(self, action: str) -> FooterItem | None:
         """The item shown for `action`, if the footer shows one."""
