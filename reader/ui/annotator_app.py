@@ -182,7 +182,6 @@ class AnnotatorApp(App[None]):
             self.coder.saved_text = text  # for panes opened later
         for pane in self._document_panes():
             pane.set_saved_status(text)
-            pane.set_class(text is not None and text.startswith("NOT SAVED"), "-not-saved")
 
     def _document_panes(self) -> list[DocumentPane]:
         from reader.ui.widgets.document_pane import DocumentPane

@@ -107,7 +107,6 @@ class Coder:
         """Register the pane's document in the store (once per file) and show its passages."""
         if self.saved_text is not None:
             pane.set_saved_status(self.saved_text)
-            pane.set_class(self.saved_text.startswith("NOT SAVED"), "-not-saved")
         path = str(pane.document.path)
         known = self._document_ids.get(path)
         if known is not None:

@@ -295,8 +295,11 @@ class DocumentPane(Widget):
         self._status_line.set("selection", text)
 
     def set_saved_status(self, text: str | None) -> None:
-        """Fill the status line's saved slot ("saved", "NOT SAVED: …"), or empty it."""
-        self._status_line.set("saved", text, alert=bool(text and text.startswith("NOT SAVED")))
+        """Fill the status line's saved slot ("saved", "NOT SAVED: …"), or empty it; a failure
+        is drawn as an alert, and the pane has the class `-not-saved` meanwhile."""
+        not_saved = bool(text and text.startswith("NOT SAVED"))
+        self._status_line.set("saved", text, alert=not_saved)
+        self.set_class(not_saved, "-not-saved")
 
     @property
     def annotations(self) -> tuple[Annotation, ...]:
