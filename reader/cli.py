@@ -258,7 +258,8 @@ def _load_named(context: Context, reference: str) -> LoadedDocument:
     """The file a user named: a path, or a known document's id, title or file name."""
     store = context.store
     candidate = Path(reference).expanduser()
-    if candidate.exists():
+    # A link counts even when it leads nowhere (or in a loop): its load error names the problem.
+    if candidate.exists() or candidate.is_symlink():
         loaded = _load(candidate)
     else:
         from reader.core.store import StoreError

@@ -166,6 +166,17 @@ class TestRefusals:
             load_document(fifo)  # would block forever if it were opened
         assert_one_line_naming(caught.value, fifo)
 
+    @pytest.mark.parametrize("links", [1, 2])
+    def test_symlink_loop_is_not_a_document(self, tmp_path: Path, links: int) -> None:
+        names = [f"loop{index}.txt" for index in range(links)]
+        for index, name in enumerate(names):
+            (tmp_path / name).symlink_to(names[(index + 1) % links])
+        loop = tmp_path / names[0]
+        with pytest.raises(NotADocumentError) as caught:
+            load_document(loop)
+        assert_one_line_naming(caught.value, loop)
+        assert "loop of symbolic links" in str(caught.value)
+
     def test_device(self) -> None:
         if not Path("/dev/null").exists():
             pytest.skip("no /dev/null")
