@@ -382,7 +382,8 @@ def cmd_list(context: Context) -> int:
             record["document_title"] = titles.get(annotation.document, "")
             record["tags"] = [codebook.path(t) for t in annotation.tags if t in codebook]
             records.append(record)
-        context.output.stdout.write(json.dumps(records, ensure_ascii=False, indent=2) + "\n")
+        with context.output.document_text() as stream:
+            stream.write(json.dumps(records, ensure_ascii=False, indent=2) + "\n")
         return 0
     rows = [
         (
@@ -523,8 +524,9 @@ def _export_csv(context: Context, output: str, docs: Sequence[str], tags: Sequen
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(encoding="utf-8", newline="")
-        export_csv(store, stream, document_ids=document_ids, tag_ids=tag_ids, excel=excel,
-                   formula_guard=guard)
+        with context.output.document_text() as shown:
+            export_csv(store, shown, document_ids=document_ids, tag_ids=tag_ids, excel=excel,
+                       formula_guard=guard)
         return 0
     destination = Path(output).expanduser()
     count = export_csv(store, destination, document_ids=document_ids, tag_ids=tag_ids,
