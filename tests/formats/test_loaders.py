@@ -99,6 +99,13 @@ class TestEncodings:
         assert document.sha256 == sha(TEXT)  # so re-encoded copies are the same document
         assert document.size == len(data)
 
+    @pytest.mark.parametrize("repeat", [1, 40_000], ids=["small", "streamed"])
+    def test_utf16_without_a_bom(self, tmp_path: Path, repeat: int) -> None:
+        path = write(tmp_path, "notepad.txt", (TEXT * repeat).encode("utf-16-le"))
+        loaded = load_document(path)
+        assert loaded.encoding == "utf-16-le"
+        assert loaded.text == TEXT * repeat
+
     def test_arabic_cp1256(self, tmp_path: Path) -> None:
         text = "مقابلة مع لاجئة في طرابلس\r\nهل ستعودين إلى سوريا؟ لا أعرف بعد.\r\n"
         document = load_document(write(tmp_path, "arabic.txt", text.encode("cp1256")))
