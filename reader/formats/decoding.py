@@ -145,13 +145,13 @@ def decode_stream(stream: BinaryIO, *, canonical: bool = False) -> tuple[str, st
     # A NUL never appears in text except as UTF-16/32; without a BOM, UTF-16 is recognised by
     # where its NULs are (Notepad and PowerShell write it so), anything else is binary.
     if b"\x00" in head:
-        encoding = _bomless_utf16(head)
-        if encoding is None:
+        utf16 = _bomless_utf16(head)
+        if utf16 is None:
             raise BinaryDocumentError(_BINARY)
         try:
-            return _decode_chunks(head, stream, encoding, canonical=canonical), encoding
+            return _decode_chunks(head, stream, utf16, canonical=canonical), utf16
         except _InvalidByte as error:
-            name = encoding.upper()
+            name = utf16.upper()
             raise UndecodableDocumentError(
                 f"looks like {name} without a byte order mark but is not valid {name} "
                 f"(at byte offset {error.offset}); save it as UTF-8 and try again"
