@@ -71,3 +71,59 @@ def test_a_csv_row_whose_path_is_a_symlink_loop_is_kept_as_missing(
     assert status == 0
     (kept,) = AnnotationStore(other_db).documents()
     assert kept.path == str(loop)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("lst",), "unknown command 'lst' (did you mean 'list'?)"),
+        (("exprot", "-o", "x.csv"), "unknown command 'exprot' (did you mean 'export'?)"),
+        (("tag",), "unknown command 'tag' (did you mean 'tags'?)"),
+        (("frobnicate",), "unknown command 'frobnicate', and no file or folder has that name "
+                          "(see `reader --help`)"),
+    ],
+)
+def test_a_mistyped_command_exits_2_without_starting_the_reader(
+    run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...], message: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    status, out, err = run(*args)
+    assert status == 2 and out == ""
+    assert err.splitlines()[-1] == f"reader: error: {message}"
+    assert "needs a terminal" not in err  # it never tried to start the reader
+
+
+def test_a_file_named_like_a_mistyped_command_still_opens(
+    run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "lst").write_text(TEXT, "utf-8")
+    (tmp_path / "tag").mkdir()
+    for word in ("lst", "tag"):
+        status, _, err = run(word)  # the reader would start (pytest's stdout is no terminal)
+        assert status == 1 and "needs a terminal" in err
+
+
+def test_documents_that_do_not_exist_are_an_error_not_an_empty_reader(
+    run, tmp_path: Path
+) -> None:
+    status, _, err = run(str(tmp_path / "nowhere.txt"), str(tmp_path / "gone"))
+    assert status == 1
+    assert one_error_line(err) == (f"reader: error: {tmp_path / 'nowhere.txt'}, "
+                                   f"{tmp_path / 'gone'}: no such file or folder")
+    status, _, err = run("open", "lst")  # named as a document, so not a mistyped command
+    assert status == 1 and one_error_line(err) == "reader: error: lst: no such file or folder"
+    # One that exists is enough to start the reader, which names the missing one.
+    existing = tmp_path / "here.txt"
+    existing.write_text(TEXT, "utf-8")
+    status, _, err = run(str(tmp_path / "nowhere.txt"), str(existing))
+    assert status == 1 and "needs a terminal" in err
+
+
+def test_importing_a_folder_says_it_is_a_folder(run, tmp_path: Path) -> None:
+    status, _, err = run("import", str(tmp_path))
+    assert status == 1
+    assert one_error_line(err) == f"reader: error: {tmp_path}: is a folder; give the CSV " \
+        "file to import"
+    status, _, err = run("import", str(tmp_path / "missing.csv"))
+    assert status == 1 and one_error_line(err).endswith("missing.csv: no such file")
