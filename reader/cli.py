@@ -266,10 +266,14 @@ class Context:
     @property
     def store(self) -> AnnotationStore:
         if self._store is None:
-            from reader.config import load_settings
+            from reader.config import ConfigError, Settings, load_settings
             from reader.core.store import AnnotationStore
 
-            settings = load_settings()
+            try:
+                settings = load_settings()
+            except ConfigError as error:  # the config only names the annotator here
+                self.output.warn(f"{error}; using the defaults")
+                settings = Settings()
             self._store = AnnotationStore(self.db, origin="cli",
                                           annotator=settings.annotator_name)
             for notice in self._store.notices:

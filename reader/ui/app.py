@@ -338,7 +338,10 @@ class ReaderApp(AnnotatorApp):
         try:
             settings = load_settings(self.config_path)
         except ConfigError as error:
-            self.report(f"{error}. Using the default keys.", title="Config file ignored")
+            # The annotator falls back to the login name too (see AnnotatorApp), so say "the
+            # defaults", not only the keys.
+            self.report(f"{error}. Using the defaults: your login name as the annotator, the "
+                        "default keys.", title="Config file ignored", severity="warning")
             return
         self.keymap = dict(settings.keymap)
         if self.keymap:

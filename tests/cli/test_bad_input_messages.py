@@ -127,3 +127,25 @@ def test_importing_a_folder_says_it_is_a_folder(run, tmp_path: Path) -> None:
         "file to import"
     status, _, err = run("import", str(tmp_path / "missing.csv"))
     assert status == 1 and one_error_line(err).endswith("missing.csv: no such file")
+
+
+def test_a_broken_config_file_is_a_warning_naming_its_line(
+    run, tmp_path: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import getpass
+
+    config = tmp_path / "config.toml"
+    config.write_text('[user]\nname = "Rania\n', "utf-8")  # the closing quote is missing
+    monkeypatch.setenv("READER_CONFIG", str(config))
+    document = tmp_path / "statement.txt"
+    document.write_text(TEXT, "utf-8")
+    status, out, err = run("add", str(document), "--tag", "refugees", "--quote", "Refugees")
+    assert status == 0 and "Added" in out
+    (warning,) = err.splitlines()
+    assert warning.startswith(f"reader: warning: config file {config} is not valid TOML")
+    assert "line 2" in warning and warning.endswith("; using the defaults")
+    # Carried on with the defaults: the login name is the annotator.
+    assert AnnotationStore(db_path).annotations()[0].annotator == getpass.getuser()
+    status, out, err = run("list")
+    assert status == 0 and "Refugees" in out and "line 2" in err
+    assert run("locate")[0] == 0
