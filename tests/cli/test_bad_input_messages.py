@@ -48,8 +48,14 @@ def test_adding_a_symlink_loop_is_one_line(run, tmp_path: Path, db_path: Path) -
     assert status == 1
     assert one_error_line(err) == f"reader: error: {loop}: is a loop of symbolic links, " \
         "not a document"
-    status, _, err = run("docs", "relink", "anything", str(loop))
-    assert status == 1 and "Traceback" not in err
+    document = tmp_path / "statement.txt"
+    document.write_text(TEXT, "utf-8")
+    assert run("add", str(document), "--tag", "x", "--quote", "Refugees")[0] == 0
+    status, _, err = run("docs", "relink", "statement", str(loop))
+    assert status == 1
+    assert one_error_line(err).endswith("is a loop of symbolic links, not a document")
+    status, _, err = run("list", "--doc", str(loop))
+    assert status == 1 and one_error_line(err).startswith("reader: error: no document matches")
 
 
 def test_a_csv_row_whose_path_is_a_symlink_loop_is_kept_as_missing(
