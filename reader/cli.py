@@ -447,7 +447,7 @@ def _file_status(document: Document) -> str:
     from reader.formats.base import DocumentError
 
     path = Path(document.path)
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():  # a link in a loop is there, unreadable
         return "missing"
     try:
         loaded = _load(path)

@@ -59,7 +59,7 @@ def test_adding_a_symlink_loop_is_one_line(run, tmp_path: Path, db_path: Path) -
 
 
 def test_a_csv_row_whose_path_is_a_symlink_loop_is_kept_as_missing(
-    run, tmp_path: Path, db_path: Path
+    run, tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     document = tmp_path / "statement.txt"
     document.write_text(TEXT, "utf-8")
@@ -77,6 +77,8 @@ def test_a_csv_row_whose_path_is_a_symlink_loop_is_kept_as_missing(
     assert status == 0
     (kept,) = AnnotationStore(other_db).documents()
     assert kept.path == str(loop)
+    status = main(["--db", str(other_db), "docs"])
+    assert status == 0 and "\tunreadable\t" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(
