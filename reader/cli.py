@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -201,6 +202,34 @@ def _split_command(argv: list[str]) -> list[str]:
     return [*argv, "open"]
 
 
+def _mistyped_command(argv: list[str]) -> str | None:
+    """Why `argv` is refused, if the word it would open as a document is no file or folder but
+    a command name gone wrong (`reader lst`): a bare word, with no folder or suffix in it."""
+    index = 0
+    while index < len(argv):
+        word = argv[index]
+        if word == "--db":
+            index += 2
+            continue
+        if word.startswith("--db="):
+            index += 1
+            continue
+        if word.startswith("-") or word in SUBCOMMANDS:
+            return None  # an option, `--` (a path follows), or a command: argparse's business
+        if os.path.lexists(Path(word).expanduser()) or os.sep in word or "." in word:
+            return None
+        if os.altsep and os.altsep in word:
+            return None
+        import difflib
+
+        close = difflib.get_close_matches(word, SUBCOMMANDS, n=1, cutoff=0.7)
+        if close:
+            return f"unknown command {word!r} (did you mean {close[0]!r}?)"
+        return (f"unknown command {word!r}, and no file or folder has that name "
+                "(see `reader --help`)")
+    return None
+
+
 def _named_command(argv: list[str]) -> str | None:
     """The command `argv` (as `_split_command` left it) runs, if one is named before any
     top-level option that needs every command (help, version)."""
@@ -237,10 +266,14 @@ class Context:
     @property
     def store(self) -> AnnotationStore:
         if self._store is None:
-            from reader.config import load_settings
+            from reader.config import ConfigError, Settings, load_settings
             from reader.core.store import AnnotationStore
 
-            settings = load_settings()
+            try:
+                settings = load_settings()
+            except ConfigError as error:  # the config only names the annotator here
+                self.output.warn(f"{error}; using the defaults")
+                settings = Settings()
             self._store = AnnotationStore(self.db, origin="cli",
                                           annotator=settings.annotator_name)
             for notice in self._store.notices:
@@ -258,7 +291,8 @@ def _load_named(context: Context, reference: str) -> LoadedDocument:
     """The file a user named: a path, or a known document's id, title or file name."""
     store = context.store
     candidate = Path(reference).expanduser()
-    if candidate.exists():
+    # A link counts even when it leads nowhere (or in a loop): its load error names the problem.
+    if candidate.exists() or candidate.is_symlink():
         loaded = _load(candidate)
     else:
         from reader.core.store import StoreError
@@ -303,6 +337,14 @@ def _line_of(text: str, offset: int) -> int:
 
 
 def cmd_open(context: Context) -> int:
+    paths = context.args.paths
+    missing = [path for path in paths if not os.path.lexists(Path(path).expanduser())]
+    if paths and len(missing) == len(paths):
+        # Nothing to open: say so here, rather than start the reader to show an empty screen.
+        from reader.formats.base import display_path
+
+        raise UserError(", ".join(display_path(path) for path in missing)
+                        + ": no such file or folder")
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UserError("the reader needs a terminal; in a script or pipe use the commands "
                         "(`reader list`, `reader export`, ...; see `reader --help`)")
@@ -381,7 +423,8 @@ def cmd_list(context: Context) -> int:
             record["document_title"] = titles.get(annotation.document, "")
             record["tags"] = [codebook.path(t) for t in annotation.tags if t in codebook]
             records.append(record)
-        context.output.stdout.write(json.dumps(records, ensure_ascii=False, indent=2) + "\n")
+        with context.output.document_text() as stream:
+            stream.write(json.dumps(records, ensure_ascii=False, indent=2) + "\n")
         return 0
     rows = [
         (
@@ -404,7 +447,7 @@ def _file_status(document: Document) -> str:
     from reader.formats.base import DocumentError
 
     path = Path(document.path)
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():  # a link in a loop is there, unreadable
         return "missing"
     try:
         loaded = _load(path)
@@ -522,8 +565,9 @@ def _export_csv(context: Context, output: str, docs: Sequence[str], tags: Sequen
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(encoding="utf-8", newline="")
-        export_csv(store, stream, document_ids=document_ids, tag_ids=tag_ids, excel=excel,
-                   formula_guard=guard)
+        with context.output.document_text() as shown:
+            export_csv(store, shown, document_ids=document_ids, tag_ids=tag_ids, excel=excel,
+                       formula_guard=guard)
         return 0
     destination = Path(output).expanduser()
     count = export_csv(store, destination, document_ids=document_ids, tag_ids=tag_ids,
@@ -542,8 +586,11 @@ def cmd_import(context: Context) -> int:
     from reader.interop.csv_format import import_csv
 
     source = Path(context.args.file).expanduser()
+    if source.is_dir():
+        raise UserError(f"{source}: is a folder; give the CSV file to import")
     if not source.is_file():
-        raise UserError(f"{source}: no such file")
+        raise UserError(f"{source}: " + ("is not a regular file" if os.path.lexists(source)
+                                          else "no such file"))
     report = import_csv(context.store, source)
     say = context.output.say
     say(f"Imported {source.name}: {report.added} added, {report.updated} updated, "
@@ -612,7 +659,11 @@ def _user_errors() -> tuple[type[BaseException], ...]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    arguments = _split_command(list(sys.argv[1:] if argv is None else argv))
+    given = list(sys.argv[1:] if argv is None else argv)
+    mistyped = _mistyped_command(given)
+    if mistyped is not None:
+        build_parser().error(mistyped)
+    arguments = _split_command(given)
     # Only the command given is built (the reader's start-up is the common case); with none,
     # or with help asked for before it, all of them, for the usage and help texts.
     parser = build_parser(_named_command(arguments))

@@ -41,6 +41,7 @@ from reader.core.durable import (
     parse_json_strict,
     refuse_non_finite,
 )
+from reader.core.filepaths import resolved_path
 from reader.core.models import Annotation, Document, Tag, utc_now
 
 SCHEMA_VERSION = 1
@@ -600,7 +601,7 @@ class AnnotationStore:
         return Document.from_record(record)
 
     def document_by_path(self, path: str | os.PathLike[str]) -> Document | None:
-        wanted = str(Path(path).expanduser().resolve())
+        wanted = str(resolved_path(path))
         for document in self.documents():
             if document.path == wanted or wanted in document.aliases:
                 return document
@@ -647,7 +648,7 @@ class AnnotationStore:
         quote is no longer at their offsets are kept and marked as needing re-anchoring). An unknown
         path with known content is that document, moved or copied.
         """
-        resolved = str(Path(path).expanduser().resolve())
+        resolved = str(resolved_path(path))
         # Registration follows the files on disk: it joins a batch (an import) but is not a step
         # of its own to undo.
         with self._change(f"register {title}", undoable=False):
@@ -728,7 +729,7 @@ class AnnotationStore:
     def relink_document(self, document_id: str, new_path: str | os.PathLike[str]) -> Document:
         """Point a document at a new path (a file the user moved)."""
         document = self.get_document(document_id)
-        resolved = str(Path(new_path).expanduser().resolve())
+        resolved = str(resolved_path(new_path))
         with self._change(f"relink document {document.title}"):
             other = self._document_at(resolved)
             if other is not None and other.id != document_id:

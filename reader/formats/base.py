@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+from reader.core.filepaths import resolved_path
 from reader.core.text import canonicalize
 
 TITLE_LIMIT = 80
@@ -213,6 +215,9 @@ def _loader_for(path: Path) -> Loader:
     return _fallback
 
 
+_LINK_LOOP = "is a loop of symbolic links, not a document"
+
+
 def _check_regular_file(path: Path) -> os.stat_result:
     try:
         info = path.stat()
@@ -223,6 +228,8 @@ def _check_regular_file(path: Path) -> os.stat_result:
     except NotADirectoryError:
         raise DocumentNotFoundError("no such file (a parent is not a folder)", path) from None
     except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise NotADocumentError(_LINK_LOOP, path) from None
         raise DocumentError(f"cannot open: {error.strerror or error}", path) from None
     mode = info.st_mode
     # Checked before opening: reading a FIFO would block, and a device may never end.
@@ -254,6 +261,8 @@ def _reading(path: Path) -> Iterator[None]:
     except IsADirectoryError:
         raise NotADocumentError("is a folder, not a document", path) from None
     except OSError as error:
+        if error.errno == errno.ELOOP:  # the link was made into a loop after the check
+            raise NotADocumentError(_LINK_LOOP, path) from None
         raise DocumentError(f"cannot read: {error.strerror or error}", path) from None
 
 
@@ -282,7 +291,7 @@ def load_document(path: Path | str) -> LoadedDocument:
     Raises a DocumentError subclass with a one-line message naming the file.
     """
     _ensure_builtins()
-    resolved = Path(path).expanduser().resolve()
+    resolved = resolved_path(path)
     info = _check_regular_file(resolved)
     try:
         loader = _loader_for(resolved)

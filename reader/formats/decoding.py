@@ -69,6 +69,42 @@ def _looks_binary(sample: bytes, ratio: float) -> bool:
     return controls > max(2, len(sample) * ratio)
 
 
+# Of the 2-byte units in a sample, at least this share must have a NUL high byte (spaces,
+# digits and line breaks give that even in Arabic or Cyrillic text), and at most this share of
+# those NULs may sit in the other byte, for the sample to count as UTF-16 without a BOM.
+_UTF16_NUL_SHARE = 0.1
+_UTF16_STRAY_NULS = 0.05
+
+
+def _bomless_utf16(head: bytes) -> str | None:
+    """"utf-16-le" or "utf-16-be" if `head`, which has NULs, is UTF-16 text without a byte order
+    mark: NULs in alternate bytes (the high bytes of ASCII characters), decoding cleanly to
+    text with hardly any control characters; None otherwise."""
+    sample = head[: len(head) // 2 * 2]
+    units = len(sample) // 2
+    even_nuls, odd_nuls = sample[0::2].count(0), sample[1::2].count(0)
+    if odd_nuls > even_nuls:
+        encoding, nuls, stray = "utf-16-le", odd_nuls, even_nuls
+    else:
+        encoding, nuls, stray = "utf-16-be", even_nuls, odd_nuls
+    if nuls < max(1, units * _UTF16_NUL_SHARE) or stray > nuls * _UTF16_STRAY_NULS:
+        return None
+    try:  # not final: the sample may end inside a surrogate pair
+        text = codecs.getincrementaldecoder(encoding)("strict").decode(sample, final=False)
+    except UnicodeDecodeError:
+        return None
+    controls = sum(1 for character in text if _is_control(character))
+    return None if controls > max(2, len(text) * _CONTROL_RATIO_LEGACY) else encoding
+
+
+def _is_control(character: str) -> bool:
+    code = ord(character)
+    return (code < 0x20 and code not in _ALLOWED_C0) or 0x7F <= code < 0xA0
+
+
+_ALLOWED_C0 = frozenset(range(0x20)) - frozenset(_CONTROL_BYTES)
+
+
 def _detection_sample(data: bytes, size: int) -> bytes:
     if len(data) <= size:
         return data
@@ -106,9 +142,20 @@ def decode_stream(stream: BinaryIO, *, canonical: bool = False) -> tuple[str, st
                     f"starts with a {encoding.upper()} byte order mark but is not valid "
                     f"{encoding.upper()}"
                 ) from None
-    # A NUL never appears in text except as UTF-16/32, which we only accept with a BOM.
+    # A NUL never appears in text except as UTF-16/32; without a BOM, UTF-16 is recognised by
+    # where its NULs are (Notepad and PowerShell write it so), anything else is binary.
     if b"\x00" in head:
-        raise BinaryDocumentError(_BINARY)
+        utf16 = _bomless_utf16(head)
+        if utf16 is None:
+            raise BinaryDocumentError(_BINARY)
+        try:
+            return _decode_chunks(head, stream, utf16, canonical=canonical), utf16
+        except _InvalidByte as error:
+            name = utf16.upper()
+            raise UndecodableDocumentError(
+                f"looks like {name} without a byte order mark but is not valid {name} "
+                f"(at byte offset {error.offset}); save it as UTF-8 and try again"
+            ) from None
     # Before decoding, not after: a sample this full of controls is refused whether or not the
     # whole file is UTF-8, since the legacy test below is stricter still.
     if _looks_binary(head, _CONTROL_RATIO_UTF8):

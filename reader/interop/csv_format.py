@@ -41,6 +41,7 @@ from typing import TextIO
 from reader.core.anchors import quote_still_at
 from reader.core.codebook import CodebookError, split_tag_path
 from reader.core.durable import atomic_write_bytes
+from reader.core.filepaths import resolved_path
 from reader.core.models import Annotation, Document, utc_now
 from reader.core.store import AnnotationStore, StoreError
 from reader.core.text import LineIndex
@@ -598,7 +599,7 @@ class _Importer:
         candidate = Path(path).expanduser()
         if not candidate.is_absolute():
             candidate = self.base / candidate
-        return str(candidate.resolve())
+        return str(resolved_path(candidate))
 
     def _find_or_create(self, row: _Row, resolved: str) -> tuple[Document, str | None]:
         store = self.store

@@ -14,6 +14,7 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 
 from reader.core.display import printable
+from reader.core.filepaths import resolved_path
 
 if TYPE_CHECKING:
     from reader.core.store import AnnotationStore, Step
@@ -317,7 +318,7 @@ class AnnotatorApp(App[None]):
                 return
             pane = next(
                 (p for p in self._document_panes()
-                 if Path(p.document.path).resolve() == Path(document.path).resolve()),
+                 if resolved_path(p.document.path) == resolved_path(document.path)),
                 None,
             )
             if pane is None:

@@ -11,6 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from reader.core.display import printable
+from reader.core.filepaths import resolved_path
 from reader.paths import session_path, styles_dir
 from reader.session import (
     Session,
@@ -20,7 +21,13 @@ from reader.session import (
     save_session,
 )
 from reader.ui.annotator_app import AnnotatorApp
-from reader.ui.opening import describe, expand_folder, load_or_reason
+from reader.ui.opening import (
+    FOLDER_TAB_LIMIT,
+    describe,
+    describe_skipped,
+    expand_folder,
+    load_or_reason,
+)
 from reader.ui.screens.main import MainScreen
 from reader.ui.widgets.workspace import PaneTabs, Workspace
 
@@ -260,7 +267,7 @@ class ReaderApp(AnnotatorApp):
             document = load_document(path)
         except Exception:  # reported when the worker tries the same path
             return None
-        self._first_placed = (path.resolve(), pane_index, doc_index)
+        self._first_placed = (resolved_path(path), pane_index, doc_index)
         return document, state or None
 
     async def on_event(self, event: events.Event) -> None:
@@ -331,7 +338,10 @@ class ReaderApp(AnnotatorApp):
         try:
             settings = load_settings(self.config_path)
         except ConfigError as error:
-            self.report(f"{error}. Using the default keys.", title="Config file ignored")
+            # The annotator falls back to the login name too (see AnnotatorApp), so say "the
+            # defaults", not only the keys.
+            self.report(f"{error}. Using the defaults: your login name as the annotator, the "
+                        "default keys.", title="Config file ignored", severity="warning")
             return
         self.keymap = dict(settings.keymap)
         if self.keymap:
@@ -389,38 +399,55 @@ class ReaderApp(AnnotatorApp):
     async def _open_initial(self, paths: list[Path]) -> None:
         """Open documents and folders given on the command line, all as tabs of one pane."""
         self.workspace.set_loading(True)
+        # These paths replace the last session, so what is open is the session from the first
+        # tab on: quitting before the rest are open keeps what is open.
+        self._session_ready = True
         for path in paths:
             if path.is_dir():
-                files, skipped = expand_folder(path)
-                for file in files:
-                    if self._take_first(file):
-                        continue
-                    loaded = await self._load(file)
-                    if isinstance(loaded, str):
-                        skipped.append((file, loaded))
-                    else:
-                        await self._show(loaded, activate=self.workspace.document_count == 0)
-                if skipped:
-                    lines = [describe(entry, why) for entry, why in skipped]
-                    self.report(
-                        "\n".join(lines),
-                        title=f"Skipped {len(skipped)} in {path.name or path}",
-                        severity="warning",
-                    )
+                await self._open_folder(path)
             elif not self._take_first(path):
                 await self.open_path(path, activate=self.workspace.document_count == 0)
         self.workspace.set_loading(False)
-        self._session_ready = True
         self.schedule_save()
+
+    async def _open_folder(self, folder: Path) -> None:
+        """Open the folder's first documents as tabs (at most FOLDER_TAB_LIMIT of them), and say
+        what was skipped and how to reach the rest."""
+        files, skipped = expand_folder(folder)
+        opened = tried = 0
+        for file in files:
+            if opened == FOLDER_TAB_LIMIT:
+                break
+            tried += 1
+            if self._take_first(file):
+                opened += 1
+                continue
+            loaded = await self._load(file)
+            if isinstance(loaded, str):
+                skipped.append((file, loaded))
+            else:
+                await self._show(loaded, activate=self.workspace.document_count == 0)
+                opened += 1
+        name = folder.name or str(folder)
+        if skipped:
+            self.report(
+                describe_skipped(skipped),
+                title=f"Skipped {len(skipped):,} in {name}",
+                severity="warning",
+            )
+        if tried < len(files):
+            keys = self.keys_for_binding_id("app.open-document")
+            how = f"{keys[0]} opens others from the folder" if keys else "open others with Open"
+            self.report(
+                f"Opened the first {opened} of {len(files):,} documents in {name}; {how}.",
+                severity="information",
+            )
 
     def _take_first(self, path: Path) -> bool:
         """True (once) if `path` is the document already shown by the first frame."""
         if self._first_placed is None or self.workspace.initial_tab is None:
             return False
-        try:
-            same = path.resolve() == self._first_placed[0]
-        except OSError:
-            return False
+        same = resolved_path(path) == self._first_placed[0]
         if same:
             self._first_placed = None
             document = self.workspace.initial_tab.document_pane.document
@@ -432,7 +459,7 @@ class ReaderApp(AnnotatorApp):
         path = path.expanduser()
         for pane in self.workspace.panes:
             for tab in pane.tabs:
-                if Path(tab.document_pane.document.path).resolve() == path.resolve():
+                if resolved_path(tab.document_pane.document.path) == resolved_path(path):
                     pane.active = tab.id or ""
                     self.workspace.focus_document(tab)
                     return True

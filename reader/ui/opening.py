@@ -13,6 +13,14 @@ if TYPE_CHECKING:
 
 Skipped = list[tuple[Path, str]]
 
+FOLDER_TAB_LIMIT = 20
+"""A folder given on the command line opens at most this many documents as tabs: a tab bar of
+5,000 is of no use to anyone, and building it kept the app busy for minutes. The open dialog,
+rooted in the folder, lists the rest."""
+
+REPORT_LINES = 10
+"""A report of skipped files names at most this many and counts the rest."""
+
 
 def load_or_reason(path: Path) -> LoadedDocument | str:
     """The loaded document, or a one-line reason it could not be read (never raises)."""
@@ -53,6 +61,14 @@ def expand_folder(folder: Path) -> tuple[list[Path], Skipped]:
         else:
             files.append(entry)
     return files, skipped
+
+
+def describe_skipped(skipped: Skipped, limit: int = REPORT_LINES) -> str:
+    """One line per skipped entry, the first `limit` of them, then how many more there are."""
+    lines = [describe(entry, why) for entry, why in skipped[:limit]]
+    if len(skipped) > limit:
+        lines.append(f"... and {len(skipped) - limit:,} more")
+    return "\n".join(lines)
 
 
 def describe(path: Path, why: str) -> str:

@@ -82,15 +82,37 @@ def test_crlf_is_left_for_canonicalisation() -> None:
     [
         b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00",
         random.Random(7).randbytes(4096),
-        MIXED.encode("utf-16-le"),  # UTF-16 without a BOM: NULs, so refused
         b"%PDF-1.7\n" + bytes(range(1, 9)) * 40,  # no NUL, but mostly control bytes
+        # NULs in alternate bytes, like UTF-16, but what they decode to is controls.
+        b"".join(number.to_bytes(2, "little") for number in range(1, 400)),
+        "UTF-32 text, whose NULs are in every byte position\n".encode("utf-32-le"),
     ],
-    ids=["png", "random", "utf-16-no-bom", "control-bytes"],
+    ids=["png", "random", "control-bytes", "16-bit-numbers", "utf-32-no-bom"],
 )
 def test_binary_is_refused(data: bytes) -> None:
     with pytest.raises(BinaryDocumentError) as caught:
         decode(data)
     assert "binary" in str(caught.value)
+
+
+@pytest.mark.parametrize("order", ["utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize("text", [MIXED, ENGLISH, ARABIC * 3], ids=["mixed", "english", "arabic"])
+def test_utf16_without_a_bom_is_recognised(text: str, order: str) -> None:
+    # What Notepad's "Unicode" and PowerShell's Out-File write with the BOM stripped.
+    assert decode(text.encode(order)) == (text, order)
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [b"a", "\ud800a".encode("utf-16-le", "surrogatepass")],
+    ids=["odd-length", "lone-surrogate-after-the-sniffed-part"],
+)
+def test_utf16_without_a_bom_that_breaks_off_is_undecodable_not_binary(tail: bytes) -> None:
+    data = (ENGLISH * 200).encode("utf-16-le") + tail
+    assert len(data) > decoding.SNIFF_BYTES
+    with pytest.raises(UndecodableDocumentError) as caught:
+        decode(data)
+    assert "UTF-16-LE without a byte order mark" in str(caught.value)
 
 
 @pytest.mark.parametrize(

@@ -99,6 +99,13 @@ class TestEncodings:
         assert document.sha256 == sha(TEXT)  # so re-encoded copies are the same document
         assert document.size == len(data)
 
+    @pytest.mark.parametrize("repeat", [1, 40_000], ids=["small", "streamed"])
+    def test_utf16_without_a_bom(self, tmp_path: Path, repeat: int) -> None:
+        path = write(tmp_path, "notepad.txt", (TEXT * repeat).encode("utf-16-le"))
+        loaded = load_document(path)
+        assert loaded.encoding == "utf-16-le"
+        assert loaded.text == TEXT * repeat
+
     def test_arabic_cp1256(self, tmp_path: Path) -> None:
         text = "مقابلة مع لاجئة في طرابلس\r\nهل ستعودين إلى سوريا؟ لا أعرف بعد.\r\n"
         document = load_document(write(tmp_path, "arabic.txt", text.encode("cp1256")))
@@ -165,6 +172,17 @@ class TestRefusals:
         with pytest.raises(NotADocumentError) as caught:
             load_document(fifo)  # would block forever if it were opened
         assert_one_line_naming(caught.value, fifo)
+
+    @pytest.mark.parametrize("links", [1, 2])
+    def test_symlink_loop_is_not_a_document(self, tmp_path: Path, links: int) -> None:
+        names = [f"loop{index}.txt" for index in range(links)]
+        for index, name in enumerate(names):
+            (tmp_path / name).symlink_to(names[(index + 1) % links])
+        loop = tmp_path / names[0]
+        with pytest.raises(NotADocumentError) as caught:
+            load_document(loop)
+        assert_one_line_naming(caught.value, loop)
+        assert "loop of symbolic links" in str(caught.value)
 
     def test_device(self) -> None:
         if not Path("/dev/null").exists():

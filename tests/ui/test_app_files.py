@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import os
+import threading
 from pathlib import Path
 
 import pytest
 from textual.widgets import Static
 
+from reader.paths import session_path
+from reader.ui import app as app_module
 from reader.ui.app import ReaderApp
+from reader.ui.opening import FOLDER_TAB_LIMIT
+from reader.ui.screens.open_document import DocumentTree, OpenDocumentScreen
 
 SIZE = (120, 40)
 
@@ -35,7 +41,7 @@ def good_doc(folder: Path, name: str = "good.txt") -> Path:
     return path
 
 
-@pytest.mark.parametrize("kind", ["missing", "binary", "undecodable", "folder"])
+@pytest.mark.parametrize("kind", ["missing", "binary", "undecodable", "folder", "link-loop"])
 async def test_unreadable_file_gives_a_notification(tmp_path: Path, kind: str) -> None:
     good = good_doc(tmp_path / "docs")
     bad = tmp_path / "docs" / "bad.txt"
@@ -46,6 +52,8 @@ async def test_unreadable_file_gives_a_notification(tmp_path: Path, kind: str) -
     elif kind == "folder":
         bad = tmp_path / "docs" / "sub"
         bad.mkdir()
+    elif kind == "link-loop":
+        bad.symlink_to(bad.name)
     app = make_app(tmp_path, [good])
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
@@ -114,3 +122,62 @@ async def test_folder_opens_readable_documents_as_tabs_and_names_the_skipped(
         assert len(skipped) == 1
         assert "c.txt" in skipped[0].message and "d.exe" in skipped[0].message
         assert ".hidden" not in skipped[0].message
+
+
+def tab_names(app: ReaderApp) -> list[str]:
+    return [Path(tab.document_pane.document.path).name for tab in app.workspace.panes[0].tabs]
+
+
+def saved_session_names(tmp_path: Path) -> list[str]:
+    saved = json.loads(session_path(tmp_path / "db" / "annotations.json").read_text("utf-8"))
+    return [Path(doc["path"]).name for pane in saved["panes"] for doc in pane["documents"]]
+
+
+async def test_a_big_folder_opens_its_first_documents_and_says_how_to_reach_the_rest(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "corpus"
+    count = FOLDER_TAB_LIMIT + 15
+    for number in range(count):
+        good_doc(folder, f"doc{number:03}.txt")
+    app = make_app(tmp_path, [folder])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        expected = [f"doc{number:03}.txt" for number in range(FOLDER_TAB_LIMIT)]
+        assert tab_names(app) == expected
+        told = [m for m in messages(app) if f"first {FOLDER_TAB_LIMIT} of {count}" in m]
+        assert len(told) == 1 and "^o" in told[0], messages(app)
+        # The open dialog starts in that folder, where the others are.
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert isinstance(app.screen, OpenDocumentScreen)
+        assert Path(app.screen.query_one(DocumentTree).path) == folder
+        await pilot.press("escape")
+        await app.action_quit()
+    assert saved_session_names(tmp_path) == expected
+
+
+async def test_quitting_while_a_folder_opens_keeps_what_is_open(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "corpus"
+    for name in ("a.txt", "b.txt", "c.txt"):
+        good_doc(folder, name)
+    release = threading.Event()
+    real_load = app_module.load_or_reason
+
+    def slow_on_c(path: Path):  # type: ignore[no-untyped-def]
+        if path.name == "c.txt":
+            release.wait(timeout=30)
+        return real_load(path)
+
+    monkeypatch.setattr(app_module, "load_or_reason", slow_on_c)
+    app = make_app(tmp_path, [folder])
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            while tab_names(app) != ["a.txt", "b.txt"]:
+                await pilot.pause()
+            await app.action_quit()
+    finally:
+        release.set()
+    assert saved_session_names(tmp_path) == ["a.txt", "b.txt"]

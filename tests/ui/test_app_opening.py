@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from reader.ui.opening import describe, expand_folder, load_or_reason
+from reader.ui.opening import describe, describe_skipped, expand_folder, load_or_reason
 
 
 def test_expand_folder_sorts_documents_and_names_what_it_skips(tmp_path: Path) -> None:
@@ -44,6 +44,22 @@ def test_load_or_reason_returns_a_reason_instead_of_raising(tmp_path: Path) -> N
 def test_describe_names_the_file_once() -> None:
     assert describe(Path("/x/a.txt"), "binary file") == "a.txt: binary file"
     assert describe(Path("/x/a.txt"), "/x/a.txt is a binary file") == "/x/a.txt is a binary file"
+
+
+def test_a_long_list_of_skipped_files_is_cut_short_and_counted() -> None:
+    skipped = [(Path(f"/x/{number}.exe"), "not supported") for number in range(2_500)]
+    report = describe_skipped(skipped, limit=3)
+    assert report.splitlines() == [
+        "0.exe: not supported", "1.exe: not supported", "2.exe: not supported",
+        "... and 2,497 more",
+    ]
+
+
+def test_a_symlink_loop_is_a_one_line_reason(tmp_path: Path) -> None:
+    loop = tmp_path / "loop.txt"
+    loop.symlink_to(loop.name)
+    reason = load_or_reason(loop)
+    assert reason == f"{loop}: is a loop of symbolic links, not a document"
 
 
 def test_opening_and_session_do_not_import_textual() -> None:

@@ -259,7 +259,8 @@ async def test_bad_config_is_reported_and_the_app_runs(tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         messages = [n.message for n in app._notifications]
-        assert any("not valid TOML" in message for message in messages)
+        (reported,) = [message for message in messages if "not valid TOML" in message]
+        assert "line 1" in reported and "login name as the annotator" in reported
         assert app.workspace.document_count == 1
 
 
