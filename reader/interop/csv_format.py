@@ -33,6 +33,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -297,6 +298,7 @@ def _read_table(source: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
         raise CsvFormatError(
             f"{source.name} is not UTF-8 text (byte {error.start}); save it as “CSV UTF-8”"
         ) from None
+    _allow_fields_as_long_as(len(text))
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     records: list[tuple[int, list[str]]] = []
     try:
@@ -311,6 +313,22 @@ def _read_table(source: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     header = [name.strip() for name in records[0][1]]
     return header, [(number, record) for number, record in records[1:]
                     if any(cell.strip() for cell in record)]
+
+
+_FIELD_LIMIT_LOCK = threading.Lock()
+
+
+def _allow_fields_as_long_as(length: int) -> None:
+    """Raise the csv module's field size limit (131,072 by default) to `length` if it is lower.
+
+    The limit guards memory against a runaway field, but the whole file is already in memory and
+    no field can be longer than it, so a limit of the file's length costs nothing and lets a long
+    passage or memo, which export writes, be read back. The limit is process-wide: it is only
+    ever raised, never lowered, so a read running in another thread cannot lose its allowance.
+    """
+    with _FIELD_LIMIT_LOCK:
+        if csv.field_size_limit() < length:
+            csv.field_size_limit(length)
 
 
 def _parse_rows(

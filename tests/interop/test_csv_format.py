@@ -6,6 +6,7 @@ import csv
 import hashlib
 import io
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ import pytest
 from reader.core.anchors import make_anchor
 from reader.core.models import Annotation, Document
 from reader.core.store import AnnotationStore
+from reader.formats.base import load_document
 from reader.interop.csv_format import (
     COLUMNS,
     CsvFormatError,
@@ -128,6 +130,14 @@ def summary(store: AnnotationStore) -> list[tuple[str, str, tuple[str, ...], str
         (a.id, a.quote, tuple(codebook.path(t) for t in a.tags), a.memo, a.needs_reanchor)
         for a in sorted(store.annotations(), key=lambda a: a.id)
     ]
+
+
+def register(store: AnnotationStore, path: Path) -> Document:
+    loaded = load_document(path)
+    return store.register_document(
+        path=path, text=loaded.text, title=loaded.title, size=loaded.size,
+        encoding=loaded.encoding, sha256=loaded.sha256, format=loaded.format,
+    ).document
 
 
 # ---------------------------------------------------------------------------- golden files
@@ -657,3 +667,45 @@ def test_pandas_reads_the_columns_and_the_exact_text(
         dangerous = [value for value in frame.to_numpy().ravel()
                      if str(value)[:1] in {"=", "+", "-", "@", "\t", "\r"}]
         assert dangerous == []
+
+
+# ---------------------------------------------------------------------------- long cells
+
+
+@pytest.fixture
+def default_field_limit() -> Iterator[int]:
+    """The csv module's default field limit, as in a fresh process (an earlier import in this
+    process may have raised it), restored afterwards."""
+    previous = csv.field_size_limit(131_072)
+    yield 131_072
+    csv.field_size_limit(previous)
+
+
+def test_cells_longer_than_the_csv_modules_limit_round_trip(
+    tmp_path: Path, default_field_limit: int
+) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    text = "opening line\n" + "a long passage, " * 20_000 + "\nclosing line\n"
+    source = docs / "long.txt"
+    source.write_text(text, encoding="utf-8")
+    store = AnnotationStore(tmp_path / "db" / "annotations.json", annotator="tester")
+    document = register(store, source)
+    start = len("opening line\n")
+    passage = "a long passage, " * 20_000
+    memo = "a pasted memo\n" * 80_000  # 1.1 MB
+    assert len(passage) > default_field_limit and len(memo) > default_field_limit
+    anchor = make_anchor(text, start, start + len(passage))
+    tag, _ = store.ensure_tags(["long"])
+    store.put_annotation(Annotation(
+        id="long-1", document=document.id, start=anchor.start, end=anchor.end,
+        quote=anchor.quote, prefix=anchor.prefix, suffix=anchor.suffix,
+        tags=(tag[0].id,), memo=memo, annotator="tester", created=T0, updated=T1,
+    ))
+    out = tmp_path / "long.csv"
+    export_csv(store, out)
+    fresh = fresh_store(tmp_path)
+    report = import_csv(fresh, out)
+    assert report.added == 1 and report.needs_reanchor == []
+    imported = fresh.get_annotation("long-1")
+    assert (imported.quote, imported.memo) == (passage, memo)
