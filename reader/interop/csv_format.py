@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from reader.core.anchors import quote_still_at
+from reader.core.anchors import AnchorError, make_anchor, quote_still_at
 from reader.core.codebook import CodebookError, split_tag_path
 from reader.core.durable import atomic_write_bytes
 from reader.core.models import Annotation, Document, utc_now
@@ -386,10 +386,16 @@ def _parse_row(number: int, values: dict[str, str], known: set[str]) -> _Row:
     )
 
 
+def _shown(value: str, limit: int = 40) -> str:
+    """`value` quoted for a one-line message: shortened, with line breaks and controls escaped."""
+    return repr(value if len(value) <= limit else value[:limit] + "…")
+
+
 def _whole_number(value: str, name: str, number: int) -> int:
     if not _WHOLE_NUMBER.fullmatch(value.strip()):
-        shown = value if len(value) <= 20 else value[:20] + "…"
-        raise CsvFormatError(f"row {number}: {name} must be a whole number, not {shown!r}")
+        raise CsvFormatError(
+            f"row {number}: {name} must be a whole number, not {_shown(value, 20)}"
+        )
     return int(value.strip())
 
 
@@ -508,7 +514,7 @@ class _Importer:
                                  "nor a memo")
         document, text = self._document(first)
         if text is not None:
-            moved = not quote_still_at(text, first.start, first.end, first.content)
+            moved = self._moved_in(text, document, rows)
         elif first.sha256 and document.sha256 and first.sha256 != document.sha256:
             moved = True
         else:
@@ -528,6 +534,32 @@ class _Importer:
         if not Path(document.path).exists():
             missing = self.report.missing_documents
             missing[document.path] = missing.get(document.path, 0) + 1
+
+    @staticmethod
+    def _moved_in(text: str, document: Document, rows: list[_Row]) -> bool:
+        """Whether the rows' passage is no longer at its offsets in `text` (`document`'s text).
+
+        Refuses a span no passage can have: one that splits a grapheme cluster (as `reader add`
+        does), or, when the rows give this very text's sha256 (so the offsets were taken in
+        it), one whose content is not the text at those offsets.
+        """
+        first = rows[0]
+        same_text = first.sha256 == document.sha256
+        if not same_text and not quote_still_at(text, first.start, first.end, first.content):
+            return True
+        try:
+            anchor = make_anchor(text, first.start, first.end)
+        except AnchorError as error:
+            raise CsvFormatError(
+                f"{_rows_named(rows)}: {error} in {_shown(document.title)}"
+            ) from None
+        if anchor.quote != first.content:
+            raise CsvFormatError(
+                f"{_rows_named(rows)}: the content is not the text of {_shown(document.title)} "
+                f"at {first.start}-{first.end} (which reads {_shown(anchor.quote)}), though the "
+                "sha256 is that text's; correct start and end, or the content"
+            )
+        return False
 
     # -------------------------------------------------------------- tags and memo
 
@@ -623,7 +655,7 @@ class _Importer:
         if row.sha256:
             for document in store.documents():
                 if document.sha256 == row.sha256:
-                    return document, None
+                    return document, self._current_text(document)
         if resolved:
             known = store.document_by_path(resolved)
             if known is not None:

@@ -709,3 +709,62 @@ def test_cells_longer_than_the_csv_modules_limit_round_trip(
     assert report.added == 1 and report.needs_reanchor == []
     imported = fresh.get_annotation("long-1")
     assert (imported.quote, imported.memo) == (passage, memo)
+
+
+# ---------------------------------------------------------------------------- offsets
+
+
+def test_content_that_is_not_the_text_at_its_offsets_is_refused(store: AnnotationStore,
+                                                                tmp_path: Path) -> None:
+    out = tmp_path / "export.csv"
+    export_csv(store, out)
+    rows = rows_of(out)
+    # A new passage in a known document, with that document's sha256: its offsets must hold.
+    wrong = rows[3] | {"id": "new-1", "content": "TOTALLY DIFFERENT",
+                       "start": "100", "end": "117"}
+    write_rows(out, [*rows, wrong])
+    database = store.path.read_bytes()
+    with pytest.raises(
+        CsvFormatError,
+        match=r"^row 9: the content is not the text of 'Statement on return' at 100-117 "
+              r"\(which reads '.+'\), though the sha256 is that text's",
+    ) as caught:
+        import_csv(store, out)
+    assert "\n" not in str(caught.value)
+    assert store.path.read_bytes() == database
+
+    # The same in a fresh database, where the document is registered from its file.
+    with pytest.raises(CsvFormatError, match=r"^row 9: the content is not the text"):
+        import_csv(fresh_store(tmp_path), out)
+
+
+def test_a_span_splitting_a_grapheme_is_refused(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    family = "\U0001F468\u200D\U0001F469\u200D\U0001F467"  # one grapheme, five code points
+    text = f"before {family} after\n"
+    (docs / "emoji.txt").write_text(text, encoding="utf-8")
+    start = len("before ") + 2  # inside the family emoji
+    end = len(f"before {family} aft")
+    sha = hashlib.sha256(text.encode()).hexdigest()
+    source = tmp_path / "split.csv"
+    row = dict.fromkeys(COLUMNS, "") | {
+        "id": "g-1", "tag": "emoji", "tags": "emoji", "content": text[start:end],
+        "start": str(start), "end": str(end), "path": str(docs / "emoji.txt"), "sha256": sha,
+    }
+    write_rows(source, [row])
+    store = fresh_store(tmp_path)
+    with pytest.raises(CsvFormatError,
+                       match=rf"^row 2: offset {start} splits a character \(grapheme cluster\)"):
+        import_csv(store, source)
+    assert store.annotations() == [] and store.documents() == []
+
+    # Without a sha256 (a hand-made file) the quote matching at its offsets says the same.
+    write_rows(source, [row | {"sha256": ""}])
+    with pytest.raises(CsvFormatError, match=r"^row 2: offset \d+ splits a character"):
+        import_csv(store, source)
+
+    # Whole graphemes are accepted.
+    whole = len("before ")
+    write_rows(source, [row | {"start": str(whole), "content": text[whole:end]}])
+    assert import_csv(store, source).added == 1
