@@ -4,14 +4,18 @@ The file opens with Taguette's columns and meanings (`id`, `document` = the docu
 `tag` = the full tag path, `content` = the passage) and adds what a lossless round trip needs.
 Export followed by import into a fresh database followed by export gives the same bytes.
 
-Formula guard (OWASP "CSV injection"): a cell a spreadsheet would run as a formula (one starting
-with `=`, `+`, `-`, `@`, a tab or a carriage return) is written with a leading `'`. To keep this
-exactly reversible, a cell that already starts with one or more `'` followed by such a character
-gets one more `'`. Import takes the guard off again, except in a file written without it
-(`formula_guard=False`, or edited by hand): a guarded file never has a cell starting with a
-formula character, so a file that has one is read as raw and left as it is. A raw file in which no
-cell starts with a formula character but some cell starts with `'` followed by one (say `'=x`) is
-indistinguishable from a guarded file and loses one `'` on import.
+Guard (OWASP "CSV injection", and spreadsheets' conversions): a cell a spreadsheet would run as a
+formula (one starting with `=`, `+`, `-`, `@`, a tab or a carriage return) or read as a number,
+date, time, percentage or truth value and write back changed when the file is saved (`0123`,
+`1e5`, `1/2`, `3:04`, `true`; plain whole numbers such as offsets are kept as they are) is written
+with a leading `'`. LibreOffice and Excel open a CSV cell starting with `'` as that very text, so
+such cells survive opening and saving the file. To keep this exactly reversible, a cell that
+already starts with one or more `'` followed by such text gets one more `'`. Import decides cell
+by cell: a cell starting with `'` followed by such text loses one `'`; any other cell is taken as
+it is (one starting with a formula character was typed in a spreadsheet, or comes from a file
+written with `formula_guard=False`). A raw file's cell that itself starts with `'` followed by
+such text is indistinguishable from a guarded one and loses one `'`, except the content, which
+the document's text decides when it is there.
 
 Import is one undoable step and all-or-nothing. Rows are grouped by `id`:
 - an id the store lacks becomes a new annotation with the file's id, times and annotator;
@@ -55,6 +59,20 @@ COLUMNS: tuple[str, ...] = (
 # Characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).
 FORMULA_TRIGGERS = frozenset("=+-@\t\r")
 GUARD = "'"
+# Text a spreadsheet opening the file would read as a number, date, time, percentage, currency
+# amount or truth value, and write back changed when the file is saved ("0123" -> "123",
+# "1e5" -> "1.00E+05", "1/2" -> "01/02/26", "true" -> "TRUE", " 12" -> "12"). Deliberately
+# broad: a cell guarded without need only shows its "'", one left unguarded is rewritten.
+_NUMBER_CHARACTER = r"[\s\d.,:/'’()%$€£¥eE+-]"
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_SPREADSHEET_VALUE = re.compile(
+    rf"{_NUMBER_CHARACTER}*\d{_NUMBER_CHARACTER}*(?i:[ap]\.?m?\.?)?\s*"  # 1e5, 0123, 1/2, 3:04 pm
+    rf"|(?i:\s*(?:\d{{1,4}}[\s/.,-]*)?{_MONTH}[\s/.,'-]*\d{{1,4}}\s*)"  # 2 Jan, SEPT2, May-26
+    rf"|(?i:\s*\d{{1,4}}[\s/.,-]*{_MONTH}\s*)"  # 12 March
+    r"|(?i:\s*(?:true|false|wahr|falsch|vrai|faux|verdadero|falso|vero)\s*)"
+)
+# Whole numbers every spreadsheet writes back as they were (offsets and line numbers).
+_PLAIN_WHOLE_NUMBER = re.compile(r"0|[1-9][0-9]{0,14}")
 TAGS_SEPARATOR = "; "  # between the paths of the `tags` cell; import splits at ";"
 BOM = "\ufeff"
 
@@ -72,22 +90,25 @@ class CsvFormatError(ValueError):
 
 def guard_cell(value: str) -> str:
     """`value` made safe to open in a spreadsheet, reversibly (see `unguard_cell`)."""
-    # lstrip is a no-op on a cell not starting with a quote, and "" (an empty cell, or one of
-    # quotes only) is not a trigger.
-    if value.lstrip(GUARD)[:1] in FORMULA_TRIGGERS:
+    # lstrip is a no-op on a cell not starting with a quote.
+    if _needs_guard(value.lstrip(GUARD)):
         return GUARD + value
     return value
 
 
 def unguard_cell(value: str) -> str:
     """The text `guard_cell` was given."""
-    if value.startswith(GUARD) and value.lstrip(GUARD)[:1] in FORMULA_TRIGGERS:
+    if value.startswith(GUARD) and _needs_guard(value.lstrip(GUARD)):
         return value[1:]
     return value
 
 
-def _is_trigger_start(value: str) -> bool:
-    return value[:1] in FORMULA_TRIGGERS
+def _needs_guard(value: str) -> bool:
+    """Whether a spreadsheet would run `value` as a formula or convert it to a value."""
+    if value[:1] in FORMULA_TRIGGERS:
+        return True
+    return (_SPREADSHEET_VALUE.fullmatch(value) is not None
+            and _PLAIN_WHOLE_NUMBER.fullmatch(value) is None)
 
 
 # ---------------------------------------------------------------------------- export
@@ -259,6 +280,9 @@ class _Row:
     document: str
     tag: str
     content: str
+    # The content cell as the file has it: a raw export's content may start with "'" and a
+    # formula character, which reads as a guarded cell; the document's text tells them apart.
+    written_content: str
     tags: tuple[str, ...]
     memo: str
     start: int
@@ -346,18 +370,17 @@ def _parse_rows(
             raise CsvFormatError(
                 f"row {number} has {len(record)} cells but the header has {len(header)}"
             )
-    # A guarded file has no cell starting with a formula character: if one does, the file was
-    # written raw (or typed by hand) and its cells are taken as they are.
-    guarded = not any(_is_trigger_start(cell) for _, record in records for cell in record)
     position = {name: header.index(name) for name in COLUMNS}
     # Every tag path the file or the codebook knows, to split a `tags` cell whose tag names
     # themselves contain "; ".
     known = set(known_paths)
     cells: list[tuple[int, dict[str, str]]] = []
     for number, record in records:
-        values = {name: record[position[name]] for name in COLUMNS}
-        if guarded:
-            values = {name: unguard_cell(value) for name, value in values.items()}
+        written = {name: record[position[name]] for name in COLUMNS}
+        # Each cell on its own: a cell starting with a formula character (typed in a
+        # spreadsheet, or from a raw export) says nothing about how the others were written.
+        values = {name: unguard_cell(value) for name, value in written.items()}
+        values["written content"] = written["content"]
         cells.append((number, values))
         if values["tag"].strip():
             known.add(_clean_path(values["tag"], number, "tag").casefold())
@@ -379,7 +402,7 @@ def _parse_row(number: int, values: dict[str, str], known: set[str]) -> _Row:
                  for path in _split_tags(values["tags"], known))
     return _Row(
         number=number, id=annotation_id, document=values["document"], tag=tag,
-        content=values["content"], tags=tags, memo=values["memo"], start=start, end=end,
+        content=values["content"], written_content=values["written content"], tags=tags, memo=values["memo"], start=start, end=end,
         prefix=values["prefix"], suffix=values["suffix"], path=values["path"].strip(),
         sha256=values["sha256"].strip().lower(), annotator=values["annotator"],
         created=values["created"].strip(), updated=values["updated"].strip(),
@@ -513,8 +536,13 @@ class _Importer:
             raise CsvFormatError(f"{_rows_named(rows)}: annotation {first.id} has neither a tag "
                                  "nor a memo")
         document, text = self._document(first)
+        content = first.content
         if text is not None:
-            moved = self._moved_in(text, document, rows)
+            if first.written_content != content and quote_still_at(
+                text, first.start, first.end, first.written_content
+            ):
+                content = first.written_content
+            moved = self._moved_in(text, document, rows, content)
         elif first.sha256 and document.sha256 and first.sha256 != document.sha256:
             moved = True
         else:
@@ -522,7 +550,7 @@ class _Importer:
         now = utc_now()
         annotation = Annotation(
             id=first.id, document=document.id, start=first.start, end=first.end,
-            quote=first.content, prefix=first.prefix, suffix=first.suffix,
+            quote=content, prefix=first.prefix, suffix=first.suffix,
             tags=tuple(dict.fromkeys(self._tag_ids(tags))), memo=memo,
             annotator=first.annotator, created=first.created or now,
             updated=first.updated or now, needs_reanchor=moved,
@@ -536,8 +564,8 @@ class _Importer:
             missing[document.path] = missing.get(document.path, 0) + 1
 
     @staticmethod
-    def _moved_in(text: str, document: Document, rows: list[_Row]) -> bool:
-        """Whether the rows' passage is no longer at its offsets in `text` (`document`'s text).
+    def _moved_in(text: str, document: Document, rows: list[_Row], content: str) -> bool:
+        """Whether the rows' passage (`content`) is no longer at its offsets in `text`.
 
         Refuses a span no passage can have: one that splits a grapheme cluster (as `reader add`
         does), or, when the rows give this very text's sha256 (so the offsets were taken in
@@ -545,7 +573,7 @@ class _Importer:
         """
         first = rows[0]
         same_text = first.sha256 == document.sha256
-        if not same_text and not quote_still_at(text, first.start, first.end, first.content):
+        if not same_text and not quote_still_at(text, first.start, first.end, content):
             return True
         try:
             anchor = make_anchor(text, first.start, first.end)
@@ -553,7 +581,7 @@ class _Importer:
             raise CsvFormatError(
                 f"{_rows_named(rows)}: {error} in {_shown(document.title)}"
             ) from None
-        if anchor.quote != first.content:
+        if anchor.quote != content:
             raise CsvFormatError(
                 f"{_rows_named(rows)}: the content is not the text of {_shown(document.title)} "
                 f"at {first.start}-{first.end} (which reads {_shown(anchor.quote)}), though the "

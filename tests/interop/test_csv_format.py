@@ -768,3 +768,55 @@ def test_a_span_splitting_a_grapheme_is_refused(tmp_path: Path) -> None:
     whole = len("before ")
     write_rows(source, [row | {"start": str(whole), "content": text[whole:end]}])
     assert import_csv(store, source).added == 1
+
+
+# ---------------------------------------------------------------------------- per-cell guard
+
+
+def test_one_unguarded_cell_leaves_the_other_guarded_cells_guarded(store: AnnotationStore,
+                                                                   tmp_path: Path) -> None:
+    plus, _ = store.ensure_tags(["+plus"])
+    annotation = store.get_annotation("ann-02")
+    store.put_annotation(annotation.evolve(tags=(*annotation.tags, plus[0].id)))
+    out = tmp_path / "edited.csv"
+    export_csv(store, out)
+    rows = rows_of(out)
+    assert [r["tag"] for r in rows if r["id"] == "ann-02"] == ["refugees", "'+plus"]
+    before = summary(store)
+    # What a spreadsheet saves when the user types "'- note": the text without its quote.
+    (memo_only,) = (r for r in rows if r["id"] == "ann-04")
+    memo_only["memo"] = "- note"
+    write_rows(out, rows)
+
+    report = import_csv(store, out)
+    assert (report.added, report.updated, report.skipped) == (0, 1, 4)
+    assert report.created_tags == [] and report.stale == []
+    assert store.get_annotation("ann-04").memo == "- note"
+    assert [item for item in summary(store) if item[0] != "ann-04"] == [
+        item for item in before if item[0] != "ann-04"]
+    assert store.codebook().find("'+plus") is None and store.codebook().find("'=cmd") is None
+
+    # Into a fresh database: every guarded cell is read without its guard.
+    fresh = fresh_store(tmp_path)
+    report = import_csv(fresh, out)
+    assert report.created_tags == ["human rights/detention", "+plus", "=cmd"]
+    codebook = fresh.codebook()
+    assert [codebook.path(t) for t in fresh.get_annotation("ann-02").tags] == [
+        "refugees", "+plus"]
+    assert fresh.get_annotation("ann-01").memo == "=SUM(A1)"
+    assert fresh.get_annotation("ann-05").quote == "+44 phone"
+
+
+def test_a_formula_in_an_added_column_changes_nothing(store: AnnotationStore,
+                                                      tmp_path: Path) -> None:
+    out = tmp_path / "added.csv"
+    export_csv(store, out)
+    rows = rows_of(out)
+    with out.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=[*COLUMNS, "score"], lineterminator="\r\n")
+        writer.writeheader()
+        writer.writerows(row | {"score": "=LEN(D2)"} for row in rows)
+    before = summary(store)
+    report = import_csv(store, out)
+    assert (report.updated, report.skipped, report.created_tags) == (0, 5, [])
+    assert summary(store) == before

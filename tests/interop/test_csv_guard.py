@@ -1,4 +1,4 @@
-"""The formula guard is exactly reversible and leaves no cell a spreadsheet would run."""
+"""The guard is exactly reversible and leaves no cell a spreadsheet would run or convert."""
 
 from __future__ import annotations
 
@@ -9,11 +9,19 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reader.interop.csv_format import COLUMNS, _format_csv, guard_cell, unguard_cell
+from reader.interop.csv_format import (
+    _PLAIN_WHOLE_NUMBER,
+    _SPREADSHEET_VALUE,
+    COLUMNS,
+    _format_csv,
+    guard_cell,
+    unguard_cell,
+)
 
 TRIGGERS = {"=", "+", "-", "@", "\t", "\r"}
 # Text heavy in what matters here (quotes, triggers, line breaks, separators), plus anything.
 tricky = st.text(alphabet=st.sampled_from("'=+-@\t\r\n\",; aع")) | st.text()
+numberish = st.text(alphabet=st.sampled_from("'0123 .,:/-+eE%$()apmJanSept")) | tricky
 
 
 @pytest.mark.parametrize(
@@ -33,6 +41,40 @@ tricky = st.text(alphabet=st.sampled_from("'=+-@\t\r\n\",; aع")) | st.text()
         ("a=b", "a=b"),
         (" =x", " =x"),
         ("عودة", "عودة"),
+        # What a spreadsheet would convert to a number, date, time or truth value.
+        ("0123", "'0123"),
+        ("1e5", "'1e5"),
+        ("1E-3", "'1E-3"),
+        ("1/2", "'1/2"),
+        ("1-2", "'1-2"),
+        ("1.50", "'1.50"),
+        ("1,5", "'1,5"),
+        (" 12", "' 12"),
+        ("12 ", "'12 "),
+        ("12%", "'12%"),
+        ("$5", "'$5"),
+        ("(5)", "'(5)"),
+        ("3:04", "'3:04"),
+        ("3:04 pm", "'3:04 pm"),
+        ("2026-01-02", "'2026-01-02"),
+        ("12345678901234567", "'12345678901234567"),
+        ("true", "'true"),
+        ("FALSE", "'FALSE"),
+        ("2 Jan", "'2 Jan"),
+        ("SEPT2", "'SEPT2"),
+        ("March 2026", "'March 2026"),
+        ("'0123", "''0123"),
+        # ... and what it keeps as it is.
+        ("37", "37"),
+        ("0", "0"),
+        ("123456789012345", "123456789012345"),
+        ("'5", "'5"),
+        ("2026-01-02T03:04:05Z", "2026-01-02T03:04:05Z"),
+        ("b15bffc52fe3ee23", "b15bffc52fe3ee23"),
+        ("0x10", "0x10"),
+        ("May", "May"),
+        ("truth", "truth"),
+        ("page 12", "page 12"),
     ],
 )
 def test_guard_examples(raw: str, guarded: str) -> None:
@@ -50,10 +92,17 @@ def test_a_guarded_cell_never_starts_a_formula(value: str) -> None:
     assert guard_cell(value)[:1] not in TRIGGERS
 
 
-@given(tricky)
+@given(numberish)
 def test_the_guard_changes_only_cells_that_need_it(value: str) -> None:
-    needs = value.lstrip("'")[:1] in TRIGGERS
+    bare = value.lstrip("'")
+    converted = bool(_SPREADSHEET_VALUE.fullmatch(bare)) and not _PLAIN_WHOLE_NUMBER.fullmatch(bare)
+    needs = bare[:1] in TRIGGERS or converted
     assert guard_cell(value) == ("'" + value if needs else value)
+
+
+@given(numberish)
+def test_unguard_reverses_guard_on_number_like_text(value: str) -> None:
+    assert unguard_cell(guard_cell(value)) == value
 
 
 @given(st.lists(st.lists(tricky, min_size=len(COLUMNS), max_size=len(COLUMNS)), max_size=4),
