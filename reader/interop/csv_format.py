@@ -105,7 +105,9 @@ def unguard_cell(value: str) -> str:
 
 def _needs_guard(value: str) -> bool:
     """Whether a spreadsheet would run `value` as a formula or convert it to a value."""
-    if value[:1] in FORMULA_TRIGGERS:
+    # A leading line break is guarded too: spreadsheets save a "\r" in a cell as "\n", and
+    # the guard of a cell starting with "\r" must still be recognised afterwards.
+    if value[:1] in FORMULA_TRIGGERS or value[:1] == "\n":
         return True
     return (_SPREADSHEET_VALUE.fullmatch(value) is not None
             and _PLAIN_WHOLE_NUMBER.fullmatch(value) is None)
@@ -466,7 +468,12 @@ def _tag_cells(rows: Iterable[_Row]) -> list[str]:
 def _agree(rows: list[_Row], tags: list[str], memo: str) -> bool:
     """Whether some row gives these tags and some row this memo (as after importing the rows)."""
     candidates = {_folded(row.tags) for row in rows} | {_folded(_tag_cells(rows))}
-    return _folded(tags) in candidates and any(row.memo == memo for row in rows)
+    return _folded(tags) in candidates and any(_lines(row.memo) == _lines(memo) for row in rows)
+
+
+def _lines(text: str) -> str:
+    """`text` with every line break a "\n", to compare cells a spreadsheet may have resaved."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _rows_named(rows: Iterable[_Row]) -> str:
@@ -630,8 +637,10 @@ class _Importer:
         if stored is None:  # a new annotation: its rows must agree
             self._refuse_conflicts(rows, lambda row: row.memo, "memo")
             return rows[0].memo
-        edits = [row for row in rows if row.memo != stored]
-        self._refuse_conflicts(edits, lambda row: row.memo, "memo")
+        # Spreadsheets store every line break in a cell as one kind ("\r" becomes "\n" in
+        # LibreOffice): a memo differing only in its line breaks was not edited.
+        edits = [row for row in rows if _lines(row.memo) != _lines(stored)]
+        self._refuse_conflicts(edits, lambda row: _lines(row.memo), "memo")
         return edits[0].memo if edits else stored
 
     @staticmethod

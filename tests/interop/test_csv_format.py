@@ -6,6 +6,8 @@ import csv
 import hashlib
 import io
 import os
+import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -820,3 +822,91 @@ def test_a_formula_in_an_added_column_changes_nothing(store: AnnotationStore,
     report = import_csv(store, out)
     assert (report.updated, report.skipped, report.created_tags) == (0, 5, [])
     assert summary(store) == before
+
+
+# ---------------------------------------------------------------------------- through a spreadsheet
+
+CALC_SAVED = "calc-saved.csv"
+# Text LibreOffice Calc and Excel read as a number, date, time or truth value when they open a CSV.
+SPREADSHEET_VALUES = (
+    "0123", "1e5", "1E+05", "12e3", "1/2", "1 1/2", "1-2", "1.50", "1,5", ".5", "0.5",
+    " 12", "12%", "$5", "(5)", "-5", "3:04", "3:04 pm", "2026-01-02", "1.2.2026", "2 Jan",
+    "SEPT2", "March 2026", "12345678901234567", "true", "FALSE", "'0123", "37",
+)
+SPREADSHEET_TAGS = ("007", "1/2", "2026")
+
+
+def build_spreadsheet_store(db_path: Path, docs: Path) -> AnnotationStore:
+    """`build_store` plus memos and tag names a spreadsheet would convert."""
+    store = build_store(db_path, docs)
+    tags, _ = store.ensure_tags(list(SPREADSHEET_TAGS))
+    model = store.get_annotation("ann-02")
+    for index, memo in enumerate(SPREADSHEET_VALUES):
+        store.put_annotation(model.evolve(id=f"num-{index:02}", memo=memo,
+                                          tags=(tags[index % len(tags)].id,)))
+    return store
+
+
+def save_in_calc(soffice: str, source: Path, folder: Path, language: int) -> Path:
+    """`source` opened in LibreOffice Calc with its CSV import defaults (special numbers detected)
+    and saved as CSV, as shown, with no edits: what a user does who only looks."""
+    # Field separator, text delimiter, UTF-8, first line, column types, language, quoted fields
+    # as text (off, the default), detect special numbers (on, as the dialog offers), and on export
+    # "save cell contents as shown" (on, the default).
+    options = f"44,34,76,1,,{language},false,true,true"
+    folder.mkdir()
+    subprocess.run(
+        [soffice, f"-env:UserInstallation={(folder / 'profile').as_uri()}", "--headless",
+         f"--infilter=CSV:{options}",
+         "--convert-to", f"csv:Text - txt - csv (StarCalc):{options}",
+         "--outdir", str(folder), str(source)],
+        check=True, capture_output=True, timeout=300,
+    )
+    return folder / source.name
+
+
+def test_a_csv_saved_by_calc_without_edits_imports_as_no_change(tmp_path: Path, docs: Path
+                                                                ) -> None:
+    store = build_spreadsheet_store(tmp_path / "db" / "annotations.json", docs)
+    golden = (GOLDEN / CALC_SAVED).read_bytes()
+    # The fixture really went through Calc: a lone CR in a cell came back as LF, and the cells
+    # it would convert are there, guarded, as the export wrote them.
+    assert b"\"'\nstarts with CR\"" in golden
+    assert b",'0123," in golden and b",'1/2," in golden and b",''0123," in golden
+    saved = tmp_path / CALC_SAVED
+    saved.write_bytes(golden.replace(DOCS.encode(), str(docs).encode()))
+    before, steps = summary(store), len(store.history())
+    report = import_csv(store, saved)
+    assert (report.added, report.updated, report.stale, report.created_tags) == (0, 0, [], [])
+    assert report.skipped == 5 + len(SPREADSHEET_VALUES)
+    assert summary(store) == before and len(store.history()) == steps
+
+    # Into a fresh database, every cell reads as exported (but the memo's CR, now a LF).
+    fresh = fresh_store(tmp_path)
+    assert import_csv(fresh, saved).added == 5 + len(SPREADSHEET_VALUES)
+    expected = [item if item[0] != "ann-05" else (*item[:3], "\nstarts with CR", item[4])
+                for item in before]
+    assert summary(fresh) == expected
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("language", [1033, 1031])  # en-US, de-DE
+def test_libreoffice_calc_keeps_every_exported_cell(tmp_path: Path, docs: Path,
+                                                    language: int) -> None:
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    store = build_spreadsheet_store(tmp_path / "db" / "annotations.json", docs)
+    exported = tmp_path / "export.csv"
+    export_csv(store, exported)
+    saved = save_in_calc(soffice, exported, tmp_path / "calc", language)
+    before, steps = summary(store), len(store.history())
+    report = import_csv(store, saved)
+    assert (report.added, report.updated, report.stale, report.created_tags) == (0, 0, [], [])
+    assert summary(store) == before and len(store.history()) == steps
+    # The only difference Calc makes is the lone CR of one memo.
+    assert saved.read_bytes() == exported.read_bytes().replace(b"'\rstarts", b"'\nstarts")
+    portable = saved.read_bytes().replace(str(docs).encode(), DOCS.encode())
+    if UPDATE_GOLDEN and language == 1033:
+        (GOLDEN / CALC_SAVED).write_bytes(portable)
+    assert portable == (GOLDEN / CALC_SAVED).read_bytes()

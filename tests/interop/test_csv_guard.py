@@ -33,6 +33,7 @@ numberish = st.text(alphabet=st.sampled_from("'0123 .,:/-+eE%$()apmJanSept")) | 
         ("@channel", "'@channel"),
         ("\tindented", "'\tindented"),
         ("\rcr", "'\rcr"),
+        ("\nlf", "'\nlf"),
         ("'=x", "''=x"),
         ("'''-x", "''''-x"),
         ("'quoted", "'quoted"),
@@ -96,7 +97,7 @@ def test_a_guarded_cell_never_starts_a_formula(value: str) -> None:
 def test_the_guard_changes_only_cells_that_need_it(value: str) -> None:
     bare = value.lstrip("'")
     converted = bool(_SPREADSHEET_VALUE.fullmatch(bare)) and not _PLAIN_WHOLE_NUMBER.fullmatch(bare)
-    needs = bare[:1] in TRIGGERS or converted
+    needs = bare[:1] in TRIGGERS | {"\n"} or converted
     assert guard_cell(value) == ("'" + value if needs else value)
 
 
