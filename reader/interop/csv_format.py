@@ -17,8 +17,13 @@ written with `formula_guard=False`). A raw file's cell that itself starts with `
 such text is indistinguishable from a guarded one and loses one `'`, except the content, which
 the document's text decides when it is there.
 
+The `tags` cell joins the passage's tag paths with "; ", a ";" inside a name escaped as `\\;`
+(see `tags_cell`); cells written before that escape are read as described in `_read_tags_cell`.
+
 Import is one undoable step and all-or-nothing. Rows are grouped by `id`:
-- an id the store lacks becomes a new annotation with the file's id, times and annotator;
+- an id the store lacks becomes a new annotation with the file's id, times and annotator. When
+  the document's text is at hand its offsets are checked: the content must be the text there if
+  the row gives that text's sha256, and no edge may split a grapheme cluster;
 - an id the store has, with the `updated` time the file has, is compared on its tags and memo,
   the only two things a spreadsheet edit changes (position, quote and context stay as the store
   has them). An edited `tags` cell is an edit; so is a `tag` cell naming a tag the annotation
@@ -38,8 +43,9 @@ import csv
 import io
 import re
 import threading
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from itertools import islice
 from pathlib import Path
 from typing import TextIO
 
@@ -73,12 +79,15 @@ _SPREADSHEET_VALUE = re.compile(
 )
 # Whole numbers every spreadsheet writes back as they were (offsets and line numbers).
 _PLAIN_WHOLE_NUMBER = re.compile(r"0|[1-9][0-9]{0,14}")
-TAGS_SEPARATOR = "; "  # between the paths of the `tags` cell; import splits at ";"
+TAGS_SEPARATOR = "; "  # between the paths of the `tags` cell (see `tags_cell`)
+ESCAPE = "\\"
 BOM = "\ufeff"
 
 _WHOLE_NUMBER = re.compile(r"[0-9]+")
-# At most this many ";"-separated pieces are tried as one tag name.
+# At most this many ";"-separated pieces are tried as one tag name, and at most this many ways
+# of joining them, when reading a `tags` cell written before ";" was escaped.
 _MAX_PIECES = 8
+_MAX_JOININGS = 1000
 
 
 class CsvFormatError(ValueError):
@@ -111,6 +120,74 @@ def _needs_guard(value: str) -> bool:
         return True
     return (_SPREADSHEET_VALUE.fullmatch(value) is not None
             and _PLAIN_WHOLE_NUMBER.fullmatch(value) is None)
+
+
+# ---------------------------------------------------------------------------- the tags cell
+
+
+def tags_cell(paths: Sequence[str]) -> str:
+    """The `tags` cell of these tag paths: `; `-separated, with a ";" inside a name written `\\;`.
+
+    A "\\" is written `\\\\` where it would otherwise read as an escape (before ";", "\\" or at
+    the end of a name), so any other "\\" in a name stays as it is.
+    """
+    return TAGS_SEPARATOR.join(_escape_path(path) for path in paths)
+
+
+def _escape_path(path: str) -> str:
+    escaped: list[str] = []
+    for index, character in enumerate(path):
+        if character == ";":
+            escaped.append(ESCAPE + ";")
+        elif character == ESCAPE and path[index + 1 : index + 2] in ("", ";", ESCAPE):
+            escaped.append(ESCAPE + ESCAPE)
+        else:
+            escaped.append(character)
+    return "".join(escaped)
+
+
+def _tags_cell_pieces(cell: str) -> tuple[list[str], bool]:
+    """The text between the unescaped ";" of a `tags` cell, escapes resolved, and whether the cell
+    had an escaped ";" (then it was written by `tags_cell`)."""
+    pieces: list[str] = []
+    current: list[str] = []
+    escaped_separator = False
+    index = 0
+    while index < len(cell):
+        character = cell[index]
+        following = cell[index + 1 : index + 2]
+        if character == ESCAPE and following in (";", ESCAPE):
+            current.append(following)
+            escaped_separator |= following == ";"
+            index += 2
+            continue
+        if character == ";":
+            pieces.append("".join(current))
+            current = []
+        else:
+            current.append(character)
+        index += 1
+    pieces.append("".join(current))
+    return pieces, escaped_separator
+
+
+def _legacy_tags_cell(paths: Sequence[str]) -> str:
+    """The `tags` cell as versions before escaping wrote it."""
+    return TAGS_SEPARATOR.join(paths)
+
+
+def _joinings(pieces: list[str], known: set[str]) -> Iterator[list[str]]:
+    """Ways to read `pieces` as tag names, joining neighbours with ";" only into a known name;
+    the plain split first."""
+    if not pieces:
+        yield []
+        return
+    for length in range(1, min(len(pieces), _MAX_PIECES) + 1):
+        name = ";".join(pieces[:length])
+        if length > 1 and _folded_path(name) not in known:
+            continue
+        for rest in _joinings(pieces[length:], known):
+            yield [name, *rest]
 
 
 # ---------------------------------------------------------------------------- export
@@ -182,7 +259,7 @@ def _export_rows(
         document = documents.get(annotation.document, orphan)
         tagged = [(tag_id, codebook.path(tag_id)) for tag_id in annotation.tags
                   if tag_id in codebook]
-        all_paths = TAGS_SEPARATOR.join(path for _, path in tagged)
+        all_paths = tags_cell([path for _, path in tagged])
         for tag_id, path in tagged or [("", "")]:
             if wanted_tags is not None and tag_id not in wanted_tags:
                 continue
@@ -285,7 +362,7 @@ class _Row:
     # The content cell as the file has it: a raw export's content may start with "'" and a
     # formula character, which reads as a guarded cell; the document's text tells them apart.
     written_content: str
-    tags: tuple[str, ...]
+    tags_cell: str
     memo: str
     start: int
     end: int
@@ -296,16 +373,22 @@ class _Row:
     annotator: str
     created: str
     updated: str
+    tags: tuple[str, ...] = ()  # the paths of `tags_cell`, read once the id's rows are known
 
 
 def import_csv(store: AnnotationStore, source: Path) -> CsvImportReport:
     """Import a CSV written by `export_csv` (or edited in a spreadsheet) as one undoable step."""
     header, records = _read_table(source)
+    rows, tag_paths = _parse_rows(header, records)
     codebook = store.codebook()
-    rows = _parse_rows(header, records, {codebook.path(tag).casefold() for tag in codebook})
+    known = tag_paths | {codebook.path(tag).casefold() for tag in codebook}
+    stored = {annotation.id: [codebook.path(tag) for tag in annotation.tags if tag in codebook]
+              for annotation in store.annotations()}
     groups: dict[str, list[_Row]] = {}
     for row in rows:
         groups.setdefault(row.id, []).append(row)
+    groups = {annotation_id: _with_tags(group, stored.get(annotation_id), known)
+              for annotation_id, group in groups.items()}
     importer = _Importer(store, source.parent)
     with store.batch(f"import {source.name}"):
         importer.run(groups)
@@ -358,8 +441,9 @@ def _allow_fields_as_long_as(length: int) -> None:
 
 
 def _parse_rows(
-    header: list[str], records: list[tuple[int, list[str]]], known_paths: set[str]
-) -> list[_Row]:
+    header: list[str], records: list[tuple[int, list[str]]]
+) -> tuple[list[_Row], set[str]]:
+    """The rows, their `tags` cells not read yet, and the casefolded paths of their `tag` cells."""
     duplicated = sorted({name for name in header if name and header.count(name) > 1})
     if duplicated:
         raise CsvFormatError("the header repeats the column(s) " + ", ".join(duplicated))
@@ -373,9 +457,7 @@ def _parse_rows(
                 f"row {number} has {len(record)} cells but the header has {len(header)}"
             )
     position = {name: header.index(name) for name in COLUMNS}
-    # Every tag path the file or the codebook knows, to split a `tags` cell whose tag names
-    # themselves contain "; ".
-    known = set(known_paths)
+    tag_paths: set[str] = set()
     cells: list[tuple[int, dict[str, str]]] = []
     for number, record in records:
         written = {name: record[position[name]] for name in COLUMNS}
@@ -385,11 +467,11 @@ def _parse_rows(
         values["written content"] = written["content"]
         cells.append((number, values))
         if values["tag"].strip():
-            known.add(_clean_path(values["tag"], number, "tag").casefold())
-    return [_parse_row(number, values, known) for number, values in cells]
+            tag_paths.add(_clean_path(values["tag"], number, "tag").casefold())
+    return [_parse_row(number, values) for number, values in cells], tag_paths
 
 
-def _parse_row(number: int, values: dict[str, str], known: set[str]) -> _Row:
+def _parse_row(number: int, values: dict[str, str]) -> _Row:
     annotation_id = values["id"].strip()
     if not annotation_id:
         raise CsvFormatError(f"row {number}: the id is empty")
@@ -400,11 +482,10 @@ def _parse_row(number: int, values: dict[str, str], known: set[str]) -> _Row:
     if values["content"] == "":
         raise CsvFormatError(f"row {number}: content (the passage's text) is empty")
     tag = _clean_path(values["tag"], number, "tag") if values["tag"].strip() else ""
-    tags = tuple(_clean_path(path, number, "tags")
-                 for path in _split_tags(values["tags"], known))
     return _Row(
         number=number, id=annotation_id, document=values["document"], tag=tag,
-        content=values["content"], written_content=values["written content"], tags=tags, memo=values["memo"], start=start, end=end,
+        content=values["content"], written_content=values["written content"],
+        tags_cell=values["tags"], memo=values["memo"], start=start, end=end,
         prefix=values["prefix"], suffix=values["suffix"], path=values["path"].strip(),
         sha256=values["sha256"].strip().lower(), annotator=values["annotator"],
         created=values["created"].strip(), updated=values["updated"].strip(),
@@ -431,23 +512,43 @@ def _clean_path(path: str, number: int, column: str) -> str:
         raise CsvFormatError(f"row {number}, column {column}: {error}") from None
 
 
-def _split_tags(cell: str, known: set[str]) -> list[str]:
-    """The paths of a `tags` cell, split at ";" except where the joined text names a known tag
-    (tag names may themselves contain ";")."""
-    pieces = cell.split(";")
-    paths: list[str] = []
-    index = 0
-    while index < len(pieces):
-        end = index + 1
-        for longer in range(min(len(pieces), index + _MAX_PIECES), index + 1, -1):
-            if _folded_path(";".join(pieces[index:longer])) in known:
-                end = longer
-                break
-        joined = ";".join(pieces[index:end]).strip()
-        if joined:
-            paths.append(joined)
-        index = end
-    return paths
+def _with_tags(rows: list[_Row], stored: list[str] | None, known: set[str]) -> list[_Row]:
+    """The rows of one annotation with their `tags` cells read (`stored`: its tag paths in the
+    store, None if it is new; `known`: every tag path the file or the codebook has)."""
+    tag_cells = {row.tag.casefold() for row in rows if row.tag}
+    return [replace(row, tags=_read_tags_cell(row, tag_cells, stored, known)) for row in rows]
+
+
+def _read_tags_cell(
+    row: _Row, tag_cells: set[str], stored: list[str] | None, known: set[str]
+) -> tuple[str, ...]:
+    """The tag paths of a row's `tags` cell.
+
+    A cell as an export of the stored tags wrote it, by this version or an earlier one, is those
+    tags. A cell with an escaped ";" was written by `tags_cell` and splits at every other ";".
+    Files written before escaping have names with a bare ";" (and hand-typed cells may use ";"
+    without a space): pieces are joined into a known name only where that gives the annotation's
+    `tag` cells (which hold one full path each), so tags `a` and `b` are never read as `a; b`.
+    """
+    cell = row.tags_cell
+
+    def clean(names: Iterable[str]) -> tuple[str, ...]:
+        return tuple(_clean_path(name, row.number, "tags") for name in names if name.strip())
+
+    if stored is not None and cell in (tags_cell(stored), _legacy_tags_cell(stored)):
+        return tuple(stored)
+    pieces, escaped = _tags_cell_pieces(cell)
+    if not escaped:
+        covering: list[str] | None = None
+        for names in islice(_joinings(pieces, known | tag_cells), _MAX_JOININGS):
+            folded = {_folded_path(name) for name in names if name.strip()}
+            if folded == tag_cells:
+                return clean(names)
+            if covering is None and tag_cells <= folded:
+                covering = names
+        if covering is not None:
+            return clean(covering)
+    return clean(pieces)
 
 
 def _folded_path(path: str) -> str | None:

@@ -299,7 +299,8 @@ def test_tag_names_containing_semicolons_round_trip(tmp_path: Path, docs: Path) 
     store.put_annotation(annotation.evolve(tags=tuple(tag.id for tag in tags)))
     first, second = tmp_path / "first.csv", tmp_path / "second.csv"
     export_csv(store, first)
-    assert {r["tags"] for r in rows_of(first) if r["id"] == "ann-02"} == {"x; y; a;b; plain"}
+    assert {r["tags"] for r in rows_of(first) if r["id"] == "ann-02"} == {
+        "x\\; y; a\\;b; plain"}
     fresh = fresh_store(tmp_path)
     import_csv(fresh, first)
     codebook = fresh.codebook()
@@ -307,6 +308,66 @@ def test_tag_names_containing_semicolons_round_trip(tmp_path: Path, docs: Path) 
         "x; y", "a;b", "plain"]
     export_csv(fresh, second)
     assert second.read_bytes() == first.read_bytes()
+
+
+def store_with_tags_a_b_and_a_semicolon_b(tmp_path: Path, docs: Path) -> AnnotationStore:
+    """ann-01 tagged `a` and `b`, ann-02 tagged `a; b`: the same `tags` cell before escaping."""
+    store = build_store(tmp_path / "db" / "annotations.json", docs)
+    (a, b, a_b), _ = store.ensure_tags(["a", "b", "a; b"])
+    for annotation_id, tags in (("ann-01", (a.id, b.id)), ("ann-02", (a_b.id,))):
+        store.put_annotation(store.get_annotation(annotation_id).evolve(tags=tags))
+    return store
+
+
+def tags_of(store: AnnotationStore, annotation_id: str) -> list[str]:
+    codebook = store.codebook()
+    return [codebook.path(tag) for tag in store.get_annotation(annotation_id).tags]
+
+
+def test_tags_a_and_b_are_never_read_as_the_tag_a_semicolon_b(tmp_path: Path,
+                                                               docs: Path) -> None:
+    store = store_with_tags_a_b_and_a_semicolon_b(tmp_path, docs)
+    out = tmp_path / "export.csv"
+    export_csv(store, out)
+    cells = {(r["id"], r["tag"]): r["tags"] for r in rows_of(out)}
+    assert cells[("ann-01", "a")] == "a; b" and cells[("ann-02", "a; b")] == "a\\; b"
+    before = summary(store)
+    report = import_csv(store, out)
+    assert (report.updated, report.skipped) == (0, 5) and summary(store) == before
+
+    fresh = fresh_store(tmp_path)
+    import_csv(fresh, out)
+    assert tags_of(fresh, "ann-01") == ["a", "b"] and tags_of(fresh, "ann-02") == ["a; b"]
+
+    # An edit of the tags cell in a spreadsheet: escaped names split exactly.
+    rows = rows_of(out)
+    for row in rows:
+        if row["id"] == "ann-01":
+            row["tags"] = "a; b; a\\; b"
+    write_rows(out, rows)
+    report = import_csv(store, out)
+    assert report.updated == 1 and report.created_tags == []
+    assert tags_of(store, "ann-01") == ["a", "b", "a; b"]
+
+
+def test_a_tags_cell_written_before_escaping_still_imports(tmp_path: Path, docs: Path) -> None:
+    store = store_with_tags_a_b_and_a_semicolon_b(tmp_path, docs)
+    out = tmp_path / "export.csv"
+    export_csv(store, out)
+    rows = rows_of(out)
+    for row in rows:  # as earlier versions wrote it: the ";" in a name bare
+        row["tags"] = row["tags"].replace("\\;", ";")
+    assert {(r["id"], r["tags"]) for r in rows if r["id"] in ("ann-01", "ann-02")} == {
+        ("ann-01", "a; b"), ("ann-02", "a; b")}
+    write_rows(out, rows)
+    before = summary(store)
+    report = import_csv(store, out)
+    assert (report.updated, report.skipped) == (0, 5) and summary(store) == before
+
+    # Into a fresh database the rows' tag cells tell the two apart.
+    fresh = fresh_store(tmp_path)
+    import_csv(fresh, out)
+    assert tags_of(fresh, "ann-01") == ["a", "b"] and tags_of(fresh, "ann-02") == ["a; b"]
 
 
 def test_a_hand_typed_tags_cell_may_use_bare_semicolons(store: AnnotationStore,

@@ -14,7 +14,9 @@ from reader.interop.csv_format import (
     _SPREADSHEET_VALUE,
     COLUMNS,
     _format_csv,
+    _tags_cell_pieces,
     guard_cell,
+    tags_cell,
     unguard_cell,
 )
 
@@ -118,3 +120,28 @@ def test_written_rows_read_back_exactly(rows: list[list[str]], excel: bool, guar
     if guard:
         read = [[unguard_cell(cell) for cell in row] for row in read]
     assert read[1:] == rows
+
+
+name = st.text(alphabet=st.sampled_from("ab;\\/ "), min_size=1).map(str.strip).filter(bool)
+
+
+@given(st.lists(name, max_size=5))
+def test_a_tags_cell_splits_back_into_its_names(names: list[str]) -> None:
+    pieces, _ = _tags_cell_pieces(tags_cell(names))
+    assert [piece.strip() for piece in pieces if piece.strip()] == names
+
+
+@pytest.mark.parametrize(
+    ("names", "cell"),
+    [
+        (["a", "b"], "a; b"),
+        (["a; b"], "a\\; b"),
+        (["C:\\x"], "C:\\x"),  # a backslash that cannot read as an escape stays single
+        (["end\\", "b"], "end\\\\; b"),
+        (["a\\;b"], "a\\\\\\;b"),
+    ],
+)
+def test_tags_cell_examples(names: list[str], cell: str) -> None:
+    assert tags_cell(names) == cell
+    pieces, _ = _tags_cell_pieces(cell)
+    assert [piece.strip() for piece in pieces] == names
