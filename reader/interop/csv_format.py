@@ -69,14 +69,16 @@ GUARD = "'"
 # amount or truth value, and write back changed when the file is saved ("0123" -> "123",
 # "1e5" -> "1.00E+05", "1/2" -> "01/02/26", "true" -> "TRUE", " 12" -> "12"). Deliberately
 # broad: a cell guarded without need only shows its "'", one left unguarded is rewritten.
-_NUMBER_CHARACTER = r"[\s\d.,:/'’()%$€£¥eE+-]"
+# Each pattern is matched in time linear in the cell's length (no two unbounded repeats can trade
+# characters), so a 1 MB memo costs no more than reading it.
+_NUMBER_LIKE = re.compile(r"[\s\d.,:/'’()%$€£¥eE+-]+")  # with a digit: 1e5, 0123, 1/2, 3:04
+_TIME_OF_DAY = re.compile(r"(?i)[ap]\.?m?\.?\Z")  # the "pm" of 3:04 pm
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
-_SPREADSHEET_VALUE = re.compile(
-    rf"{_NUMBER_CHARACTER}*\d{_NUMBER_CHARACTER}*(?i:[ap]\.?m?\.?)?\s*"  # 1e5, 0123, 1/2, 3:04 pm
-    rf"|(?i:\s*(?:\d{{1,4}}[\s/.,-]*)?{_MONTH}[\s/.,'-]*\d{{1,4}}\s*)"  # 2 Jan, SEPT2, May-26
+_DATE_WITH_MONTH_NAME = re.compile(
+    rf"(?i)\s*(?:\d{{1,4}}[\s/.,-]*)?{_MONTH}[\s/.,'-]*\d{{1,4}}\s*"  # Jan 2, SEPT2, May-26
     rf"|(?i:\s*\d{{1,4}}[\s/.,-]*{_MONTH}\s*)"  # 12 March
-    r"|(?i:\s*(?:true|false|wahr|falsch|vrai|faux|verdadero|falso|vero)\s*)"
 )
+_TRUTH_VALUE = re.compile(r"(?i)\s*(?:true|false|wahr|falsch|vrai|faux|verdadero|falso|vero)\s*")
 # Whole numbers every spreadsheet writes back as they were (offsets and line numbers).
 _PLAIN_WHOLE_NUMBER = re.compile(r"0|[1-9][0-9]{0,14}")
 TAGS_SEPARATOR = "; "  # between the paths of the `tags` cell (see `tags_cell`)
@@ -118,8 +120,20 @@ def _needs_guard(value: str) -> bool:
     # the guard of a cell starting with "\r" must still be recognised afterwards.
     if value[:1] in FORMULA_TRIGGERS or value[:1] == "\n":
         return True
-    return (_SPREADSHEET_VALUE.fullmatch(value) is not None
-            and _PLAIN_WHOLE_NUMBER.fullmatch(value) is None)
+    return _spreadsheet_would_convert(value) and _PLAIN_WHOLE_NUMBER.fullmatch(value) is None
+
+
+def _spreadsheet_would_convert(value: str) -> bool:
+    """Whether a spreadsheet opening a CSV may read `value` as a number, date, time, percentage,
+    currency amount or truth value (see `_NUMBER_LIKE` and the patterns after it)."""
+    if _DATE_WITH_MONTH_NAME.fullmatch(value) or _TRUTH_VALUE.fullmatch(value):
+        return True
+    number = value.rstrip()
+    tail = number[-4:]
+    time_of_day = _TIME_OF_DAY.search(tail)
+    if time_of_day:
+        number = number[: len(number) - len(tail) + time_of_day.start()]
+    return _NUMBER_LIKE.fullmatch(number) is not None and any(c.isdigit() for c in number)
 
 
 # ---------------------------------------------------------------------------- the tags cell
