@@ -8,14 +8,15 @@ Guard (OWASP "CSV injection", and spreadsheets' conversions): a cell a spreadshe
 formula (one starting with `=`, `+`, `-`, `@`, a tab or a carriage return) or read as a number,
 date, time, percentage or truth value and write back changed when the file is saved (`0123`,
 `1e5`, `1/2`, `3:04`, `true`; plain whole numbers such as offsets are kept as they are) is written
-with a leading `'`. LibreOffice and Excel open a CSV cell starting with `'` as that very text, so
-such cells survive opening and saving the file. To keep this exactly reversible, a cell that
-already starts with one or more `'` followed by such text gets one more `'`. Import decides cell
-by cell: a cell starting with `'` followed by such text loses one `'`; any other cell is taken as
-it is (one starting with a formula character was typed in a spreadsheet, or comes from a file
-written with `formula_guard=False`). A raw file's cell that itself starts with `'` followed by
-such text is indistinguishable from a guarded one and loses one `'`, except the content, which
-the document's text decides when it is there.
+with a leading `'`. LibreOffice Calc opens a CSV cell starting with `'` as that very text and
+saves it back as it was (tests/interop run it); a spreadsheet that takes the `'` as its mark for
+text instead, as typing does, saves the bare text, which import reads as the same. To keep this
+exactly reversible, a cell that already starts with one or more `'` followed by such text gets
+one more `'`. Import decides cell by cell: a cell starting with `'` followed by such text loses
+one `'`; any other cell is taken as it is (one starting with a formula character was typed in a
+spreadsheet, or comes from a file written with `formula_guard=False`). A raw file's cell that
+itself starts with `'` followed by such text is indistinguishable from a guarded one and loses
+one `'`, except the content, which the document's text decides when it is there.
 
 The `tags` cell joins the passage's tag paths with "; ", a ";" inside a name escaped as `\\;`
 (see `tags_cell`); cells written before that escape are read as described in `_read_tags_cell`.
@@ -472,20 +473,20 @@ def _parse_rows(
             )
     position = {name: header.index(name) for name in COLUMNS}
     tag_paths: set[str] = set()
-    cells: list[tuple[int, dict[str, str]]] = []
+    cells: list[tuple[int, dict[str, str], str]] = []
     for number, record in records:
         written = {name: record[position[name]] for name in COLUMNS}
         # Each cell on its own: a cell starting with a formula character (typed in a
         # spreadsheet, or from a raw export) says nothing about how the others were written.
         values = {name: unguard_cell(value) for name, value in written.items()}
-        values["written content"] = written["content"]
-        cells.append((number, values))
+        cells.append((number, values, written["content"]))
         if values["tag"].strip():
             tag_paths.add(_clean_path(values["tag"], number, "tag").casefold())
-    return [_parse_row(number, values) for number, values in cells], tag_paths
+    rows = [_parse_row(number, values, content) for number, values, content in cells]
+    return rows, tag_paths
 
 
-def _parse_row(number: int, values: dict[str, str]) -> _Row:
+def _parse_row(number: int, values: dict[str, str], written_content: str) -> _Row:
     annotation_id = values["id"].strip()
     if not annotation_id:
         raise CsvFormatError(f"row {number}: the id is empty")
@@ -498,7 +499,7 @@ def _parse_row(number: int, values: dict[str, str]) -> _Row:
     tag = _clean_path(values["tag"], number, "tag") if values["tag"].strip() else ""
     return _Row(
         number=number, id=annotation_id, document=values["document"], tag=tag,
-        content=values["content"], written_content=values["written content"],
+        content=values["content"], written_content=written_content,
         tags_cell=values["tags"], memo=values["memo"], start=start, end=end,
         prefix=values["prefix"], suffix=values["suffix"], path=values["path"].strip(),
         sha256=values["sha256"].strip().lower(), annotator=values["annotator"],
