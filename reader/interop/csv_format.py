@@ -547,8 +547,17 @@ def _read_tags_cell(
     """
     cell = row.tags_cell
 
+    def path_of(name: str) -> str:
+        path = _clean_path(name, row.number, "tags")
+        # A guarded tag cell pasted into the tags cell ("refugees; '+plus"): the guard is not
+        # part of the name, and no tag is created from it when the unguarded name is known.
+        unguarded = unguard_cell(path)
+        if path.casefold() not in known and unguarded.casefold() in known | tag_cells:
+            return unguarded
+        return path
+
     def clean(names: Iterable[str]) -> tuple[str, ...]:
-        return tuple(_clean_path(name, row.number, "tags") for name in names if name.strip())
+        return tuple(path_of(name) for name in names if name.strip())
 
     if stored is not None and cell in (tags_cell(stored), _legacy_tags_cell(stored)):
         return tuple(stored)

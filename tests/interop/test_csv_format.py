@@ -875,13 +875,22 @@ def test_one_unguarded_cell_leaves_the_other_guarded_cells_guarded(store: Annota
         item for item in before if item[0] != "ann-04"]
     assert store.codebook().find("'+plus") is None and store.codebook().find("'=cmd") is None
 
+    # A guarded tag cell pasted into a tags cell names that tag, not a new one.
+    rows = rows_of(out)
+    for row in rows:
+        if row["id"] == "ann-01":
+            row["tags"] = "refugees; '+plus"
+    write_rows(out, rows)
+    report = import_csv(store, out)
+    assert report.updated == 1 and report.created_tags == []
+    assert tags_of(store, "ann-01") == ["refugees", "+plus"]
+    assert store.codebook().find("'+plus") is None
+
     # Into a fresh database: every guarded cell is read without its guard.
     fresh = fresh_store(tmp_path)
     report = import_csv(fresh, out)
-    assert report.created_tags == ["human rights/detention", "+plus", "=cmd"]
-    codebook = fresh.codebook()
-    assert [codebook.path(t) for t in fresh.get_annotation("ann-02").tags] == [
-        "refugees", "+plus"]
+    assert sorted(report.created_tags) == ["+plus", "=cmd", "human rights/detention"]
+    assert tags_of(fresh, "ann-02") == ["refugees", "+plus"]
     assert fresh.get_annotation("ann-01").memo == "=SUM(A1)"
     assert fresh.get_annotation("ann-05").quote == "+44 phone"
 
