@@ -546,13 +546,14 @@ def _read_tags_cell(
     `tag` cells (which hold one full path each), so tags `a` and `b` are never read as `a; b`.
     """
     cell = row.tags_cell
+    named = known | tag_cells
 
     def path_of(name: str) -> str:
         path = _clean_path(name, row.number, "tags")
         # A guarded tag cell pasted into the tags cell ("refugees; '+plus"): the guard is not
         # part of the name, and no tag is created from it when the unguarded name is known.
         unguarded = unguard_cell(path)
-        if path.casefold() not in known and unguarded.casefold() in known | tag_cells:
+        if path.casefold() not in named and unguarded.casefold() in named:
             return unguarded
         return path
 
@@ -564,7 +565,7 @@ def _read_tags_cell(
     pieces, escaped = _tags_cell_pieces(cell)
     if not escaped:
         covering: list[str] | None = None
-        for names in islice(_joinings(pieces, known | tag_cells), _MAX_JOININGS):
+        for names in islice(_joinings(pieces, named), _MAX_JOININGS):
             folded = {_folded_path(name) for name in names if name.strip()}
             if folded == tag_cells:
                 return clean(names)
