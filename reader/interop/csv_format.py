@@ -4,17 +4,27 @@ The file opens with Taguette's columns and meanings (`id`, `document` = the docu
 `tag` = the full tag path, `content` = the passage) and adds what a lossless round trip needs.
 Export followed by import into a fresh database followed by export gives the same bytes.
 
-Formula guard (OWASP "CSV injection"): a cell a spreadsheet would run as a formula (one starting
-with `=`, `+`, `-`, `@`, a tab or a carriage return) is written with a leading `'`. To keep this
-exactly reversible, a cell that already starts with one or more `'` followed by such a character
-gets one more `'`. Import takes the guard off again, except in a file written without it
-(`formula_guard=False`, or edited by hand): a guarded file never has a cell starting with a
-formula character, so a file that has one is read as raw and left as it is. A raw file in which no
-cell starts with a formula character but some cell starts with `'` followed by one (say `'=x`) is
-indistinguishable from a guarded file and loses one `'` on import.
+Guard (OWASP "CSV injection", and spreadsheets' conversions): a cell a spreadsheet would run as a
+formula (one starting with `=`, `+`, `-`, `@`, a tab or a carriage return) or read as a number,
+date, time, percentage or truth value and write back changed when the file is saved (`0123`,
+`1e5`, `1/2`, `3:04`, `true`; plain whole numbers such as offsets are kept as they are) is written
+with a leading `'`. LibreOffice Calc opens a CSV cell starting with `'` as that very text and
+saves it back as it was (tests/interop run it); a spreadsheet that takes the `'` as its mark for
+text instead, as typing does, saves the bare text, which import reads as the same. To keep this
+exactly reversible, a cell that already starts with one or more `'` followed by such text gets
+one more `'`. Import decides cell by cell: a cell starting with `'` followed by such text loses
+one `'`; any other cell is taken as it is (one starting with a formula character was typed in a
+spreadsheet, or comes from a file written with `formula_guard=False`). A raw file's cell that
+itself starts with `'` followed by such text is indistinguishable from a guarded one and loses
+one `'`, except the content, which the document's text decides when it is there.
+
+The `tags` cell joins the passage's tag paths with "; ", a ";" inside a name escaped as `\\;`
+(see `tags_cell`); cells written before that escape are read as described in `_read_tags_cell`.
 
 Import is one undoable step and all-or-nothing. Rows are grouped by `id`:
-- an id the store lacks becomes a new annotation with the file's id, times and annotator;
+- an id the store lacks becomes a new annotation with the file's id, times and annotator. When
+  the document's text is at hand its offsets are checked: the content must be the text there if
+  the row gives that text's sha256, and no edge may split a grapheme cluster;
 - an id the store has, with the `updated` time the file has, is compared on its tags and memo,
   the only two things a spreadsheet edit changes (position, quote and context stay as the store
   has them). An edited `tags` cell is an edit; so is a `tag` cell naming a tag the annotation
@@ -33,12 +43,14 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from itertools import islice
 from pathlib import Path
 from typing import TextIO
 
-from reader.core.anchors import quote_still_at
+from reader.core.anchors import AnchorError, make_anchor, quote_still_at
 from reader.core.codebook import CodebookError, split_tag_path
 from reader.core.durable import atomic_write_bytes
 from reader.core.filepaths import resolved_path
@@ -55,12 +67,31 @@ COLUMNS: tuple[str, ...] = (
 # Characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).
 FORMULA_TRIGGERS = frozenset("=+-@\t\r")
 GUARD = "'"
-TAGS_SEPARATOR = "; "  # between the paths of the `tags` cell; import splits at ";"
+# Text a spreadsheet opening the file would read as a number, date, time, percentage, currency
+# amount or truth value, and write back changed when the file is saved ("0123" -> "123",
+# "1e5" -> "1.00E+05", "1/2" -> "01/02/26", "true" -> "TRUE", " 12" -> "12"). Deliberately
+# broad: a cell guarded without need only shows its "'", one left unguarded is rewritten.
+# Each pattern is matched in time linear in the cell's length (no two unbounded repeats can trade
+# characters), so a 1 MB memo costs no more than reading it.
+_NUMBER_LIKE = re.compile(r"[\s\d.,:/'’()%$€£¥eE+-]+")  # with a digit: 1e5, 0123, 1/2, 3:04
+_TIME_OF_DAY = re.compile(r"(?i)[ap]\.?m?\.?\Z")  # the "pm" of 3:04 pm
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_DATE_WITH_MONTH_NAME = re.compile(
+    rf"(?i)\s*(?:\d{{1,4}}[\s/.,-]*)?{_MONTH}[\s/.,'-]*\d{{1,4}}\s*"  # Jan 2, SEPT2, May-26
+    rf"|(?i:\s*\d{{1,4}}[\s/.,-]*{_MONTH}\s*)"  # 12 March
+)
+_TRUTH_VALUE = re.compile(r"(?i)\s*(?:true|false|wahr|falsch|vrai|faux|verdadero|falso|vero)\s*")
+# Whole numbers every spreadsheet writes back as they were (offsets and line numbers).
+_PLAIN_WHOLE_NUMBER = re.compile(r"0|[1-9][0-9]{0,14}")
+TAGS_SEPARATOR = "; "  # between the paths of the `tags` cell (see `tags_cell`)
+ESCAPE = "\\"
 BOM = "\ufeff"
 
 _WHOLE_NUMBER = re.compile(r"[0-9]+")
-# At most this many ";"-separated pieces are tried as one tag name.
+# At most this many ";"-separated pieces are tried as one tag name, and at most this many ways
+# of joining them, when reading a `tags` cell written before ";" was escaped.
 _MAX_PIECES = 8
+_MAX_JOININGS = 1000
 
 
 class CsvFormatError(ValueError):
@@ -72,22 +103,107 @@ class CsvFormatError(ValueError):
 
 def guard_cell(value: str) -> str:
     """`value` made safe to open in a spreadsheet, reversibly (see `unguard_cell`)."""
-    # lstrip is a no-op on a cell not starting with a quote, and "" (an empty cell, or one of
-    # quotes only) is not a trigger.
-    if value.lstrip(GUARD)[:1] in FORMULA_TRIGGERS:
+    # lstrip is a no-op on a cell not starting with a quote.
+    if _needs_guard(value.lstrip(GUARD)):
         return GUARD + value
     return value
 
 
 def unguard_cell(value: str) -> str:
     """The text `guard_cell` was given."""
-    if value.startswith(GUARD) and value.lstrip(GUARD)[:1] in FORMULA_TRIGGERS:
+    if value.startswith(GUARD) and _needs_guard(value.lstrip(GUARD)):
         return value[1:]
     return value
 
 
-def _is_trigger_start(value: str) -> bool:
-    return value[:1] in FORMULA_TRIGGERS
+def _needs_guard(value: str) -> bool:
+    """Whether a spreadsheet would run `value` as a formula or convert it to a value."""
+    # A leading line break is guarded too: spreadsheets save a "\r" in a cell as "\n", and
+    # the guard of a cell starting with "\r" must still be recognised afterwards.
+    if value[:1] in FORMULA_TRIGGERS or value[:1] == "\n":
+        return True
+    return _spreadsheet_would_convert(value) and _PLAIN_WHOLE_NUMBER.fullmatch(value) is None
+
+
+def _spreadsheet_would_convert(value: str) -> bool:
+    """Whether a spreadsheet opening a CSV may read `value` as a number, date, time, percentage,
+    currency amount or truth value (see `_NUMBER_LIKE` and the patterns after it)."""
+    if _DATE_WITH_MONTH_NAME.fullmatch(value) or _TRUTH_VALUE.fullmatch(value):
+        return True
+    number = value.rstrip()
+    tail = number[-4:]
+    time_of_day = _TIME_OF_DAY.search(tail)
+    if time_of_day:
+        number = number[: len(number) - len(tail) + time_of_day.start()]
+    return _NUMBER_LIKE.fullmatch(number) is not None and any(c.isdigit() for c in number)
+
+
+# ---------------------------------------------------------------------------- the tags cell
+
+
+def tags_cell(paths: Sequence[str]) -> str:
+    """The `tags` cell of these tag paths: `; `-separated, with a ";" inside a name written `\\;`.
+
+    A "\\" is written `\\\\` where it would otherwise read as an escape (before ";", "\\" or at
+    the end of a name), so any other "\\" in a name stays as it is.
+    """
+    return TAGS_SEPARATOR.join(_escape_path(path) for path in paths)
+
+
+def _escape_path(path: str) -> str:
+    escaped: list[str] = []
+    for index, character in enumerate(path):
+        if character == ";":
+            escaped.append(ESCAPE + ";")
+        elif character == ESCAPE and path[index + 1 : index + 2] in ("", ";", ESCAPE):
+            escaped.append(ESCAPE + ESCAPE)
+        else:
+            escaped.append(character)
+    return "".join(escaped)
+
+
+def _tags_cell_pieces(cell: str) -> tuple[list[str], bool]:
+    """The text between the unescaped ";" of a `tags` cell, escapes resolved, and whether the cell
+    had an escaped ";" (then it was written by `tags_cell`)."""
+    pieces: list[str] = []
+    current: list[str] = []
+    escaped_separator = False
+    index = 0
+    while index < len(cell):
+        character = cell[index]
+        following = cell[index + 1 : index + 2]
+        if character == ESCAPE and following in (";", ESCAPE):
+            current.append(following)
+            escaped_separator |= following == ";"
+            index += 2
+            continue
+        if character == ";":
+            pieces.append("".join(current))
+            current = []
+        else:
+            current.append(character)
+        index += 1
+    pieces.append("".join(current))
+    return pieces, escaped_separator
+
+
+def _legacy_tags_cell(paths: Sequence[str]) -> str:
+    """The `tags` cell as versions before escaping wrote it."""
+    return TAGS_SEPARATOR.join(paths)
+
+
+def _joinings(pieces: list[str], known: set[str]) -> Iterator[list[str]]:
+    """Ways to read `pieces` as tag names, joining neighbours with ";" only into a known name;
+    the plain split first."""
+    if not pieces:
+        yield []
+        return
+    for length in range(1, min(len(pieces), _MAX_PIECES) + 1):
+        name = ";".join(pieces[:length])
+        if length > 1 and _folded_path(name) not in known:
+            continue
+        for rest in _joinings(pieces[length:], known):
+            yield [name, *rest]
 
 
 # ---------------------------------------------------------------------------- export
@@ -159,7 +275,7 @@ def _export_rows(
         document = documents.get(annotation.document, orphan)
         tagged = [(tag_id, codebook.path(tag_id)) for tag_id in annotation.tags
                   if tag_id in codebook]
-        all_paths = TAGS_SEPARATOR.join(path for _, path in tagged)
+        all_paths = tags_cell([path for _, path in tagged])
         for tag_id, path in tagged or [("", "")]:
             if wanted_tags is not None and tag_id not in wanted_tags:
                 continue
@@ -259,7 +375,10 @@ class _Row:
     document: str
     tag: str
     content: str
-    tags: tuple[str, ...]
+    # The content cell as the file has it: a raw export's content may start with "'" and a
+    # formula character, which reads as a guarded cell; the document's text tells them apart.
+    written_content: str
+    tags_cell: str
     memo: str
     start: int
     end: int
@@ -270,16 +389,22 @@ class _Row:
     annotator: str
     created: str
     updated: str
+    tags: tuple[str, ...] = ()  # the paths of `tags_cell`, read once the id's rows are known
 
 
 def import_csv(store: AnnotationStore, source: Path) -> CsvImportReport:
     """Import a CSV written by `export_csv` (or edited in a spreadsheet) as one undoable step."""
     header, records = _read_table(source)
+    rows, tag_paths = _parse_rows(header, records)
     codebook = store.codebook()
-    rows = _parse_rows(header, records, {codebook.path(tag).casefold() for tag in codebook})
+    known = tag_paths | {codebook.path(tag).casefold() for tag in codebook}
+    stored = {annotation.id: [codebook.path(tag) for tag in annotation.tags if tag in codebook]
+              for annotation in store.annotations()}
     groups: dict[str, list[_Row]] = {}
     for row in rows:
         groups.setdefault(row.id, []).append(row)
+    groups = {annotation_id: _with_tags(group, stored.get(annotation_id), known)
+              for annotation_id, group in groups.items()}
     importer = _Importer(store, source.parent)
     with store.batch(f"import {source.name}"):
         importer.run(groups)
@@ -298,6 +423,7 @@ def _read_table(source: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
         raise CsvFormatError(
             f"{source.name} is not UTF-8 text (byte {error.start}); save it as “CSV UTF-8”"
         ) from None
+    _allow_fields_as_long_as(len(text))
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     records: list[tuple[int, list[str]]] = []
     try:
@@ -314,9 +440,26 @@ def _read_table(source: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
                     if any(cell.strip() for cell in record)]
 
 
+_FIELD_LIMIT_LOCK = threading.Lock()
+
+
+def _allow_fields_as_long_as(length: int) -> None:
+    """Raise the csv module's field size limit (131,072 by default) to `length` if it is lower.
+
+    The limit guards memory against a runaway field, but the whole file is already in memory and
+    no field can be longer than it, so a limit of the file's length costs nothing and lets a long
+    passage or memo, which export writes, be read back. The limit is process-wide: it is only
+    ever raised, never lowered, so a read running in another thread cannot lose its allowance.
+    """
+    with _FIELD_LIMIT_LOCK:
+        if csv.field_size_limit() < length:
+            csv.field_size_limit(length)
+
+
 def _parse_rows(
-    header: list[str], records: list[tuple[int, list[str]]], known_paths: set[str]
-) -> list[_Row]:
+    header: list[str], records: list[tuple[int, list[str]]]
+) -> tuple[list[_Row], set[str]]:
+    """The rows, their `tags` cells not read yet, and the casefolded paths of their `tag` cells."""
     duplicated = sorted({name for name in header if name and header.count(name) > 1})
     if duplicated:
         raise CsvFormatError("the header repeats the column(s) " + ", ".join(duplicated))
@@ -329,25 +472,22 @@ def _parse_rows(
             raise CsvFormatError(
                 f"row {number} has {len(record)} cells but the header has {len(header)}"
             )
-    # A guarded file has no cell starting with a formula character: if one does, the file was
-    # written raw (or typed by hand) and its cells are taken as they are.
-    guarded = not any(_is_trigger_start(cell) for _, record in records for cell in record)
     position = {name: header.index(name) for name in COLUMNS}
-    # Every tag path the file or the codebook knows, to split a `tags` cell whose tag names
-    # themselves contain "; ".
-    known = set(known_paths)
-    cells: list[tuple[int, dict[str, str]]] = []
+    tag_paths: set[str] = set()
+    cells: list[tuple[int, dict[str, str], str]] = []
     for number, record in records:
-        values = {name: record[position[name]] for name in COLUMNS}
-        if guarded:
-            values = {name: unguard_cell(value) for name, value in values.items()}
-        cells.append((number, values))
+        written = {name: record[position[name]] for name in COLUMNS}
+        # Each cell on its own: a cell starting with a formula character (typed in a
+        # spreadsheet, or from a raw export) says nothing about how the others were written.
+        values = {name: unguard_cell(value) for name, value in written.items()}
+        cells.append((number, values, written["content"]))
         if values["tag"].strip():
-            known.add(_clean_path(values["tag"], number, "tag").casefold())
-    return [_parse_row(number, values, known) for number, values in cells]
+            tag_paths.add(_clean_path(values["tag"], number, "tag").casefold())
+    rows = [_parse_row(number, values, content) for number, values, content in cells]
+    return rows, tag_paths
 
 
-def _parse_row(number: int, values: dict[str, str], known: set[str]) -> _Row:
+def _parse_row(number: int, values: dict[str, str], written_content: str) -> _Row:
     annotation_id = values["id"].strip()
     if not annotation_id:
         raise CsvFormatError(f"row {number}: the id is empty")
@@ -358,21 +498,26 @@ def _parse_row(number: int, values: dict[str, str], known: set[str]) -> _Row:
     if values["content"] == "":
         raise CsvFormatError(f"row {number}: content (the passage's text) is empty")
     tag = _clean_path(values["tag"], number, "tag") if values["tag"].strip() else ""
-    tags = tuple(_clean_path(path, number, "tags")
-                 for path in _split_tags(values["tags"], known))
     return _Row(
         number=number, id=annotation_id, document=values["document"], tag=tag,
-        content=values["content"], tags=tags, memo=values["memo"], start=start, end=end,
+        content=values["content"], written_content=written_content,
+        tags_cell=values["tags"], memo=values["memo"], start=start, end=end,
         prefix=values["prefix"], suffix=values["suffix"], path=values["path"].strip(),
         sha256=values["sha256"].strip().lower(), annotator=values["annotator"],
         created=values["created"].strip(), updated=values["updated"].strip(),
     )
 
 
+def _shown(value: str, limit: int = 40) -> str:
+    """`value` quoted for a one-line message: shortened, with line breaks and controls escaped."""
+    return repr(value if len(value) <= limit else value[:limit] + "…")
+
+
 def _whole_number(value: str, name: str, number: int) -> int:
     if not _WHOLE_NUMBER.fullmatch(value.strip()):
-        shown = value if len(value) <= 20 else value[:20] + "…"
-        raise CsvFormatError(f"row {number}: {name} must be a whole number, not {shown!r}")
+        raise CsvFormatError(
+            f"row {number}: {name} must be a whole number, not {_shown(value, 20)}"
+        )
     return int(value.strip())
 
 
@@ -383,23 +528,53 @@ def _clean_path(path: str, number: int, column: str) -> str:
         raise CsvFormatError(f"row {number}, column {column}: {error}") from None
 
 
-def _split_tags(cell: str, known: set[str]) -> list[str]:
-    """The paths of a `tags` cell, split at ";" except where the joined text names a known tag
-    (tag names may themselves contain ";")."""
-    pieces = cell.split(";")
-    paths: list[str] = []
-    index = 0
-    while index < len(pieces):
-        end = index + 1
-        for longer in range(min(len(pieces), index + _MAX_PIECES), index + 1, -1):
-            if _folded_path(";".join(pieces[index:longer])) in known:
-                end = longer
-                break
-        joined = ";".join(pieces[index:end]).strip()
-        if joined:
-            paths.append(joined)
-        index = end
-    return paths
+def _with_tags(rows: list[_Row], stored: list[str] | None, known: set[str]) -> list[_Row]:
+    """The rows of one annotation with their `tags` cells read (`stored`: its tag paths in the
+    store, None if it is new; `known`: every tag path the file or the codebook has)."""
+    tag_cells = {row.tag.casefold() for row in rows if row.tag}
+    return [replace(row, tags=_read_tags_cell(row, tag_cells, stored, known)) for row in rows]
+
+
+def _read_tags_cell(
+    row: _Row, tag_cells: set[str], stored: list[str] | None, known: set[str]
+) -> tuple[str, ...]:
+    """The tag paths of a row's `tags` cell.
+
+    A cell as an export of the stored tags wrote it, by this version or an earlier one, is those
+    tags. A cell with an escaped ";" was written by `tags_cell` and splits at every other ";".
+    Files written before escaping have names with a bare ";" (and hand-typed cells may use ";"
+    without a space): pieces are joined into a known name only where that gives the annotation's
+    `tag` cells (which hold one full path each), so tags `a` and `b` are never read as `a; b`.
+    """
+    cell = row.tags_cell
+    named = known | tag_cells
+
+    def path_of(name: str) -> str:
+        path = _clean_path(name, row.number, "tags")
+        # A guarded tag cell pasted into the tags cell ("refugees; '+plus"): the guard is not
+        # part of the name, and no tag is created from it when the unguarded name is known.
+        unguarded = unguard_cell(path)
+        if path.casefold() not in named and unguarded.casefold() in named:
+            return unguarded
+        return path
+
+    def clean(names: Iterable[str]) -> tuple[str, ...]:
+        return tuple(path_of(name) for name in names if name.strip())
+
+    if stored is not None and cell in (tags_cell(stored), _legacy_tags_cell(stored)):
+        return tuple(stored)
+    pieces, escaped = _tags_cell_pieces(cell)
+    if not escaped:
+        covering: list[str] | None = None
+        for names in islice(_joinings(pieces, named), _MAX_JOININGS):
+            folded = {_folded_path(name) for name in names if name.strip()}
+            if folded == tag_cells:
+                return clean(names)
+            if covering is None and tag_cells <= folded:
+                covering = names
+        if covering is not None:
+            return clean(covering)
+    return clean(pieces)
 
 
 def _folded_path(path: str) -> str | None:
@@ -420,7 +595,12 @@ def _tag_cells(rows: Iterable[_Row]) -> list[str]:
 def _agree(rows: list[_Row], tags: list[str], memo: str) -> bool:
     """Whether some row gives these tags and some row this memo (as after importing the rows)."""
     candidates = {_folded(row.tags) for row in rows} | {_folded(_tag_cells(rows))}
-    return _folded(tags) in candidates and any(row.memo == memo for row in rows)
+    return _folded(tags) in candidates and any(_lines(row.memo) == _lines(memo) for row in rows)
+
+
+def _lines(text: str) -> str:
+    """`text` with every line break a "\n", to compare cells a spreadsheet may have resaved."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _rows_named(rows: Iterable[_Row]) -> str:
@@ -490,8 +670,13 @@ class _Importer:
             raise CsvFormatError(f"{_rows_named(rows)}: annotation {first.id} has neither a tag "
                                  "nor a memo")
         document, text = self._document(first)
+        content = first.content
         if text is not None:
-            moved = not quote_still_at(text, first.start, first.end, first.content)
+            if first.written_content != content and quote_still_at(
+                text, first.start, first.end, first.written_content
+            ):
+                content = first.written_content
+            moved = self._moved_in(text, document, rows, content)
         elif first.sha256 and document.sha256 and first.sha256 != document.sha256:
             moved = True
         else:
@@ -499,7 +684,7 @@ class _Importer:
         now = utc_now()
         annotation = Annotation(
             id=first.id, document=document.id, start=first.start, end=first.end,
-            quote=first.content, prefix=first.prefix, suffix=first.suffix,
+            quote=content, prefix=first.prefix, suffix=first.suffix,
             tags=tuple(dict.fromkeys(self._tag_ids(tags))), memo=memo,
             annotator=first.annotator, created=first.created or now,
             updated=first.updated or now, needs_reanchor=moved,
@@ -511,6 +696,32 @@ class _Importer:
         if not Path(document.path).exists():
             missing = self.report.missing_documents
             missing[document.path] = missing.get(document.path, 0) + 1
+
+    @staticmethod
+    def _moved_in(text: str, document: Document, rows: list[_Row], content: str) -> bool:
+        """Whether the rows' passage (`content`) is no longer at its offsets in `text`.
+
+        Refuses a span no passage can have: one that splits a grapheme cluster (as `reader add`
+        does), or, when the rows give this very text's sha256 (so the offsets were taken in
+        it), one whose content is not the text at those offsets.
+        """
+        first = rows[0]
+        same_text = first.sha256 == document.sha256
+        if not same_text and not quote_still_at(text, first.start, first.end, content):
+            return True
+        try:
+            anchor = make_anchor(text, first.start, first.end)
+        except AnchorError as error:
+            raise CsvFormatError(
+                f"{_rows_named(rows)}: {error} in {_shown(document.title)}"
+            ) from None
+        if anchor.quote != content:
+            raise CsvFormatError(
+                f"{_rows_named(rows)}: the content is not the text of {_shown(document.title)} "
+                f"at {first.start}-{first.end} (which reads {_shown(anchor.quote)}), though the "
+                "sha256 is that text's; correct start and end, or the content"
+            )
+        return False
 
     # -------------------------------------------------------------- tags and memo
 
@@ -553,8 +764,10 @@ class _Importer:
         if stored is None:  # a new annotation: its rows must agree
             self._refuse_conflicts(rows, lambda row: row.memo, "memo")
             return rows[0].memo
-        edits = [row for row in rows if row.memo != stored]
-        self._refuse_conflicts(edits, lambda row: row.memo, "memo")
+        # Spreadsheets store every line break in a cell as one kind ("\r" becomes "\n" in
+        # LibreOffice): a memo differing only in its line breaks was not edited.
+        edits = [row for row in rows if _lines(row.memo) != _lines(stored)]
+        self._refuse_conflicts(edits, lambda row: _lines(row.memo), "memo")
         return edits[0].memo if edits else stored
 
     @staticmethod
@@ -606,7 +819,7 @@ class _Importer:
         if row.sha256:
             for document in store.documents():
                 if document.sha256 == row.sha256:
-                    return document, None
+                    return document, self._current_text(document)
         if resolved:
             known = store.document_by_path(resolved)
             if known is not None:
