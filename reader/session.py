@@ -150,7 +150,7 @@ def save_session(path: Path, session: Session) -> None:
     from reader.core.durable import atomic_write_bytes  # (not needed to read one at start-up)
 
     payload = json.dumps(session.to_dict(), indent=2, ensure_ascii=False).encode("utf-8")
-    atomic_write_bytes(path, payload)
+    atomic_write_bytes(path, payload, private=True)  # which files a user reads is theirs
 
 
 def remember_recent(recent: list[str], path: str, limit: int = RECENT_LIMIT) -> list[str]:
