@@ -913,28 +913,51 @@ class AnnotationStore:
                 raise CodebookError(f"a tag named {name!r} already exists there")
 
     def merge_tags(self, source_id: str, target_id: str) -> int:
-        """Give the source tag's passages the target tag and delete the source; passages changed."""
+        """Give the source tag's passages the target tag and delete the source; passages changed.
+
+        The source's children move under the target; a child whose name the target already has
+        among its children is merged into that one, and so on down, so no two tags of the same
+        name end up side by side (each would hold half the passages of that name).
+        """
         if source_id == target_id:
             raise CodebookError("a tag cannot be merged into itself")
         codebook = self.codebook()
         source, target = codebook.get(source_id), codebook.get(target_id)
         if target_id in codebook.descendants(source_id):
             raise CodebookError("a tag cannot be merged into one of its own children")
-        changed = 0
+        changed: set[str] = set()
         with self._change(f"merge tag {source.name} into {target.name}"):
-            for record in self._raw_all(ANNOTATIONS):
-                if source_id in record["tags"]:
-                    tags = [target_id if t == source_id else t for t in record["tags"]]
-                    record["tags"] = list(dict.fromkeys(tags))
-                    record["updated"] = utc_now()
-                    self._set(ANNOTATIONS, record["id"], record)
-                    changed += 1
-            for child in self._codebook_now().children(source_id):
+            # Only tags outside the source's subtree receive merges: the subtree is what moves.
+            moving = {source_id} | codebook.descendants(source_id)
+            self._merge_into(source_id, target_id, moving, changed)
+        return len(changed)
+
+    def _merge_into(
+        self, source_id: str, target_id: str, moving: set[str], changed: set[str]
+    ) -> None:
+        """Merge one tag into another inside the current step; `changed` gathers passage ids."""
+        for record in self._raw_all(ANNOTATIONS):
+            if source_id in record["tags"]:
+                tags = [target_id if t == source_id else t for t in record["tags"]]
+                record["tags"] = list(dict.fromkeys(tags))
+                record["updated"] = utc_now()
+                self._set(ANNOTATIONS, record["id"], record)
+                changed.add(record["id"])
+        codebook = self._codebook_now()
+        for child in codebook.children(source_id):
+            namesake = next(
+                (other for other in codebook.children(target_id)
+                 if other.id not in moving and other.name.casefold() == child.name.casefold()),
+                None,
+            )
+            if namesake is None:
                 self._set(TAGS, child.id, child.evolve(parent=target_id).to_record())
-            if source.hotkey is not None and target.hotkey is None:
-                self._set(TAGS, target_id, target.evolve(hotkey=source.hotkey).to_record())
-            self._set(TAGS, source_id, None)
-        return changed
+            else:
+                self._merge_into(child.id, namesake.id, moving, changed)
+        source, target = codebook.get(source_id), self._codebook_now().get(target_id)
+        if source.hotkey is not None and target.hotkey is None:
+            self._set(TAGS, target_id, target.evolve(hotkey=source.hotkey).to_record())
+        self._set(TAGS, source_id, None)
 
     def delete_tag(self, tag_id: str) -> int:
         """Delete a tag: children move up, passages lose it (and go if nothing is left)."""
