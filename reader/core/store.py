@@ -116,33 +116,118 @@ def _empty_database() -> dict[str, Any]:
     return {META: {"1": {"schema_version": SCHEMA_VERSION, "created": utc_now()}}}
 
 
-def _required_fields(record_class: type) -> frozenset[str]:
-    return frozenset(
-        f.name
-        for f in fields(record_class)
-        if f.default is MISSING and f.default_factory is MISSING
-    )
-
-
-_REQUIRED_FIELDS = {
-    DOCUMENTS: _required_fields(Document),
-    ANNOTATIONS: _required_fields(Annotation),
-    TAGS: _required_fields(Tag),
-    HISTORY: frozenset({"seq", "origin", "label", "time", "changes", "undone"}),
+# The JSON types each field annotation of the record classes allows. Parsed JSON holds exactly
+# these types (never subclasses), and `type(v) in` is what keeps `true` out of an int field.
+_FIELD_TYPES: dict[str, frozenset[type]] = {
+    "str": frozenset({str}),
+    "int": frozenset({int}),
+    "bool": frozenset({bool}),
+    "str | None": frozenset({str, type(None)}),
+    "int | None": frozenset({int, type(None)}),
+    "tuple[str, ...]": frozenset({list}),  # of strings: see `_RecordShape.problem`
+    "list": frozenset({list}),
+    "int or bool": frozenset({int, bool}),
 }
 
 
+@dataclass(frozen=True)
+class _RecordShape:
+    """What a record of a table must hold: the fields it cannot lack, and each field's types."""
+
+    required: frozenset[str]
+    types: tuple[tuple[str, frozenset[type]], ...]
+    string_lists: tuple[str, ...] = ()
+
+    def problem(self, record: Any) -> str | None:
+        """What is wrong with `record`, or None when it has this shape."""
+        if type(record) is not dict:
+            return f"is {type(record).__name__}, not a record"
+        missing = self.required - record.keys()
+        if missing:
+            return "lacks " + ", ".join(sorted(missing))
+        for name, allowed in self.types:
+            if name in record and type(record[name]) not in allowed:
+                return f"has a {name} of the wrong type ({type(record[name]).__name__})"
+        for name in self.string_lists:
+            if name in record and not all(type(item) is str for item in record[name]):
+                return f"has a {name} that is not a list of strings"
+        return None
+
+
+def _record_shape(record_class: type) -> _RecordShape:
+    """The shape of a record class's JSON form, read from its field annotations."""
+    return _RecordShape(
+        required=frozenset(
+            f.name for f in fields(record_class)
+            if f.default is MISSING and f.default_factory is MISSING
+        ),
+        # A field type not in the table is a new kind of field: fail at import, not on a user.
+        types=tuple((f.name, _FIELD_TYPES[str(f.type)]) for f in fields(record_class)),
+        string_lists=tuple(
+            f.name for f in fields(record_class) if str(f.type) == "tuple[str, ...]"
+        ),
+    )
+
+
+_RECORD_SHAPES = {
+    DOCUMENTS: _record_shape(Document),
+    ANNOTATIONS: _record_shape(Annotation),
+    TAGS: _record_shape(Tag),
+}
+_HISTORY_SHAPE = _RecordShape(
+    required=frozenset({"seq", "origin", "label", "time", "changes", "undone"}),
+    types=(
+        ("seq", _FIELD_TYPES["int"]), ("origin", _FIELD_TYPES["str"]),
+        ("label", _FIELD_TYPES["str"]), ("time", _FIELD_TYPES["str"]),
+        ("changes", _FIELD_TYPES["list"]), ("undone", _FIELD_TYPES["int or bool"]),
+    ),
+)
+
+
+def _change_problem(change: Any) -> str | None:
+    """What is wrong with one change of a history step (undo applies its records as they are)."""
+    if not isinstance(change, dict) or not isinstance(change.get("id"), str):
+        return "holds a change that is not one"
+    shape = _RECORD_SHAPES.get(change.get("table"))  # type: ignore[arg-type]
+    if shape is None:
+        return f"changes a table that does not exist ({change.get('table')!r})"
+    for side in ("before", "after"):
+        if side not in change:
+            return f"holds a change without its {side}"
+        if change[side] is not None and (problem := shape.problem(change[side])):
+            return f"holds a change whose {side} {problem}"
+    return None
+
+
+def _record_problem(table: str, record: Any) -> str | None:
+    if table == META:
+        return None if isinstance(record, dict) else "is not a record"
+    if table == HISTORY:
+        problem = _HISTORY_SHAPE.problem(record)
+        if problem is None:
+            for change in record["changes"]:
+                if problem := _change_problem(change):
+                    break
+        return problem
+    shape = _RECORD_SHAPES.get(table)
+    return None if shape is None else shape.problem(record)
+
+
 def _check_shape(data: Any) -> dict[str, Any]:
-    """The parsed file, if it is laid out as a reader database with whole records."""
+    """The parsed file, if it is laid out as a reader database whose records have the fields and
+    types reader reads: anything else is damage, recovered from like a file cut short."""
     if not isinstance(data, dict) or not all(isinstance(table, dict) for table in data.values()):
         raise CorruptFileError("does not have the layout of a reader database")
     for table, rows in data.items():
-        required = _REQUIRED_FIELDS.get(table)
-        if required is None:
-            continue
         for key, record in rows.items():
-            if not isinstance(record, dict) or not required <= record.keys():
-                raise CorruptFileError(f"holds a damaged record (number {key} of {table})")
+            # TinyDB numbers its records; any other key breaks it on the first change.
+            if not (key.isascii() and key.isdigit()):
+                raise CorruptFileError(f"holds a damaged record (key {key!r} of {table})")
+            problem = _record_problem(table, record)
+            if problem is not None:
+                raise CorruptFileError(
+                    f"holds a damaged record (number {key} of {table}): it {problem}"
+                )
     return data
 
 
