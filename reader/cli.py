@@ -619,6 +619,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(arguments)
     if args.command is None:  # `reader --db` alone: the path swallowed the command
         parser.error("--db needs a PATH, then a command or documents to open")
+    if getattr(args, "db", None) == "":  # `--db "$UNSET"` must not open $READER_DB instead
+        parser.error("--db needs a PATH, not an empty one")
     output = Output()
     context = Context(args, output)
     try:

@@ -55,8 +55,14 @@ def default_db_path() -> Path:
 
 
 def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """The database to use: `--db PATH`, else `READER_DB`, else the user data directory."""
-    if explicit:
+    """The database to use: `--db PATH`, else `READER_DB`, else the user data directory.
+
+    An empty `explicit` path is an error, not "no path": `--db "$UNSET"` must not quietly open
+    another database.
+    """
+    if explicit is not None:
+        if not os.fspath(explicit):
+            raise ValueError("the database path is empty")
         return Path(explicit).expanduser().resolve()
     from_env = os.environ.get(DB_ENV_VAR)
     if from_env:

@@ -35,11 +35,16 @@ from reader.core.codebook import (
 )
 from reader.core.durable import (
     CorruptFileError,
+    NotRegularFileError,
     atomic_write_bytes,
+    can_write,
+    check_regular_or_absent,
     dump_json,
     leftover_temp_files,
     parse_json_strict,
+    read_regular_file,
     refuse_non_finite,
+    same_file,
 )
 from reader.core.models import Annotation, Document, Tag, utc_now
 
@@ -67,6 +72,56 @@ class NewerSchemaError(StoreError):
 
 class UndoConflictError(StoreError):
     """A step cannot be undone or redone because what it changed has changed since."""
+
+
+class StoreReadOnlyError(StoreError):
+    """The database cannot be written where it is (read-only media, folder or file)."""
+
+
+class _LockUnavailableError(StoreReadOnlyError):
+    """The lock file cannot be created or opened for writing, so no change can be saved."""
+
+    def __init__(self, db: Path, error: OSError) -> None:
+        self.reason = f"cannot write its lock file: {error.strerror or error}"
+        super().__init__(f"cannot save changes to the database {db}: {self.reason}")
+
+
+def backup_path_for(db: Path) -> Path:
+    """The copy of the database as it was before its last saved change."""
+    return db.with_name(db.name + ".bak")
+
+
+def lock_path_for(db: Path) -> Path:
+    """The file processes lock to take turns writing the database."""
+    return db.with_name(db.name + ".lock")
+
+
+def aside_prefix_for(db: Path) -> str:
+    """How the names of damaged databases moved aside begin (a timestamp follows)."""
+    return f"{db.name}.corrupt-"
+
+
+def own_file_role(candidate: Path, db: Path) -> str | None:
+    """What `candidate` is to the store of the database `db` if it is one of its files, else None.
+
+    Compared as files: the same inode (through a symbolic or a hard link) or, for a file not
+    there yet, the same path once `..` and links are resolved. A damaged database moved aside
+    counts too: it may hold the only copy of a change.
+    """
+    roles = {
+        "the annotation database": db,
+        "the database's backup copy": backup_path_for(db),
+        "the database's lock file": lock_path_for(db),
+    }
+    for role, own in roles.items():
+        if same_file(candidate, own):
+            return role
+    resolved = Path(os.path.realpath(candidate))
+    if resolved.parent == Path(os.path.realpath(db)).parent and resolved.name.startswith(
+        aside_prefix_for(db)
+    ):
+        return "a damaged database kept for inspection"
+    return None
 
 
 @dataclass(frozen=True)
@@ -277,7 +332,9 @@ class DurableJSONStorage(Storage):
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.backup_path = path.with_name(path.name + ".bak")
+        self.backup_path = backup_path_for(path)
+        # Set when the database can only be read: its tables are then kept in memory only.
+        self.read_only = False
         self._data: dict[str, Any] | None = None
         self._signature: tuple[int, int, int] | None = None
         self._deferred = False
@@ -327,11 +384,12 @@ class DurableJSONStorage(Storage):
             self._deferred = previous
 
     def flush(self) -> None:
-        if not self._dirty or self._data is None:
+        if not self._dirty or self._data is None or self.read_only:
             return
         # Every record was checked by the store on its way in; the file was parsed strictly.
         payload = dump_json(self._data, checked=True)
-        atomic_write_bytes(self.path, payload, keep_previous=self.backup_path)
+        # Private unless the user opened it up: it holds what people said in interviews.
+        atomic_write_bytes(self.path, payload, keep_previous=self.backup_path, private=True)
         self._signature = _file_signature(self.path)
         self._dirty = False
 
@@ -341,6 +399,9 @@ class AnnotationStore:
 
     `origin` names who makes the changes ("tui" or "cli"): undo takes back the newest step of the
     same origin. `notices` collects what the user must be told (a corrupt file moved aside, say).
+    A database on read-only media (or in a read-only folder or file) opens for reading, without
+    the lock (writes are atomic renames, so a reader never sees half a file); `read_only_reason`
+    then says why, and every change is refused with `StoreReadOnlyError`.
     """
 
     def __init__(
@@ -355,8 +416,9 @@ class AnnotationStore:
         self.origin: Origin = origin
         self.annotator = annotator
         self.notices: list[str] = []
+        self.read_only_reason: str | None = None
         self._lock = FileLock(
-            str(self.path.with_name(self.path.name + ".lock")),
+            str(lock_path_for(self.path)),
             timeout=lock_timeout,
             thread_local=False,
         )
@@ -373,17 +435,53 @@ class AnnotationStore:
 
     def _open(self) -> None:
         try:
+            # Before anything opens it: reading a FIFO or /dev/zero would never end, and a write
+            # would move a device node aside.
+            check_regular_or_absent(self.path)
+        except NotRegularFileError as error:
+            raise StoreError(
+                f"the database {self.path} {error.strerror}: give the path of a database file"
+            ) from None
+        try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise StoreError(
                 f"cannot create the database folder {self.path.parent}: {error.strerror}"
             ) from None
-        with self._locked():
-            for leftover in leftover_temp_files(self.path):
-                with contextlib.suppress(OSError):
-                    leftover.unlink()
-            if self._reload():
-                self._initialise()
+        reason = self._why_read_only()
+        if reason is None:
+            try:
+                with self._locked():
+                    for leftover in leftover_temp_files(self.path):
+                        with contextlib.suppress(OSError):
+                            leftover.unlink()
+                    if self._reload():
+                        self._initialise()
+                return
+            except _LockUnavailableError as error:
+                reason = error.reason
+        self._open_read_only(reason)
+
+    def _why_read_only(self) -> str | None:
+        """Why the database cannot be written where it is, or None when it can be."""
+        if not can_write(self.path.parent):
+            return f"its folder {self.path.parent} is read-only"
+        if self.path.exists() and not can_write(self.path):
+            return "the file is read-only"
+        return None
+
+    def _open_read_only(self, reason: str) -> None:
+        """Read the database without the lock; nothing will be written (not even a new one)."""
+        self.read_only_reason = reason
+        self._storage.read_only = True
+        self._reload()
+
+    def _refuse_if_read_only(self) -> None:
+        if self.read_only_reason is not None:
+            raise StoreReadOnlyError(
+                f"cannot save changes: the database {self.path} is read-only "
+                f"({self.read_only_reason})"
+            )
 
     def _initialise(self) -> None:
         with self._change("create default codebook"):
@@ -397,6 +495,10 @@ class AnnotationStore:
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
         with self._mutex:
+            if self.read_only_reason is not None:
+                # Nothing is written: reading needs no turn (see the class docstring).
+                yield
+                return
             try:
                 self._lock.acquire()
             except Timeout:
@@ -404,6 +506,8 @@ class AnnotationStore:
                     f"the database {self.path} is locked by another reader process "
                     f"(waited {self._lock.timeout:.0f} s); try again"
                 ) from None
+            except OSError as error:  # a read-only file system, a lock file not ours to write
+                raise _LockUnavailableError(self.path, error) from None
             try:
                 yield
             finally:
@@ -434,7 +538,7 @@ class AnnotationStore:
 
     def _read_file(self) -> dict[str, Any] | None:
         try:
-            raw = self.path.read_bytes()
+            raw = read_regular_file(self.path)
         except FileNotFoundError:
             return self._restore_missing()
         except OSError as error:
@@ -442,22 +546,27 @@ class AnnotationStore:
         try:
             return _check_shape(parse_json_strict(raw))
         except CorruptFileError as problem:
+            if self.read_only_reason is not None:
+                raise StoreError(
+                    f"the database {self.path} {problem}, and it cannot be repaired where it is "
+                    f"({self.read_only_reason}): copy it and its .bak somewhere writable"
+                ) from None
             return self._recover(problem)
 
     def _recover(self, problem: CorruptFileError) -> dict[str, Any] | None:
-        aside = self.path.with_name(f"{self.path.name}.corrupt-{_timestamp_for_filename()}")
+        aside = self.path.with_name(f"{aside_prefix_for(self.path)}{_timestamp_for_filename()}")
         os.replace(self.path, aside)
         message = f"The database {self.path} {problem}. It was moved aside to {aside}."
         backup = self._storage.backup_path
         try:
-            data = _check_shape(parse_json_strict(backup.read_bytes()))
+            data = _check_shape(parse_json_strict(read_regular_file(backup)))
         except (OSError, CorruptFileError):
             self.notices.append(
                 message + " No good earlier copy exists, so reader starts a new database; "
                 "the damaged file is kept for you to inspect."
             )
             return None
-        atomic_write_bytes(self.path, backup.read_bytes())
+        atomic_write_bytes(self.path, read_regular_file(backup), private=True)
         self.notices.append(
             message + f" The copy kept before the last saved change ({backup}) was restored: "
             "that last change is missing from it, and may still be read in the file moved aside."
@@ -469,11 +578,17 @@ class AnnotationStore:
         or lost with a disk); then that copy comes back rather than being overwritten."""
         backup = self._storage.backup_path
         try:
-            raw = backup.read_bytes()
+            raw = read_regular_file(backup)
             data = _check_shape(parse_json_strict(raw))
         except (OSError, CorruptFileError):
             return None
-        atomic_write_bytes(self.path, raw)
+        if self.read_only_reason is not None:
+            self.notices.append(
+                f"The database {self.path} is missing; its last good copy ({backup}) is shown. "
+                f"It cannot be restored where it is ({self.read_only_reason})."
+            )
+            return data
+        atomic_write_bytes(self.path, raw, private=True)
         self.notices.append(
             f"The database {self.path} was missing; its last good copy ({backup}) was restored. "
             "To start afresh instead, delete both files."
@@ -567,6 +682,7 @@ class AnnotationStore:
             if self._step is not None:  # inside a batch: join its step
                 yield
                 return
+            self._refuse_if_read_only()
             with self._locked():
                 if self._storage.changed_on_disk():
                     self._reload()
@@ -630,6 +746,7 @@ class AnnotationStore:
         return self._travel(undo=False)
 
     def _travel(self, *, undo: bool) -> Step | None:
+        self._refuse_if_read_only()
         with self._mutex, self._locked():
             if self._storage.changed_on_disk():
                 self._reload()
