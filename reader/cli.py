@@ -526,6 +526,11 @@ def _export_csv(context: Context, output: str, docs: Sequence[str], tags: Sequen
                    formula_guard=guard)
         return 0
     destination = Path(output).expanduser()
+    from reader.paths import database_file_role
+
+    if role := database_file_role(destination, context.db):
+        raise UserError(f"cannot write the export to {destination}: it is {role}; "
+                        "choose another file")
     count = export_csv(store, destination, document_ids=document_ids, tag_ids=tag_ids,
                        excel=excel, formula_guard=guard)
     context.output.say(f"Wrote {count} row(s) to {destination}")
