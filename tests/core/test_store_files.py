@@ -195,7 +195,7 @@ def test_a_database_reached_through_a_link_is_written_through_it(tmp_path: Path)
     assert sorted(a.memo for a in AnnotationStore(real).annotations()) == ["first", "via link"]
 
 
-# ---------------------------------------------------------------- FIFOs and devices never block (16)
+# ------------------------------------------------------------ FIFOs and devices never block (16)
 
 
 def test_a_fifo_is_refused_as_a_database_without_blocking(fifo: Path) -> None:
