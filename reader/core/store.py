@@ -196,16 +196,16 @@ class _RecordShape:
     def problem(self, record: Any) -> str | None:
         """What is wrong with `record`, or None when it has this shape."""
         if type(record) is not dict:
-            return f"is {type(record).__name__}, not a record"
+            return f"it is {type(record).__name__}, not a record"
         missing = self.required - record.keys()
         if missing:
-            return "lacks " + ", ".join(sorted(missing))
+            return "it lacks " + ", ".join(sorted(missing))
         for name, allowed in self.types:
             if name in record and type(record[name]) not in allowed:
-                return f"has a {name} of the wrong type ({type(record[name]).__name__})"
+                return f"its {name} field has the wrong type ({type(record[name]).__name__})"
         for name in self.string_lists:
             if name in record and not all(type(item) is str for item in record[name]):
-                return f"has a {name} that is not a list of strings"
+                return f"its {name} field is not a list of strings"
         return None
 
 
@@ -242,21 +242,21 @@ _HISTORY_SHAPE = _RecordShape(
 def _change_problem(change: Any) -> str | None:
     """What is wrong with one change of a history step (undo applies its records as they are)."""
     if not isinstance(change, dict) or not isinstance(change.get("id"), str):
-        return "holds a change that is not one"
+        return "it holds a change that is not one"
     shape = _RECORD_SHAPES.get(change.get("table"))  # type: ignore[arg-type]
     if shape is None:
-        return f"changes a table that does not exist ({change.get('table')!r})"
+        return f"it changes a table that does not exist ({change.get('table')!r})"
     for side in ("before", "after"):
         if side not in change:
-            return f"holds a change without its {side}"
+            return f"it holds a change without its {side}"
         if change[side] is not None and (problem := shape.problem(change[side])):
-            return f"holds a change whose {side} {problem}"
+            return f"it holds a change whose {side} is damaged ({problem})"
     return None
 
 
 def _record_problem(table: str, record: Any) -> str | None:
     if table == META:
-        return None if isinstance(record, dict) else "is not a record"
+        return None if isinstance(record, dict) else "it is not a record"
     if table == HISTORY:
         problem = _HISTORY_SHAPE.problem(record)
         if problem is None:
@@ -281,7 +281,7 @@ def _check_shape(data: Any) -> dict[str, Any]:
             problem = _record_problem(table, record)
             if problem is not None:
                 raise CorruptFileError(
-                    f"holds a damaged record (number {key} of {table}): it {problem}"
+                    f"holds a damaged record (number {key} of {table}): {problem}"
                 )
     return data
 

@@ -324,7 +324,7 @@ def test_the_message_says_which_record_is_damaged_and_how(db_path: Path) -> None
     data["annotations"]["1"]["tags"] = 5
     db_path.write_text(json.dumps(data))
     notice = AnnotationStore(db_path).notices[0]
-    assert "(number 1 of annotations): it has a tags of the wrong type (int)" in notice
+    assert "(number 1 of annotations): its tags field has the wrong type (int)" in notice
 
 
 # ---------------------------------------------------------------- read-only media (item 24)
