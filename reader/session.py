@@ -129,8 +129,10 @@ def _pane_from(raw_pane: object) -> PaneState:
 
 def load_session(path: Path) -> Session | None:
     """The saved session, or None when there is none; raises `SessionError` if it is unusable."""
+    from reader.core.durable import read_regular_file
+
     try:
-        raw = path.read_bytes()
+        raw = read_regular_file(path)  # a FIFO there must not hang the reader's start
     except FileNotFoundError:
         return None
     except OSError as error:

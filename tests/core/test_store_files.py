@@ -443,3 +443,13 @@ def test_an_empty_database_path_is_an_error_not_the_environments(
     with pytest.raises(ValueError, match="empty"):
         paths.db_path("")
     assert paths.db_path(None) == tmp_path / "env.json"
+
+
+def test_a_fifo_as_the_session_file_is_an_error_not_a_hang(db_path: Path) -> None:
+    from reader.session import SessionError, load_session
+
+    session = paths.session_path(db_path)
+    session.parent.mkdir(parents=True)
+    os.mkfifo(session)
+    with pytest.raises(SessionError, match="FIFO"):
+        finishes(lambda: load_session(session))
