@@ -682,7 +682,6 @@ class AnnotationStore:
             if self._step is not None:  # inside a batch: join its step
                 yield
                 return
-            self._refuse_if_read_only()
             with self._locked():
                 if self._storage.changed_on_disk():
                     self._reload()
@@ -690,6 +689,10 @@ class AnnotationStore:
                 try:
                     with self._storage.deferred():
                         yield
+                        if self._step.changes:
+                            # Refused only now: a step that changes nothing (reopening a
+                            # known document) works on read-only media too.
+                            self._refuse_if_read_only()
                         if self._step.changes and undoable:
                             self._record_step(self._step)
                     self._storage.flush()

@@ -453,3 +453,23 @@ def test_a_fifo_as_the_session_file_is_an_error_not_a_hang(db_path: Path) -> Non
     os.mkfifo(session)
     with pytest.raises(SessionError, match="FIFO"):
         finishes(lambda: load_session(session))
+
+
+def test_a_step_that_changes_nothing_works_on_read_only_media(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seeded(db_path)
+    _read_only_folder(monkeypatch, db_path.parent)
+    store = AnnotationStore(db_path)
+    # Opening a document the database knows, unchanged, registers it: nothing to write.
+    registered = store.register_document(
+        path=db_path.parent / "doc.txt", text=TEXT, title="doc", size=len(TEXT),
+        encoding="utf-8", sha256="doc",
+    )
+    assert registered.outcome == "known"
+    with pytest.raises(StoreReadOnlyError):  # a new one would have to be written
+        store.register_document(
+            path=db_path.parent / "new.txt", text="new", title="new", size=3,
+            encoding="utf-8", sha256="new",
+        )
+    assert [d.title for d in store.documents()] == ["doc"]  # the refused step left no trace
