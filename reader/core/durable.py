@@ -81,8 +81,10 @@ def same_file(first: Path, second: Path) -> bool:
     either does not exist yet, the same path once `..` and symbolic links are resolved."""
     try:
         return os.path.samefile(first, second)
-    except (OSError, ValueError):
+    except OSError:
         return os.path.realpath(first) == os.path.realpath(second)
+    except ValueError:  # a NUL in a typed path: no file can have that name
+        return False
 
 
 def write_target(path: Path) -> Path:

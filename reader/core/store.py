@@ -113,6 +113,8 @@ def own_file_role(candidate: Path, db: Path) -> str | None:
         "the database's backup copy": backup_path_for(db),
         "the database's lock file": lock_path_for(db),
     }
+    if "\0" in str(candidate):  # no file can have that name
+        return None
     for role, own in roles.items():
         if same_file(candidate, own):
             return role

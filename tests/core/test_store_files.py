@@ -473,3 +473,8 @@ def test_a_step_that_changes_nothing_works_on_read_only_media(
             encoding="utf-8", sha256="new",
         )
     assert [d.title for d in store.documents()] == ["doc"]  # the refused step left no trace
+
+
+def test_a_typed_path_with_a_nul_is_no_file_of_the_store(db_path: Path) -> None:
+    assert own_file_role(db_path.parent / "out\0.csv", db_path) is None
+    assert paths.database_file_role(Path("out\0.csv"), db_path) is None
