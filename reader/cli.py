@@ -570,6 +570,11 @@ def _export_csv(context: Context, output: str, docs: Sequence[str], tags: Sequen
                        formula_guard=guard)
         return 0
     destination = Path(output).expanduser()
+    from reader.paths import database_file_role
+
+    if role := database_file_role(destination, context.db):
+        raise UserError(f"cannot write the export to {destination}: it is {role}; "
+                        "choose another file")
     count = export_csv(store, destination, document_ids=document_ids, tag_ids=tag_ids,
                        excel=excel, formula_guard=guard)
     context.output.say(f"Wrote {count} row(s) to {destination}")
@@ -670,6 +675,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(arguments)
     if args.command is None:  # `reader --db` alone: the path swallowed the command
         parser.error("--db needs a PATH, then a command or documents to open")
+    if getattr(args, "db", None) == "":  # `--db "$UNSET"` must not open $READER_DB instead
+        parser.error("--db needs a PATH, not an empty one")
     output = Output()
     context = Context(args, output)
     try:

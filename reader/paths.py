@@ -55,8 +55,14 @@ def default_db_path() -> Path:
 
 
 def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """The database to use: `--db PATH`, else `READER_DB`, else the user data directory."""
-    if explicit:
+    """The database to use: `--db PATH`, else `READER_DB`, else the user data directory.
+
+    An empty `explicit` path is an error, not "no path": `--db "$UNSET"` must not quietly open
+    another database.
+    """
+    if explicit is not None:
+        if not os.fspath(explicit):
+            raise ValueError("the database path is empty")
         return Path(explicit).expanduser().resolve()
     from_env = os.environ.get(DB_ENV_VAR)
     if from_env:
@@ -75,3 +81,14 @@ def config_path() -> Path:
 def session_path(db: Path) -> Path:
     """The TUI session state (open documents, panes, positions, theme) kept beside its database."""
     return db.with_name(db.stem + ".session.json")
+
+
+def database_file_role(candidate: Path, db: Path) -> str | None:
+    """What `candidate` is to the database `db` if it is one of the files reader keeps for it
+    (the store's own, or the session beside it), else None: never a place to write output."""
+    from reader.core.durable import same_file
+    from reader.core.store import own_file_role
+
+    if same_file(candidate, session_path(db)):
+        return "the reader's session file"
+    return own_file_role(candidate, db)

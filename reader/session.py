@@ -129,8 +129,10 @@ def _pane_from(raw_pane: object) -> PaneState:
 
 def load_session(path: Path) -> Session | None:
     """The saved session, or None when there is none; raises `SessionError` if it is unusable."""
+    from reader.core.durable import read_regular_file
+
     try:
-        raw = path.read_bytes()
+        raw = read_regular_file(path)  # a FIFO there must not hang the reader's start
     except FileNotFoundError:
         return None
     except OSError as error:
@@ -150,7 +152,7 @@ def save_session(path: Path, session: Session) -> None:
     from reader.core.durable import atomic_write_bytes  # (not needed to read one at start-up)
 
     payload = json.dumps(session.to_dict(), indent=2, ensure_ascii=False).encode("utf-8")
-    atomic_write_bytes(path, payload)
+    atomic_write_bytes(path, payload, private=True)  # which files a user reads is theirs
 
 
 def remember_recent(recent: list[str], path: str, limit: int = RECENT_LIMIT) -> list[str]:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import math
 import os
 import secrets
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,79 @@ TEMP_SUFFIX = ".tmp"
 
 class CorruptFileError(ValueError):
     """A file that exists but holds no valid JSON document (empty, truncated, garbage, NaN)."""
+
+
+class NotRegularFileError(OSError):
+    """A path that names a folder, a FIFO, a device or a socket where a file was expected."""
+
+
+def _kind_of(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def _not_regular(path: Path, mode: int) -> NotRegularFileError:
+    kind = _kind_of(mode)
+    reason = kind if kind.startswith("not ") else f"is {kind}, not a regular file"
+    return NotRegularFileError(errno.EINVAL, reason, str(path))
+
+
+def check_regular_or_absent(path: Path) -> None:
+    """Raise `NotRegularFileError` if `path` (after symbolic links) exists and is not a regular
+    file. Only a stat: a FIFO or a device is never opened, so this cannot block."""
+    try:
+        mode = path.stat().st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    if not stat.S_ISREG(mode):
+        raise _not_regular(path, mode)
+
+
+def read_regular_file(path: Path) -> bytes:
+    """The bytes of the regular file at `path`; a FIFO, a device or a folder is refused with
+    `NotRegularFileError` without waiting on it (a FIFO with no writer would block forever, and
+    /dev/zero never ends)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+    except BaseException:
+        os.close(fd)
+        raise
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise _not_regular(path, mode)
+    with os.fdopen(fd, "rb") as handle:
+        return handle.read()
+
+
+def can_write(path: Path) -> bool:
+    """Whether this process may write `path` (a file, or a folder to create files in); a read-only
+    file system answers no even for root."""
+    return os.access(path, os.W_OK)
+
+
+def same_file(first: Path, second: Path) -> bool:
+    """Whether two paths name one file: the same inode (hard links, symbolic links), or, when
+    either does not exist yet, the same path once `..` and symbolic links are resolved."""
+    try:
+        return os.path.samefile(first, second)
+    except OSError:
+        return os.path.realpath(first) == os.path.realpath(second)
+    except ValueError:  # a NUL in a typed path: no file can have that name
+        return False
+
+
+def write_target(path: Path) -> Path:
+    """Where writing `path` lands: the file a symbolic link points to (followed to the end, also
+    when it does not exist yet), so replacing it keeps the link; otherwise `path` itself."""
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
 
 
 def temp_path_for(path: Path) -> Path:
@@ -48,18 +123,37 @@ def fsync_directory(directory: Path) -> None:
         os.close(fd)
 
 
-def atomic_write_bytes(path: Path, data: bytes, *, keep_previous: Path | None = None) -> None:
+def atomic_write_bytes(
+    path: Path, data: bytes, *, keep_previous: Path | None = None, private: bool = False
+) -> None:
     """Replace `path` with `data` so that a crash leaves either the old or the new file, whole.
 
     The data is written to a temporary file, flushed to disk, renamed over `path`, and the directory
     is flushed so the rename itself survives a power cut. With `keep_previous`, the file being
     replaced stays reachable under that name (a hard link: no copy is made).
+
+    A symbolic link is written through: its target is replaced, the link stays. Anything but a
+    regular file (a device, a FIFO, a folder) is refused with `NotRegularFileError` rather than
+    moved aside. A file that exists keeps its permissions (and owner, where allowed); a new one
+    gets 0666 less the umask like any other tool's output, or 0600 when `private`.
     """
+    path = write_target(path)
+    try:
+        existing: os.stat_result | None = path.stat()
+    except FileNotFoundError:
+        existing = None
+    if existing is not None and not stat.S_ISREG(existing.st_mode):
+        raise _not_regular(path, existing.st_mode)
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = temp_path_for(path)
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    # Created private when it will be made like an existing file, so its data is never more
+    # visible than that file's; a new public file gets 0666 and the kernel applies the umask.
+    creation_mode = 0o600 if private or existing is not None else 0o666
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, creation_mode)
     try:
         with os.fdopen(fd, "wb") as handle:
+            if existing is not None:
+                _take_ownership_and_mode(handle.fileno(), existing)
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
@@ -73,12 +167,19 @@ def atomic_write_bytes(path: Path, data: bytes, *, keep_previous: Path | None = 
     fsync_directory(path.parent)
 
 
+def _take_ownership_and_mode(fd: int, like: os.stat_result) -> None:
+    if (like.st_uid, like.st_gid) != (os.geteuid(), os.getegid()):
+        with contextlib.suppress(OSError):  # only root may give a file away
+            os.fchown(fd, like.st_uid, like.st_gid)
+    os.fchmod(fd, stat.S_IMODE(like.st_mode))
+
+
 def _link_over(source: Path, target: Path) -> None:
     link = temp_path_for(target)
     try:
         os.link(source, link)
     except OSError:  # file systems without hard links: fall back to a copy
-        atomic_write_bytes(target, source.read_bytes())
+        atomic_write_bytes(target, source.read_bytes(), private=True)
         return
     os.replace(link, target)
 

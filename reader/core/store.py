@@ -35,11 +35,16 @@ from reader.core.codebook import (
 )
 from reader.core.durable import (
     CorruptFileError,
+    NotRegularFileError,
     atomic_write_bytes,
+    can_write,
+    check_regular_or_absent,
     dump_json,
     leftover_temp_files,
     parse_json_strict,
+    read_regular_file,
     refuse_non_finite,
+    same_file,
 )
 from reader.core.filepaths import resolved_path
 from reader.core.models import Annotation, Document, Tag, utc_now
@@ -68,6 +73,58 @@ class NewerSchemaError(StoreError):
 
 class UndoConflictError(StoreError):
     """A step cannot be undone or redone because what it changed has changed since."""
+
+
+class StoreReadOnlyError(StoreError):
+    """The database cannot be written where it is (read-only media, folder or file)."""
+
+
+class _LockUnavailableError(StoreReadOnlyError):
+    """The lock file cannot be created or opened for writing, so no change can be saved."""
+
+    def __init__(self, db: Path, error: OSError) -> None:
+        self.reason = f"cannot write its lock file: {error.strerror or error}"
+        super().__init__(f"cannot save changes to the database {db}: {self.reason}")
+
+
+def backup_path_for(db: Path) -> Path:
+    """The copy of the database as it was before its last saved change."""
+    return db.with_name(db.name + ".bak")
+
+
+def lock_path_for(db: Path) -> Path:
+    """The file processes lock to take turns writing the database."""
+    return db.with_name(db.name + ".lock")
+
+
+def aside_prefix_for(db: Path) -> str:
+    """How the names of damaged databases moved aside begin (a timestamp follows)."""
+    return f"{db.name}.corrupt-"
+
+
+def own_file_role(candidate: Path, db: Path) -> str | None:
+    """What `candidate` is to the store of the database `db` if it is one of its files, else None.
+
+    Compared as files: the same inode (through a symbolic or a hard link) or, for a file not
+    there yet, the same path once `..` and links are resolved. A damaged database moved aside
+    counts too: it may hold the only copy of a change.
+    """
+    roles = {
+        "the annotation database": db,
+        "the database's backup copy": backup_path_for(db),
+        "the database's lock file": lock_path_for(db),
+    }
+    if "\0" in str(candidate):  # no file can have that name
+        return None
+    for role, own in roles.items():
+        if same_file(candidate, own):
+            return role
+    resolved = Path(os.path.realpath(candidate))
+    if resolved.parent == Path(os.path.realpath(db)).parent and resolved.name.startswith(
+        aside_prefix_for(db)
+    ):
+        return "a damaged database kept for inspection"
+    return None
 
 
 @dataclass(frozen=True)
@@ -117,33 +174,118 @@ def _empty_database() -> dict[str, Any]:
     return {META: {"1": {"schema_version": SCHEMA_VERSION, "created": utc_now()}}}
 
 
-def _required_fields(record_class: type) -> frozenset[str]:
-    return frozenset(
-        f.name
-        for f in fields(record_class)
-        if f.default is MISSING and f.default_factory is MISSING
-    )
-
-
-_REQUIRED_FIELDS = {
-    DOCUMENTS: _required_fields(Document),
-    ANNOTATIONS: _required_fields(Annotation),
-    TAGS: _required_fields(Tag),
-    HISTORY: frozenset({"seq", "origin", "label", "time", "changes", "undone"}),
+# The JSON types each field annotation of the record classes allows. Parsed JSON holds exactly
+# these types (never subclasses), and `type(v) in` is what keeps `true` out of an int field.
+_FIELD_TYPES: dict[str, frozenset[type]] = {
+    "str": frozenset({str}),
+    "int": frozenset({int}),
+    "bool": frozenset({bool}),
+    "str | None": frozenset({str, type(None)}),
+    "int | None": frozenset({int, type(None)}),
+    "tuple[str, ...]": frozenset({list}),  # of strings: see `_RecordShape.problem`
+    "list": frozenset({list}),
+    "int or bool": frozenset({int, bool}),
 }
 
 
+@dataclass(frozen=True)
+class _RecordShape:
+    """What a record of a table must hold: the fields it cannot lack, and each field's types."""
+
+    required: frozenset[str]
+    types: tuple[tuple[str, frozenset[type]], ...]
+    string_lists: tuple[str, ...] = ()
+
+    def problem(self, record: Any) -> str | None:
+        """What is wrong with `record`, or None when it has this shape."""
+        if type(record) is not dict:
+            return f"it is {type(record).__name__}, not a record"
+        missing = self.required - record.keys()
+        if missing:
+            return "it lacks " + ", ".join(sorted(missing))
+        for name, allowed in self.types:
+            if name in record and type(record[name]) not in allowed:
+                return f"its {name} field has the wrong type ({type(record[name]).__name__})"
+        for name in self.string_lists:
+            if name in record and not all(type(item) is str for item in record[name]):
+                return f"its {name} field is not a list of strings"
+        return None
+
+
+def _record_shape(record_class: type) -> _RecordShape:
+    """The shape of a record class's JSON form, read from its field annotations."""
+    return _RecordShape(
+        required=frozenset(
+            f.name for f in fields(record_class)
+            if f.default is MISSING and f.default_factory is MISSING
+        ),
+        # A field type not in the table is a new kind of field: fail at import, not on a user.
+        types=tuple((f.name, _FIELD_TYPES[str(f.type)]) for f in fields(record_class)),
+        string_lists=tuple(
+            f.name for f in fields(record_class) if str(f.type) == "tuple[str, ...]"
+        ),
+    )
+
+
+_RECORD_SHAPES = {
+    DOCUMENTS: _record_shape(Document),
+    ANNOTATIONS: _record_shape(Annotation),
+    TAGS: _record_shape(Tag),
+}
+_HISTORY_SHAPE = _RecordShape(
+    required=frozenset({"seq", "origin", "label", "time", "changes", "undone"}),
+    types=(
+        ("seq", _FIELD_TYPES["int"]), ("origin", _FIELD_TYPES["str"]),
+        ("label", _FIELD_TYPES["str"]), ("time", _FIELD_TYPES["str"]),
+        ("changes", _FIELD_TYPES["list"]), ("undone", _FIELD_TYPES["int or bool"]),
+    ),
+)
+
+
+def _change_problem(change: Any) -> str | None:
+    """What is wrong with one change of a history step (undo applies its records as they are)."""
+    if not isinstance(change, dict) or not isinstance(change.get("id"), str):
+        return "it holds a change that is not one"
+    shape = _RECORD_SHAPES.get(change.get("table"))  # type: ignore[arg-type]
+    if shape is None:
+        return f"it changes a table that does not exist ({change.get('table')!r})"
+    for side in ("before", "after"):
+        if side not in change:
+            return f"it holds a change without its {side}"
+        if change[side] is not None and (problem := shape.problem(change[side])):
+            return f"it holds a change whose {side} is damaged ({problem})"
+    return None
+
+
+def _record_problem(table: str, record: Any) -> str | None:
+    if table == META:
+        return None if isinstance(record, dict) else "it is not a record"
+    if table == HISTORY:
+        problem = _HISTORY_SHAPE.problem(record)
+        if problem is None:
+            for change in record["changes"]:
+                if problem := _change_problem(change):
+                    break
+        return problem
+    shape = _RECORD_SHAPES.get(table)
+    return None if shape is None else shape.problem(record)
+
+
 def _check_shape(data: Any) -> dict[str, Any]:
-    """The parsed file, if it is laid out as a reader database with whole records."""
+    """The parsed file, if it is laid out as a reader database whose records have the fields and
+    types reader reads: anything else is damage, recovered from like a file cut short."""
     if not isinstance(data, dict) or not all(isinstance(table, dict) for table in data.values()):
         raise CorruptFileError("does not have the layout of a reader database")
     for table, rows in data.items():
-        required = _REQUIRED_FIELDS.get(table)
-        if required is None:
-            continue
         for key, record in rows.items():
-            if not isinstance(record, dict) or not required <= record.keys():
-                raise CorruptFileError(f"holds a damaged record (number {key} of {table})")
+            # TinyDB numbers its records; any other key breaks it on the first change.
+            if not (key.isascii() and key.isdigit()):
+                raise CorruptFileError(f"holds a damaged record (key {key!r} of {table})")
+            problem = _record_problem(table, record)
+            if problem is not None:
+                raise CorruptFileError(
+                    f"holds a damaged record (number {key} of {table}): {problem}"
+                )
     return data
 
 
@@ -193,7 +335,9 @@ class DurableJSONStorage(Storage):
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.backup_path = path.with_name(path.name + ".bak")
+        self.backup_path = backup_path_for(path)
+        # Set when the database can only be read: its tables are then kept in memory only.
+        self.read_only = False
         self._data: dict[str, Any] | None = None
         self._signature: tuple[int, int, int] | None = None
         self._deferred = False
@@ -243,11 +387,12 @@ class DurableJSONStorage(Storage):
             self._deferred = previous
 
     def flush(self) -> None:
-        if not self._dirty or self._data is None:
+        if not self._dirty or self._data is None or self.read_only:
             return
         # Every record was checked by the store on its way in; the file was parsed strictly.
         payload = dump_json(self._data, checked=True)
-        atomic_write_bytes(self.path, payload, keep_previous=self.backup_path)
+        # Private unless the user opened it up: it holds what people said in interviews.
+        atomic_write_bytes(self.path, payload, keep_previous=self.backup_path, private=True)
         self._signature = _file_signature(self.path)
         self._dirty = False
 
@@ -257,6 +402,9 @@ class AnnotationStore:
 
     `origin` names who makes the changes ("tui" or "cli"): undo takes back the newest step of the
     same origin. `notices` collects what the user must be told (a corrupt file moved aside, say).
+    A database on read-only media (or in a read-only folder or file) opens for reading, without
+    the lock (writes are atomic renames, so a reader never sees half a file); `read_only_reason`
+    then says why, and every change is refused with `StoreReadOnlyError`.
     """
 
     def __init__(
@@ -271,8 +419,9 @@ class AnnotationStore:
         self.origin: Origin = origin
         self.annotator = annotator
         self.notices: list[str] = []
+        self.read_only_reason: str | None = None
         self._lock = FileLock(
-            str(self.path.with_name(self.path.name + ".lock")),
+            str(lock_path_for(self.path)),
             timeout=lock_timeout,
             thread_local=False,
         )
@@ -289,17 +438,53 @@ class AnnotationStore:
 
     def _open(self) -> None:
         try:
+            # Before anything opens it: reading a FIFO or /dev/zero would never end, and a write
+            # would move a device node aside.
+            check_regular_or_absent(self.path)
+        except NotRegularFileError as error:
+            raise StoreError(
+                f"the database {self.path} {error.strerror}: give the path of a database file"
+            ) from None
+        try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise StoreError(
                 f"cannot create the database folder {self.path.parent}: {error.strerror}"
             ) from None
-        with self._locked():
-            for leftover in leftover_temp_files(self.path):
-                with contextlib.suppress(OSError):
-                    leftover.unlink()
-            if self._reload():
-                self._initialise()
+        reason = self._why_read_only()
+        if reason is None:
+            try:
+                with self._locked():
+                    for leftover in leftover_temp_files(self.path):
+                        with contextlib.suppress(OSError):
+                            leftover.unlink()
+                    if self._reload():
+                        self._initialise()
+                return
+            except _LockUnavailableError as error:
+                reason = error.reason
+        self._open_read_only(reason)
+
+    def _why_read_only(self) -> str | None:
+        """Why the database cannot be written where it is, or None when it can be."""
+        if not can_write(self.path.parent):
+            return f"its folder {self.path.parent} is read-only"
+        if self.path.exists() and not can_write(self.path):
+            return "the file is read-only"
+        return None
+
+    def _open_read_only(self, reason: str) -> None:
+        """Read the database without the lock; nothing will be written (not even a new one)."""
+        self.read_only_reason = reason
+        self._storage.read_only = True
+        self._reload()
+
+    def _refuse_if_read_only(self) -> None:
+        if self.read_only_reason is not None:
+            raise StoreReadOnlyError(
+                f"cannot save changes: the database {self.path} is read-only "
+                f"({self.read_only_reason})"
+            )
 
     def _initialise(self) -> None:
         with self._change("create default codebook"):
@@ -313,6 +498,10 @@ class AnnotationStore:
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
         with self._mutex:
+            if self.read_only_reason is not None:
+                # Nothing is written: reading needs no turn (see the class docstring).
+                yield
+                return
             try:
                 self._lock.acquire()
             except Timeout:
@@ -320,6 +509,8 @@ class AnnotationStore:
                     f"the database {self.path} is locked by another reader process "
                     f"(waited {self._lock.timeout:.0f} s); try again"
                 ) from None
+            except OSError as error:  # a read-only file system, a lock file not ours to write
+                raise _LockUnavailableError(self.path, error) from None
             try:
                 yield
             finally:
@@ -350,7 +541,7 @@ class AnnotationStore:
 
     def _read_file(self) -> dict[str, Any] | None:
         try:
-            raw = self.path.read_bytes()
+            raw = read_regular_file(self.path)
         except FileNotFoundError:
             return self._restore_missing()
         except OSError as error:
@@ -358,22 +549,27 @@ class AnnotationStore:
         try:
             return _check_shape(parse_json_strict(raw))
         except CorruptFileError as problem:
+            if self.read_only_reason is not None:
+                raise StoreError(
+                    f"the database {self.path} {problem}, and it cannot be repaired where it is "
+                    f"({self.read_only_reason}): copy it and its .bak somewhere writable"
+                ) from None
             return self._recover(problem)
 
     def _recover(self, problem: CorruptFileError) -> dict[str, Any] | None:
-        aside = self.path.with_name(f"{self.path.name}.corrupt-{_timestamp_for_filename()}")
+        aside = self.path.with_name(f"{aside_prefix_for(self.path)}{_timestamp_for_filename()}")
         os.replace(self.path, aside)
         message = f"The database {self.path} {problem}. It was moved aside to {aside}."
         backup = self._storage.backup_path
         try:
-            data = _check_shape(parse_json_strict(backup.read_bytes()))
+            data = _check_shape(parse_json_strict(read_regular_file(backup)))
         except (OSError, CorruptFileError):
             self.notices.append(
                 message + " No good earlier copy exists, so reader starts a new database; "
                 "the damaged file is kept for you to inspect."
             )
             return None
-        atomic_write_bytes(self.path, backup.read_bytes())
+        atomic_write_bytes(self.path, read_regular_file(backup), private=True)
         self.notices.append(
             message + f" The copy kept before the last saved change ({backup}) was restored: "
             "that last change is missing from it, and may still be read in the file moved aside."
@@ -385,11 +581,17 @@ class AnnotationStore:
         or lost with a disk); then that copy comes back rather than being overwritten."""
         backup = self._storage.backup_path
         try:
-            raw = backup.read_bytes()
+            raw = read_regular_file(backup)
             data = _check_shape(parse_json_strict(raw))
         except (OSError, CorruptFileError):
             return None
-        atomic_write_bytes(self.path, raw)
+        if self.read_only_reason is not None:
+            self.notices.append(
+                f"The database {self.path} is missing; its last good copy ({backup}) is shown. "
+                f"It cannot be restored where it is ({self.read_only_reason})."
+            )
+            return data
+        atomic_write_bytes(self.path, raw, private=True)
         self.notices.append(
             f"The database {self.path} was missing; its last good copy ({backup}) was restored. "
             "To start afresh instead, delete both files."
@@ -490,6 +692,10 @@ class AnnotationStore:
                 try:
                     with self._storage.deferred():
                         yield
+                        if self._step.changes:
+                            # Refused only now: a step that changes nothing (reopening a
+                            # known document) works on read-only media too.
+                            self._refuse_if_read_only()
                         if self._step.changes and undoable:
                             self._record_step(self._step)
                     self._storage.flush()
@@ -546,6 +752,7 @@ class AnnotationStore:
         return self._travel(undo=False)
 
     def _travel(self, *, undo: bool) -> Step | None:
+        self._refuse_if_read_only()
         with self._mutex, self._locked():
             if self._storage.changed_on_disk():
                 self._reload()
@@ -914,28 +1121,51 @@ class AnnotationStore:
                 raise CodebookError(f"a tag named {name!r} already exists there")
 
     def merge_tags(self, source_id: str, target_id: str) -> int:
-        """Give the source tag's passages the target tag and delete the source; passages changed."""
+        """Give the source tag's passages the target tag and delete the source; passages changed.
+
+        The source's children move under the target; a child whose name the target already has
+        among its children is merged into that one, and so on down, so no two tags of the same
+        name end up side by side (each would hold half the passages of that name).
+        """
         if source_id == target_id:
             raise CodebookError("a tag cannot be merged into itself")
         codebook = self.codebook()
         source, target = codebook.get(source_id), codebook.get(target_id)
         if target_id in codebook.descendants(source_id):
             raise CodebookError("a tag cannot be merged into one of its own children")
-        changed = 0
+        changed: set[str] = set()
         with self._change(f"merge tag {source.name} into {target.name}"):
-            for record in self._raw_all(ANNOTATIONS):
-                if source_id in record["tags"]:
-                    tags = [target_id if t == source_id else t for t in record["tags"]]
-                    record["tags"] = list(dict.fromkeys(tags))
-                    record["updated"] = utc_now()
-                    self._set(ANNOTATIONS, record["id"], record)
-                    changed += 1
-            for child in self._codebook_now().children(source_id):
+            # Only tags outside the source's subtree receive merges: the subtree is what moves.
+            moving = {source_id} | codebook.descendants(source_id)
+            self._merge_into(source_id, target_id, moving, changed)
+        return len(changed)
+
+    def _merge_into(
+        self, source_id: str, target_id: str, moving: set[str], changed: set[str]
+    ) -> None:
+        """Merge one tag into another inside the current step; `changed` gathers passage ids."""
+        for record in self._raw_all(ANNOTATIONS):
+            if source_id in record["tags"]:
+                tags = [target_id if t == source_id else t for t in record["tags"]]
+                record["tags"] = list(dict.fromkeys(tags))
+                record["updated"] = utc_now()
+                self._set(ANNOTATIONS, record["id"], record)
+                changed.add(record["id"])
+        codebook = self._codebook_now()
+        for child in codebook.children(source_id):
+            namesake = next(
+                (other for other in codebook.children(target_id)
+                 if other.id not in moving and other.name.casefold() == child.name.casefold()),
+                None,
+            )
+            if namesake is None:
                 self._set(TAGS, child.id, child.evolve(parent=target_id).to_record())
-            if source.hotkey is not None and target.hotkey is None:
-                self._set(TAGS, target_id, target.evolve(hotkey=source.hotkey).to_record())
-            self._set(TAGS, source_id, None)
-        return changed
+            else:
+                self._merge_into(child.id, namesake.id, moving, changed)
+        source, target = codebook.get(source_id), self._codebook_now().get(target_id)
+        if source.hotkey is not None and target.hotkey is None:
+            self._set(TAGS, target_id, target.evolve(hotkey=source.hotkey).to_record())
+        self._set(TAGS, source_id, None)
 
     def delete_tag(self, tag_id: str) -> int:
         """Delete a tag: children move up, passages lose it (and go if nothing is left)."""

@@ -55,7 +55,7 @@ from reader.core.codebook import CodebookError, split_tag_path
 from reader.core.durable import atomic_write_bytes
 from reader.core.filepaths import resolved_path
 from reader.core.models import Annotation, Document, utc_now
-from reader.core.store import AnnotationStore, StoreError
+from reader.core.store import AnnotationStore, StoreError, own_file_role
 from reader.core.text import LineIndex
 from reader.formats.base import DocumentError, LoadedDocument, load_document
 
@@ -224,6 +224,10 @@ def export_csv(
     descendant of one. `excel` adds a UTF-8 BOM and CRLF row ends (for Excel's double click);
     `formula_guard=False` writes cells exactly as they are (for pandas and scripts).
     """
+    if isinstance(destination, Path) and (role := own_file_role(destination, store.path)):
+        # The next open would find CSV where JSON belongs and restore an older copy.
+        raise CsvFormatError(f"cannot write the export to {destination}: it is {role}; "
+                             "choose another file")
     rows = _export_rows(store, document_ids, tag_ids)
     text = _format_csv(rows, excel=excel, formula_guard=formula_guard)
     if isinstance(destination, Path):

@@ -255,6 +255,7 @@ class AnnotatorApp(App[None]):
                 codebook=snapshot.codebook,
                 current_document=current,
                 default_directory=Path.cwd(),
+                database=self.db_path,
             ),
             chosen,
         )

@@ -304,6 +304,55 @@ def test_tag_hierarchy_rename_hotkeys_merge_and_delete(store, document) -> None:
     assert store.get_annotation(annotation.id).tags == (lebanon.id, detainees)
 
 
+def in_tree(store: AnnotationStore, root: str) -> list[str]:
+    """The paths of `root` and its descendants, sorted."""
+    codebook = store.codebook()
+    paths = (codebook.path(tag) for tag in codebook)
+    return sorted(path for path in paths if path == root or path.startswith(root + "/"))
+
+
+def test_merging_joins_children_of_the_same_name_all_the_way_down(store, document) -> None:
+    tags, _ = store.ensure_tags(["a/x", "a/x/deep", "a/only-a", "b/X", "b/x/deep", "b/only-b"])
+    by_path = {store.codebook().path(tag): tag.id for tag in tags}
+    store.update_tag(by_path["a/x/deep"], hotkey=7)
+    passages = {
+        path: store.add_annotation(document.id, TEXT, n, n + 2, tags=[tag]).id
+        for n, (path, tag) in enumerate(by_path.items())
+    }
+    steps_before = len(store.history())
+
+    # Passages that now carry another tag: those of a/x and a/x/deep (a/only-a just moved).
+    assert store.merge_tags(tag_id(store, "a"), tag_id(store, "b")) == 2
+
+    codebook = store.codebook()
+    assert in_tree(store, "a") == []
+    assert in_tree(store, "b") == ["b", "b/X", "b/X/deep", "b/only-a", "b/only-b"]
+    joined_x = codebook.resolve("b/x")
+    assert {a.id for a in store.annotations(tag=joined_x.id)} == {
+        passages["a/x"], passages["b/X"]
+    }
+    joined_deep = codebook.resolve("b/x/deep")
+    assert {a.id for a in store.annotations(tag=joined_deep.id)} == {
+        passages["a/x/deep"], passages["b/X/deep"]
+    }
+    assert joined_deep.hotkey == 7  # the merged tag's hotkey went with its passages
+    assert len(store.history()) == steps_before + 1  # one step
+    store.undo()
+    assert in_tree(store, "a") + in_tree(store, "b") == sorted([*by_path, "a", "b"])
+    assert store.get_annotation(passages["a/x"]).tags == (by_path["a/x"],)
+
+
+def test_merging_a_tag_into_its_parent_keeps_its_children_whole(store, document) -> None:
+    tags, _ = store.ensure_tags(["p/a", "p/a/a", "p/a/a/leaf"])
+    paths = {store.codebook().path(tag): tag.id for tag in tags}
+    leaf = store.add_annotation(document.id, TEXT, 0, 2, tags=[paths["p/a/a/leaf"]])
+
+    store.merge_tags(paths["p/a"], tag_id(store, "p"))
+
+    assert in_tree(store, "p") == ["p", "p/a", "p/a/leaf"]
+    assert store.get_annotation(leaf.id).tags == (store.codebook().resolve("p/a/leaf").id,)
+
+
 def test_ensure_tags_creates_only_what_is_missing(store) -> None:
     tags, created = store.ensure_tags(["refugees", "gender", "aid/cash"])
     assert [store.codebook().path(tag) for tag in tags] == ["refugees", "gender", "aid/cash"]

@@ -271,3 +271,45 @@ async def test_titles_are_shown_literally_and_unticked_rows_have_no_mark(tmp_pat
         assert rows[0].startswith("▐X▌ Field notes")
         assert rows[1].startswith("▐ ▌ Interview [b]7[/b]")
         assert rows[2].startswith("▐ ▌ Report")
+
+
+def test_the_databases_own_files_are_refused(tmp_path: Path) -> None:
+    database = tmp_path / "data" / "annotations.json"
+    database.parent.mkdir()
+    database.write_text("{}")
+    link = tmp_path / "export.csv"
+    link.symlink_to(database)
+    assert destination_problem(database, database) == (
+        f"“{database}” is the annotation database: choose another file"
+    )
+    assert destination_problem(link, database) == (
+        f"“{link}” is the annotation database: choose another file"
+    )
+    backup = tmp_path / "data" / "annotations.json.bak"
+    assert destination_problem(backup, database) == (
+        f"“{backup}” is the database's backup copy: choose another file"
+    )
+    session = tmp_path / "data" / "annotations.session.json"
+    assert destination_problem(session, database) == (
+        f"“{session}” is the reader's session file: choose another file"
+    )
+    assert destination_problem(tmp_path / "out.csv", database) is None
+
+
+async def test_exporting_onto_the_database_is_refused_in_the_dialog(tmp_path: Path) -> None:
+    database = tmp_path / "annotations.json"
+    database.write_text("{}")
+    app = ExportApp(
+        ExportDialog(documents=DOCUMENTS, codebook=Codebook(TAGS), default_directory=tmp_path,
+                     database=database, now=NOW)
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await type_destination(pilot, str(tmp_path / "sub" / ".." / "annotations.json"))
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.dialog.message.endswith("is the annotation database: choose another file")
+        assert app.dialog.query_one("#export-message").has_class("-error")
+        await pilot.press("enter")  # no second enter replaces it, unlike another existing file
+        await pilot.pause()
+        assert app.result is UNSET
+    assert database.read_text() == "{}"

@@ -39,6 +39,7 @@ from textual.widgets.selection_list import Selection
 
 from reader.core.codebook import Codebook, CodebookError, valid_colour
 from reader.core.display import printable
+from reader.paths import database_file_role
 
 FORMATS = ("csv",)
 """Formats the dialog offers; only CSV exists so far."""
@@ -65,9 +66,12 @@ def folder_is_writable(folder: Path) -> bool:
     return os.access(folder, os.W_OK | os.X_OK)
 
 
-def destination_problem(path: Path) -> str | None:
-    """Why `path` cannot receive the export, or None when it can."""
+def destination_problem(path: Path, database: Path | None = None) -> str | None:
+    """Why `path` cannot receive the export, or None when it can (`database`: the open one, whose
+    files must never be written over)."""
     shown = printable(str(path))
+    if database is not None and (role := database_file_role(path, database)):
+        return f"“{shown}” is {role}: choose another file"
     if path.is_dir():
         return f"“{shown}” is a folder: add a file name"
     folder = path.parent
@@ -179,9 +183,11 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
         codebook: Codebook,
         current_document: str | None = None,
         default_directory: Path,
+        database: Path | None = None,
         now: datetime | None = None,
     ) -> None:
         super().__init__()
+        self.database = database
         self.documents = list(documents)
         self.codebook = codebook
         self.current_document = current_document
@@ -359,7 +365,7 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
             return "Type where to save the export"
         if self.query_one(PathInput).value.strip().endswith(("/", os.sep)) and not path.is_dir():
             return "End the path with a file name"
-        problem = destination_problem(path)
+        problem = destination_problem(path, self.database)
         if problem is not None:
             return problem
         documents: tuple[str, ...] | None = None
