@@ -193,10 +193,12 @@ class AnnotationService:
             self._post(self.Pending(count))
 
     def _run(self) -> None:
-        from reader.core.store import AnnotationStore
+        from reader.core.store import AnnotationStore, window_origin
 
         try:
-            store = AnnotationStore(self._db_path, origin="tui", annotator=self._annotator)
+            store = AnnotationStore(
+                self._db_path, origin=window_origin(), annotator=self._annotator
+            )
         except Exception as error:  # the message says what is wrong; the app stays usable
             self._post(self.Failed(None, f"cannot open the annotation database: {error}", True))
             self._drain_after_failure()
