@@ -499,6 +499,16 @@ class AnnotationStore:
             "changes from now on go to the database now in its place."
         )
 
+    def ensure_identity(self) -> None:
+        """Give a database from before identities its own now (one write, once), so that a
+        different database put in its place while this store is open is noticed."""
+        with self._mutex, self._locked():
+            if self._storage.changed_on_disk():
+                self._reload()
+            held = self._storage.held()
+            if held is not None and database_identity(held) is None:
+                self._storage.touched()
+
     def take_notices(self) -> list[str]:
         """What the user must be told since this was last asked (a damaged file, say)."""
         notices, self.notices = self.notices, []
