@@ -705,8 +705,10 @@ class AnnotationStore:
 
     def _travel_step(self, *, undo: bool) -> Step | None:
         """One step back or forward, in memory; a conflict raises before anything changes."""
-        history = self._db.table(HISTORY)
-        mine = [r for r in history.all() if r["origin"] == self.origin]
+        # The history's records as stored, not TinyDB's copies of them: a thousand steps taken
+        # at once would otherwise copy the whole history twice for each.
+        history = (self._storage.read() or {}).get(HISTORY, {})
+        mine = [r for r in history.values() if r["origin"] == self.origin]
         if undo:
             candidates = [r for r in mine if not r["undone"]]
             chosen = max(candidates, key=lambda r: r["seq"], default=None)
@@ -727,10 +729,11 @@ class AnnotationStore:
         for change in reversed(changes) if undo else changes:
             self._apply(change["table"], change["id"], change[wanted])
         if undo:
-            counter = max((r["undone"] for r in history.all()), default=0) + 1
+            chosen["undone"] = max((r["undone"] for r in history.values()), default=0) + 1
         else:
-            counter = 0
-        history.update({"undone": counter}, doc_ids=[chosen.doc_id])
+            chosen["undone"] = 0
+        self._db.table(HISTORY).clear_cache()
+        self._storage.touched()
         return Step(chosen["seq"], chosen["origin"], chosen["label"], chosen["time"], undo)
 
     # ------------------------------------------------------------------ documents
