@@ -306,7 +306,8 @@ class AnnotationStore:
     """Documents, the codebook and annotations, with undo, in one crash-safe database file.
 
     `origin` names who makes the changes ("cli", or a window's `window_origin()`): undo takes back
-    the newest step of the same origin. `notices` collects what the user must be told (a corrupt file moved aside, say).
+    the newest step of the same origin. `notices` collects what the user must be told (a corrupt
+    file moved aside, say).
     """
 
     def __init__(

@@ -155,7 +155,7 @@ class Coder:
     def rebind(self, document_ids: Mapping[str, str]) -> None:
         """Another database took the file's place: the open documents have these ids in it."""
         for pane in self._panes():
-            if pane.document_id in document_ids:
+            if pane.document_id is not None and pane.document_id in document_ids:
                 pane.document_id = document_ids[pane.document_id]
         for path, document_id in list(self._document_ids.items()):
             self._document_ids[path] = document_ids.get(document_id, document_id)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from reader.core.store import AnnotationStore
+from reader.core.store import AnnotationStore, database_identity
 
 TEXT = "abcdefghijklmnopqrstuvwxyz " * 40
 CONTEXT = multiprocessing.get_context("fork")
@@ -339,3 +339,19 @@ def test_a_write_by_another_process_is_not_taken_for_another_database(db_path: P
 
     assert not open_early.take_replaced() and open_early.take_notices() == []
     assert len(open_early.annotations()) == 3
+
+
+def test_an_old_database_given_its_identity_notices_another_put_in_place(db_path: Path) -> None:
+    seeded_store(db_path)
+    data = json.loads(db_path.read_text())
+    for record in data["meta"].values():
+        record.pop("database", None)
+    db_path.write_text(json.dumps(data))
+    store = AnnotationStore(db_path)
+    store.ensure_identity()
+    assert database_identity(json.loads(db_path.read_text())) is not None
+    other_path = db_path.with_name("other.json")
+    AnnotationStore(other_path)
+    os.replace(other_path, db_path)
+
+    assert store.refresh() and store.take_replaced()
