@@ -7,6 +7,9 @@ steps to take back, the app (headless, driven by Textual's Pilot) gets that many
 once, as a terminal delivers a held-down or pasted key: every key event is posted before any is
 handled. Prints the time until the app had handled every press, the time until every undo was
 written (no more "saving…"), and how many times the database file was written.
+
+Measured on the shared 2-core machine (1,000 presses, 11 MB database): before presses were
+coalesced, 1,000 writes and 150 s until saved; after, 2 or 3 writes and about 1 s.
 """
 
 from __future__ import annotations
