@@ -53,7 +53,20 @@ SCHEMA_VERSION = 1
 HISTORY_LIMIT = 1000
 LOCK_TIMEOUT_SECONDS = 15.0
 
-Origin = Literal["cli", "tui"]
+CLI_ORIGIN = "cli"
+TUI_ORIGIN = "tui"
+
+
+def window_origin() -> str:
+    """An origin of its own for one TUI window ("tui:<pid>:<random>"), so its undo takes back only
+    its own steps, not those of another window open on the same database."""
+    return f"{TUI_ORIGIN}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def origin_family(origin: str) -> str:
+    """Who an origin is: "tui" for every window (and for the plain "tui" of older databases)."""
+    return origin.split(":", 1)[0]
+
 Registration = Literal["new", "known", "moved", "copied", "changed"]
 
 DOCUMENTS, ANNOTATIONS, TAGS, HISTORY, META = "documents", "annotations", "tags", "history", "meta"
@@ -120,10 +133,11 @@ def own_file_role(candidate: Path, db: Path) -> str | None:
         if same_file(candidate, own):
             return role
     resolved = Path(os.path.realpath(candidate))
-    if resolved.parent == Path(os.path.realpath(db)).parent and resolved.name.startswith(
-        aside_prefix_for(db)
-    ):
-        return "a damaged database kept for inspection"
+    if resolved.parent == Path(os.path.realpath(db)).parent:
+        if resolved.name.startswith(aside_prefix_for(db)):
+            return "a damaged database kept for inspection"
+        if resolved.name.startswith(f"{db.name}.replaced-"):
+            return "a database kept when another was put in its place"
     return None
 
 
@@ -171,7 +185,40 @@ def _file_signature(path: Path) -> tuple[int, int, int] | None:
 
 
 def _empty_database() -> dict[str, Any]:
-    return {META: {"1": {"schema_version": SCHEMA_VERSION, "created": utc_now()}}}
+    return {META: {"1": {"schema_version": SCHEMA_VERSION, "created": utc_now(),
+                         "database": _new_id()}}}
+
+
+def _meta_record(data: Mapping[str, Any]) -> dict[str, Any] | None:
+    meta = data.get(META)
+    if isinstance(meta, dict):
+        for record in meta.values():
+            if isinstance(record, dict):
+                return record
+    return None
+
+
+def _generation(data: Mapping[str, Any]) -> int:
+    """How many writes made this database (0 for a file from before writes were counted)."""
+    record = _meta_record(data) or {}
+    generation = record.get("generation")
+    return generation if isinstance(generation, int) else 0
+
+
+def database_identity(data: Mapping[str, Any]) -> str | None:
+    """The id a database is given when created (or first written), so that a different database
+    put in its place is noticed; None for a file from before databases had one."""
+    record = _meta_record(data) or {}
+    identity = record.get("database")
+    return identity if isinstance(identity, str) else None
+
+
+def _stamp(data: dict[str, Any]) -> None:
+    """Count a write, and give a database from before identities its own."""
+    record = _meta_record(data)
+    if record is not None:
+        record["generation"] = _generation(data) + 1
+        record.setdefault("database", _new_id())
 
 
 # The JSON types each field annotation of the record classes allows. Parsed JSON holds exactly
@@ -372,6 +419,10 @@ class DurableJSONStorage(Storage):
     def changed_on_disk(self) -> bool:
         return self._data is None or _file_signature(self.path) != self._signature
 
+    def held(self) -> dict[str, Any] | None:
+        """What the file held when last read or written here (None before, or after `forget`)."""
+        return self._data
+
     def forget(self) -> None:
         """Drop the in-memory copy (after a failed change) so the next read comes from disk."""
         self._data = None
@@ -389,6 +440,7 @@ class DurableJSONStorage(Storage):
     def flush(self) -> None:
         if not self._dirty or self._data is None or self.read_only:
             return
+        _stamp(self._data)
         # Every record was checked by the store on its way in; the file was parsed strictly.
         payload = dump_json(self._data, checked=True)
         # Private unless the user opened it up: it holds what people said in interviews.
@@ -400,26 +452,27 @@ class DurableJSONStorage(Storage):
 class AnnotationStore:
     """Documents, the codebook and annotations, with undo, in one crash-safe database file.
 
-    `origin` names who makes the changes ("tui" or "cli"): undo takes back the newest step of the
-    same origin. `notices` collects what the user must be told (a corrupt file moved aside, say).
-    A database on read-only media (or in a read-only folder or file) opens for reading, without
-    the lock (writes are atomic renames, so a reader never sees half a file); `read_only_reason`
-    then says why, and every change is refused with `StoreReadOnlyError`.
+    `origin` names who makes the changes ("cli", or a window's `window_origin()`): undo takes back
+    the newest step of the same origin. `notices` collects what the user must be told (a corrupt
+    file moved aside, say). A database on read-only media (or in a read-only folder or file) opens
+    for reading, without the lock (writes are atomic renames, so a reader never sees half a file);
+    `read_only_reason` then says why, and every change is refused with `StoreReadOnlyError`.
     """
 
     def __init__(
         self,
         path: str | os.PathLike[str],
         *,
-        origin: Origin = "cli",
+        origin: str = CLI_ORIGIN,
         annotator: str = "",
         lock_timeout: float = LOCK_TIMEOUT_SECONDS,
     ) -> None:
         self.path = Path(path)
-        self.origin: Origin = origin
+        self.origin = origin
         self.annotator = annotator
         self.notices: list[str] = []
         self.read_only_reason: str | None = None
+        self._replaced = False
         self._lock = FileLock(
             str(lock_path_for(self.path)),
             timeout=lock_timeout,
@@ -521,7 +574,8 @@ class AnnotationStore:
 
         Returns whether there was no database to read (a new one, or a damaged one with no copy).
         """
-        data = self._read_file()
+        held = self._storage.held()
+        data = self._read_file(held)
         is_new = data is None
         if data is None:
             data = _empty_database()
@@ -532,6 +586,8 @@ class AnnotationStore:
             self._storage.write(data)
         else:
             self._storage.adopt(data)
+        if held is not None and data is not held:
+            self._notice_replacement(held, data)
         # TinyDB keeps a next id and query results per table: both belong to the old contents.
         for table in self._db._tables.values():
             table.clear_cache()
@@ -539,11 +595,13 @@ class AnnotationStore:
         self._rebuild_ids()
         return is_new
 
-    def _read_file(self) -> dict[str, Any] | None:
+    def _read_file(self, held: dict[str, Any] | None) -> dict[str, Any] | None:
+        """The database as it should be now. `held` is what this store last read or wrote: when
+        the file has gone or been damaged since, that is newer than the copy kept beside it."""
         try:
             raw = read_regular_file(self.path)
         except FileNotFoundError:
-            return self._restore_missing()
+            return self._restore_missing(held)
         except OSError as error:
             raise StoreError(f"cannot read the database {self.path}: {error.strerror}") from None
         try:
@@ -554,49 +612,118 @@ class AnnotationStore:
                     f"the database {self.path} {problem}, and it cannot be repaired where it is "
                     f"({self.read_only_reason}): copy it and its .bak somewhere writable"
                 ) from None
-            return self._recover(problem)
+            return self._recover(problem, held)
 
-    def _recover(self, problem: CorruptFileError) -> dict[str, Any] | None:
+    def _backup(self) -> tuple[bytes, dict[str, Any]] | None:
+        """The copy kept before the last write, if it is a good database."""
+        try:
+            raw = read_regular_file(self._storage.backup_path)
+            return raw, _check_shape(parse_json_strict(raw))
+        except (OSError, CorruptFileError):
+            return None
+
+    def _write_back(
+        self, held: dict[str, Any] | None, backup: tuple[bytes, dict[str, Any]] | None
+    ) -> bool:
+        """Write what this store holds as the database, unless the kept copy is newer (two writes
+        by another process since this one last read); whether it did."""
+        if held is None or (backup is not None and _generation(backup[1]) > _generation(held)):
+            return False
+        atomic_write_bytes(self.path, dump_json(held, checked=True), private=True)
+        return True
+
+    def _recover(
+        self, problem: CorruptFileError, held: dict[str, Any] | None
+    ) -> dict[str, Any] | None:
         aside = self.path.with_name(f"{aside_prefix_for(self.path)}{_timestamp_for_filename()}")
         os.replace(self.path, aside)
         message = f"The database {self.path} {problem}. It was moved aside to {aside}."
-        backup = self._storage.backup_path
-        try:
-            data = _check_shape(parse_json_strict(read_regular_file(backup)))
-        except (OSError, CorruptFileError):
+        backup = self._backup()
+        if self._write_back(held, backup):
+            self.notices.append(
+                message + " reader had the database open and wrote back every change saved up "
+                "to then: nothing is lost."
+            )
+            return held
+        if backup is None:
             self.notices.append(
                 message + " No good earlier copy exists, so reader starts a new database; "
                 "the damaged file is kept for you to inspect."
             )
             return None
-        atomic_write_bytes(self.path, read_regular_file(backup), private=True)
+        raw, data = backup
+        atomic_write_bytes(self.path, raw, private=True)
         self.notices.append(
-            message + f" The copy kept before the last saved change ({backup}) was restored: "
-            "that last change is missing from it, and may still be read in the file moved aside."
+            message + f" The copy kept before the last saved change ({self._storage.backup_path}) "
+            "was restored: that last change is missing from it, and may still be read in the file "
+            "moved aside."
         )
         return data
 
-    def _restore_missing(self) -> dict[str, Any] | None:
-        """No database file: a new one, unless a good copy shows one was there (deleted by hand,
-        or lost with a disk); then that copy comes back rather than being overwritten."""
-        backup = self._storage.backup_path
-        try:
-            raw = read_regular_file(backup)
-            data = _check_shape(parse_json_strict(raw))
-        except (OSError, CorruptFileError):
-            return None
+    def _restore_missing(self, held: dict[str, Any] | None) -> dict[str, Any] | None:
+        """No database file: a new one, unless this store holds it (deleted while open) or a good
+        copy shows one was there (deleted by hand, or lost with a disk); then that comes back
+        rather than being overwritten."""
+        backup = self._backup()
         if self.read_only_reason is not None:
+            shown = held if held is not None else (None if backup is None else backup[1])
+            if shown is not None:
+                self.notices.append(
+                    f"The database {self.path} is missing; the last copy reader saw is shown. "
+                    f"It cannot be restored where it is ({self.read_only_reason})."
+                )
+            return shown
+        if self._write_back(held, backup):
             self.notices.append(
-                f"The database {self.path} is missing; its last good copy ({backup}) is shown. "
-                f"It cannot be restored where it is ({self.read_only_reason})."
+                f"The database {self.path} was deleted while reader had it open; reader wrote "
+                "back every change saved up to then: nothing is lost."
             )
-            return data
+            return held
+        if backup is None:
+            return None
+        raw, data = backup
         atomic_write_bytes(self.path, raw, private=True)
         self.notices.append(
-            f"The database {self.path} was missing; its last good copy ({backup}) was restored. "
-            "To start afresh instead, delete both files."
+            f"The database {self.path} was missing; its last good copy "
+            f"({self._storage.backup_path}) was restored. To start afresh instead, delete both "
+            "files."
         )
         return data
+
+    def _notice_replacement(self, held: dict[str, Any], data: dict[str, Any]) -> None:
+        """Another database put in the file's place (copied over it, restored from a backup of
+        another one): keep what was held of the previous one and say so."""
+        identity = database_identity(held)
+        if identity is None or database_identity(data) == identity:
+            return  # the same database, changed by another process (or too old to tell)
+        aside = self.path.with_name(f"{self.path.name}.replaced-{_timestamp_for_filename()}")
+        atomic_write_bytes(aside, dump_json(held, checked=True), private=True)
+        self._replaced = True
+        self.notices.append(
+            f"The database {self.path} was replaced by a different database while reader had it "
+            f"open. The previous one, with every change saved up to then, was kept as {aside}; "
+            "changes from now on go to the database now in its place."
+        )
+
+    def ensure_identity(self) -> None:
+        """Give a database from before identities its own now (one write, once), so that a
+        different database put in its place while this store is open is noticed."""
+        with self._mutex, self._locked():
+            if self._storage.changed_on_disk():
+                self._reload()
+            held = self._storage.held()
+            if held is not None and database_identity(held) is None:
+                self._storage.touched()
+
+    def take_notices(self) -> list[str]:
+        """What the user must be told since this was last asked (a damaged file, say)."""
+        notices, self.notices = self.notices, []
+        return notices
+
+    def take_replaced(self) -> bool:
+        """Whether another database took the file's place since this was last asked."""
+        replaced, self._replaced = self._replaced, False
+        return replaced
 
     def refresh(self) -> bool:
         """Re-read the file if another process changed it; whether it did."""
@@ -734,62 +861,91 @@ class AnnotationStore:
             history.remove(doc_ids=[r.doc_id for r in oldest])
 
     def history(self, origin: str | None = None) -> list[Step]:
-        """Steps, oldest first, optionally of one origin."""
+        """Steps, oldest first, optionally of one origin ("tui" means every window's)."""
         self.refresh()
         steps = [
             Step(r["seq"], r["origin"], r["label"], r["time"], bool(r["undone"]))
             for r in self._raw_all(HISTORY)
-            if origin is None or r["origin"] == origin
+            if origin is None or origin in (r["origin"], origin_family(r["origin"]))
         ]
         return sorted(steps, key=lambda step: step.seq)
 
     def undo(self) -> Step | None:
         """Take back the newest step of this store's origin; None when there is nothing to undo."""
-        return self._travel(undo=True)
+        return self._travel_once(undo=True)
 
     def redo(self) -> Step | None:
         """Re-apply the most recently undone step of this origin; None when there is none."""
-        return self._travel(undo=False)
+        return self._travel_once(undo=False)
 
-    def _travel(self, *, undo: bool) -> Step | None:
+    def _travel_once(self, *, undo: bool) -> Step | None:
+        steps, conflict = self.travel(undo=undo)
+        if conflict is not None:
+            raise conflict
+        return steps[0] if steps else None
+
+    def travel(
+        self, *, undo: bool, count: int = 1
+    ) -> tuple[list[Step], UndoConflictError | None]:
+        """Undo (or redo) up to `count` steps of this origin in one write, newest first: the
+        steps taken, and the conflict that stopped it before `count` if one did (a run of key
+        presses becomes one write instead of one each)."""
         self._refuse_if_read_only()
         with self._mutex, self._locked():
             if self._storage.changed_on_disk():
                 self._reload()
-            history = self._db.table(HISTORY)
-            mine = [r for r in history.all() if r["origin"] == self.origin]
-            if undo:
-                candidates = [r for r in mine if not r["undone"]]
-                chosen = max(candidates, key=lambda r: r["seq"], default=None)
-            else:
-                candidates = [r for r in mine if r["undone"]]
-                chosen = max(candidates, key=lambda r: r["undone"], default=None)
-            if chosen is None:
-                return None
-            changes = chosen["changes"]
-            expected, wanted = ("after", "before") if undo else ("before", "after")
-            for change in changes:
-                if self._raw(change["table"], change["id"]) != change[expected]:
-                    verb = "undo" if undo else "redo"
-                    raise UndoConflictError(
-                        f"cannot {verb} “{chosen['label']}”: the {change['table'][:-1]} it "
-                        "changed has been changed since (by another step or program)"
-                    )
+            taken: list[Step] = []
+            conflict: UndoConflictError | None = None
             try:
                 with self._storage.deferred():
-                    for change in reversed(changes) if undo else changes:
-                        self._apply(change["table"], change["id"], change[wanted])
-                    if undo:
-                        counter = max((r["undone"] for r in history.all()), default=0) + 1
-                    else:
-                        counter = 0
-                    history.update({"undone": counter}, doc_ids=[chosen.doc_id])
+                    for _ in range(count):
+                        try:
+                            step = self._travel_step(undo=undo)
+                        except UndoConflictError as error:
+                            conflict = error
+                            break
+                        if step is None:
+                            break
+                        taken.append(step)
                 self._storage.flush()
             except BaseException:
                 self._storage.forget()
                 self._reload()
                 raise
-            return Step(chosen["seq"], chosen["origin"], chosen["label"], chosen["time"], undo)
+            return taken, conflict
+
+    def _travel_step(self, *, undo: bool) -> Step | None:
+        """One step back or forward, in memory; a conflict raises before anything changes."""
+        # The history's records as stored, not TinyDB's copies of them: a thousand steps taken
+        # at once would otherwise copy the whole history twice for each.
+        history = (self._storage.read() or {}).get(HISTORY, {})
+        mine = [r for r in history.values() if r["origin"] == self.origin]
+        if undo:
+            candidates = [r for r in mine if not r["undone"]]
+            chosen = max(candidates, key=lambda r: r["seq"], default=None)
+        else:
+            candidates = [r for r in mine if r["undone"]]
+            chosen = max(candidates, key=lambda r: r["undone"], default=None)
+        if chosen is None:
+            return None
+        changes = chosen["changes"]
+        expected, wanted = ("after", "before") if undo else ("before", "after")
+        for change in changes:
+            if self._raw(change["table"], change["id"]) != change[expected]:
+                verb = "undo" if undo else "redo"
+                raise UndoConflictError(
+                    f"cannot {verb} “{chosen['label']}”: the {change['table'][:-1]} it "
+                    "changed has been changed since (by another step or program)"
+                )
+        for change in reversed(changes) if undo else changes:
+            self._apply(change["table"], change["id"], change[wanted])
+        if undo:
+            chosen["undone"] = max((r["undone"] for r in history.values()), default=0) + 1
+        else:
+            chosen["undone"] = 0
+        self._db.table(HISTORY).clear_cache()
+        self._storage.touched()
+        return Step(chosen["seq"], chosen["origin"], chosen["label"], chosen["time"], undo)
 
     # ------------------------------------------------------------------ documents
 

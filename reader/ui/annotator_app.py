@@ -6,6 +6,8 @@ its `on_mount` / `on_unmount` run beside the reader's (Textual calls each class'
 
 from __future__ import annotations
 
+import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -21,6 +23,14 @@ if TYPE_CHECKING:
     from reader.ui.coder import Coder
     from reader.ui.store_service import AnnotationService, StoreSnapshot
     from reader.ui.widgets.document_pane import DocumentPane
+
+
+@dataclass
+class _Travel:
+    """Undo (or redo) presses waiting for the store's thread, taken as one job."""
+
+    undo: bool
+    count: int = 1
 
 
 class AnnotatorApp(App[None]):
@@ -62,6 +72,9 @@ class AnnotatorApp(App[None]):
         self._save_error: str | None = None  # the last change that could not be saved
         self._changed_here = False  # a change was made: the panes say whether it is saved
         self.freeze_after_store_load = False
+        # An undo or redo queued for the store's thread that further presses can still join.
+        self._waiting_travel: _Travel | None = None
+        self._travel_lock = threading.Lock()
         self.annotations_starting = False
         """From mount until the store's service and the coder exist (just after the first frame)."""
         """Set when start-up froze the collector's view of its objects (see `run_tui`)."""
@@ -121,6 +134,14 @@ class AnnotatorApp(App[None]):
 
     def on_annotation_service_changed(self, message: AnnotationService.Changed) -> None:
         self._install(message.snapshot)
+
+    def on_annotation_service_notice(self, message: AnnotationService.Notice) -> None:
+        self.notify(printable(message.text), title="Annotations", severity="warning",
+                    markup=False, timeout=20)
+
+    def on_annotation_service_rebound(self, message: AnnotationService.Rebound) -> None:
+        if self.coder is not None:
+            self.coder.rebind(message.document_ids)
 
     def on_annotation_service_job_done(self, message: AnnotationService.JobDone) -> None:
         message.callback()
@@ -208,22 +229,38 @@ class AnnotatorApp(App[None]):
         self._travel(undo=False)
 
     def _travel(self, *, undo: bool) -> None:
-        from reader.core.store import UndoConflictError
+        """Queue an undo (or redo). Presses made while one waits for the store's thread join
+        it: a thousand presses become one job and one write, not a thousand."""
+        with self._travel_lock:
+            waiting = self._waiting_travel
+            if waiting is not None and waiting.undo == undo:
+                waiting.count += 1
+                self.change_submitted()
+                return
+            travel = _Travel(undo)
+            self._waiting_travel = travel
 
-        def run(store: AnnotationStore) -> Step | str | None:
-            try:
-                return store.undo() if undo else store.redo()
-            except UndoConflictError as error:
-                return str(error)
+        def run(store: AnnotationStore) -> tuple[list[Step], str | None]:
+            with self._travel_lock:
+                if self._waiting_travel is travel:
+                    self._waiting_travel = None
+                count = travel.count
+            steps, conflict = store.travel(undo=undo, count=count)
+            return steps, None if conflict is None else str(conflict)
 
-        def done(step: Step | str | None) -> None:
-            if isinstance(step, str):
-                self.notify(printable(step), severity="warning", markup=False, timeout=8)
-            elif step is None:
-                self.notify(f"Nothing to {'undo' if undo else 'redo'}.", timeout=3)
-            else:
-                verb = "Undone" if undo else "Redone"
-                self.notify(f"{verb}: {printable(step.label)}", markup=False, timeout=3)
+        def done(result: tuple[list[Step], str | None]) -> None:
+            steps, conflict = result
+            verb = "Undone" if undo else "Redone"
+            if len(steps) == 1:
+                self.notify(f"{verb}: {printable(steps[0].label)}", markup=False, timeout=3)
+            elif steps:
+                self.notify(f"{verb} {len(steps):,} changes, the last: "
+                            f"{printable(steps[-1].label)}", markup=False, timeout=3)
+            if conflict is not None:
+                self.notify(printable(conflict), severity="warning", markup=False, timeout=8)
+            elif len(steps) < travel.count:
+                self.notify(f"Nothing {'more ' if steps else ''}to {'undo' if undo else 'redo'}.",
+                            timeout=3)
 
         self._submit_change(run, "undo" if undo else "redo", done)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from reader.core import coding, motions
@@ -152,6 +152,18 @@ class Coder:
             if document_id not in open_ids:
                 del self._document_ids[path]
 
+    def rebind(self, document_ids: Mapping[str, str]) -> None:
+        """Another database took the file's place: the open documents have these ids in it."""
+        for pane in self._panes():
+            if pane.document_id is not None and pane.document_id in document_ids:
+                pane.document_id = document_ids[pane.document_id]
+        for path, document_id in list(self._document_ids.items()):
+            self._document_ids[path] = document_ids.get(document_id, document_id)
+        for old_id, new_id in document_ids.items():
+            if old_id in self._pending:
+                self._pending.setdefault(new_id, {}).update(self._pending.pop(old_id))
+        self.redraw()
+
     def pane_of(self, document_id: str) -> DocumentPane | None:
         for pane in self._panes():
             if pane.document_id == document_id:
@@ -242,7 +254,8 @@ class Coder:
 
         def run(store: AnnotationStore) -> Annotation:
             made = store.add_annotation(
-                document_id, text, start, end, tags=list(tags), memo=memo
+                self.service.document_id_now(document_id), text, start, end,
+                tags=self.service.tag_ids_now(store, tags), memo=memo,
             )
             self._real_ids[pending.id] = made.id
             return made
@@ -283,7 +296,7 @@ class Coder:
         def run(store: AnnotationStore) -> Annotation | None:
             return store.update_annotation(
                 self.real_id(annotation_id),
-                tags=None if tags is None else list(tags),
+                tags=None if tags is None else self.service.tag_ids_now(store, tags),
                 memo=memo,
                 span=None if span is None else (text, span[0], span[1]),
                 label=label,
@@ -451,7 +464,7 @@ class Coder:
 
         def run(store: AnnotationStore) -> Annotation | None:
             with store.batch(label):
-                ids = list(tag_ids)
+                ids = self.service.tag_ids_now(store, tag_ids)
                 for new in new_tags:
                     ids.append(store.create_tag(new.path, colour=new.colour).id)
                 if annotation_id is not None:
@@ -459,7 +472,9 @@ class Coder:
                         self.real_id(annotation_id), tags=ids, label=label
                     )
                 assert selection is not None and pending is not None
-                made = store.add_annotation(document_id, text, *selection, tags=ids)
+                made = store.add_annotation(
+                    self.service.document_id_now(document_id), text, *selection, tags=ids
+                )
                 self._real_ids[pending.id] = made.id
                 return made
 

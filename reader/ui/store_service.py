@@ -98,6 +98,22 @@ class AnnotationService:
             self.error = error
             self.fatal = fatal
 
+    class Notice(Message):
+        """Something the user must be told that happened to the database while open (it was
+        deleted, damaged or replaced, and what was done about it)."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    class Rebound(Message):
+        """Another database took the file's place and the open documents were registered in
+        it: `document_ids` maps each one's old id to its id there."""
+
+        def __init__(self, document_ids: Mapping[str, str]) -> None:
+            super().__init__()
+            self.document_ids = document_ids
+
     class Pending(Message):
         """How many changes are waiting to reach the disk (0: everything is saved)."""
 
@@ -112,6 +128,11 @@ class AnnotationService:
         self._jobs: queue.Queue[Any] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="annotation-store", daemon=True)
         self._watched: set[str] = set()
+        # On the store's thread: what was registered of each open document (to register it again
+        # in a database put in the file's place), and the ids it got there.
+        self._loaded: dict[str, LoadedDocument] = {}
+        self._rebound: dict[str, str] = {}
+        self._replaced_codebooks: list[Codebook] = []
         self._revision = 0
         self._pending = 0
         self._pending_lock = threading.Lock()
@@ -167,6 +188,7 @@ class AnnotationService:
                 format=document.format,
             )
             self._watched.add(registered.document.id)
+            self._loaded[registered.document.id] = document
             return registered.document
 
         self.submit(run, label=None, on_done=on_done, on_error=on_error)
@@ -176,11 +198,16 @@ class AnnotationService:
         wanted = set(document_ids)
 
         def run(store: AnnotationStore) -> None:
-            self._watched = wanted
+            self._watched = {self.document_id_now(document_id) for document_id in wanted}
 
         self.submit(run)
 
     # ------------------------------------------------------------------ the store's thread
+
+    def document_id_now(self, document_id: str) -> str:
+        """On the store's thread: the id an open document has in the database now (another
+        database may have taken the file's place since a key press captured its old id)."""
+        return self._rebound.get(document_id, document_id)
 
     def _post(self, message: Message) -> None:
         self._target.post_message(message)
@@ -193,16 +220,22 @@ class AnnotationService:
             self._post(self.Pending(count))
 
     def _run(self) -> None:
-        from reader.core.store import AnnotationStore
+        from reader.core.store import AnnotationStore, window_origin
 
         try:
-            store = AnnotationStore(self._db_path, origin="tui", annotator=self._annotator)
+            store = AnnotationStore(
+                self._db_path, origin=window_origin(), annotator=self._annotator
+            )
         except Exception as error:  # the message says what is wrong; the app stays usable
             self._post(self.Failed(None, f"cannot open the annotation database: {error}", True))
             self._drain_after_failure()
             return
+        try:
+            store.ensure_identity()
+        except Exception:  # (read-only, say): a write will say so; a swap is just not noticed
+            pass
         self.snapshot = self._build_snapshot(store)
-        self._post(self.Ready(self.snapshot, tuple(store.notices)))
+        self._post(self.Ready(self.snapshot, tuple(store.take_notices())))
         while True:
             try:
                 job = self._jobs.get(timeout=POLL_SECONDS)
@@ -213,9 +246,59 @@ class AnnotationService:
                 return
             self._execute(store, job)
 
+    def tag_ids_now(self, store: AnnotationStore, tag_ids: Iterable[str]) -> list[str]:
+        """On the store's thread, inside the change that uses them: the ids these tags have in
+        the database now. A tag of a database since replaced is found there by its path (and
+        created there if it is missing), so a key pressed just before is not lost."""
+        found: list[str] = []
+        codebook = store.codebook()
+        for tag_id in tag_ids:
+            tag_id = self._rebound.get(tag_id, tag_id)
+            if tag_id not in codebook:
+                known = next((old for old in self._replaced_codebooks if tag_id in old), None)
+                if known is not None:
+                    [tag], _ = store.ensure_tags([known.path(tag_id)])
+                    self._rebound[tag_id] = tag.id
+                    tag_id = tag.id
+            found.append(tag_id)
+        return found
+
+    def _refresh(self, store: AnnotationStore) -> bool:
+        """Re-read the file if it changed; follow another database put in its place."""
+        if not store.refresh():
+            return False
+        if store.take_replaced():
+            self._register_again(store)
+        return True
+
+    def _register_again(self, store: AnnotationStore) -> None:
+        """Register the open documents in the database now in the file's place, so the keys
+        pressed from now on (and those already queued) are saved there."""
+        self._replaced_codebooks.append(self.snapshot.codebook)
+        moved: dict[str, str] = {}
+        for old_id, document in list(self._loaded.items()):
+            if old_id not in self._watched:
+                continue
+            registered = store.register_document(
+                path=document.path, text=document.text, title=document.title,
+                size=document.size, encoding=document.encoding, sha256=document.sha256,
+                format=document.format,
+            ).document
+            del self._loaded[old_id]
+            self._loaded[registered.id] = document
+            if registered.id != old_id:
+                moved[old_id] = registered.id
+        if not moved:
+            return
+        for earlier, later in list(self._rebound.items()):
+            self._rebound[earlier] = moved.get(later, later)
+        self._rebound.update(moved)
+        self._watched = {moved.get(document_id, document_id) for document_id in self._watched}
+        self._post(self.Rebound(MappingProxyType(dict(moved))))
+
     def _poll(self, store: AnnotationStore) -> None:
         try:
-            changed = store.refresh()
+            changed = self._refresh(store)
         except Exception as error:
             self._post(self.Failed(None, f"cannot re-read the annotation database: {error}"))
             return
@@ -224,7 +307,7 @@ class AnnotationService:
 
     def _execute(self, store: AnnotationStore, job: _Job[Any]) -> None:
         try:
-            store.refresh()
+            self._refresh(store)
             result = job.run(store)
         except Exception as error:
             if job.label is not None:
@@ -245,6 +328,8 @@ class AnnotationService:
             self._post(self.JobDone(lambda: on_done(result)))
 
     def _publish(self, store: AnnotationStore, *, label: str | None, external: bool) -> None:
+        for notice in store.take_notices():
+            self._post(self.Notice(notice))
         self.snapshot = self._build_snapshot(store)
         self._post(self.Changed(self.snapshot, label, external))
 

@@ -14,6 +14,7 @@ from reader.core.store import (
     NewerSchemaError,
     StoreError,
     UndoConflictError,
+    window_origin,
 )
 
 TEXT = "The U.N. envoy met families of detainees. Refugees in Lebanon asked about return."
@@ -171,6 +172,74 @@ def test_undo_takes_back_only_the_same_origin(db_path: Path, tmp_path: Path) -> 
     assert tui.annotations() == []
     assert [step.origin for step in tui.history()] == ["tui", "cli"]
     assert from_tui.id != from_cli.id
+
+
+def test_each_window_undoes_only_its_own_steps(db_path: Path, tmp_path: Path) -> None:
+    first_window = AnnotationStore(db_path, origin=window_origin())
+    second_window = AnnotationStore(db_path, origin=window_origin())
+    assert first_window.origin != second_window.origin
+    doc = register(first_window, tmp_path / "a.txt").document
+    refugees = tag_id(first_window, "refugees")
+    mine = first_window.add_annotation(doc.id, TEXT, 0, 3, tags=[refugees])
+    theirs = second_window.add_annotation(doc.id, TEXT, 4, 8, tags=[refugees])
+
+    assert first_window.undo().origin == first_window.origin
+    assert [a.id for a in second_window.annotations()] == [theirs.id]
+    assert first_window.undo() is None  # the other window's step is not this one's to undo
+    assert first_window.redo() is not None
+    assert {a.id for a in first_window.annotations()} == {mine.id, theirs.id}
+    # Both are the TUI's steps to anything asking about origins as before.
+    assert len(first_window.history(origin="tui")) == 2
+    assert first_window.history(origin="cli") == []
+
+
+def test_a_database_whose_steps_say_tui_opens_and_keeps_its_history(
+    db_path: Path, tmp_path: Path
+) -> None:
+    old_tui = AnnotationStore(db_path, origin="tui")  # as windows recorded steps before
+    doc = register(old_tui, tmp_path / "a.txt").document
+    old = old_tui.add_annotation(doc.id, TEXT, 0, 3, tags=[tag_id(old_tui, "refugees")])
+
+    window = AnnotationStore(db_path, origin=window_origin())
+
+    assert [step.origin for step in window.history(origin="tui")] == ["tui"]
+    assert window.undo() is None  # another session's step, not this window's
+    assert [a.id for a in window.annotations()] == [old.id]
+
+
+def test_undoing_many_steps_at_once_is_one_write(db_path: Path, store, document) -> None:
+    refugees = tag_id(store, "refugees")
+    for start in range(0, 30, 3):
+        store.add_annotation(document.id, TEXT, start, start + 2, tags=[refugees])
+    writes_before = json.loads(db_path.read_text())["meta"]["1"]["generation"]
+
+    steps, conflict = store.travel(undo=True, count=7)
+
+    assert conflict is None
+    assert [step.label for step in steps] == ["add annotation"] * 7
+    assert len(store.annotations()) == 3
+    assert json.loads(db_path.read_text())["meta"]["1"]["generation"] == writes_before + 1
+    steps, _ = store.travel(undo=True, count=100)  # stops when nothing is left
+    assert len(steps) == 3 and store.annotations() == []
+    steps, _ = store.travel(undo=False, count=4)
+    assert len(steps) == 4 and len(store.annotations()) == 4
+
+
+def test_undoing_many_steps_stops_at_a_conflict_and_keeps_what_it_undid(
+    db_path: Path, tmp_path: Path
+) -> None:
+    tui = AnnotationStore(db_path, origin=window_origin())
+    doc = register(tui, tmp_path / "a.txt").document
+    refugees = tag_id(tui, "refugees")
+    edited = tui.add_annotation(doc.id, TEXT, 0, 3, tags=[refugees])
+    tui.add_annotation(doc.id, TEXT, 4, 8, tags=[refugees])
+    tui.add_annotation(doc.id, TEXT, 9, 12, tags=[refugees])
+    AnnotationStore(db_path, origin="cli").update_annotation(edited.id, memo="cli")
+
+    steps, conflict = tui.travel(undo=True, count=3)
+
+    assert len(steps) == 2 and isinstance(conflict, UndoConflictError)
+    assert [a.id for a in AnnotationStore(db_path).annotations()] == [edited.id]
 
 
 def test_undo_refuses_to_clobber_a_later_change(db_path: Path, tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from reader.core.store import AnnotationStore
+from reader.core.store import AnnotationStore, database_identity
 
 TEXT = "abcdefghijklmnopqrstuvwxyz " * 40
 CONTEXT = multiprocessing.get_context("fork")
@@ -247,3 +247,111 @@ def test_a_deleted_database_comes_back_from_its_copy_not_replaced(db_path: Path)
     reopened.add_annotation(document, TEXT, 9, 12, tags=[tag], memo="third")
     backup = db_path.with_name(db_path.name + ".bak")
     assert '"first"' in backup.read_text()  # the copy was not replaced by an empty database
+
+
+# ---------------------------------------------------------------- damage while a store is open
+
+
+def test_a_database_deleted_while_open_is_written_back_with_its_newest_change(
+    db_path: Path,
+) -> None:
+    document, tag = seeded_store(db_path)
+    store = AnnotationStore(db_path)
+    store.add_annotation(document, TEXT, 0, 3, tags=[tag], memo="first")
+    store.add_annotation(document, TEXT, 4, 8, tags=[tag], memo="newest")
+    db_path.unlink()
+
+    store.add_annotation(document, TEXT, 9, 12, tags=[tag], memo="after")
+
+    assert sorted(memos(db_path).values()) == ["after", "first", "newest"]
+    [notice] = store.take_notices()
+    assert "deleted while reader had it open" in notice and "nothing is lost" in notice
+    assert store.take_notices() == []
+
+
+@pytest.mark.parametrize("kind", list(DAMAGE))
+def test_a_database_damaged_while_open_is_moved_aside_and_written_back(
+    db_path: Path, kind: str
+) -> None:
+    document, tag = seeded_store(db_path)
+    store = AnnotationStore(db_path)
+    store.add_annotation(document, TEXT, 0, 3, tags=[tag], memo="first")
+    store.add_annotation(document, TEXT, 4, 8, tags=[tag], memo="newest")
+    bad = damage(db_path, kind)
+
+    assert store.refresh()
+
+    assert sorted(memos(db_path).values()) == ["first", "newest"]
+    [notice] = store.take_notices()
+    aside = [p for p in db_path.parent.iterdir() if ".corrupt-" in p.name]
+    assert len(aside) == 1 and aside[0].read_bytes() == bad
+    assert str(aside[0]) in notice and "nothing is lost" in notice
+
+
+def test_a_copy_newer_than_what_an_open_store_holds_is_the_one_restored(db_path: Path) -> None:
+    document, tag = seeded_store(db_path)
+    behind = AnnotationStore(db_path)
+    behind.add_annotation(document, TEXT, 0, 3, tags=[tag], memo="first")
+    other = AnnotationStore(db_path, origin="cli")
+    other.add_annotation(document, TEXT, 4, 8, tags=[tag], memo="second")
+    other.add_annotation(document, TEXT, 9, 12, tags=[tag], memo="third")
+    db_path.unlink()  # `behind` never saw "second": the copy kept before "third" has it
+
+    behind.refresh()
+
+    assert sorted(memos(db_path).values()) == ["first", "second"]
+    assert "restored" in behind.take_notices()[0]
+
+
+def test_another_database_put_in_place_is_noticed_and_the_previous_one_kept(
+    db_path: Path,
+) -> None:
+    document, tag = seeded_store(db_path)
+    store = AnnotationStore(db_path)
+    kept = store.add_annotation(document, TEXT, 0, 3, tags=[tag], memo="mine")
+    other_path = db_path.with_name("other.json")
+    AnnotationStore(other_path)
+    os.replace(other_path, db_path)
+
+    assert store.refresh()
+
+    assert store.take_replaced() and not store.take_replaced()
+    [notice] = store.take_notices()
+    assert "replaced by a different database" in notice
+    [aside] = [p for p in db_path.parent.iterdir() if ".replaced-" in p.name]
+    assert str(aside) in notice
+    assert [a.id for a in AnnotationStore(aside).annotations()] == [kept.id]
+    assert store.documents() == []  # what is open now is the database put in place
+
+
+def test_a_write_by_another_process_is_not_taken_for_another_database(db_path: Path) -> None:
+    document, tag = seeded_store(db_path)
+    data = json.loads(db_path.read_text())
+    for record in data["meta"].values():  # a database from before databases had an identity
+        record.pop("database", None)
+    db_path.write_text(json.dumps(data))
+    open_early = AnnotationStore(db_path)
+    AnnotationStore(db_path, origin="cli").add_annotation(document, TEXT, 0, 3, tags=[tag])
+    open_early.add_annotation(document, TEXT, 4, 8, tags=[tag])
+    AnnotationStore(db_path, origin="cli").add_annotation(document, TEXT, 9, 12, tags=[tag])
+
+    assert open_early.refresh()
+
+    assert not open_early.take_replaced() and open_early.take_notices() == []
+    assert len(open_early.annotations()) == 3
+
+
+def test_an_old_database_given_its_identity_notices_another_put_in_place(db_path: Path) -> None:
+    seeded_store(db_path)
+    data = json.loads(db_path.read_text())
+    for record in data["meta"].values():
+        record.pop("database", None)
+    db_path.write_text(json.dumps(data))
+    store = AnnotationStore(db_path)
+    store.ensure_identity()
+    assert database_identity(json.loads(db_path.read_text())) is not None
+    other_path = db_path.with_name("other.json")
+    AnnotationStore(other_path)
+    os.replace(other_path, db_path)
+
+    assert store.refresh() and store.take_replaced()

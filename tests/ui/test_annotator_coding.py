@@ -124,19 +124,18 @@ async def test_second_pane_paragraph_gets_two_tags_and_a_new_one_in_one_step(
         await until(pilot, lambda: not isinstance(app.screen, TagPicker))
         await store_idle(pilot)
         await until(pilot, lambda: status(pane, "tags") == "human rights, detainees, convoys")
-    store = stored(tmp_path)
-    [annotation] = store.annotations()
-    assert annotation.quote == (
-        "Aid convoys were stopped twice. The municipality asked for new permits."
-    )
-    codebook = store.codebook()
-    assert [codebook.path(t) for t in annotation.tags] == ["human rights", "detainees", "convoys"]
-    [step] = store.history(origin="tui")
-    assert "new tag convoys" in step.label  # tag and passage: one undo step
-    # One undo takes both back.
-    app2 = make_app(tmp_path, paths)
-    async with app2.run_test(size=SIZE) as pilot:
-        await ready(pilot)
+        store = stored(tmp_path)
+        [annotation] = store.annotations()
+        assert annotation.quote == (
+            "Aid convoys were stopped twice. The municipality asked for new permits."
+        )
+        codebook = store.codebook()
+        assert [codebook.path(t) for t in annotation.tags] == [
+            "human rights", "detainees", "convoys"
+        ]
+        [step] = store.history(origin="tui")
+        assert "new tag convoys" in step.label  # tag and passage: one undo step
+        # One undo takes both back.
         await pilot.press("u")
         await store_idle(pilot)
     store = stored(tmp_path)

@@ -244,3 +244,143 @@ async def test_coding_keys_say_so_when_the_database_cannot_be_opened(tmp_path: P
         await pilot.press("v", "l", "l", "1")
         await until(pilot, lambda: any("not open" in n.message for n in app._notifications
                                        if "cannot open" not in n.message))
+
+
+# ---------------------------------------------------------------- the file, changed under the app
+
+
+def notices(app: ReaderApp) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+async def test_a_database_deleted_while_open_keeps_the_newest_change_and_says_so(
+    tmp_path: Path,
+) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        pane = await ready(pilot)
+        pane.view.select(*sentence(pane))
+        await pilot.press("1")
+        await store_idle(pilot)
+        db_file(tmp_path).unlink()
+        pane.view.select(0, 6)
+        await pilot.press("2")
+        await store_idle(pilot)
+        assert any("deleted while reader had it open" in n for n in notices(app))
+        assert status(pane, "saved") == "saved"
+        assert len(pane.annotations) == 2
+    quotes = sorted(a.quote for a in stored(tmp_path).annotations())
+    assert quotes == sorted(["Report", LEBANON_SENTENCE])
+
+
+async def test_a_database_damaged_while_open_is_written_back_and_said_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store_service, "POLL_SECONDS", 0.1)
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        pane = await ready(pilot)
+        pane.view.select(*sentence(pane))
+        await pilot.press("1")
+        await store_idle(pilot)
+        db_file(tmp_path).write_bytes(b'{"annotations": ')
+        # No key pressed: the poll finds it, and the user is told then.
+        await until(pilot, lambda: any("moved aside" in n for n in notices(app)))
+        assert any("nothing is lost" in n for n in notices(app))
+    assert [a.quote for a in stored(tmp_path).annotations()] == [LEBANON_SENTENCE]
+
+
+async def test_undo_in_one_window_leaves_another_windows_change(tmp_path: Path) -> None:
+    report, notes = write_documents(tmp_path / "docs")
+    first, second = make_app(tmp_path, [report]), make_app(tmp_path, [notes])
+    async with first.run_test(size=SIZE) as first_pilot:
+        first_pane = await ready(first_pilot)
+        first_pane.view.select(*sentence(first_pane))
+        await first_pilot.press("1")
+        await store_idle(first_pilot)
+        async with second.run_test(size=SIZE) as second_pilot:
+            second_pane = await ready(second_pilot)
+            second_pane.view.select(0, 5)
+            await second_pilot.press("2")
+            await store_idle(second_pilot)
+        await first_pilot.press("u")
+        await store_idle(first_pilot)
+        assert first_pane.annotations == ()
+        await first_pilot.press("u")  # the second window's step is not this one's
+        await store_idle(first_pilot)
+        assert any("Nothing to undo" in n for n in notices(first))
+    assert [a.quote for a in stored(tmp_path).annotations()] == ["Notes"]
+
+
+async def test_a_burst_of_undo_presses_is_one_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    import reader.core.store as store_module
+
+    window = "tui:test:burst"
+    monkeypatch.setattr(store_module, "window_origin", lambda: window)
+    docs = write_documents(tmp_path / "docs")
+    seeding = AnnotationStore(db_file(tmp_path), origin=window)
+    document = seeding.register_document(
+        path=docs[0], text=REPORT, title="report", size=len(REPORT), encoding="utf-8",
+        sha256=__import__("hashlib").sha256(REPORT.encode()).hexdigest(),
+    ).document
+    refugees = seeding.codebook().resolve("refugees").id
+    for start in range(0, 120, 2):
+        seeding.add_annotation(document.id, REPORT, start, start + 1, tags=[refugees])
+    travels: list[int] = []
+    original = AnnotationStore.travel
+
+    def counted(self: AnnotationStore, *, undo: bool, count: int = 1) -> object:
+        travels.append(count)
+        return original(self, undo=undo, count=count)
+
+    monkeypatch.setattr(AnnotationStore, "travel", counted)
+    app = make_app(tmp_path, docs[:1])
+    async with app.run_test(size=SIZE) as pilot:
+        pane = await ready(pilot)
+        assert len(pane.annotations) == 60
+        busy = threading.Event()
+        assert app.annotation_service is not None
+        app.annotation_service.submit(lambda store: busy.wait(10))  # the disk is slow
+        await pilot.press(*["u"] * 100)
+        assert status(pane, "saved") == "saving…"
+        busy.set()
+        await store_idle(pilot)
+        assert travels == [100]  # one job, one write, for every press
+        assert pane.annotations == ()
+        assert any("Undone 60 changes" in n for n in notices(app))
+        assert any("Nothing more to undo" in n for n in notices(app))
+        assert status(pane, "saved") == "saved"
+
+
+async def test_another_database_put_in_place_gets_the_open_document_and_the_next_keys(
+    tmp_path: Path,
+) -> None:
+    import os
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        pane = await ready(pilot)
+        pane.view.select(*sentence(pane))
+        await pilot.press("1")
+        await store_idle(pilot)
+        other = tmp_path / "other.json"
+        AnnotationStore(other, origin="cli")
+        os.replace(other, db_file(tmp_path))
+        pane.view.select(0, 6)
+        await pilot.press("2")
+        await store_idle(pilot)
+        assert status(pane, "saved") == "saved"
+        assert any("replaced by a different database" in n for n in notices(app))
+        assert [a.quote for a in pane.annotations] == ["Report"]
+        await pilot.press("x")  # and the keys after it act on the database now in place
+        await store_idle(pilot)
+        assert status(pane, "saved") == "saved"
+    now = stored(tmp_path)
+    assert [d.path for d in now.documents()] == [str(pane.document.path.resolve())]
+    assert now.annotations() == []
+    [previous] = [p for p in db_file(tmp_path).parent.iterdir() if ".replaced-" in p.name]
+    assert [a.quote for a in AnnotationStore(previous).annotations()] == [LEBANON_SENTENCE]
