@@ -104,6 +104,8 @@ def test_the_store_knows_its_own_files_however_they_are_named(db_path: Path) -> 
     assert own_file_role(folder / f"{db_path.name}.lock", db_path) == "the database's lock file"
     aside = folder / f"{db_path.name}.corrupt-20261206T010203000000Z"
     assert own_file_role(aside, db_path) == "a damaged database kept for inspection"
+    replaced = folder / f"{db_path.name}.replaced-20261206T010203000000Z"
+    assert own_file_role(replaced, db_path) == "a database kept when another was put in its place"
     assert own_file_role(folder / "export.csv", db_path) is None
     assert own_file_role(folder / "x" / db_path.name, db_path) is None
 
