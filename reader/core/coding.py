@@ -56,10 +56,20 @@ def next_annotation(
 def previous_annotation(
     annotations: Sequence[Annotation], offset: int, *, wrap: bool = True
 ) -> Annotation | None:
-    """The last annotation starting before `offset`; wraps to the last."""
+    """The last annotation starting before `offset`, other than the one the cursor is in;
+    wraps to the last.
+
+    Going to the start of the passage the cursor is already in is not going to the previous
+    passage: `[` skips it (and any passage starting there too), to the passage `]` came from,
+    so `[` after `]` goes back where the cursor was. Among nested passages the cursor is in
+    the one that starts last.
+    """
     ordered = sorted(annotations, key=lambda a: (a.start, a.end))
     starts = [a.start for a in ordered]
+    current = max((a.start for a in ordered if a.start <= offset < a.end), default=None)
     index = bisect_left(starts, offset)
+    while index > 0 and starts[index - 1] == current:
+        index -= 1
     if index > 0:
         return ordered[index - 1]
     return ordered[-1] if wrap and ordered else None

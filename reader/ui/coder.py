@@ -301,6 +301,14 @@ class Coder:
             store.delete_annotation(self.real_id(annotation_id))
 
         self.change(document_id, run, label="delete passage", preview=[(annotation_id, None)])
+        self.app.notify(f"Deleted: {self._key_for('coding.undo', 'u')} to undo", timeout=4)
+
+    def _key_for(self, binding_id: str, default: str) -> str:
+        """The key that runs the binding `binding_id` now (the user's keymap may move it)."""
+        for active in self.app.active_bindings.values():
+            if active.binding.id == binding_id:
+                return self.app.get_key_display(active.binding)
+        return default
 
     # ------------------------------------------------------------------ the keys
 
