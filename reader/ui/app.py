@@ -208,6 +208,32 @@ class ReaderApp(AnnotatorApp):
 
     # ---- start-up ------------------------------------------------------------------------------
 
+    def on_load(self) -> None:
+        # Before the driver takes the terminal over, so no moment of the app's life ends in a
+        # terminal left in the alternate screen with mouse reporting on.
+        self._quit_on_terminating_signals()
+
+    def _quit_on_terminating_signals(self) -> None:
+        """SIGTERM (a shutdown, `kill`) and SIGHUP (the terminal closed) quit the way `q` does:
+        the session and every queued change are written, and the terminal is given back.
+
+        The exit status is then 128 + the signal's number, what a shell reports for a process
+        the signal ended, so a script or supervisor still learns the reader was terminated;
+        nothing is lost by it, which the status cannot say but the data on disk does.
+        """
+        import signal
+
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            try:
+                loop.add_signal_handler(signum, self._quit_on_signal, signum)
+            except (NotImplementedError, RuntimeError, ValueError):
+                return  # no Unix signals here, or not the main thread: the default stands
+
+    def _quit_on_signal(self, signum: int) -> None:
+        self.save_now()
+        self.exit(return_code=128 + signum)
+
     def on_mount(self) -> None:
         self._apply_settings()
         session = self._startup_session = self._read_session()

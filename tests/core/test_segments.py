@@ -279,7 +279,7 @@ class TestParagraphsOnePerLine:
         assert next_paragraph_start(text, 0) == text.index("A:")
 
     def test_hard_wrapped_prose_keeps_blank_line_blocks(self) -> None:
-        blocks = [f"Hard-wrapped paragraph {n} of a book\nwhose short lines continue it." for n in "123"]
+        blocks = [f"Hard-wrapped paragraph {n} of a book\nwhose short lines go on." for n in "123"]
         text = "\n\n".join(blocks)
         assert not segments.lines_are_paragraphs(text)
         assert paragraphs(text) == blocks
