@@ -119,3 +119,17 @@ def relocate(
     if best < _MIN_CONTEXT or best == runner_up:
         return None
     return found, found + len(quote)
+
+
+def follow_offset(old_text: str, new_text: str, offset: int) -> int:
+    """Where `offset` of `old_text` is in `new_text`: before the same words if they can be
+    found (see `relocate`), else the same offset, kept inside the new text."""
+    words = old_text[offset : offset + CONTEXT_LENGTH]
+    before = old_text[max(0, offset - CONTEXT_LENGTH) : offset]
+    found = relocate(new_text, offset, offset + len(words), words, before, "") if words else None
+    if found is not None:
+        return found[0]
+    offset = min(offset, len(new_text))
+    while offset > 0 and not is_grapheme_boundary(new_text, offset):
+        offset -= 1
+    return offset

@@ -11,6 +11,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from reader.core.anchors import quote_still_at
 from reader.core.codebook import Codebook
 from reader.core.models import Annotation
 from reader.core.text import LineIndex
@@ -39,6 +40,15 @@ def annotation_at(annotations: Iterable[Annotation], offset: int) -> Annotation 
     """The shortest annotation containing `offset`: the one keys act on."""
     found = annotations_at(annotations, offset)
     return found[0] if found else None
+
+
+def in_place(annotations: Iterable[Annotation], text: str) -> tuple[Annotation, ...]:
+    """The annotations whose quote is at their offsets in `text`.
+
+    Only these are drawn and acted on: a passage whose document changed under it (before it was
+    carried over, or when it could not be) would otherwise sit on words it never quoted.
+    """
+    return tuple(a for a in annotations if quote_still_at(text, a.start, a.end, a.quote))
 
 
 def next_annotation(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reader.core.anchors import make_anchor, relocate
+from reader.core.anchors import follow_offset, make_anchor, relocate
 
 OLD = "Refugees in Lebanon fear arrest. Donors pledged money. Refugees in Jordan wait."
 
@@ -49,3 +49,11 @@ def test_an_occurrence_splitting_a_character_is_not_a_place() -> None:
     # "e" + combining acute: the quote "e" inside it is not the passage.
     new = "cafe\u0301 and e"
     assert relocate(new, 0, 1, "e") == (len(new) - 1, len(new))
+
+
+def test_an_offset_follows_its_words_into_the_new_text() -> None:
+    offset = OLD.index("Donors")
+    assert follow_offset(OLD, "Update: " + OLD, offset) == offset + len("Update: ")
+    # Its words are gone: the same offset, inside the new text and on a character boundary.
+    assert follow_offset(OLD, "short", offset) == 5
+    assert follow_offset(OLD, "cafe\u0301 " * 8, 4) == 3
