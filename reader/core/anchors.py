@@ -7,6 +7,12 @@ from dataclasses import dataclass
 from reader.core.graphemes import is_grapheme_boundary
 
 CONTEXT_LENGTH = 32
+# A quote found more often than this (a one-word passage in a long text) is looked for no
+# further: the context decides among these, and past them a guess would be no better.
+_MAX_OCCURRENCES = 1000
+# Context characters that must match around one occurrence for it to be chosen among several:
+# a space and a full stop agree around any two places.
+_MIN_CONTEXT = 8
 
 
 class AnchorError(ValueError):
@@ -55,3 +61,75 @@ def find_quote(text: str, quote: str, occurrence: int = 1) -> int:
         if position < 0:
             return -1
     return position
+
+
+def _common_suffix(first: str, second: str) -> int:
+    count = 0
+    for a, b in zip(reversed(first), reversed(second), strict=False):
+        if a != b:
+            break
+        count += 1
+    return count
+
+
+def _common_prefix(first: str, second: str) -> int:
+    count = 0
+    for a, b in zip(first, second, strict=False):
+        if a != b:
+            break
+        count += 1
+    return count
+
+
+def relocate(
+    text: str, start: int, end: int, quote: str, prefix: str = "", suffix: str = ""
+) -> tuple[int, int] | None:
+    """Where a passage's quote is in a new version of its text, or None when that is unclear.
+
+    The quote must occur exactly. Where it occurs once, that is the place; where it occurs
+    more often, the occurrence whose surroundings match the stored `prefix` and `suffix` best,
+    if they match in more than a few characters and better than around every other. A quote
+    no longer there, or only at places that look alike, is left for the user to place: a
+    passage drawn over the wrong words misleads more than one marked as needing attention.
+    """
+    if quote_still_at(text, start, end, quote):
+        return start, end
+    if not quote:
+        return None
+    occurrences: list[int] = []
+    position = text.find(quote)
+    while position >= 0 and len(occurrences) < _MAX_OCCURRENCES:
+        if is_grapheme_boundary(text, position) and is_grapheme_boundary(
+            text, position + len(quote)
+        ):
+            occurrences.append(position)
+        position = text.find(quote, position + 1)
+    if not occurrences:
+        return None
+    if len(occurrences) == 1:
+        return occurrences[0], occurrences[0] + len(quote)
+
+    def context_match(found: int) -> int:
+        before = text[max(0, found - len(prefix)) : found]
+        after = text[found + len(quote) : found + len(quote) + len(suffix)]
+        return _common_suffix(before, prefix) + _common_prefix(after, suffix)
+
+    scored = sorted(((context_match(found), found) for found in occurrences), reverse=True)
+    (best, found), (runner_up, _) = scored[0], scored[1]
+    if best < _MIN_CONTEXT or best == runner_up:
+        return None
+    return found, found + len(quote)
+
+
+def follow_offset(old_text: str, new_text: str, offset: int) -> int:
+    """Where `offset` of `old_text` is in `new_text`: before the same words if they can be
+    found (see `relocate`), else the same offset, kept inside the new text."""
+    words = old_text[offset : offset + CONTEXT_LENGTH]
+    before = old_text[max(0, offset - CONTEXT_LENGTH) : offset]
+    found = relocate(new_text, offset, offset + len(words), words, before, "") if words else None
+    if found is not None:
+        return found[0]
+    offset = min(offset, len(new_text))
+    while offset > 0 and not is_grapheme_boundary(new_text, offset):
+        offset -= 1
+    return offset

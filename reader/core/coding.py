@@ -11,6 +11,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from reader.core.anchors import quote_still_at
 from reader.core.codebook import Codebook
 from reader.core.models import Annotation
 from reader.core.text import LineIndex
@@ -41,6 +42,15 @@ def annotation_at(annotations: Iterable[Annotation], offset: int) -> Annotation 
     return found[0] if found else None
 
 
+def in_place(annotations: Iterable[Annotation], text: str) -> tuple[Annotation, ...]:
+    """The annotations whose quote is at their offsets in `text`.
+
+    Only these are drawn and acted on: a passage whose document changed under it (before it was
+    carried over, or when it could not be) would otherwise sit on words it never quoted.
+    """
+    return tuple(a for a in annotations if quote_still_at(text, a.start, a.end, a.quote))
+
+
 def next_annotation(
     annotations: Sequence[Annotation], offset: int, *, wrap: bool = True
 ) -> Annotation | None:
@@ -56,10 +66,20 @@ def next_annotation(
 def previous_annotation(
     annotations: Sequence[Annotation], offset: int, *, wrap: bool = True
 ) -> Annotation | None:
-    """The last annotation starting before `offset`; wraps to the last."""
+    """The last annotation starting before `offset`, other than the one the cursor is in;
+    wraps to the last.
+
+    Going to the start of the passage the cursor is already in is not going to the previous
+    passage: `[` skips it (and any passage starting there too), to the passage `]` came from,
+    so `[` after `]` goes back where the cursor was. Among nested passages the cursor is in
+    the one that starts last.
+    """
     ordered = sorted(annotations, key=lambda a: (a.start, a.end))
     starts = [a.start for a in ordered]
+    current = max((a.start for a in ordered if a.start <= offset < a.end), default=None)
     index = bisect_left(starts, offset)
+    while index > 0 and starts[index - 1] == current:
+        index -= 1
     if index > 0:
         return ordered[index - 1]
     return ordered[-1] if wrap and ordered else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from reader.core.lazy_regex import LazyPattern
 
@@ -24,6 +25,13 @@ _NON_WHITESPACE = LazyPattern(r"\S")
 _LAST_NON_WHITESPACE = LazyPattern(r"(?r)\S")
 _CUT_POINT = LazyPattern(r"(?<=\S)\s")
 _BLANK_LINE = LazyPattern(r"[^\S\n]*+")
+# How a document separates paragraphs is decided once per text from these counts (stdlib `re`:
+# they scan the whole text once, and the caller's text is the same object on every key press).
+_SEPARATOR = LazyPattern(r"(?<=\S)[^\S\n]*\n(?:[^\S\n]*\n)+(?=[^\S\n]*\S)", stdlib=True)
+_NON_BLANK_LINE = LazyPattern(r"^[^\S\n]*\S", re.MULTILINE, stdlib=True)
+# Hard-wrapped prose keeps its lines under about 80 columns; a line this long is a paragraph
+# that an editor or a web page soft-wraps.
+_LONG_LINE = LazyPattern(r"[^\n]{120,}", stdlib=True)
 _HEADING = LazyPattern(r" {0,3}#{1,6}(?:[^\S\n]|$)")
 # Numbered markers stop at three digits so a wrapped line starting "2015. The" is still prose.
 _LIST_MARKER = LazyPattern(r"[^\S\n]*+(?:[-*+•]|\d{1,3}[.)])[^\S\n]+(?=\S)")
@@ -97,6 +105,30 @@ def _is_list_item(text: str, start: int, end: int) -> bool:
     return _LIST_MARKER.match(text, start, end) is not None
 
 
+def _count(pattern: LazyPattern, text: str) -> int:
+    return sum(1 for _ in pattern.finditer(text))
+
+
+@lru_cache(maxsize=16)
+def lines_are_paragraphs(text: str) -> bool:
+    """Whether every line break separates paragraphs in `text`, not only blank lines.
+
+    Web copy and word processors put one paragraph per line, often with no blank line at all,
+    or only one after a title: read as blank-line blocks, the whole text would be one paragraph.
+    So lines are paragraphs when the text has no blank-line separator, or when its blocks hold
+    many lines each and most lines are long (soft-wrapped paragraphs, not hard-wrapped prose,
+    whose short lines do need the blank lines to tell paragraphs apart).
+    """
+    lines = _count(_NON_BLANK_LINE, text)
+    if lines <= 1:
+        return False
+    separators = _count(_SEPARATOR, text)
+    if separators == 0:
+        return True
+    few_separators = lines > 2 * (separators + 1)
+    return few_separators and 2 * _count(_LONG_LINE, text) > lines
+
+
 def _crosses_cut(line_start: int, next_line_start: int) -> bool:
     """Whether a paragraph cut (a multiple of _PARAGRAPH_SCAN) lies in (line_start, next]."""
     return next_line_start // _PARAGRAPH_SCAN > line_start // _PARAGRAPH_SCAN
@@ -109,7 +141,7 @@ def _paragraph_of_line(text: str, line_start: int) -> _Paragraph | None:
         return None
     heading = _is_heading(text, line_start, line_end)
     first, last = line_start, line_end
-    if not heading:
+    if not heading and not lines_are_paragraphs(text):
         # Back to a line that starts the paragraph: the text's first line, a line after a blank
         # or heading line, or a list item (whose wrapped continuation lines belong to it).
         while first > 0 and not _is_list_item(text, first, _line_end(text, first)):
@@ -290,6 +322,9 @@ def _sentence_before(text: str, paragraph: _Paragraph, start: int) -> int | None
 
 def paragraph_span(text: str, offset: int) -> tuple[int, int]:
     """The paragraph around `offset`, without surrounding whitespace.
+
+    Paragraphs are separated by blank lines, headings and list items, or by every line break
+    in a text that keeps one paragraph per line (see `lines_are_paragraphs`).
 
     Between paragraphs this is the next paragraph (the previous one at the end of the text);
     a text with no paragraph at all gives the empty span (offset, offset).

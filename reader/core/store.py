@@ -22,7 +22,7 @@ from filelock import FileLock, Timeout
 from tinydb import TinyDB
 from tinydb.storages import Storage
 
-from reader.core.anchors import AnchorError, make_anchor, quote_still_at
+from reader.core.anchors import AnchorError, make_anchor, relocate
 from reader.core.codebook import (
     DEFAULT_TAGS,
     HOTKEY_SLOTS,
@@ -1069,11 +1069,19 @@ class AnnotationStore:
             if record["document"] != document_id:
                 continue
             annotation = Annotation.from_record(record)
-            still = quote_still_at(text, annotation.start, annotation.end, annotation.quote)
-            if still == annotation.needs_reanchor:
+            found = relocate(text, annotation.start, annotation.end, annotation.quote,
+                             annotation.prefix, annotation.suffix)
+            if found is not None and found != (annotation.start, annotation.end):
+                anchor = make_anchor(text, *found)  # the quote moved: follow it
+                annotation = annotation.evolve(
+                    start=anchor.start, end=anchor.end, prefix=anchor.prefix,
+                    suffix=anchor.suffix, needs_reanchor=False,
+                )
+                self._set(ANNOTATIONS, annotation.id, annotation.to_record())
+            elif (found is None) != annotation.needs_reanchor:
                 self._set(ANNOTATIONS, annotation.id,
-                          annotation.evolve(needs_reanchor=not still).to_record())
-            if not still:
+                          annotation.evolve(needs_reanchor=found is None).to_record())
+            if found is None:
                 flagged.append(annotation.id)
         return flagged
 

@@ -367,6 +367,8 @@ class AnnotatorApp(App[None]):
         view = pane.view
         length = len(view.text)
         start = min(max(0, offset), length)
+        if end is not None and self._adrift_at(pane, document_id, offset, end):
+            end = None  # a selection there would show words the passage never quoted
 
         def place() -> None:
             if end is not None and end > start:
@@ -377,6 +379,25 @@ class AnnotatorApp(App[None]):
                 view.move_cursor(start, center=True)
 
         pane.call_after_refresh(place)
+
+    def _adrift_at(self, pane: DocumentPane, document_id: str, start: int, end: int) -> bool:
+        """Whether a passage at [start, end) of the document no longer has its quote there
+        (the file changed); the user is told where it was and what it quoted."""
+        coder = self.coder
+        if coder is None:
+            return False
+        for annotation in coder.shown(document_id):
+            if (annotation.start, annotation.end) != (start, end):
+                continue
+            if pane.document.text[start:end] == annotation.quote:
+                return False
+            quote = printable(annotation.quote[:80])
+            self.notify(
+                f"Its text is no longer here (the file changed): “{quote}”",
+                title="Passage not found", severity="warning", markup=False, timeout=10,
+            )
+            return True
+        return False
 
     def _show_pane(self, pane: DocumentPane) -> None:
         from reader.ui.widgets.workspace import DocumentTab, PaneTabs

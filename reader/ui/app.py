@@ -36,11 +36,14 @@ if TYPE_CHECKING:
 
     from reader.formats.base import LoadedDocument
     from reader.ui.keymap import BindingRow
+    from reader.ui.widgets.document_pane import DocumentPane
 
 AUTOSAVE_SECONDS = 2.0
 """How often positions (which change without any message) are compared with the saved ones."""
 SAVE_DELAY = 0.5
 """Debounce after a structural change before the session is written."""
+DOCUMENT_CHECK_SECONDS = 2.0
+"""How often the open documents' files are checked for having been rewritten."""
 FIRST_DOCUMENT_SYNC_BYTES = 2_000_000
 """The first document is read before the first frame only if it is at most this big."""
 
@@ -215,6 +218,32 @@ class ReaderApp(AnnotatorApp):
 
     # ---- start-up ------------------------------------------------------------------------------
 
+    def on_load(self) -> None:
+        # Before the driver takes the terminal over, so no moment of the app's life ends in a
+        # terminal left in the alternate screen with mouse reporting on.
+        self._quit_on_terminating_signals()
+
+    def _quit_on_terminating_signals(self) -> None:
+        """SIGTERM (a shutdown, `kill`) and SIGHUP (the terminal closed) quit the way `q` does:
+        the session and every queued change are written, and the terminal is given back.
+
+        The exit status is then 128 + the signal's number, what a shell reports for a process
+        the signal ended, so a script or supervisor still learns the reader was terminated;
+        nothing is lost by it, which the status cannot say but the data on disk does.
+        """
+        import signal
+
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            try:
+                loop.add_signal_handler(signum, self._quit_on_signal, signum)
+            except (NotImplementedError, RuntimeError, ValueError):
+                return  # no Unix signals here, or not the main thread: the default stands
+
+    def _quit_on_signal(self, signum: int) -> None:
+        self.save_now()
+        self.exit(return_code=128 + signum)
+
     def on_mount(self) -> None:
         self._apply_settings()
         session = self._startup_session = self._read_session()
@@ -230,6 +259,8 @@ class ReaderApp(AnnotatorApp):
         self.main_screen.workspace_options = options
         self.theme_changed_signal.subscribe(self, lambda _theme: self.schedule_save())
         self.set_interval(AUTOSAVE_SECONDS, self._autosave)
+        # No file system events without another dependency: a `stat` per open document.
+        self.set_interval(DOCUMENT_CHECK_SECONDS, self._check_open_documents)
 
     def _first_document(self, session: Session | None) -> tuple[Path, int, int, dict[str, Any]]:
         """The document to show first: path, pane and tab index in the session, saved state."""
@@ -388,6 +419,51 @@ class ReaderApp(AnnotatorApp):
                 self.theme = theme
             else:
                 self.report(f"Theme {theme!r} is not available.", severity="warning")
+
+    # ---- documents changed on disk -------------------------------------------------------------
+
+    def _check_open_documents(self) -> None:
+        if not self.main_screen.is_mounted:
+            return
+        for pane in list(self.workspace.document_panes()):
+            pane.check_file()
+
+    def on_document_pane_changed_on_disk(self, event: DocumentPane.ChangedOnDisk) -> None:
+        self._reload_document(event.pane)
+
+    @work(group="reload")
+    async def _reload_document(self, pane: DocumentPane) -> None:
+        """Show the new version of a rewritten file in place of the old one.
+
+        What a reader expects of a viewer (nothing of theirs is in the text, unlike an editor's
+        buffer): the text on screen is the file's, always. The passages follow their quotes
+        into the new text (the store does that when the new version is registered); those it
+        cannot place are not drawn, and the status line and sidebar say so.
+        """
+        from reader.ui.widgets.workspace import DocumentTab
+
+        path = pane.document.path
+        name = printable(path.name)
+        loaded = await self._load(path)
+        tab = pane.parent
+        if not pane.is_attached or not isinstance(tab, DocumentTab):
+            return
+        if isinstance(loaded, str):
+            pane.keep_file_signature()
+            self.report(
+                f"{name} changed on disk and cannot be read again ({loaded}); "
+                "the text shown is the one read before.",
+                severity="warning",
+            )
+            return
+        if loaded.sha256 == pane.document.sha256:
+            pane.keep_file_signature()  # touched or rewritten with the same text
+            return
+        if self.coder is not None:
+            self.coder.forget_document(str(path))
+        await self.workspace.replace_document(tab, loaded)
+        self.notify(f"{name} changed on disk and was reloaded.", title="Document",
+                    markup=False, timeout=6)
 
     # ---- opening documents ---------------------------------------------------------------------
 

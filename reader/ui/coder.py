@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from reader.core import coding, motions
 from reader.core.coding import PENDING_PREFIX, LastUsedTags, PendingChange
+from reader.core.display import printable
 from reader.core.models import Annotation, Document, utc_now
 from reader.ui.store_service import AnnotationService, StoreSnapshot
 
@@ -53,6 +54,7 @@ class Coder:
         self._registering: set[str] = set()
         # Keys pressed before a document was known to the store, replayed once it is (by path).
         self._waiting: dict[str, list[tuple[DocumentPane, Callable[[], None]]]] = {}
+        self._last_watched: set[str] | None = None  # the documents last sent to `watch`
         self.saved_text: str | None = None
         """What the status lines say about saving ("saved", "NOT SAVED: ..."), for new panes."""
 
@@ -127,6 +129,10 @@ class Coder:
                     other.document_id = document.id
                     other.show_annotations(self.shown(document.id), self.snapshot.codebook)
                     other.refresh_bindings()
+            if self._last_watched is not None and document.id not in self._last_watched:
+                # A pane that left meanwhile (the old version of a reloaded file) set the
+                # watched documents without this one, whose id was not known yet.
+                self._rewatch()
             self._replay_waiting(path)
 
         def failed(_error: str) -> None:
@@ -135,6 +141,11 @@ class Coder:
             self._replay_waiting(path)
 
         self.service.register(pane.document, registered, failed)
+
+    def forget_document(self, path: str) -> None:
+        """The file at `path` changed: the next pane to show it registers its new text (the
+        store then carries passages over to the new text, or marks them)."""
+        self._document_ids.pop(path, None)
 
     def pane_unmounted(self, pane: DocumentPane) -> None:
         """Stop watching documents no pane shows any more, once the panes have settled (a
@@ -148,6 +159,7 @@ class Coder:
             if pane.document_id is not None and pane.is_attached
         }
         self.service.watch(open_ids)
+        self._last_watched = open_ids
         for path, document_id in list(self._document_ids.items()):
             if document_id not in open_ids:
                 del self._document_ids[path]
@@ -314,6 +326,14 @@ class Coder:
             store.delete_annotation(self.real_id(annotation_id))
 
         self.change(document_id, run, label="delete passage", preview=[(annotation_id, None)])
+        self.app.notify(f"Deleted: {self._key_for('coding.undo', 'u')} to undo", timeout=4)
+
+    def _key_for(self, binding_id: str, default: str) -> str:
+        """The key that runs the binding `binding_id` now (the user's keymap may move it)."""
+        for active in self.app.active_bindings.values():
+            if active.binding.id == binding_id:
+                return self.app.get_key_display(active.binding)
+        return default
 
     # ------------------------------------------------------------------ the keys
 
@@ -344,6 +364,17 @@ class Coder:
                 replay()
 
     def _ready(self, pane: DocumentPane, retry: Callable[[], None]) -> bool:
+        if pane.check_file():
+            # Coding the old text would store offsets and quotes of words the file no longer
+            # holds: the document is reloaded first (see ReaderApp), and the user looks again.
+            self.app.notify(
+                f"{printable(pane.document.path.name)} changed on disk: it is being reloaded. "
+                "Check the text, then code again.",
+                severity="warning",
+                markup=False,
+                timeout=6,
+            )
+            return False
         if self._wait_for_registration(pane, retry):
             return False
         if pane.document_id is None:
@@ -356,7 +387,8 @@ class Coder:
         return True
 
     def _under_cursor(self, pane: DocumentPane) -> Annotation | None:
-        return coding.annotation_at(self.shown(pane.document_id), pane.view.cursor_offset)
+        placed = coding.in_place(self.shown(pane.document_id), pane.document.text)
+        return coding.annotation_at(placed, pane.view.cursor_offset)
 
     def _nothing_to_act_on(self) -> None:
         self.app.notify(
@@ -573,7 +605,7 @@ class Coder:
         """`]` / `[`: the cursor to the next or previous passage (wrapping around)."""
         if self._wait_for_registration(pane, lambda: self.step(pane, forward=forward)):
             return
-        annotations = self.shown(pane.document_id)
+        annotations = coding.in_place(self.shown(pane.document_id), pane.document.text)
         if not annotations:
             self.app.notify("No coded passages in this document.", timeout=3)
             return

@@ -34,6 +34,19 @@ def load_or_reason(path: Path) -> LoadedDocument | str:
         return f"unexpected {type(error).__name__}: {error}"
 
 
+FileSignature = tuple[int, int, int]
+
+
+def file_signature(path: Path) -> FileSignature | None:
+    """What changes when a file is rewritten (modification time, size, inode); None if it
+    cannot be read. Cheap enough to ask for every open document every few seconds."""
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return status.st_mtime_ns, status.st_size, status.st_ino
+
+
 def expand_folder(folder: Path) -> tuple[list[Path], Skipped]:
     """The documents in a folder to try (sorted by name) and the entries skipped up front, why.
 

@@ -49,10 +49,34 @@ def test_next_and_previous_wrap_around() -> None:
     assert coding.next_annotation(items, 31) == a
     assert coding.next_annotation(items, 31, wrap=False) is None
     assert coding.previous_annotation(items, 31) == b
-    assert coding.previous_annotation(items, 32) == c
+    assert coding.previous_annotation(items, 37) == c  # after c: c
+    assert coding.previous_annotation(items, 0, wrap=False) is None
     assert coding.previous_annotation(items, 0) == c
     assert coding.previous_annotation(items, 0, wrap=False) is None
     assert coding.next_annotation([], 3) is None
+
+
+def test_previous_from_inside_a_passage_is_the_passage_before_it() -> None:
+    a, b, c = passage("a", 0, 3, "r"), passage("b", 15, 19, "r"), passage("c", 31, 36, "r")
+    items = [c, a, b]
+    assert coding.previous_annotation(items, 33) == b  # inside c, not at its start
+    assert coding.previous_annotation(items, 31) == b  # at c's start
+    assert coding.previous_annotation(items, 16) == a
+    assert coding.previous_annotation(items, 2) == c  # inside the first: wraps
+    assert coding.previous_annotation(items, 2, wrap=False) is None
+    # `]` then `[` comes back to the passage the cursor was in.
+    following = coding.next_annotation(items, 17)
+    assert following == c
+    assert coding.previous_annotation(items, following.start) == b
+
+
+def test_previous_among_nested_passages_leaves_the_innermost_start() -> None:
+    outer, inner = passage("o", 0, 40, "r"), passage("i", 10, 20, "r")
+    later = passage("l", 50, 60, "r")
+    items = [outer, inner, later]
+    assert coding.previous_annotation(items, 15) == outer  # in inner: the passage before it
+    assert coding.previous_annotation(items, 30) == inner  # in outer only, after inner
+    assert coding.previous_annotation(items, 5) == later  # in outer before inner: wraps
 
 
 def test_layers_give_overlapping_passages_different_depths() -> None:

@@ -191,7 +191,8 @@ class TestParagraphs:
         assert paragraphs(text) == ["First line\nsecond line", "Next one", "Last"]
 
     def test_list_items_and_headings_are_their_own_paragraphs(self) -> None:
-        text = "# Title\nIntro\n- one\n- two\n  wrapped\n## Part\n* three\n10. ten\nplain"
+        # The blank line makes this a text of blank-line blocks (with none, lines are paragraphs).
+        text = "# Title\nIntro\n\n- one\n- two\n  wrapped\n## Part\n* three\n10. ten\nplain"
         assert paragraphs(text) == [
             "# Title",
             "Intro",
@@ -231,6 +232,62 @@ class TestParagraphs:
         ]
         assert next_paragraph_start("", 0) == 0
         assert previous_paragraph_start("", 0) == 0
+
+
+PRESS_RELEASE = (
+    "Donors pledge $2.1 billion for early recovery\n"
+    "GENEVA, 4 March - Donors meeting in Geneva today pledged $2.1 billion for early recovery "
+    "in the region, the Chair announced at the close of the conference. The pledges cover "
+    "housing, water and schools.\n"
+    "The Special Envoy welcomed the commitments and urged donors to disburse quickly, noting "
+    "that the winter had left many displaced families without adequate shelter or heating.\n"
+    "Aid agencies said access remained the main obstacle, with convoys delayed for weeks at "
+    "checkpoints and warehouses in the north running low on fuel and medical supplies.\n"
+    "For more information, contact the press office."
+)
+
+
+class TestParagraphsOnePerLine:
+    """Web copy keeps one paragraph per line, with no blank line (or hardly any) between."""
+
+    def lines(self, text: str) -> list[str]:
+        return [line.strip() for line in text.split("\n") if line.strip()]
+
+    def test_without_blank_lines_every_line_is_a_paragraph(self) -> None:
+        assert segments.lines_are_paragraphs(PRESS_RELEASE)
+        assert paragraphs(PRESS_RELEASE) == self.lines(PRESS_RELEASE)
+
+    def test_p_selects_the_line_and_braces_move_by_line(self) -> None:
+        text = PRESS_RELEASE
+        second = text.index("GENEVA")
+        third = text.index("The Special Envoy")
+        inside = text.index("pledged")
+        assert paragraph_span(text, inside) == (second, third - 1)
+        assert next_paragraph_start(text, inside) == third
+        assert next_paragraph_start(text, 0) == second
+        assert previous_paragraph_start(text, inside) == second
+        assert previous_paragraph_start(text, second) == 0
+
+    def test_a_blank_line_after_the_title_does_not_make_the_rest_one_paragraph(self) -> None:
+        text = PRESS_RELEASE.replace("\n", "\n\n", 1)
+        assert segments.lines_are_paragraphs(text)
+        assert paragraphs(text) == self.lines(PRESS_RELEASE)
+
+    def test_short_lines_without_blank_lines_are_paragraphs_too(self) -> None:
+        text = "Q: Where were you?\nA: In the camp.\nQ: For how long?"
+        assert paragraphs(text) == text.split("\n")
+        assert next_paragraph_start(text, 0) == text.index("A:")
+
+    def test_hard_wrapped_prose_keeps_blank_line_blocks(self) -> None:
+        blocks = [f"Hard-wrapped paragraph {n} of a book\nwhose short lines go on." for n in "123"]
+        text = "\n\n".join(blocks)
+        assert not segments.lines_are_paragraphs(text)
+        assert paragraphs(text) == blocks
+
+    def test_blank_line_separated_web_copy_is_unchanged(self) -> None:
+        text = PRESS_RELEASE.replace("\n", "\n\n")
+        assert not segments.lines_are_paragraphs(text)
+        assert paragraphs(text) == self.lines(PRESS_RELEASE)
 
 
 FRAGMENTS = [

@@ -326,6 +326,21 @@ def test_a_changed_document_keeps_every_annotation(store, tmp_path) -> None:
     assert kept.needs_reanchor and kept.quote == "Refugees"
 
 
+def test_a_changed_document_carries_passages_to_where_their_quote_moved(store, tmp_path) -> None:
+    path = tmp_path / "report.txt"
+    doc = register(store, path).document
+    refugees = tag_id(store, "refugees")
+    start = TEXT.index("Refugees in Lebanon")
+    moves = store.add_annotation(doc.id, TEXT, start, start + 19, tags=[refugees])
+    new_text = "Statement, updated. " + TEXT
+    result = register(store, path, new_text, sha="sha-2")
+    assert result.needs_reanchor == ()
+    kept = store.get_annotation(moves.id)
+    assert not kept.needs_reanchor
+    assert new_text[kept.start : kept.end] == kept.quote == "Refugees in Lebanon"
+    assert kept.prefix == new_text[max(0, kept.start - len(kept.prefix)) : kept.start]
+
+
 def test_find_document_by_id_path_title_and_name(store, document, tmp_path) -> None:
     assert store.find_document(document.id).id == document.id
     assert store.find_document(document.id[:8]).id == document.id

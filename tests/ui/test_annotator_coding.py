@@ -193,6 +193,7 @@ async def test_x_deletes_the_passage_under_the_cursor(tmp_path: Path) -> None:
         await store_idle(pilot)
         await pilot.press("x")
         assert pane.annotations == ()  # at once
+        assert "Deleted: u to undo" in [n.message for n in app._notifications]
         await store_idle(pilot)
         assert status(pane, "tags") == ""
     assert stored(tmp_path).annotations() == []
@@ -216,6 +217,22 @@ async def test_brackets_step_through_passages(tmp_path: Path) -> None:
         assert view.cursor_offset == starts[0]
         await pilot.press("left_square_bracket")
         assert view.cursor_offset == starts[1]
+
+
+async def test_left_bracket_inside_a_passage_goes_to_the_one_before(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        pane = await ready(pilot)
+        view = pane.view
+        await find_lebanon(pilot, pane)
+        await pilot.press("s", "1", "j", "j", "s", "2")
+        await store_idle(pilot)
+        first, second = sorted(pane.annotations, key=lambda a: a.start)
+        view.move_cursor(second.start + 5)  # inside the second passage, not at its start
+        await pilot.press("left_square_bracket")
+        assert view.cursor_offset == first.start
+        await pilot.press("right_square_bracket", "left_square_bracket")  # `[` undoes `]`
+        assert view.cursor_offset == first.start
 
 
 async def test_full_stop_applies_the_last_tags_again(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from textual.app import App, ComposeResult
 from textual.content import Content
 from textual.widgets import Input, Static
 
-from reader.core.codebook import PALETTE, Codebook
+from reader.core.codebook import PALETTE, Codebook, next_colour
 from reader.core.models import Tag
 from reader.paths import styles_dir
 from reader.ui.screens.tag_picker import (
@@ -302,3 +302,20 @@ async def test_the_footer_shows_the_keys_from_the_bindings() -> None:
         }
         assert {"tag-picker.create", "tag-picker.back", "tag-picker.colour-previous"} <= shown
         assert "tag-picker.tick" not in shown
+
+
+async def test_with_the_palette_used_up_a_new_tag_is_offered_a_colour_of_its_own() -> None:
+    tags = [Tag(f"p{index}", f"tag {index}", colour) for index, colour in enumerate(PALETTE)]
+    app = make(tags)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press(*"camps", "enter")
+        row = app.picker.query_one(ColourRow)
+        assert app.picker.in_colour_mode
+        fresh = next_colour(PALETTE)
+        assert row.colour == fresh and fresh not in PALETTE
+        assert fresh in row.render().plain
+        await pilot.press("right")
+        assert row.colour == PALETTE[0]
+        await pilot.press("left", "enter")
+        await pilot.pause()
+    assert app.result == TagPickerResult((), (NewTag("camps", fresh),))

@@ -177,15 +177,22 @@ class ColourRow(Widget, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.path = ""
+        self.choices: tuple[str, ...] = PALETTE
+
+    def offer(self, colour: str) -> None:
+        """Start at `colour`; one generated beyond the palette becomes a last, extra choice."""
+        self.choices = PALETTE if colour in PALETTE else (*PALETTE, colour)
+        self.index = self.choices.index(colour)
+        self.refresh()
 
     @property
     def colour(self) -> str:
-        return PALETTE[self.index]
+        return self.choices[self.index]
 
     def render(self) -> Content:
         parts: list[Content] = [Content("Colour ")]
-        for index, colour in enumerate(PALETTE):
-            number = str((index + 1) % 10)
+        for index, colour in enumerate(self.choices):
+            number = str((index + 1) % 10) if index < len(PALETTE) else "+"
             chosen = index == self.index
             swatch = Content.styled("██", colour)
             if chosen:
@@ -202,7 +209,7 @@ class ColourRow(Widget, can_focus=True):
         self.post_message(self.Abandoned())
 
     def action_step(self, delta: int) -> None:
-        self.index = (self.index + delta) % len(PALETTE)
+        self.index = (self.index + delta) % len(self.choices)
 
     def action_choose(self, index: int) -> None:
         self.index = index
@@ -477,7 +484,7 @@ class TagPicker(ModalScreen[TagPickerResult | None]):
             return
         used = self.codebook.colours() + [entry.colour for entry in self._new]
         row = self.query_one(ColourRow)
-        row.index = PALETTE.index(next_colour(used))
+        row.offer(next_colour(used))
         row.path = self._create_path
         row.display = True
         self.query_one("#tag-picker-hint").display = False

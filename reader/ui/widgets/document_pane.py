@@ -247,7 +247,13 @@ class DocumentPane(Widget):
         self.document_id: str | None = None
         """The document's id in the annotation store, once it is registered there."""
         self._annotations: tuple[Annotation, ...] = ()
+        self._placed: tuple[Annotation, ...] = ()  # those whose quote is where they say
         self._codebook: Codebook | None = None  # (given with the first annotations)
+        from reader.ui.opening import file_signature
+
+        # The file as it was when read: a different signature later means it was rewritten.
+        self._file_signature = file_signature(document.path)
+        self._reported_signature = self._file_signature
         self._adjusting: Annotation | None = None
         self._adjust_cursor = 0
         self._status_line = StatusLine(classes="document-status")
@@ -311,15 +317,30 @@ class DocumentPane(Widget):
         """The passage whose span is being adjusted (`r`), if any."""
         return self._adjusting
 
+    @property
+    def placed_annotations(self) -> tuple[Annotation, ...]:
+        """The passages drawn: those whose quote is in this text at their offsets."""
+        return self._placed
+
     def show_annotations(self, annotations: tuple[Annotation, ...], codebook: Codebook) -> None:
         """Draw these passages: tinted in their tag's colour, marked in the gutter, named in the
-        status line."""
+        status line. A passage whose quote is not at its offsets in this text (the file changed)
+        is not drawn over words it never quoted: the status line counts it instead."""
         if annotations == self._annotations and codebook is self._codebook:
             return
+        from reader.core import coding
+
         if codebook is not self._codebook:
             self._tag_styles.clear()
         self._annotations = annotations
+        self._placed = coding.in_place(annotations, self._document.text)
         self._codebook = codebook
+        adrift = len(annotations) - len(self._placed)
+        self._status_line.set(
+            "attention",
+            f"{adrift} passage{'s' if adrift != 1 else ''} not found in the text" if adrift else "",
+            alert=bool(adrift),
+        )
         self._draw_annotations()
 
     def _draw_annotations(self) -> None:
@@ -329,10 +350,45 @@ class DocumentPane(Widget):
         view.set_decorations(
             Decoration(layer.annotation.start, layer.annotation.end,
                        self._passage_style(layer), layer.depth)
-            for layer in coding.layers(self._annotations)
+            for layer in coding.layers(self._placed)
         )
-        view.set_line_marks(coding.line_marks(self._annotations, view.line_index))
+        view.set_line_marks(coding.line_marks(self._placed, view.line_index))
         self._update_tags_status()
+
+    # ------------------------------------------------------------------ the file on disk
+
+    class ChangedOnDisk(Message):
+        """The document's file was rewritten since it was read (asked by `check_file`)."""
+
+        def __init__(self, pane: DocumentPane) -> None:
+            super().__init__()
+            self.pane = pane
+
+    def file_changed(self) -> bool:
+        """Whether the file on disk is no longer the one read (a cheap `stat`)."""
+        from reader.ui.opening import file_signature
+
+        return file_signature(self._document.path) != self._file_signature
+
+    def check_file(self) -> bool:
+        """Post `ChangedOnDisk` (once per new version of the file) if the file was rewritten;
+        whether it was."""
+        from reader.ui.opening import file_signature
+
+        current = file_signature(self._document.path)
+        if current == self._file_signature:
+            return False
+        if current != self._reported_signature:
+            self._reported_signature = current
+            self.post_message(self.ChangedOnDisk(self))
+        return True
+
+    def keep_file_signature(self) -> None:
+        """The file was read again and holds the same text (or cannot be read): this version
+        of it is the one shown, and no change to report."""
+        from reader.ui.opening import file_signature
+
+        self._file_signature = self._reported_signature = file_signature(self._document.path)
 
     def _passage_style(self, layer: coding.Layer) -> Style:
         annotation = layer.annotation
@@ -367,12 +423,12 @@ class DocumentPane(Widget):
         self.call_after_refresh(self._draw_annotations)
 
     def _update_tags_status(self) -> None:
-        if not self._annotations or self._codebook is None:
+        if not self._placed or self._codebook is None:
             self._status_line.set("tags", "")  # (and the coding module need not be loaded)
             return
         from reader.core import coding
 
-        text = coding.tags_at_text(self._annotations, self._view.cursor_offset, self._codebook)
+        text = coding.tags_at_text(self._placed, self._view.cursor_offset, self._codebook)
         self._status_line.set("tags", text)
 
     def _update_selection_status(self) -> None:

@@ -1,4 +1,4 @@
-"""A document pane's status line: title, then search, selection, tags, saved, position, encoding.
+"""A pane's status line: title, search, selection, tags, attention, saved, position, encoding.
 
 One widget drawing every slot, not a label per slot: seven labels cost a sixth of a pane's
 start-up, and a cursor move that changed the position label relaid the whole row. Each slot has
@@ -14,10 +14,11 @@ from textual.widget import Widget
 
 from reader.core.display import printable
 
-SLOTS = ("title", "search", "selection", "tags", "saved", "position", "encoding")
-"""The slots, left to right; the title takes the room the others leave."""
+SLOTS = ("title", "search", "selection", "tags", "attention", "saved", "position", "encoding")
+"""The slots, left to right; the title takes the room the others leave. `attention` counts
+passages not drawn because the text no longer holds them where they were."""
 
-MAX_SHARE = {"tags": 0.6, "saved": 0.4}
+MAX_SHARE = {"tags": 0.6, "attention": 0.4, "saved": 0.4}
 """Slots that may run long, and the most of the line's width each may take."""
 
 PADDING = 1
@@ -75,7 +76,9 @@ class StatusLine(Widget):
 
     def _style_name(self, slot: str) -> str:
         if slot in self._alerts:
-            return "status-line--search-error" if slot == "search" else "status-line--not-saved"
+            if slot == "search":
+                return "status-line--search-error"
+            return "status-line--attention" if slot == "attention" else "status-line--not-saved"
         return f"status-line--{slot}"
 
     def render(self) -> Content:

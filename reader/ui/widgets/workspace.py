@@ -408,6 +408,31 @@ class Workspace(Container):
         self._changed()
         return tab
 
+    async def replace_document(self, tab: DocumentTab, document: LoadedDocument) -> DocumentTab:
+        """Show `document` (a new version of the tab's file) in a new tab where `tab` was, the
+        cursor before the same words as it was (else at the same offset), and drop `tab`."""
+        pane = next((p for p in self.panes if tab in p.tabs), None)
+        if pane is None:
+            return tab
+        from reader.core.anchors import follow_offset
+
+        old = tab.document_pane
+        had_focus = old.has_focus_within
+        shown = pane.active_tab is tab
+        cursor, _view = tab.position()
+        state = {"cursor": follow_offset(old.document.text, document.text, cursor)}
+        new = self._make_tab(document, state)
+        await pane.add_tab(new, before=tab)
+        new.document_pane.wrap = old.wrap
+        new.document_pane.line_numbers = old.line_numbers
+        if shown:
+            pane.active = new.id or ""
+        await pane.remove_tab(tab.id or "")
+        if had_focus:
+            self.focus_document(new)
+        self._changed()
+        return new
+
     def _make_tab(self, document: LoadedDocument, state: dict[str, Any] | None) -> DocumentTab:
         from reader.ui.widgets.document_pane import DocumentPane
 
