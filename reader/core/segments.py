@@ -109,7 +109,8 @@ def _count(pattern: LazyPattern, text: str) -> int:
     return sum(1 for _ in pattern.finditer(text))
 
 
-@lru_cache(maxsize=16)
+# A few texts: the open panes' (a closed document's text should not be kept alive for long).
+@lru_cache(maxsize=4)
 def lines_are_paragraphs(text: str) -> bool:
     """Whether every line break separates paragraphs in `text`, not only blank lines.
 
