@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from support import settle
 from textual.widgets import Static
 
 from reader.ui.app import ReaderApp
@@ -17,11 +18,6 @@ def make_app(tmp_path: Path, paths: list[Path]) -> ReaderApp:
     return ReaderApp(
         paths, db_path=tmp_path / "db" / "annotations.json", config_path=tmp_path / "none.toml"
     )
-
-
-async def settle(app: ReaderApp, pilot) -> None:  # type: ignore[no-untyped-def]
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def messages(app: ReaderApp) -> list[str]:
