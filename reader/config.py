@@ -22,7 +22,7 @@ class Settings:
     name = "Rania"          # the annotator recorded on every annotation
 
     [keys]                  # binding id = keys, as Textual writes them
-    "tag-picker" = "t,ctrl+t"
+    "coding.tag-picker" = "t,ctrl+t"
     ```
     """
 

@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 
+# The waits Pilot tests share (`until` a condition holds, `settle` until the app is quiet) are in
+# support.py beside this file; pytest puts this folder on sys.path, so `from support import until`.
+
 
 @pytest.fixture(autouse=True)
 def isolated_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

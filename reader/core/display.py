@@ -116,13 +116,14 @@ def _narrow_class() -> str:
     ranges += [(0x2028, 0x202E), (0x2066, 0x2069)]
     # Rich's table lists only the code points that are not one cell wide: walking its entries
     # takes well under a millisecond, asking for 13,000 widths one by one took ~20 ms of start-up.
+    # The table is private to Rich (a release may drop or change it): then ask for each width.
     not_narrow = [(0x7F, 0x9F), (0xD800, 0xDFFF)]
     try:
         from rich.cells import load_cell_table  # type: ignore[attr-defined]
 
         not_narrow += [(low, high) for low, high, width in load_cell_table("auto").widths
                        if width != 1 and high >= 0x20 and low < 0x3400]
-    except (ImportError, AttributeError):  # another Rich: ask for each width
+    except (ImportError, AttributeError, TypeError, ValueError):  # not this Rich's
         not_narrow += [(code, code) for code in range(0x20, 0x3400)
                        if get_character_cell_size(chr(code)) != 1]
     start = 0x20

@@ -63,6 +63,8 @@ class AnnotatorApp(App[None]):
 
     db_path: Path
     config_path: Path | None
+    freeze_after_store_load: bool
+    """Set when start-up froze the collector's view of its objects (see `run_tui`)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -77,7 +79,6 @@ class AnnotatorApp(App[None]):
         self._travel_lock = threading.Lock()
         self.annotations_starting = False
         """From mount until the store's service and the coder exist (just after the first frame)."""
-        """Set when start-up froze the collector's view of its objects (see `run_tui`)."""
 
     # ------------------------------------------------------------------ lifecycle
 

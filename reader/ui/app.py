@@ -32,6 +32,7 @@ from reader.ui.screens.main import MainScreen
 from reader.ui.widgets.workspace import PaneTabs, Workspace
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
     from textual.dom import DOMNode
 
     from reader.formats.base import LoadedDocument
@@ -207,6 +208,7 @@ class ReaderApp(AnnotatorApp):
         self._first_placed: tuple[Path, int, int] | None = None
         self._later_styles_read = False
         self._held_keys: list[events.Key] | None = []
+        self._exiting = False
         self.main_screen = MainScreen(id="main")
 
     def get_default_screen(self) -> Screen[None]:
@@ -302,6 +304,11 @@ class ReaderApp(AnnotatorApp):
         return document, state or None
 
     async def on_event(self, event: events.Event) -> None:
+        # Keys in the same burst as `q` (`qC`, `q?`) arrive after the app decided to exit: acting
+        # on them would open screens and mount widgets while the app takes its widgets down, and
+        # their queries find nothing. Input after the decision to exit is not for this app.
+        if self._exiting and isinstance(event, events.InputEvent):
+            return
         # Keys typed while the app starts (a fast typist, a paste) can arrive before the first
         # document has the keyboard, and would go to no widget's bindings; they are held until
         # the first frame is painted, then handled in order.
@@ -658,6 +665,13 @@ class ReaderApp(AnnotatorApp):
     async def action_quit(self) -> None:
         self.save_now()
         self.exit()
+
+    def exit(
+        self, result: None = None, return_code: int = 0, message: RenderableType | None = None
+    ) -> None:
+        """Exit the app; input that arrives from now on is dropped (see `on_event`)."""
+        self._exiting = True
+        super().exit(result, return_code, message)
 
     def action_help(self) -> None:
         from reader.ui.screens.help import HelpScreen

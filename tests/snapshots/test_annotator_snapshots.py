@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from support import until
 from textual.pilot import Pilot
 
 from reader.core.store import AnnotationStore
@@ -49,11 +50,11 @@ def test_overlapping_passages(snap_compare, tmp_path: Path) -> None:  # type: ig
         app = pilot.app
         assert isinstance(app, ReaderApp)
         await app.workers.wait_for_complete()
-        for _ in range(300):
-            pane = app.workspace.active_document
-            if pane is not None and len(pane.annotations) == 3:
-                break
-            await pilot.pause(0.02)
+        await until(
+            pilot,
+            lambda: app.workspace.active_document is not None
+            and len(app.workspace.active_document.annotations) == 3,
+        )
         await pilot.press("right_square_bracket", "right_square_bracket", "w")
         await pilot.pause()
         await pilot.pause()

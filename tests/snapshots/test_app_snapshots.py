@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from support import settle
 from textual.pilot import Pilot
 
 from reader.ui.app import ReaderApp
@@ -21,17 +22,11 @@ def make_app(tmp_path: Path, *names: str) -> ReaderApp:
     return app
 
 
-async def settled(pilot: Pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.pause()
-
-
 def test_document_with_line_numbers(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     async def run_before(pilot: Pilot) -> None:
-        await settled(pilot)
+        await settle(pilot.app, pilot)
         await pilot.press("alt+n", "j", "j")
-        await settled(pilot)
+        await settle(pilot.app, pilot)
 
     app = make_app(tmp_path, "field-notes.txt")
     assert snap_compare(app, terminal_size=(100, 30), run_before=run_before)
@@ -39,9 +34,9 @@ def test_document_with_line_numbers(snap_compare, tmp_path: Path) -> None:  # ty
 
 def test_two_panes_side_by_side(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     async def run_before(pilot: Pilot) -> None:
-        await settled(pilot)
+        await settle(pilot.app, pilot)
         await pilot.press("ctrl+backslash")
-        await settled(pilot)
+        await settle(pilot.app, pilot)
 
     app = make_app(tmp_path, "field-notes.txt", "interview-7.txt")
     assert snap_compare(app, terminal_size=(120, 30), run_before=run_before)
@@ -49,9 +44,9 @@ def test_two_panes_side_by_side(snap_compare, tmp_path: Path) -> None:  # type: 
 
 def test_help_panel(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     async def run_before(pilot: Pilot) -> None:
-        await settled(pilot)
+        await settle(pilot.app, pilot)
         await pilot.press("f1")
-        await settled(pilot)
+        await settle(pilot.app, pilot)
 
     app = make_app(tmp_path, "field-notes.txt")
     assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
@@ -59,7 +54,7 @@ def test_help_panel(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-un
 
 def test_narrow_terminal(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     async def run_before(pilot: Pilot) -> None:
-        await settled(pilot)
+        await settle(pilot.app, pilot)
 
     app = make_app(tmp_path, "field-notes.txt", "interview-7.txt")
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

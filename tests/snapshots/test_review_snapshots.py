@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
+from support import settle, until
 from textual.pilot import Pilot
 
 from reader.core.store import AnnotationStore
@@ -53,24 +53,10 @@ def make_app(tmp_path: Path) -> ReaderApp:
     return app
 
 
-async def settled(pilot: Pilot) -> None:  # type: ignore[type-arg]
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.pause()
-
-
-async def until(pilot: Pilot, condition) -> None:  # type: ignore[no-untyped-def,type-arg]
-    for _ in range(200):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("timed out")
-
-
 def test_tag_view_across_documents(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     async def run_before(pilot: Pilot) -> None:  # type: ignore[type-arg]
         app = pilot.app
-        await settled(pilot)
+        await settle(app, pilot)
         await until(pilot, lambda: len(app.coder.snapshot.codebook) > 8)  # type: ignore[attr-defined]
         await pilot.press("f3")
         await until(pilot, lambda: isinstance(app.screen, TagViewScreen) and app.screen.rows)
@@ -79,8 +65,9 @@ def test_tag_view_across_documents(snap_compare, tmp_path: Path) -> None:  # typ
         await pilot.press("down", "down", "down", "down")
         await until(pilot, lambda: len(app.screen.rows) == 4)  # type: ignore[attr-defined]
         await pilot.press("enter", "down")
-        await asyncio.sleep(0.1)
-        await settled(pilot)
+        passages = app.screen.query_one("#tag-view-passages")
+        await until(pilot, lambda: app.focused is passages and passages.cursor_row == 1)  # type: ignore[attr-defined]
+        await settle(app, pilot)
 
     assert snap_compare(make_app(tmp_path), terminal_size=(120, 24), run_before=run_before)
 
@@ -88,11 +75,11 @@ def test_tag_view_across_documents(snap_compare, tmp_path: Path) -> None:  # typ
 def test_codebook_screen(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     async def run_before(pilot: Pilot) -> None:  # type: ignore[type-arg]
         app = pilot.app
-        await settled(pilot)
+        await settle(app, pilot)
         await until(pilot, lambda: len(app.coder.snapshot.codebook) > 8)  # type: ignore[attr-defined]
         await pilot.press("f4")
         await until(pilot, lambda: isinstance(app.screen, CodebookScreen) and app.screen.entries)
         await pilot.press("down", "down")
-        await settled(pilot)
+        await settle(app, pilot)
 
     assert snap_compare(make_app(tmp_path), terminal_size=(120, 24), run_before=run_before)

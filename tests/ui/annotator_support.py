@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from pathlib import Path
 
+from support import until
 from textual.pilot import Pilot
 
 from reader.core.store import AnnotationStore
@@ -53,16 +53,6 @@ def db_file(tmp_path: Path) -> Path:
     return tmp_path / "db" / "annotations.json"
 
 
-async def until(pilot: Pilot, condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    """Let the app run until `condition()` holds."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError("timed out waiting for the app")
-        await pilot.pause(0.02)
-
-
 async def ready(pilot: Pilot) -> DocumentPane:
     """The active pane once its document is registered in the store."""
     app = pilot.app
@@ -100,5 +90,15 @@ def tag_id(tmp_path: Path, name: str) -> str:
 
 
 async def search(pilot: Pilot, text: str) -> None:
+    """Search the active document for `text` and wait until the search bar has closed on it."""
+    app = pilot.app
+    assert isinstance(app, ReaderApp)
+    pane = app.workspace.active_document
+    assert pane is not None
     await pilot.press("slash", *text, "enter")
-    await pilot.pause(0.3)
+    await until(
+        pilot,
+        lambda: pane.view.search_result is not None
+        and pane.view.search_result.query.pattern == text
+        and not pane.has_class("-searching"),
+    )

@@ -363,8 +363,10 @@ async def test_passage_colours_follow_the_theme(tmp_path: Path) -> None:
         await find_lebanon(pilot, pane)
         await pilot.press("s", "1")
         await store_idle(pilot)
+        before = pane.view._decorations[0].style
+        redraws = app.theme != "textual-dark"  # (setting the theme in use changes nothing)
         app.theme = "textual-dark"
-        await pilot.pause(0.1)
+        await until(pilot, lambda: not redraws or pane.view._decorations[0].style != before)
         dark = pane.view._decorations[0].style
         app.theme = "textual-light"
         await until(pilot, lambda: pane.view._decorations[0].style != dark)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from support import settle, until
 from textual.widgets import DirectoryTree, Input, OptionList
 
 from reader.ui.app import ReaderApp
@@ -27,12 +28,6 @@ def make_app(tmp_path: Path, paths: list[Path]) -> ReaderApp:
     return ReaderApp(
         paths, db_path=tmp_path / "db" / "annotations.json", config_path=tmp_path / "none.toml"
     )
-
-
-async def settle(app: ReaderApp, pilot) -> None:  # type: ignore[no-untyped-def]
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.pause()
 
 
 def open_names(app: ReaderApp) -> list[str]:
@@ -164,7 +159,11 @@ async def test_tree_labels_show_control_characters_as_symbols(tmp_path: Path) ->
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("ctrl+o")
-        await pilot.pause(0.3)
+        await until(
+            pilot,
+            lambda: isinstance(app.screen, OpenDocumentScreen)
+            and len(app.screen.query_one(DirectoryTree).root.children) == 2,
+        )
         tree = app.screen.query_one(DirectoryTree)
         labels = [str(node.label) for node in tree.root.children]
         evil = [label for label in labels if label.startswith("evil")]
@@ -228,10 +227,6 @@ async def test_styles_read_after_the_first_frame_reach_the_sidebar_and_dialogs(
         assert sidebar.styles.dock == "right" and sidebar.styles.width is not None
         assert sidebar.styles.width.value == 42
         await pilot.press("s", "t")  # a sentence, then the tag picker
-        await pilot.pause()
-        for _ in range(40):
-            if isinstance(app.screen, TagPicker):
-                break
-            await pilot.pause(0.05)
+        await until(pilot, lambda: isinstance(app.screen, TagPicker))
         dialog = app.screen.query_one("#tag-picker-dialog")
         assert dialog.styles.width is not None and dialog.styles.width.value == 72

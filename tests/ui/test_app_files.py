@@ -8,6 +8,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from support import settle
 from textual.widgets import Static
 
 from reader.paths import session_path
@@ -23,11 +24,6 @@ def make_app(tmp_path: Path, paths: list[Path]) -> ReaderApp:
     return ReaderApp(
         paths, db_path=tmp_path / "db" / "annotations.json", config_path=tmp_path / "none.toml"
     )
-
-
-async def settle(app: ReaderApp, pilot) -> None:  # type: ignore[no-untyped-def]
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def messages(app: ReaderApp) -> list[str]:

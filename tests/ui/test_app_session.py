@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from support import settle, until
+
 from reader.paths import session_path
 from reader.ui.app import ReaderApp
 
@@ -32,10 +34,12 @@ def session_file(tmp_path: Path) -> Path:
     return session_path(tmp_path / "db" / "annotations.json")
 
 
-async def settle(app: ReaderApp, pilot) -> None:  # type: ignore[no-untyped-def]
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.pause()
+def saved_pane_count(tmp_path: Path) -> int | None:
+    """Panes in the session file, or None while it is not written (it is replaced whole)."""
+    try:
+        return len(json.loads(session_file(tmp_path).read_text("utf-8"))["panes"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 async def test_quit_saves_and_resume_restores_everything(tmp_path: Path) -> None:
@@ -125,9 +129,7 @@ async def test_changes_are_saved_before_quitting(tmp_path: Path) -> None:
         await settle(app, pilot)
         await pilot.press("ctrl+backslash")
         await settle(app, pilot)
-        await pilot.pause(1.0)  # the debounce
-        saved = json.loads(session_file(tmp_path).read_text("utf-8"))
-        assert len(saved["panes"]) == 2
+        await until(pilot, lambda: saved_pane_count(tmp_path) == 2)  # after the debounce
 
 
 async def test_corrupt_session_is_reported_and_samples_open(tmp_path: Path) -> None:

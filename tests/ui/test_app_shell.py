@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from support import settle, until
+
 from reader.ui.app import ReaderApp
 from reader.ui.widgets.footer import FooterItem, ReaderFooter
 from reader.ui.widgets.workspace import PaneTabs, Workspace
@@ -29,10 +31,18 @@ def make_app(tmp_path: Path, paths: list[Path], config: str | None = None) -> Re
     return ReaderApp(paths, db_path=tmp_path / "db" / "annotations.json", config_path=config_path)
 
 
-async def settle(app: ReaderApp, pilot) -> None:  # type: ignore[no-untyped-def]
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.pause()
+def palette_highlight(app: ReaderApp) -> str | None:
+    """The title of the command the open palette would run on enter, if any."""
+    from textual.command import CommandList
+
+    lists = app.screen.query(CommandList)
+    if not lists:
+        return None
+    commands = lists.first()
+    if commands.highlighted is None:
+        return None
+    prompt = commands.get_option_at_index(commands.highlighted).prompt
+    return str(prompt).splitlines()[0].strip()
 
 
 def pane_of_focus(app: ReaderApp) -> PaneTabs | None:
@@ -298,7 +308,7 @@ async def test_palette_offers_the_shell_commands(tmp_path: Path) -> None:
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"split pane")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: palette_highlight(app) == "Split pane")
         await pilot.press("enter")
         await settle(app, pilot)
         assert len(app.workspace.panes) == 2

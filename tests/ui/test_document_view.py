@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from support import until
 from textual.app import App, ComposeResult
 from textual.widgets import Input
 
@@ -24,6 +25,11 @@ PROSE = (
     "A second paragraph mentions lebanon again. It is short.\n"
     "Third line [bold red]markup[/] and \x1b]0;pwned\x07 stay literal.\n"
 )
+
+
+def searched_for(view: DocumentView) -> str | None:
+    """The pattern of the search the view shows now, if any."""
+    return view.search_result.query.pattern if view.search_result is not None else None
 
 
 @dataclass
@@ -299,7 +305,8 @@ async def test_search_escape_cancels_and_restores_focus() -> None:
     async with app.run_test(size=(70, 14)) as pilot:
         view = app.view
         await pilot.press("w", "slash", *"committee")
-        await pilot.pause(0.3)  # the incremental search runs after a short pause
+        # The incremental search runs after a short pause in typing.
+        await until(pilot, lambda: searched_for(view) == "committee")
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert view.search_result is not None and len(view.search_result) == 1
@@ -322,7 +329,7 @@ async def test_escape_brings_back_the_previous_search_and_match() -> None:
         before = (view.search_result, view.current_match)
         assert before[1] == 1
         await pilot.press("slash", *"committee")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: searched_for(view) == "committee")
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert view.search_result is not None and view.search_result.query.pattern == "committee"

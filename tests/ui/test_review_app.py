@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from textual.pilot import Pilot
+from support import until
 
 from reader.core.store import AnnotationStore
 from reader.formats.base import load_document
@@ -55,15 +52,6 @@ def prepare(tmp_path: Path) -> tuple[ReaderApp, dict[str, str], dict[str, str]]:
         ).id
     app = ReaderApp(paths, db_path=db, config_path=tmp_path / "none.toml")
     return app, ids, notes
-
-
-async def until(pilot: Pilot[Any], condition: Callable[[], object], timeout: float = 10.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError("timed out waiting for the app")
-        await pilot.pause(0.05)
 
 
 def active_view(app: ReaderApp) -> DocumentView | None:

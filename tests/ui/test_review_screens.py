@@ -8,12 +8,12 @@ a fresh `AnnotationStore` on the same file.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from support import until
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList, Select
@@ -118,16 +118,6 @@ def make_corpus(tmp_path: Path) -> Corpus:
 
 def fresh(corpus: Corpus) -> AnnotationStore:
     return AnnotationStore(corpus.db, origin="cli")
-
-
-async def until(pilot: Pilot[Any], condition: Callable[[], object], timeout: float = 5.0) -> None:
-    """Let the app run until `condition()` is true."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError("timed out waiting for the app")
-        await pilot.pause(0.05)
 
 
 async def started(app: ReviewApp, pilot: Pilot[Any], corpus: Corpus) -> None:
