@@ -6,12 +6,13 @@ import hashlib
 import os
 import re
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+from reader.core.structure import Structure
 from reader.core.text import canonicalize
 
 TITLE_LIMIT = 80
@@ -29,6 +30,19 @@ class LoadedDocument:
     format: str  # the loader's name: "text" or "markdown"
     # Of the canonical text as UTF-8, so a re-encoded or CRLF-converted copy has the same hash.
     sha256: str
+    # Where pages and headings begin, in text order (see reader.core.structure).
+    structure: Structure = field(default=(), repr=False)
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """What a loader of a non-text format found: canonical text and its structure map (built
+    with reader.formats.building.TextBuilder), and a title from the document's metadata."""
+
+    text: str
+    structure: Structure = ()
+    title: str = ""  # "" when the document names none: the first line is used instead
+    encoding: str = ""  # the text encoding the format declared, where there is one
 
 
 # --- errors -------------------------------------------------------------------------------
@@ -118,6 +132,26 @@ class Loader(Protocol):
 
     def title(self, path: Path, text: str) -> str:
         """A title found in the canonical text, or "" to fall back to the file name."""
+        ...
+
+
+class DocumentLoader(Loader, Protocol):
+    """A loader of a format that is not plain text (PDF, DOCX, EPUB, ...): it gives text,
+    structure and a title at once. `load_document` prefers `extract_document` to `extract`."""
+
+    def extract_document(self, path: Path, data: bytes) -> Extraction:
+        """The document's canonical text, structure map and metadata title.
+
+        Raises a DocumentError subclass (without a path; the caller adds it) when it cannot.
+        """
+        ...
+
+
+class StructuredTextLoader(Loader, Protocol):
+    """A text format with structure in the text itself (Markdown headings)."""
+
+    def structure(self, text: str) -> Structure:
+        """The structure map of the canonical text."""
         ...
 
 
@@ -286,12 +320,23 @@ def load_document(path: Path | str) -> LoadedDocument:
     info = _check_regular_file(resolved)
     try:
         loader = _loader_for(resolved)
-        text, encoding, size = _extract(loader, resolved, info.st_size)
+        extract_document = getattr(loader, "extract_document", None)
+        if extract_document is not None:
+            extraction, size = _extract_document(extract_document, resolved, info.st_size)
+            text, encoding, structure = extraction.text, extraction.encoding, extraction.structure
+            metadata_title = clean_title(extraction.title)
+        else:
+            text, encoding, size = _extract(loader, resolved, info.st_size)
+            text_structure = getattr(loader, "structure", None)
+            structure = () if text_structure is None else text_structure(text)
+            metadata_title = ""
     except DocumentError as error:
         if error.path is None:
             raise error.for_path(resolved) from None
         raise
-    title = clean_title(loader.title(resolved, text)) or clean_title(resolved.name)
+    title = (
+        metadata_title or clean_title(loader.title(resolved, text)) or clean_title(resolved.name)
+    )
     return LoadedDocument(
         path=resolved,
         text=text,
@@ -300,7 +345,27 @@ def load_document(path: Path | str) -> LoadedDocument:
         size=size,
         format=loader.name,
         sha256=text_sha256(text),
+        structure=structure,
     )
+
+
+# A PDF, Word or EPUB file bigger than this is refused before it is read: extraction holds its
+# bytes and what they inflate to in memory.
+MAX_DOCUMENT_BYTES = 256 << 20
+
+
+def _extract_document(
+    extract_document: Callable[[Path, bytes], Extraction], path: Path, size: int
+) -> tuple[Extraction, int]:
+    if size > MAX_DOCUMENT_BYTES:
+        raise DocumentError(
+            f"is too large to open ({size >> 20} MB; at most {MAX_DOCUMENT_BYTES >> 20} MB)"
+        )
+    data = _read_bytes(path)
+    if not data:
+        raise DocumentError("is empty (0 bytes)")
+    extraction = extract_document(path, data)
+    return extraction, len(data)
 
 
 # Files bigger than this (1 MiB) go to a streaming loader a chunk at a time.
