@@ -212,10 +212,13 @@ def _ensure_builtins() -> None:
     _builtins_registered = True
     # Imported here, not at the top: the loaders import this module for its errors.
     from reader.formats.markdown import MarkdownLoader
+    from reader.formats.pdf import PdfLoader
     from reader.formats.text import TextLoader
 
     register(TextLoader(), fallback=True)
     register(MarkdownLoader())
+    # Loaders of other formats import their libraries only when they extract something.
+    register(PdfLoader())
 
 
 def supported_suffixes() -> tuple[str, ...]:

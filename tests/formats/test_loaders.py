@@ -289,9 +289,9 @@ class TestTitles:
 
 class TestRegistry:
     def test_suffixes(self) -> None:
-        assert supported_suffixes() == (".markdown", ".md", ".text", ".txt")
+        assert supported_suffixes() == (".markdown", ".md", ".pdf", ".text", ".txt")
         assert is_supported("a.TXT") and is_supported(Path("b.md")) and is_supported("README")
-        assert not is_supported("c.pdf") and not is_supported("d.png")
+        assert is_supported("c.PDF") and not is_supported("d.png")
 
     def test_unknown_suffix_that_looks_like_text_loads_as_text(self, tmp_path: Path) -> None:
         for name in ("server.log", "README"):
