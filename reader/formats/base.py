@@ -211,6 +211,7 @@ def _ensure_builtins() -> None:
         return
     _builtins_registered = True
     # Imported here, not at the top: the loaders import this module for its errors.
+    from reader.formats.docx import DocxLoader
     from reader.formats.markdown import MarkdownLoader
     from reader.formats.pdf import PdfLoader
     from reader.formats.text import TextLoader
@@ -219,6 +220,7 @@ def _ensure_builtins() -> None:
     register(MarkdownLoader())
     # Loaders of other formats import their libraries only when they extract something.
     register(PdfLoader())
+    register(DocxLoader())
 
 
 def supported_suffixes() -> tuple[str, ...]:
