@@ -212,7 +212,9 @@ def _ensure_builtins() -> None:
     _builtins_registered = True
     # Imported here, not at the top: the loaders import this module for its errors.
     from reader.formats.docx import DocxLoader
+    from reader.formats.epub import EpubLoader
     from reader.formats.markdown import MarkdownLoader
+    from reader.formats.odt import OdtLoader
     from reader.formats.pdf import PdfLoader
     from reader.formats.text import TextLoader
 
@@ -221,6 +223,8 @@ def _ensure_builtins() -> None:
     # Loaders of other formats import their libraries only when they extract something.
     register(PdfLoader())
     register(DocxLoader())
+    register(OdtLoader())
+    register(EpubLoader())
 
 
 def supported_suffixes() -> tuple[str, ...]:

@@ -13,7 +13,7 @@ from reader.formats.building import TextBuilder
 from reader.formats.packages import local_name, open_package, parse_xml, read_member
 from reader.formats.text import first_nonblank_line
 
-KIND = "Word document"
+KIND = "a Word document"
 _MAIN_PART = "word/document.xml"
 # Word never writes a DTD; one in a part can only be an entity attack (billion laughs, or an
 # external entity naming a local file), and mammoth parses with the standard library's
@@ -29,7 +29,7 @@ def _check_xml_parts(package: object) -> None:
         if member.filename.endswith((".xml", ".rels")):
             if _DOCTYPE.search(read_member(package, member.filename, KIND)):
                 raise DocumentError(
-                    f"is not a {KIND} reader can open safely "
+                    f"is not {KIND} reader can open safely "
                     f"({member.filename!r} declares XML entities)"
                 )
 
@@ -72,7 +72,7 @@ class DocxLoader:
 
         package = open_package(data, KIND)
         if _MAIN_PART not in package.namelist():
-            raise DocumentError(f"is not a {KIND} (it has no {_MAIN_PART!r}; another format?)")
+            raise DocumentError(f"is not {KIND} (it has no {_MAIN_PART!r}; another format?)")
         _check_xml_parts(package)
         title = _core_title(package)
         try:
@@ -83,7 +83,7 @@ class DocxLoader:
             raise
         except Exception as error:  # noqa: BLE001 - mammoth raises many kinds on bad parts
             reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-            raise DocumentError(f"is not a readable {KIND} ({reason[:120]})") from None
+            raise DocumentError(f"is damaged: not readable as {KIND} ({reason[:120]})") from None
         builder = TextBuilder()
         if result.value.strip():
             fragment = html.fragment_fromstring(result.value, create_parent="div")

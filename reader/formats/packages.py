@@ -1,10 +1,11 @@
-"""Zip packages (DOCX, ODT, EPUB) opened with their sizes checked first, and XML parsed without
-entities or network: the defences against zip bombs and XML attacks in one place."""
+"""Zip packages (DOCX, ODT, EPUB) opened with sizes checked and XML parsed without entities."""
 
 from __future__ import annotations
 
 import io
+import re
 import zipfile
+from html.entities import name2codepoint
 from typing import TYPE_CHECKING
 
 from reader.formats.base import DocumentError
@@ -25,19 +26,19 @@ _RATIO_FROM_BYTES = 1 << 20  # small members may compress very well (a run of sp
 def open_package(data: bytes, kind: str) -> zipfile.ZipFile:
     """The zip package in `data`, once its declared sizes look like a document's.
 
-    `kind` names the format in messages ("Word document"). Python's zipfile never inflates a
-    member past its declared size (and checks its CRC), so checking the declarations bounds
-    what reading can cost.
+    `kind` names the format in messages, with its article ("a Word document"). Python's
+    zipfile never inflates a member past its declared size (and checks its CRC), so checking
+    the declarations bounds what reading can cost.
     """
     if not data.startswith(b"PK\x03\x04"):
-        raise DocumentError(f"is not a {kind} (it is not a zip package; renamed or damaged?)")
+        raise DocumentError(f"is not {kind} (it is not a zip package; renamed or damaged?)")
     try:
         package = zipfile.ZipFile(io.BytesIO(data))
         members = package.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError) as error:
-        raise DocumentError(f"is not a readable {kind} (damaged zip package: {error})") from None
+        raise DocumentError(f"is damaged: not readable as {kind} ({error})") from None
     if len(members) > MAX_MEMBERS:
-        raise DocumentError(f"is not a {kind} reader can open safely ({len(members)} parts)")
+        raise DocumentError(f"is not {kind} reader can open safely ({len(members)} parts)")
     total = 0
     for member in members:
         total += member.file_size
@@ -46,12 +47,12 @@ def open_package(data: bytes, kind: str) -> zipfile.ZipFile:
             member.file_size > _RATIO_FROM_BYTES and ratio > MAX_RATIO
         ):
             raise DocumentError(
-                f"is not a {kind} reader can open safely: part {member.filename!r} would "
+                f"is not {kind} reader can open safely: part {member.filename!r} would "
                 f"inflate to {member.file_size:,} bytes (a zip bomb?)"
             )
     if total > MAX_TOTAL_BYTES:
         raise DocumentError(
-            f"is not a {kind} reader can open safely: it would inflate to {total:,} bytes"
+            f"is not {kind} reader can open safely: it would inflate to {total:,} bytes"
         )
     return package
 
@@ -61,17 +62,38 @@ def read_member(package: zipfile.ZipFile, name: str, kind: str) -> bytes:
     try:
         return package.read(name)
     except KeyError:
-        raise DocumentError(f"is not a valid {kind} (it has no {name!r})") from None
+        raise DocumentError(f"is not {kind} (it has no {name!r})") from None
     except (zipfile.BadZipFile, ValueError, EOFError, OSError, NotImplementedError) as error:
-        raise DocumentError(f"is not a readable {kind} (damaged part {name!r}: {error})") from None
+        reason = f"is damaged: part {name!r} of {kind} is unreadable ({error})"
+        raise DocumentError(reason) from None
 
 
-def parse_xml(data: bytes, kind: str, *, recover: bool = False) -> etree._Element:
+# HTML's named character references (&nbsp;), which XHTML chapters use as if their DTD were
+# loaded; the five XML ones are left to the parser.
+_NAMED_REFERENCE = re.compile(rb"&([A-Za-z][A-Za-z0-9]{1,31});")
+_XML_ENTITIES = frozenset({b"amp", b"lt", b"gt", b"quot", b"apos"})
+
+
+def _numeric_reference(match: re.Match[bytes]) -> bytes:
+    name = match.group(1)
+    codepoint = name2codepoint.get(name.decode("ascii"))
+    if name in _XML_ENTITIES or codepoint is None:
+        return match.group()
+    return b"&#%d;" % codepoint
+
+
+def parse_xml(
+    data: bytes, kind: str, *, recover: bool = False, html_entities: bool = False
+) -> etree._Element:
     """An XML part's root element: entities never expanded, nothing fetched, no DTD loaded.
 
-    `recover` reads past errors (XHTML in e-books names HTML entities its DTD would define).
+    `recover` reads past errors; `html_entities` reads HTML's named characters (&nbsp;) as
+    the characters they name (one character each, so nothing can grow).
     """
     from lxml import etree
+
+    if html_entities:
+        data = _NAMED_REFERENCE.sub(_numeric_reference, data)
 
     parser = etree.XMLParser(
         resolve_entities=False,
@@ -86,9 +108,9 @@ def parse_xml(data: bytes, kind: str, *, recover: bool = False) -> etree._Elemen
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as error:
-        raise DocumentError(f"is not a valid {kind} (bad XML: {error})") from None
+        raise DocumentError(f"is damaged: bad XML in {kind} ({error})") from None
     if root is None:
-        raise DocumentError(f"is not a valid {kind} (an XML part is empty)")
+        raise DocumentError(f"is damaged: an empty XML part in {kind}")
     return root
 
 
