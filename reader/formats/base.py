@@ -216,7 +216,9 @@ def _ensure_builtins() -> None:
     from reader.formats.markdown import MarkdownLoader
     from reader.formats.odt import OdtLoader
     from reader.formats.pdf import PdfLoader
+    from reader.formats.rtf import RtfLoader
     from reader.formats.text import TextLoader
+    from reader.formats.webpage import WebPageLoader
 
     register(TextLoader(), fallback=True)
     register(MarkdownLoader())
@@ -225,6 +227,8 @@ def _ensure_builtins() -> None:
     register(DocxLoader())
     register(OdtLoader())
     register(EpubLoader())
+    register(RtfLoader())
+    register(WebPageLoader())
 
 
 def supported_suffixes() -> tuple[str, ...]:

@@ -290,7 +290,8 @@ class TestTitles:
 class TestRegistry:
     def test_suffixes(self) -> None:
         assert supported_suffixes() == (
-            ".docx", ".epub", ".markdown", ".md", ".odt", ".pdf", ".text", ".txt"
+            ".docx", ".epub", ".htm", ".html", ".markdown", ".md", ".odt", ".pdf", ".rtf",
+            ".text", ".txt", ".xhtml",
         )
         assert is_supported("a.TXT") and is_supported(Path("b.md")) and is_supported("README")
         assert is_supported("c.PDF") and not is_supported("d.png")
