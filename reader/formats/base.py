@@ -212,6 +212,7 @@ def _ensure_builtins() -> None:
     _builtins_registered = True
     # Imported here, not at the top: the loaders import this module for its errors.
     from reader.formats.docx import DocxLoader
+    from reader.formats.email_message import EmailLoader
     from reader.formats.epub import EpubLoader
     from reader.formats.markdown import MarkdownLoader
     from reader.formats.odt import OdtLoader
@@ -229,6 +230,7 @@ def _ensure_builtins() -> None:
     register(EpubLoader())
     register(RtfLoader())
     register(WebPageLoader())
+    register(EmailLoader())
 
 
 def supported_suffixes() -> tuple[str, ...]:

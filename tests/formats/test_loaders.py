@@ -290,7 +290,7 @@ class TestTitles:
 class TestRegistry:
     def test_suffixes(self) -> None:
         assert supported_suffixes() == (
-            ".docx", ".epub", ".htm", ".html", ".markdown", ".md", ".odt", ".pdf", ".rtf",
+            ".docx", ".eml", ".epub", ".htm", ".html", ".markdown", ".md", ".odt", ".pdf", ".rtf",
             ".text", ".txt", ".xhtml",
         )
         assert is_supported("a.TXT") and is_supported(Path("b.md")) and is_supported("README")
