@@ -174,14 +174,12 @@ _builtins_registered = False
 
 # Suffixes we know are not text, so the message can say so instead of sniffing the bytes.
 _KNOWN_UNSUPPORTED = {
-    ".pdf": "PDF",
-    ".docx": "Word",
-    ".doc": "Word",
-    ".odt": "OpenDocument",
-    ".rtf": "RTF",
-    ".epub": "EPUB",
-    ".html": "HTML",
-    ".htm": "HTML",
+    ".doc": "Old Word (.doc; save it as .docx)",
+    ".odp": "OpenDocument presentation",
+    ".ods": "OpenDocument spreadsheet",
+    ".xlsx": "Excel",
+    ".pptx": "PowerPoint",
+    ".mobi": "Kindle",
     ".png": "PNG image",
     ".jpg": "JPEG image",
     ".jpeg": "JPEG image",
