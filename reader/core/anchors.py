@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from reader.core.graphemes import is_grapheme_boundary
@@ -55,3 +56,30 @@ def find_quote(text: str, quote: str, occurrence: int = 1) -> int:
         if position < 0:
             return -1
     return position
+
+
+def _quote_pattern(quote: str) -> re.Pattern[str] | None:
+    words = quote.split()
+    if not words:
+        return None
+    return re.compile(r"\s+".join(re.escape(word) for word in words))
+
+
+def find_quote_span(text: str, quote: str, occurrence: int = 1) -> tuple[int, int] | None:
+    """The span of the `occurrence`-th (from 1) match of `quote`, or None.
+
+    Any run of whitespace in the quote matches any run of whitespace in the text, and the
+    quote's leading and trailing whitespace is ignored, so a sentence copied from a PDF viewer
+    or a hard-wrapped text ("the old\\nmarket") is found in text that reads "the old market",
+    and the other way round. Occurrences may overlap, as with `find_quote`.
+    """
+    pattern = _quote_pattern(quote)
+    if pattern is None or occurrence < 1:
+        return None
+    position = 0
+    for _ in range(occurrence):
+        match = pattern.search(text, position)
+        if match is None:
+            return None
+        position = match.start() + 1
+    return match.start(), match.end()
