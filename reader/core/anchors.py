@@ -77,9 +77,11 @@ def find_quote_span(text: str, quote: str, occurrence: int = 1) -> tuple[int, in
     if pattern is None or occurrence < 1:
         return None
     position = 0
+    span: tuple[int, int] | None = None
     for _ in range(occurrence):
         match = pattern.search(text, position)
         if match is None:
             return None
-        position = match.start() + 1
-    return match.start(), match.end()
+        span = match.span()
+        position = span[0] + 1
+    return span
