@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import importlib
 import os
 import re
 import stat
@@ -209,26 +211,54 @@ def _ensure_builtins() -> None:
         return
     _builtins_registered = True
     # Imported here, not at the top: the loaders import this module for its errors.
-    from reader.formats.docx import DocxLoader
-    from reader.formats.email_message import EmailLoader
-    from reader.formats.epub import EpubLoader
     from reader.formats.markdown import MarkdownLoader
-    from reader.formats.odt import OdtLoader
-    from reader.formats.pdf import PdfLoader
-    from reader.formats.rtf import RtfLoader
     from reader.formats.text import TextLoader
-    from reader.formats.webpage import WebPageLoader
 
     register(TextLoader(), fallback=True)
     register(MarkdownLoader())
-    # Loaders of other formats import their libraries only when they extract something.
-    register(PdfLoader())
-    register(DocxLoader())
-    register(OdtLoader())
-    register(EpubLoader())
-    register(RtfLoader())
-    register(WebPageLoader())
-    register(EmailLoader())
+    for name, suffixes, module, class_name in _DEFERRED_LOADERS:
+        register(_DeferredLoader(name, suffixes, module, class_name))
+
+
+# Loaders of formats that are not text: their modules (and the libraries they import: email,
+# zipfile, lxml, pypdf, ...) load when a file of theirs is first opened, not at start-up.
+_DEFERRED_LOADERS = (
+    ("pdf", (".pdf",), "reader.formats.pdf", "PdfLoader"),
+    ("docx", (".docx",), "reader.formats.docx", "DocxLoader"),
+    ("odt", (".odt",), "reader.formats.odt", "OdtLoader"),
+    ("epub", (".epub",), "reader.formats.epub", "EpubLoader"),
+    ("rtf", (".rtf",), "reader.formats.rtf", "RtfLoader"),
+    ("html", (".html", ".htm", ".xhtml"), "reader.formats.webpage", "WebPageLoader"),
+    ("email", (".eml",), "reader.formats.email_message", "EmailLoader"),
+)
+
+
+@dataclass(frozen=True)
+class _DeferredLoader:
+    """A built-in DocumentLoader that imports its module the first time it extracts."""
+
+    name: str
+    suffixes: tuple[str, ...]
+    module: str
+    class_name: str
+
+    def _loader(self) -> DocumentLoader:
+        return _import_loader(self.module, self.class_name)
+
+    def extract(self, path: Path, data: bytes) -> tuple[str, str]:
+        return self._loader().extract(path, data)
+
+    def title(self, path: Path, text: str) -> str:
+        return self._loader().title(path, text)
+
+    def extract_document(self, path: Path, data: bytes) -> Extraction:
+        return self._loader().extract_document(path, data)
+
+
+@functools.cache
+def _import_loader(module: str, class_name: str) -> DocumentLoader:
+    loader: DocumentLoader = getattr(importlib.import_module(module), class_name)()
+    return loader
 
 
 def supported_suffixes() -> tuple[str, ...]:
