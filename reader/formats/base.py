@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+from reader.core.hashing import text_sha256
 from reader.core.structure import Structure
 from reader.core.text import canonicalize
 
@@ -34,6 +35,10 @@ class LoadedDocument:
     sha256: str
     # Where pages and headings begin, in text order (see reader.core.structure).
     structure: Structure = field(default=(), repr=False)
+    # For formats that are extracted (PDF, DOCX, ...): the file's bytes' SHA-256 and what
+    # extracted them ("pdf: pypdf 7.1.1; reader 0.1.0"); "" for text read as it is.
+    source_sha256: str = ""
+    extractor: str = ""
 
 
 @dataclass(frozen=True)
@@ -231,6 +236,35 @@ _DEFERRED_LOADERS = (
     ("html", (".html", ".htm", ".xhtml"), "reader.formats.webpage", "WebPageLoader"),
     ("email", (".eml",), "reader.formats.email_message", "EmailLoader"),
 )
+# The libraries whose version decides each extracted format's text (besides reader's own
+# rules: joining lines, dropping running headers, ...).
+_EXTRACTING_LIBRARIES = {
+    "pdf": ("pypdf",),
+    "docx": ("mammoth", "lxml"),
+    "odt": ("lxml",),
+    "epub": ("lxml",),
+    "rtf": ("striprtf",),
+    "html": ("trafilatura", "lxml"),
+    "email": ("trafilatura", "lxml"),
+}
+
+
+@functools.cache
+def extractor_version(format_name: str) -> str:
+    """What extracts a format, with versions: "pdf: pypdf 7.1.1; reader 0.1.0". A different
+    answer means the same bytes may give a different text."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    import reader
+
+    parts = []
+    for library in _EXTRACTING_LIBRARIES.get(format_name, ()):
+        try:
+            parts.append(f"{library} {version(library)}")
+        except PackageNotFoundError:
+            parts.append(f"{library} unknown")
+    parts.append(f"reader {reader.__version__}")
+    return f"{format_name}: " + "; ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -364,10 +398,14 @@ def load_document(path: Path | str) -> LoadedDocument:
     try:
         loader = _loader_for(resolved)
         extract_document = getattr(loader, "extract_document", None)
+        source_sha256 = extractor = ""
         if extract_document is not None:
-            extraction, size = _extract_document(extract_document, resolved, info.st_size)
+            extraction, size, source_sha256 = _extract_document(
+                extract_document, resolved, info.st_size
+            )
             text, encoding, structure = extraction.text, extraction.encoding, extraction.structure
             metadata_title = clean_title(extraction.title)
+            extractor = extractor_version(loader.name)
         else:
             text, encoding, size = _extract(loader, resolved, info.st_size)
             text_structure = getattr(loader, "structure", None)
@@ -389,6 +427,8 @@ def load_document(path: Path | str) -> LoadedDocument:
         format=loader.name,
         sha256=text_sha256(text),
         structure=structure,
+        source_sha256=source_sha256,
+        extractor=extractor,
     )
 
 
@@ -399,7 +439,8 @@ MAX_DOCUMENT_BYTES = 256 << 20
 
 def _extract_document(
     extract_document: Callable[[Path, bytes], Extraction], path: Path, size: int
-) -> tuple[Extraction, int]:
+) -> tuple[Extraction, int, str]:
+    """What the loader extracted, how many bytes it read, and their SHA-256."""
     if size > MAX_DOCUMENT_BYTES:
         raise DocumentError(
             f"is too large to open ({size >> 20} MB; at most {MAX_DOCUMENT_BYTES >> 20} MB)"
@@ -407,8 +448,9 @@ def _extract_document(
     data = _read_bytes(path)
     if not data:
         raise DocumentError("is empty (0 bytes)")
+    source_sha256 = hashlib.sha256(data).hexdigest()
     extraction = extract_document(path, data)
-    return extraction, len(data)
+    return extraction, len(data), source_sha256
 
 
 # Files bigger than this (1 MiB) go to a streaming loader a chunk at a time.
@@ -432,15 +474,3 @@ def _extract(loader: Loader, path: Path, size: int) -> tuple[str, str, int]:
     with _reading(path), path.open("rb") as stream:
         text, encoding = extract_stream(path, stream)
         return text, encoding, stream.tell()
-
-
-_HASH_CHUNK = 256 * 1024
-
-
-def text_sha256(text: str) -> str:
-    """SHA-256 of the text as UTF-8, encoded a megabyte at a time so a huge document is not
-    held twice in memory."""
-    digest = hashlib.sha256()
-    for start in range(0, len(text), _HASH_CHUNK):
-        digest.update(text[start : start + _HASH_CHUNK].encode("utf-8", "surrogatepass"))
-    return digest.hexdigest()
