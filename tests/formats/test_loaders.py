@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from reader.core import hashing
 from reader.formats import base, decoding
 from reader.formats.base import (
     BinaryDocumentError,
@@ -346,7 +347,7 @@ class TestRegistry:
         # whole, the file's bytes and its text would peak at 1.4 times the text.
         path = write(tmp_path, "large.txt", (TEXT * 20_000).encode("utf-8"))
         monkeypatch.setattr(decoding, "CHUNK_BYTES", 64 * 1024)
-        monkeypatch.setattr(base, "_HASH_CHUNK", 64 * 1024)
+        monkeypatch.setattr(hashing, "_TEXT_CHUNK", 64 * 1024)
         tracemalloc.start()
         try:
             document = load_document(path)
@@ -364,7 +365,7 @@ class TestRegistry:
         crlf = (TEXT * 20_000).replace("\n", "\r\n")
         path = write(tmp_path, "large.txt", codecs.BOM_UTF8 + crlf.encode("utf-8"))
         monkeypatch.setattr(decoding, "CHUNK_BYTES", 64 * 1024)
-        monkeypatch.setattr(base, "_HASH_CHUNK", 64 * 1024)
+        monkeypatch.setattr(hashing, "_TEXT_CHUNK", 64 * 1024)
         tracemalloc.start()
         try:
             document = load_document(path)
