@@ -10,8 +10,10 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from reader.core.structure import PAGE, StructureMark, sorted_structure
+from reader.core.anchors import find_quote_span
+from reader.core.structure import HEADING, PAGE, Structure, StructureMark, sorted_structure
 from reader.formats.base import DocumentError, Extraction
 from reader.formats.building import tidy_inline
 from reader.formats.text import first_nonblank_line
@@ -141,6 +143,48 @@ def join_pages(
     return "".join(pieces), sorted_structure(marks)
 
 
+OutlineEntry = tuple[int, str, int]  # page index from 0, title, level from 1
+
+
+def with_outline_headings(
+    text: str, structure: Structure, outline: list[OutlineEntry]
+) -> Structure:
+    """The structure map with the PDF's bookmarks as headings: each where its title is found
+    on its page (whitespace aside), else where its page begins."""
+    pages = [mark for mark in structure if mark.kind == PAGE]
+    headings = []
+    for page_index, title, level in outline:
+        if not 0 <= page_index < len(pages):
+            continue
+        start = pages[page_index].offset
+        end = pages[page_index + 1].offset if page_index + 1 < len(pages) else len(text)
+        span = find_quote_span(text[start:end], title)
+        offset = start + span[0] if span is not None else start
+        headings.append(StructureMark(offset, HEADING, " ".join(title.split()), level))
+    return sorted_structure([*structure, *headings])
+
+
+def _outline(reader: Any) -> list[OutlineEntry]:
+    """The bookmarks that lead to a page, in order, with their depth."""
+    entries: list[OutlineEntry] = []
+
+    def walk(items: list[Any], level: int) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item, level + 1)
+                continue
+            title = str(getattr(item, "title", "") or "")
+            page = reader.get_destination_page_number(item)
+            if page is not None and page >= 0 and title.strip():
+                entries.append((page, title, level))
+
+    try:
+        walk(reader.outline, 1)
+    except Exception:  # noqa: BLE001 - a broken outline costs the headings, not the text
+        return entries
+    return entries
+
+
 @contextmanager
 def _quiet_pypdf() -> Iterator[None]:
     """pypdf reports repairs of malformed files as log warnings; they must not reach the
@@ -182,12 +226,13 @@ class PdfLoader:
         if b"%PDF-" not in data[:1024]:
             raise DocumentError("is not a PDF (it does not begin like one)")
         with _quiet_pypdf():
-            pages, labels, title = _read_pages(data)
+            pages, labels, title, outline = _read_pages(data)
         if not any(pages):
             raise DocumentError(NO_TEXT_LAYER if labels else "has no pages")
         text, structure = join_pages(drop_running_lines(pages, labels), labels)
         if not text.strip():
             raise DocumentError(NO_TEXT_LAYER)
+        structure = with_outline_headings(text, structure, outline)
         return Extraction(text=text, structure=structure, title=title)
 
 
@@ -200,8 +245,8 @@ _LIMITS = {
 }
 
 
-def _read_pages(data: bytes) -> tuple[list[list[str]], list[str], str]:
-    """Each page's non-blank lines, each page's label, and the metadata title."""
+def _read_pages(data: bytes) -> tuple[list[list[str]], list[str], str, list[OutlineEntry]]:
+    """Each page's non-blank lines, each page's label, the metadata title and the outline."""
     from pypdf import apply_configuration
     from pypdf.errors import DependencyError, LimitReachedError
 
@@ -227,7 +272,7 @@ def _read_pages(data: bytes) -> tuple[list[list[str]], list[str], str]:
 
 def _read_pages_within_limits(
     data: bytes, pages: list[list[str]]
-) -> tuple[list[list[str]], list[str], str]:
+) -> tuple[list[list[str]], list[str], str, list[OutlineEntry]]:
     """`_read_pages`, filling `pages` as it goes (so an error can say which page it met)."""
     from pypdf import PasswordType, PdfReader
 
@@ -240,4 +285,4 @@ def _read_pages_within_limits(
         raw = page.extract_text() or ""
         lines = [tidy_inline(line) for line in raw.splitlines()]
         pages.append([line for line in lines if line])
-    return pages, labels, title
+    return pages, labels, title, _outline(reader)

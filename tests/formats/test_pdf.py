@@ -17,7 +17,7 @@ from pypdf.generic import (
     StreamObject,
 )
 
-from reader.core.structure import PAGE, page_at
+from reader.core.structure import PAGE, page_at, section_at
 from reader.formats.base import DocumentError, load_document
 from reader.formats.pdf import drop_running_lines, join_pages
 
@@ -34,6 +34,7 @@ def make_pdf(
     title: str | None = None,
     roman_pages: int = 0,
     user_password: str | None = None,
+    outline: tuple[tuple[str, int, int], ...] = (),
 ) -> bytes:
     """A PDF whose pages show `pages` line by line in Helvetica, like a word processor's."""
     writer = PdfWriter()
@@ -61,6 +62,11 @@ def make_pdf(
     if roman_pages:
         writer.set_page_label(0, roman_pages - 1, style="/r")
         writer.set_page_label(roman_pages, len(pages) - 1, style="/D", start=1)
+    parents: dict[int, object] = {}
+    for heading, page_index, level in outline:  # level 1 is the top
+        parents[level] = writer.add_outline_item(
+            title=heading, page_number=page_index, parent=parents.get(level - 1)
+        )
     if title is not None:
         writer.add_metadata({"/Title": title})
     if user_password is not None:
@@ -141,6 +147,27 @@ def test_printed_page_labels_name_the_pages(tmp_path: Path) -> None:
     assert [mark.label for mark in document.structure] == ["i", "ii", "1"]
     assert page_at(document.structure, document.text.index("Chapter one")) == "1"
     assert page_at(document.structure, document.text.index("More")) == "ii"
+
+
+def test_bookmarks_become_headings_where_their_title_is_on_the_page(tmp_path: Path) -> None:
+    pages = [
+        ["Chapter 2", "Opening words of the chapter."],
+        ["Some words before.", "Returns and", "departures", "Words about returns."],
+    ]
+    outline = (("Chapter 2", 0, 1), ("Returns and departures", 1, 2), ("Missing", 1, 2))
+    document = load_document(write(tmp_path, "b.pdf", make_pdf(pages, outline=outline)))
+    text = document.text
+    headings = [mark for mark in document.structure if mark.kind == "heading"]
+    assert [(mark.label, mark.level) for mark in headings] == [
+        ("Chapter 2", 1), ("Missing", 2), ("Returns and departures", 2)
+    ]
+    assert headings[0].offset == text.index("Chapter 2")
+    # Found across the line break the PDF had; a title not on its page marks the page's start.
+    assert text[headings[2].offset :].split()[:3] == ["Returns", "and", "departures"]
+    assert headings[1].offset == text.index("Some words before.")
+    assert section_at(document.structure, text.index("Words about")) == (
+        "Chapter 2 > Returns and departures"
+    )
 
 
 def test_the_metadata_title_is_the_title(tmp_path: Path) -> None:
