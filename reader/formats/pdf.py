@@ -55,11 +55,19 @@ def _running_key(line: str) -> str:
 def drop_running_lines(pages: list[list[str]], labels: list[str]) -> list[list[str]]:
     """Pages' lines without bare page numbers and running headers and footers at their edges."""
     keys_on_pages: Counter[str] = Counter()
-    for lines in pages:
+    # Keys of edge lines that carry their own page's number, by how many pages they do so on.
+    keys_with_page_number: Counter[str] = Counter()
+    for lines, label in zip(pages, labels, strict=True):
         edges = lines[:_EDGE_LINES] + lines[-_EDGE_LINES:]
         keys_on_pages.update({_running_key(line) for line in edges})
+        keys_with_page_number.update(
+            {_running_key(line) for line in edges if label in _DIGITS.findall(line)}
+        )
     needed = max(_RUNNING_MIN_PAGES, _RUNNING_SHARE * len(pages))
     running = {key for key, count in keys_on_pages.items() if count >= needed}
+    # A header that carries the page number ("Chapter 4: Functions 13") runs only through its
+    # chapter, often on fewer than half the pages: its page number gives it away.
+    running |= {key for key, count in keys_with_page_number.items() if count >= 2}
     kept_pages = []
     for lines, label in zip(pages, labels, strict=True):
         kept = list(lines)

@@ -273,6 +273,19 @@ def test_drop_running_lines_keeps_a_line_that_is_only_on_some_pages() -> None:
     assert kept == [["one"], ["two"], ["Other", "three"], ["four"]]
 
 
+def test_a_numbered_chapter_header_is_dropped_though_it_runs_on_few_pages() -> None:
+    # Chapter 1 on pages 1-2 of 12, chapter 2 on pages 3-4, chapter 3 after.
+    words = "one two three four five six seven eight nine ten eleven twelve".split()
+    chapters = [1, 1, 2, 2] + [3] * 8
+    pages = [
+        [f"Chapter {chapter}: Title {n + 1}", f"Body {word}", f"Table 3 shows {word}"]
+        for n, (chapter, word) in enumerate(zip(chapters, words, strict=True))
+    ]
+    kept = drop_running_lines(pages, [str(n + 1) for n in range(12)])
+    # "Table 3" holds page 3's number on page 3 only: it stays there.
+    assert kept == [[f"Body {word}", f"Table 3 shows {word}"] for word in words]
+
+
 def test_join_pages_keeps_a_hyphen_before_a_capital() -> None:
     text, _ = join_pages([[FULL, "talks with Jean-", "Pierre went on."]], ["1"])
     assert "Jean-Pierre went on." in text
