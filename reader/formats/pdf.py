@@ -39,6 +39,8 @@ _BARE_PAGE_NUMBER = re.compile(
     re.IGNORECASE,
 )
 _DIGITS = re.compile(r"\d+")
+# A table of contents' entry: "4.2 Process ........ 12".
+_DOT_LEADER = re.compile(r"(?:\.\s?){4,}\s*\w{1,8}$|…{2,}\s*\w{1,8}$")
 _SENTENCE_END = tuple(".!?:;\"”’»)؟۔")
 
 
@@ -94,10 +96,20 @@ def _full_line_length(pages: list[list[str]]) -> int:
 def _ends_paragraph(line: str, full_length: int) -> bool:
     if line.endswith("-") or line.endswith("\u00ad"):
         return False
-    if len(line) < _SHORT_LINE * full_length:
+    if len(line) < _SHORT_LINE * full_length or _DOT_LEADER.search(line):
         return True
     # A full line ending a sentence may end its paragraph; only a shorter one surely does.
     return line.endswith(_SENTENCE_END) and len(line) < 0.9 * full_length
+
+
+def _starts_paragraph(previous: str, line: str, full_length: int) -> bool:
+    """Whether `line` begins a block though `previous` ran to the margin: a short line with no
+    sentence end after a finished sentence is a heading or a caption ("4.2 Process")."""
+    return (
+        previous.endswith(_SENTENCE_END)
+        and len(line) < _SHORT_LINE * full_length
+        and not line.endswith(_SENTENCE_END)
+    )
 
 
 def _join(previous: str, line: str) -> tuple[str, str]:
@@ -122,6 +134,7 @@ def join_pages(
     marks: list[StructureMark] = []
     pending_pages: list[str] = []
     in_paragraph = False
+    previous_line = ""
 
     def append(piece: str) -> None:
         nonlocal length
@@ -131,6 +144,8 @@ def join_pages(
     for lines, label in zip(pages, labels, strict=True):
         pending_pages.append(label)
         for line in lines:
+            if in_paragraph and _starts_paragraph(previous_line, line, full_length):
+                in_paragraph = False
             if in_paragraph:
                 cut, between = _join(pieces[-1], line)
                 if cut:
@@ -143,6 +158,7 @@ def join_pages(
                 marks.append(StructureMark(length, PAGE, pending))
             pending_pages.clear()
             append(line)
+            previous_line = line
             in_paragraph = not _ends_paragraph(line, full_length)
     if pieces:
         append("\n")

@@ -286,6 +286,28 @@ def test_a_numbered_chapter_header_is_dropped_though_it_runs_on_few_pages() -> N
     assert kept == [[f"Body {word}", f"Table 3 shows {word}"] for word in words]
 
 
+def test_a_short_line_after_a_full_sentence_is_a_heading_not_more_of_the_paragraph() -> None:
+    lines = [
+        FULL,
+        "x" * 58 + ".",  # ends a sentence at the margin
+        "4.2 Process",
+        FULL,
+        "y" * 30 + ".",
+    ]
+    text, _ = join_pages([lines], ["1"])
+    assert text.split("\n\n")[1] == "4.2 Process"
+
+
+def test_table_of_contents_entries_stay_apart() -> None:
+    lines = [
+        "1 Scope " + "." * 60 + " 6",
+        "2 Normative references " + "." * 45 + " 6",
+        "3 Terms and definitions " + "." * 44 + " 7",
+    ]
+    text, _ = join_pages([lines], ["1"])
+    assert text.count("\n\n") == 2
+
+
 def test_join_pages_keeps_a_hyphen_before_a_capital() -> None:
     text, _ = join_pages([[FULL, "talks with Jean-", "Pierre went on."]], ["1"])
     assert "Jean-Pierre went on." in text
