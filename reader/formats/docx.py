@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from pathlib import Path
 
 from reader.formats.base import DocumentError, Extraction
@@ -21,10 +22,7 @@ _MAIN_PART = "word/document.xml"
 _DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
 
 
-def _check_xml_parts(package: object) -> None:
-    import zipfile
-
-    assert isinstance(package, zipfile.ZipFile)
+def _check_xml_parts(package: zipfile.ZipFile) -> None:
     for member in package.infolist():
         if member.filename.endswith((".xml", ".rels")):
             if _DOCTYPE.search(read_member(package, member.filename, KIND)):
@@ -34,10 +32,7 @@ def _check_xml_parts(package: object) -> None:
                 )
 
 
-def _core_title(package: object) -> str:
-    import zipfile
-
-    assert isinstance(package, zipfile.ZipFile)
+def _core_title(package: zipfile.ZipFile) -> str:
     if "docProps/core.xml" not in package.namelist():
         return ""
     root = parse_xml(read_member(package, "docProps/core.xml", KIND), KIND, recover=True)

@@ -224,9 +224,9 @@ def _quiet_pypdf() -> Iterator[None]:
         logger.setLevel(level)
 
 
-def _metadata_title(reader: object) -> str:
+def _metadata_title(reader: Any) -> str:
     try:
-        metadata = reader.metadata  # type: ignore[attr-defined]
+        metadata = reader.metadata
         title = metadata.title if metadata is not None else None
     except Exception:  # a malformed /Info dictionary: fall back to the first line
         return ""
