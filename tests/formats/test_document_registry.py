@@ -33,3 +33,23 @@ def test_listing_formats_imports_no_extractor() -> None:
         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
     )
     assert result.stdout.strip() == "[]"
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_every_fixture_gives_canonical_text_and_an_ordered_structure_map() -> None:
+    from reader.core.text import canonicalize
+    from reader.formats.base import load_document
+
+    fixtures = sorted(path for path in FIXTURES.iterdir() if path.suffix != ".txt")
+    assert {path.suffix for path in fixtures} >= {".pdf", ".docx", ".odt", ".epub", ".rtf",
+                                                  ".html"}
+    for path in fixtures:
+        document = load_document(path)
+        assert canonicalize(document.text) == document.text, path.name
+        offsets = [mark.offset for mark in document.structure]
+        assert offsets == sorted(offsets) and all(0 <= o <= len(document.text) for o in offsets)
+        for mark in document.structure:
+            if mark.kind == "heading":  # a heading mark begins its heading's text
+                assert document.text[mark.offset :].split()[0] == mark.label.split()[0]
