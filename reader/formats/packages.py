@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from html.entities import name2codepoint
 from typing import TYPE_CHECKING
 
@@ -35,7 +36,10 @@ def open_package(data: bytes, kind: str) -> zipfile.ZipFile:
     try:
         package = zipfile.ZipFile(io.BytesIO(data))
         members = package.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError) as error:
+    except (
+        zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, ValueError, EOFError, OSError,
+        NotImplementedError,
+    ) as error:
         raise DocumentError(f"is damaged: not readable as {kind} ({error})") from None
     if len(members) > MAX_MEMBERS:
         raise DocumentError(f"is not {kind} reader can open safely ({len(members)} parts)")
@@ -63,7 +67,9 @@ def read_member(package: zipfile.ZipFile, name: str, kind: str) -> bytes:
         return package.read(name)
     except KeyError:
         raise DocumentError(f"is not {kind} (it has no {name!r})") from None
-    except (zipfile.BadZipFile, ValueError, EOFError, OSError, NotImplementedError) as error:
+    except (
+        zipfile.BadZipFile, zlib.error, ValueError, EOFError, OSError, NotImplementedError
+    ) as error:
         reason = f"is damaged: part {name!r} of {kind} is unreadable ({error})"
         raise DocumentError(reason) from None
 

@@ -57,6 +57,18 @@ def _found_article(body: Any) -> bool:
     return not (len(children) == 1 and "\n" in "".join(children[0].itertext()))
 
 
+def _headline(tree: Any) -> str:
+    """The article's headline as trafilatura finds it: og:title and the like, a lone <h1>,
+    else the best part of <title>."""
+    from trafilatura.metadata import examine_meta, extract_title
+
+    try:
+        title = examine_meta(tree).title or extract_title(tree)
+    except Exception:  # noqa: BLE001 - a page's odd metadata costs its headline, not its text
+        return ""
+    return str(title or "")
+
+
 def _page_title(tree: Any) -> str:
     titles = tree.xpath("//title")
     return " ".join("".join(titles[0].itertext()).split()) if titles else ""
@@ -74,9 +86,11 @@ def feed_html(html_text: str, builder: TextBuilder) -> str:
         tree = lxml_html.document_fromstring(html_text)
     except Exception as error:  # noqa: BLE001 - lxml.etree.ParserError and friends
         raise DocumentError(f"is not a readable web page ({error})") from None
+    # Not with_metadata: it looks for the page's date with dateparser, which takes seconds on
+    # some pages; the headline is found below without it.
     article = trafilatura.bare_extraction(
         html_text,
-        with_metadata=True,
+        with_metadata=False,
         include_comments=False,
         include_tables=True,
         include_images=False,
@@ -93,8 +107,7 @@ def feed_html(html_text: str, builder: TextBuilder) -> str:
             heading_level=_article_heading_level,
             breaks=("lb",),
         )
-        # The article's headline, which trafilatura takes from og:title, <h1> or <title>.
-        return str(getattr(article, "title", None) or "") or _page_title(tree)
+        return _headline(tree) or _page_title(tree)
     root = tree.body if tree.find("body") is not None else tree
     feed_blocks(root, builder, skipped=_BODY_SKIPPED)
     return _page_title(tree)

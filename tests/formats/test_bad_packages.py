@@ -58,3 +58,20 @@ def test_zip_bomb(tmp_path: Path, suffix: str) -> None:
     path = tmp_path / f"bomb{suffix}"
     path.write_bytes(buffer.getvalue())
     assert "zip bomb" in error_for(path)
+
+
+@pytest.mark.parametrize("suffix", KINDS)
+def test_damaged_compressed_data(tmp_path: Path, suffix: str) -> None:
+    # Deflate data that fails to inflate (zlib.error), in every part, CRCs and sizes intact.
+    source = zipfile.ZipFile(FIXTURES / f"report{suffix}")
+    data = bytearray((FIXTURES / f"report{suffix}").read_bytes())
+    for member in source.infolist():
+        if member.compress_type == zipfile.ZIP_DEFLATED and member.compress_size > 8:
+            header_end = member.header_offset + 30 + len(member.filename.encode())
+            extra = int.from_bytes(data[member.header_offset + 28 : member.header_offset + 30],
+                                   "little")
+            start = header_end + extra
+            data[start : start + 4] = b"\xff\xff\xff\xff"
+    path = tmp_path / f"damaged{suffix}"
+    path.write_bytes(bytes(data))
+    assert "damaged" in error_for(path)

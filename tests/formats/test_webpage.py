@@ -76,3 +76,14 @@ def test_a_binary_file_named_html_is_refused(tmp_path: Path) -> None:
     with pytest.raises(DocumentError) as caught:
         load_document(path)
     assert "binary" in str(caught.value)
+
+
+def test_no_date_is_looked_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    # htmldate's dateparser took seconds on some pages, and a reader needs no date.
+    import trafilatura.metadata
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("looked for a date")
+
+    monkeypatch.setattr(trafilatura.metadata, "find_date", refuse)
+    assert load_document(FIXTURES / "press-release.html").title == "Families return to Mosul"
