@@ -22,10 +22,23 @@ _MESSAGE_HEADERS = ("from", "to", "date", "subject", "message-id")
 def _header(message: EmailMessage, name: str) -> str:
     try:
         value = message.get(name)
-    except (ValueError, IndexError, TypeError):  # a malformed header: show it as it is
-        raw = message.get_all(name, failobj=[])
-        value = raw[0] if raw else None
+    except (ValueError, IndexError, TypeError, AttributeError):
+        # The standard library's header parser gives up on some malformed headers (an
+        # unclosed "<" in an address): show the header as written, encoded words decoded.
+        value = next(
+            (raw for key, raw in message.raw_items() if key.lower() == name.lower()), None
+        )
+        value = None if value is None else _decoded_words(str(value))
     return " ".join(str(value).split()) if value is not None else ""
+
+
+def _decoded_words(raw: str) -> str:
+    from email.header import decode_header, make_header
+
+    try:
+        return str(make_header(decode_header(raw)))
+    except (ValueError, LookupError, UnicodeDecodeError, IndexError):
+        return raw
 
 
 def _part_text(part: EmailMessage) -> str:

@@ -112,3 +112,9 @@ def test_a_file_that_is_not_a_message(tmp_path: Path) -> None:
     with pytest.raises(DocumentError) as caught:
         load_document(path)
     assert "is not an e-mail message" in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_a_header_the_parser_gives_up_on_is_shown_as_written(tmp_path: Path) -> None:
+    raw = b"From: =?UTF-8?Q?Sami_=C3=A0?= <\nTo: Team <\nSubject: Broken\n\nBody words.\n"
+    document = load_document(write(tmp_path, "b.eml", raw))
+    assert document.text.startswith("From: Sami à <\nTo: Team <\nSubject: Broken\n\nBody words.")
