@@ -9,16 +9,22 @@ from reader.core.structure import HEADING, PAGE, Structure, StructureMark, sorte
 
 # Runs of whitespace inside a paragraph become one space; line breaks the document asks for
 # (<br/>, w:br, text:line-break) come in as "\n" and are kept.
-_INLINE_SPACE = re.compile(r"[^\S\n\u00a0\u202f]+")
+# (A single plain space is left alone rather than replaced by itself: most text has only those.)
+_INLINE_SPACE = re.compile(r"[^\S\n\u00a0\u202f]{2,}|[^\S \n\u00a0\u202f]")
 _SPACE_AROUND_BREAK = re.compile(r" ?\n ?")
 
 
 def tidy_inline(text: str) -> str:
     """A paragraph's text as a reader expects it: no carriage returns or BOMs, whitespace runs
     as single spaces, no space at its ends."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\ufeff" in text:
+        text = text.replace("\ufeff", "")
     text = _INLINE_SPACE.sub(" ", text)
-    return _SPACE_AROUND_BREAK.sub("\n", text).strip(" \n")
+    if "\n" in text:
+        text = _SPACE_AROUND_BREAK.sub("\n", text)
+    return text.strip(" \n")
 
 
 class TextBuilder:
