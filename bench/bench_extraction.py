@@ -65,29 +65,34 @@ def extractor_alone(path: Path) -> Callable[[], object]:
     return lambda: mammoth.convert_to_html(io.BytesIO(data))
 
 
+def report(path: Path, folder: Path) -> None:
+    """Prints the timings of one document against its extractor and its text as .txt."""
+    document = load_document(path)
+    pages = sum(1 for mark in document.structure if mark.kind == "page")
+    as_text = folder / f"{path.stem}-{path.suffix[1:]}.txt"
+    as_text.write_text(document.text, encoding="utf-8")
+    cache_folder = folder / "extracted"
+    shutil.rmtree(cache_folder, ignore_errors=True)
+    cache = ExtractionCache(cache_folder)
+    alone = best_of(3, extractor_alone(path))
+    first = best_of(3, lambda: load_document(path))
+    load_document_once(path, cache)
+    reopen = best_of(5, lambda: load_document_once(path, cache))
+    txt = best_of(5, lambda: load_document(as_text))
+    print(f"{path.name}: {len(document.text):,} characters, {pages} pages")
+    print(f"  extractor alone  {alone * 1000:8.1f} ms")
+    print(f"  first open       {first * 1000:8.1f} ms  ({first / alone:.2f}x the extractor;"
+          " goal 1.10x)")
+    print(f"  reopen (cached)  {reopen * 1000:8.1f} ms  ({reopen / txt:.2f}x the .txt;"
+          " goal 1.20x)")
+    print(f"  same text, .txt  {txt * 1000:8.1f} ms")
+
+
 def main() -> int:
     folder = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.mkdtemp())
     pdf, docx = make_documents(folder)
     for path in (pdf, docx):
-        document = load_document(path)
-        pages = sum(1 for mark in document.structure if mark.kind == "page")
-        as_text = folder / f"{path.stem}-{path.suffix[1:]}.txt"
-        as_text.write_text(document.text, encoding="utf-8")
-        cache_folder = folder / "extracted"
-        shutil.rmtree(cache_folder, ignore_errors=True)
-        cache = ExtractionCache(cache_folder)
-        alone = best_of(3, extractor_alone(path))
-        first = best_of(3, lambda: load_document(path))
-        load_document_once(path, cache)
-        reopen = best_of(5, lambda: load_document_once(path, cache))
-        txt = best_of(5, lambda: load_document(as_text))
-        print(f"{path.name}: {len(document.text):,} characters, {pages} pages")
-        print(f"  extractor alone  {alone * 1000:8.1f} ms")
-        print(f"  first open       {first * 1000:8.1f} ms  ({first / alone:.2f}x the extractor;"
-              " goal 1.10x)")
-        print(f"  reopen (cached)  {reopen * 1000:8.1f} ms  ({reopen / txt:.2f}x the .txt;"
-              " goal 1.20x)")
-        print(f"  same text, .txt  {txt * 1000:8.1f} ms")
+        report(path, folder)
     return 0
 
 
