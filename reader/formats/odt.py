@@ -55,6 +55,32 @@ def _heading_levels(*roots: Any) -> dict[str, int]:
     return resolved
 
 
+def _move_notes_to_the_end(body: Any) -> None:
+    """Footnotes and endnotes leave a "[1]" where they are cited and follow the text as
+    paragraphs of their own, instead of breaking their sentence in two."""
+    notes = list(body.iter(f"{{{_TEXT}}}note"))
+    for note in notes:
+        citation = "".join(
+            "".join(child.itertext()) for child in note if local_name(child) == "note-citation"
+        ).strip()
+        marker = f"[{citation}]" if citation else "[*]"
+        note_body = next((child for child in note if local_name(child) == "note-body"), None)
+        replacement = note.makeelement(f"{{{_TEXT}}}span", {})
+        replacement.text = marker
+        replacement.tail = note.tail
+        parent = note.getparent()
+        if parent is None:
+            continue
+        parent.replace(note, replacement)
+        paragraphs = [] if note_body is None else list(note_body)
+        if not paragraphs:
+            continue
+        paragraphs[0].text = f"{marker} {paragraphs[0].text or ''}"
+        for paragraph in paragraphs:
+            paragraph.tail = None
+            body.append(paragraph)
+
+
 def _meta_title(package: zipfile.ZipFile) -> str:
     if "meta.xml" not in package.namelist():
         return ""
@@ -98,6 +124,7 @@ class OdtLoader:
         builder = TextBuilder()
         body = next((e for e in content.iter() if local_name(e) == "text"), None)
         if body is not None:
+            _move_notes_to_the_end(body)
             feed_blocks(
                 body,
                 builder,

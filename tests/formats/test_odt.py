@@ -95,3 +95,17 @@ def test_an_odt_that_is_not_a_zip_is_one_line(tmp_path: Path) -> None:
         load_document(path)
     assert "is not an OpenDocument text" in str(caught.value)
     assert "zip package" in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_a_footnote_follows_the_text_instead_of_splitting_its_sentence(tmp_path: Path) -> None:
+    body = (
+        "<text:p>The families returned<text:note text:note-class=\"footnote\">"
+        "<text:note-citation>1</text:note-citation><text:note-body>"
+        "<text:p>Figures from the coordination office.</text:p></text:note-body></text:note>"
+        " in spring.</text:p><text:p>Next paragraph.</text:p>"
+    )
+    document = load_document(write(tmp_path, "n.odt", make_odt(body)))
+    assert document.text == (
+        "The families returned[1] in spring.\n\nNext paragraph.\n\n"
+        "[1] Figures from the coordination office.\n"
+    )
