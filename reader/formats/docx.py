@@ -7,6 +7,7 @@ import io
 import re
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from reader.formats.base import DocumentError, Extraction
 from reader.formats.blocks import feed_blocks
@@ -40,6 +41,21 @@ def _core_title(package: zipfile.ZipFile) -> str:
         if local_name(element) == "title":
             return "".join(element.itertext()).strip()
     return ""
+
+
+def _tidy_notes(fragment: Any) -> None:
+    """mammoth's footnotes and endnotes, listed after the text, begin with their "[1]" (as
+    cited in the text) and lose the "↑" link back to where they are cited."""
+    for link in fragment.xpath(
+        './/a[starts-with(@href, "#footnote-ref-") or starts-with(@href, "#endnote-ref-")]'
+    ):
+        link.drop_tree()  # its tail stays
+    for item in fragment.xpath(
+        './/li[starts-with(@id, "footnote-") or starts-with(@id, "endnote-")]'
+    ):
+        marker = f"[{item.get('id').rpartition('-')[2]}] "
+        first = item[0] if len(item) and item[0].tag == "p" else item
+        first.text = marker + (first.text or "")
 
 
 def _ignore_image(image: object) -> dict[str, str]:
@@ -82,6 +98,7 @@ class DocxLoader:
         builder = TextBuilder()
         if result.value.strip():
             fragment = html.fragment_fromstring(result.value, create_parent="div")
+            _tidy_notes(fragment)
             feed_blocks(fragment, builder)
         text, structure = builder.build()
         return Extraction(text=text, structure=structure, title=title, encoding="utf-8")

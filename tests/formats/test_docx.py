@@ -148,3 +148,30 @@ def test_an_external_entity_is_never_read(tmp_path: Path) -> None:
     body = "<w:p><w:r><w:t>&xxe;</w:t></w:r></w:p>"
     message = load_error(write(tmp_path, "xxe.docx", make_docx(body, prologue=prologue)))
     assert "TOP SECRET" not in message
+
+
+FOOTNOTES = (
+    f'<?xml version="1.0" encoding="UTF-8"?><w:footnotes xmlns:w="{W}">'
+    '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>'
+    '<w:footnote w:id="1"><w:p><w:r><w:t>Figures from the office.</w:t></w:r></w:p>'
+    "</w:footnote></w:footnotes>"
+)
+DOCUMENT_RELS = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships/footnotes" Target="footnotes.xml"/></Relationships>'
+)
+
+
+def test_footnotes_follow_the_text_with_their_number(tmp_path: Path) -> None:
+    body = (
+        '<w:p><w:r><w:t>The families returned</w:t></w:r><w:r><w:footnoteReference w:id="1"/>'
+        '</w:r><w:r><w:t xml:space="preserve"> in spring.</w:t></w:r></w:p>'
+    )
+    extra = {"word/footnotes.xml": FOOTNOTES.encode(),
+             "word/_rels/document.xml.rels": DOCUMENT_RELS.encode()}
+    document = load_document(write(tmp_path, "n.docx", make_docx(body, extra=extra)))
+    assert document.text == (
+        "The families returned[1] in spring.\n\n[1] Figures from the office.\n"
+    )
