@@ -354,7 +354,7 @@ def cmd_open(context: Context) -> int:
 
 
 def cmd_add(context: Context) -> int:
-    from reader.core.anchors import find_quote
+    from reader.core.anchors import find_quote_span
 
     args = context.args
     if not args.tag and not args.memo.strip():
@@ -368,12 +368,12 @@ def cmd_add(context: Context) -> int:
             raise UserError("--quote is empty")
         if args.occurrence < 1:
             raise UserError("--occurrence counts from 1")
-        start = find_quote(text, args.quote, args.occurrence)
-        if start < 0:
+        span = find_quote_span(text, args.quote, args.occurrence)
+        if span is None:
             which = "" if args.occurrence == 1 else f" (occurrence {args.occurrence})"
             raise UserError(f"quote not found in {loaded.title!r}{which}: "
                             f"{shorten(args.quote)!r}")
-        end = start + len(args.quote)
+        start, end = span
     else:
         if args.end is None:
             raise UserError("--start needs --end")

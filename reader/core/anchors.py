@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from reader.core.graphemes import is_grapheme_boundary
@@ -133,3 +134,32 @@ def follow_offset(old_text: str, new_text: str, offset: int) -> int:
     while offset > 0 and not is_grapheme_boundary(new_text, offset):
         offset -= 1
     return offset
+
+
+def _quote_pattern(quote: str) -> re.Pattern[str] | None:
+    words = quote.split()
+    if not words:
+        return None
+    return re.compile(r"\s+".join(re.escape(word) for word in words))
+
+
+def find_quote_span(text: str, quote: str, occurrence: int = 1) -> tuple[int, int] | None:
+    """The span of the `occurrence`-th (from 1) match of `quote`, or None.
+
+    Any run of whitespace in the quote matches any run of whitespace in the text, and the
+    quote's leading and trailing whitespace is ignored, so a sentence copied from a PDF viewer
+    or a hard-wrapped text ("the old\\nmarket") is found in text that reads "the old market",
+    and the other way round. Occurrences may overlap, as with `find_quote`.
+    """
+    pattern = _quote_pattern(quote)
+    if pattern is None or occurrence < 1:
+        return None
+    position = 0
+    span: tuple[int, int] | None = None
+    for _ in range(occurrence):
+        match = pattern.search(text, position)
+        if match is None:
+            return None
+        span = match.span()
+        position = span[0] + 1
+    return span

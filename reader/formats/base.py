@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import errno
+import functools
 import hashlib
+import importlib
 import os
 import re
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
 from reader.core.filepaths import resolved_path
+from reader.core.hashing import text_sha256
+from reader.core.structure import Structure
 from reader.core.text import canonicalize
 
 TITLE_LIMIT = 80
@@ -31,6 +35,23 @@ class LoadedDocument:
     format: str  # the loader's name: "text" or "markdown"
     # Of the canonical text as UTF-8, so a re-encoded or CRLF-converted copy has the same hash.
     sha256: str
+    # Where pages and headings begin, in text order (see reader.core.structure).
+    structure: Structure = field(default=(), repr=False)
+    # For formats that are extracted (PDF, DOCX, ...): the file's bytes' SHA-256 and what
+    # extracted them ("pdf: pypdf 7.1.1; reader 0.1.0"); "" for text read as it is.
+    source_sha256: str = ""
+    extractor: str = ""
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """What a loader of a non-text format found: canonical text and its structure map (built
+    with reader.formats.building.TextBuilder), and a title from the document's metadata."""
+
+    text: str
+    structure: Structure = ()
+    title: str = ""  # "" when the document names none: the first line is used instead
+    encoding: str = ""  # the text encoding the format declared, where there is one
 
 
 # --- errors -------------------------------------------------------------------------------
@@ -123,6 +144,26 @@ class Loader(Protocol):
         ...
 
 
+class DocumentLoader(Loader, Protocol):
+    """A loader of a format that is not plain text (PDF, DOCX, EPUB, ...): it gives text,
+    structure and a title at once. `load_document` prefers `extract_document` to `extract`."""
+
+    def extract_document(self, path: Path, data: bytes) -> Extraction:
+        """The document's canonical text, structure map and metadata title.
+
+        Raises a DocumentError subclass (without a path; the caller adds it) when it cannot.
+        """
+        ...
+
+
+class StructuredTextLoader(Loader, Protocol):
+    """A text format with structure in the text itself (Markdown headings)."""
+
+    def structure(self, text: str) -> Structure:
+        """The structure map of the canonical text."""
+        ...
+
+
 class StreamingLoader(Loader, Protocol):
     """A loader that can also read a large file a chunk at a time (plain text can: a 22 MB
     file's bytes then never sit in memory beside its text). `load_document` uses it for files
@@ -142,14 +183,12 @@ _builtins_registered = False
 
 # Suffixes we know are not text, so the message can say so instead of sniffing the bytes.
 _KNOWN_UNSUPPORTED = {
-    ".pdf": "PDF",
-    ".docx": "Word",
-    ".doc": "Word",
-    ".odt": "OpenDocument",
-    ".rtf": "RTF",
-    ".epub": "EPUB",
-    ".html": "HTML",
-    ".htm": "HTML",
+    ".doc": "Old Word (.doc; save it as .docx)",
+    ".odp": "OpenDocument presentation",
+    ".ods": "OpenDocument spreadsheet",
+    ".xlsx": "Excel",
+    ".pptx": "PowerPoint",
+    ".mobi": "Kindle",
     ".png": "PNG image",
     ".jpg": "JPEG image",
     ".jpeg": "JPEG image",
@@ -184,6 +223,78 @@ def _ensure_builtins() -> None:
 
     register(TextLoader(), fallback=True)
     register(MarkdownLoader())
+    for name, suffixes, module, class_name in _DEFERRED_LOADERS:
+        register(_DeferredLoader(name, suffixes, module, class_name))
+
+
+# Loaders of formats that are not text: their modules (and the libraries they import: email,
+# zipfile, lxml, pypdf, ...) load when a file of theirs is first opened, not at start-up.
+_DEFERRED_LOADERS = (
+    ("pdf", (".pdf",), "reader.formats.pdf", "PdfLoader"),
+    ("docx", (".docx",), "reader.formats.docx", "DocxLoader"),
+    ("odt", (".odt",), "reader.formats.odt", "OdtLoader"),
+    ("epub", (".epub",), "reader.formats.epub", "EpubLoader"),
+    ("rtf", (".rtf",), "reader.formats.rtf", "RtfLoader"),
+    ("html", (".html", ".htm", ".xhtml"), "reader.formats.webpage", "WebPageLoader"),
+    ("email", (".eml",), "reader.formats.email_message", "EmailLoader"),
+)
+# The libraries whose version decides each extracted format's text (besides reader's own
+# rules: joining lines, dropping running headers, ...).
+_EXTRACTING_LIBRARIES = {
+    "pdf": ("pypdf",),
+    "docx": ("mammoth", "lxml"),
+    "odt": ("lxml",),
+    "epub": ("lxml",),
+    "rtf": ("striprtf",),
+    "html": ("trafilatura", "lxml"),
+    "email": ("trafilatura", "lxml"),
+}
+
+
+@functools.cache
+def extractor_version(format_name: str) -> str:
+    """What extracts a format, with versions: "pdf: pypdf 7.1.1; reader 0.1.0". A different
+    answer means the same bytes may give a different text."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    import reader
+
+    parts = []
+    for library in _EXTRACTING_LIBRARIES.get(format_name, ()):
+        try:
+            parts.append(f"{library} {version(library)}")
+        except PackageNotFoundError:
+            parts.append(f"{library} unknown")
+    parts.append(f"reader {reader.__version__}")
+    return f"{format_name}: " + "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class _DeferredLoader:
+    """A built-in DocumentLoader that imports its module the first time it extracts."""
+
+    name: str
+    suffixes: tuple[str, ...]
+    module: str
+    class_name: str
+
+    def _loader(self) -> DocumentLoader:
+        return _import_loader(self.module, self.class_name)
+
+    def extract(self, path: Path, data: bytes) -> tuple[str, str]:
+        return self._loader().extract(path, data)
+
+    def title(self, path: Path, text: str) -> str:
+        return self._loader().title(path, text)
+
+    def extract_document(self, path: Path, data: bytes) -> Extraction:
+        return self._loader().extract_document(path, data)
+
+
+@functools.cache
+def _import_loader(module: str, class_name: str) -> DocumentLoader:
+    loader: DocumentLoader = getattr(importlib.import_module(module), class_name)()
+    return loader
 
 
 def supported_suffixes() -> tuple[str, ...]:
@@ -295,12 +406,27 @@ def load_document(path: Path | str) -> LoadedDocument:
     info = _check_regular_file(resolved)
     try:
         loader = _loader_for(resolved)
-        text, encoding, size = _extract(loader, resolved, info.st_size)
+        extract_document = getattr(loader, "extract_document", None)
+        source_sha256 = extractor = ""
+        if extract_document is not None:
+            extraction, size, source_sha256 = _extract_document(
+                extract_document, resolved, info.st_size
+            )
+            text, encoding, structure = extraction.text, extraction.encoding, extraction.structure
+            metadata_title = clean_title(extraction.title)
+            extractor = extractor_version(loader.name)
+        else:
+            text, encoding, size = _extract(loader, resolved, info.st_size)
+            text_structure = getattr(loader, "structure", None)
+            structure = () if text_structure is None else text_structure(text)
+            metadata_title = ""
     except DocumentError as error:
         if error.path is None:
             raise error.for_path(resolved) from None
         raise
-    title = clean_title(loader.title(resolved, text)) or clean_title(resolved.name)
+    title = (
+        metadata_title or clean_title(loader.title(resolved, text)) or clean_title(resolved.name)
+    )
     return LoadedDocument(
         path=resolved,
         text=text,
@@ -309,7 +435,31 @@ def load_document(path: Path | str) -> LoadedDocument:
         size=size,
         format=loader.name,
         sha256=text_sha256(text),
+        structure=structure,
+        source_sha256=source_sha256,
+        extractor=extractor,
     )
+
+
+# A PDF, Word or EPUB file bigger than this is refused before it is read: extraction holds its
+# bytes and what they inflate to in memory.
+MAX_DOCUMENT_BYTES = 256 << 20
+
+
+def _extract_document(
+    extract_document: Callable[[Path, bytes], Extraction], path: Path, size: int
+) -> tuple[Extraction, int, str]:
+    """What the loader extracted, how many bytes it read, and their SHA-256."""
+    if size > MAX_DOCUMENT_BYTES:
+        raise DocumentError(
+            f"is too large to open ({size >> 20} MB; at most {MAX_DOCUMENT_BYTES >> 20} MB)"
+        )
+    data = _read_bytes(path)
+    if not data:
+        raise DocumentError("is empty (0 bytes)")
+    source_sha256 = hashlib.sha256(data).hexdigest()
+    extraction = extract_document(path, data)
+    return extraction, len(data), source_sha256
 
 
 # Files bigger than this (1 MiB) go to a streaming loader a chunk at a time.
@@ -333,15 +483,3 @@ def _extract(loader: Loader, path: Path, size: int) -> tuple[str, str, int]:
     with _reading(path), path.open("rb") as stream:
         text, encoding = extract_stream(path, stream)
         return text, encoding, stream.tell()
-
-
-_HASH_CHUNK = 256 * 1024
-
-
-def text_sha256(text: str) -> str:
-    """SHA-256 of the text as UTF-8, encoded a megabyte at a time so a huge document is not
-    held twice in memory."""
-    digest = hashlib.sha256()
-    for start in range(0, len(text), _HASH_CHUNK):
-        digest.update(text[start : start + _HASH_CHUNK].encode("utf-8", "surrogatepass"))
-    return digest.hexdigest()

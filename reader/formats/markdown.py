@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from reader.core.lazy_regex import LazyPattern
+from reader.core.structure import HEADING, Structure, StructureMark
 from reader.formats.decoding import decode, decode_stream
 from reader.formats.text import first_nonblank_line
 
@@ -66,6 +67,65 @@ def markdown_title(text: str) -> str:
     return _plain(first_nonblank_line(text))
 
 
+# Lines that may open or close a fence or be a heading; every other line is skipped in C, so a
+# 22 MB file costs one regex scan, not a Python loop over its lines.
+_HEADING_CANDIDATE = LazyPattern(
+    r"^ {0,3}(?:#{1,6}(?:[ \t][^\n]*)?|`{3,}[^\n]*|~{3,}[^\n]*|=+[ \t]*|-+[ \t]*)$",
+    re.MULTILINE,
+    stdlib=True,
+)
+
+
+def _front_matter_end(text: str) -> int:
+    """Where YAML front matter ("---" ... "---" at the top) ends, or 0 without it."""
+    if not text.startswith("---"):
+        return 0
+    first_break = text.find("\n")
+    if first_break < 0 or text[:first_break].strip() != "---":
+        return 0
+    position = first_break + 1
+    while position < len(text):
+        line_end = text.find("\n", position)
+        line_end = len(text) if line_end < 0 else line_end
+        if text[position:line_end].strip() in ("---", "..."):
+            return line_end
+        position = line_end + 1
+    return 0
+
+
+def markdown_headings(text: str) -> Structure:
+    """The ATX (`## Returns`) and setext (underlined) headings of Markdown source, as structure
+    marks at the start of their line; fenced code and front matter are skipped."""
+    marks: list[StructureMark] = []
+    fence: str | None = None
+    for candidate in _HEADING_CANDIDATE.finditer(text, _front_matter_end(text)):
+        line = candidate.group()
+        opener = _FENCE.match(line)
+        if fence is not None:
+            if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
+                fence = None
+            continue
+        if opener:
+            fence = opener.group(1)
+            continue
+        atx = _ATX.fullmatch(line)
+        if atx:
+            if atx.group(1) and _plain(atx.group(1)):
+                level = len(line.lstrip(" ")) - len(line.lstrip(" ").lstrip("#"))
+                marks.append(StructureMark(candidate.start(), HEADING, _plain(atx.group(1)), level))
+            continue
+        # A setext underline: the line above, if it is text, is the heading.
+        start = candidate.start()
+        if start == 0:
+            continue
+        previous_start = text.rfind("\n", 0, start - 1) + 1
+        previous = text[previous_start : start - 1]
+        if previous.strip() and not _HEADING_CANDIDATE.fullmatch(previous) and _plain(previous):
+            level = 1 if line.strip().startswith("=") else 2
+            marks.append(StructureMark(previous_start, HEADING, _plain(previous), level))
+    return tuple(marks)
+
+
 class MarkdownLoader:
     """Markdown source, kept as written; the title is its first heading."""
 
@@ -80,3 +140,6 @@ class MarkdownLoader:
 
     def title(self, path: Path, text: str) -> str:
         return markdown_title(text)
+
+    def structure(self, text: str) -> Structure:
+        return markdown_headings(text)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from reader.core import hashing
 from reader.formats import base, decoding
 from reader.formats.base import (
     BinaryDocumentError,
@@ -307,9 +308,12 @@ class TestTitles:
 
 class TestRegistry:
     def test_suffixes(self) -> None:
-        assert supported_suffixes() == (".markdown", ".md", ".text", ".txt")
+        assert supported_suffixes() == (
+            ".docx", ".eml", ".epub", ".htm", ".html", ".markdown", ".md", ".odt", ".pdf", ".rtf",
+            ".text", ".txt", ".xhtml",
+        )
         assert is_supported("a.TXT") and is_supported(Path("b.md")) and is_supported("README")
-        assert not is_supported("c.pdf") and not is_supported("d.png")
+        assert is_supported("c.PDF") and not is_supported("d.png")
 
     def test_unknown_suffix_that_looks_like_text_loads_as_text(self, tmp_path: Path) -> None:
         for name in ("server.log", "README"):
@@ -361,7 +365,7 @@ class TestRegistry:
         # whole, the file's bytes and its text would peak at 1.4 times the text.
         path = write(tmp_path, "large.txt", (TEXT * 20_000).encode("utf-8"))
         monkeypatch.setattr(decoding, "CHUNK_BYTES", 64 * 1024)
-        monkeypatch.setattr(base, "_HASH_CHUNK", 64 * 1024)
+        monkeypatch.setattr(hashing, "_TEXT_CHUNK", 64 * 1024)
         tracemalloc.start()
         try:
             document = load_document(path)
@@ -379,7 +383,7 @@ class TestRegistry:
         crlf = (TEXT * 20_000).replace("\n", "\r\n")
         path = write(tmp_path, "large.txt", codecs.BOM_UTF8 + crlf.encode("utf-8"))
         monkeypatch.setattr(decoding, "CHUNK_BYTES", 64 * 1024)
-        monkeypatch.setattr(base, "_HASH_CHUNK", 64 * 1024)
+        monkeypatch.setattr(hashing, "_TEXT_CHUNK", 64 * 1024)
         tracemalloc.start()
         try:
             document = load_document(path)

@@ -1,0 +1,132 @@
+"""Extraction done once: extracted text and its structure map kept beside the database,
+content-addressed by the text's hash and found again by the source file's bytes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from reader.core.durable import CorruptFileError, atomic_write_bytes, dump_json, parse_json_strict
+from reader.core.hashing import text_sha256
+from reader.core.structure import Structure, StructureMark
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+# Extractor names and versions become part of file names: anything else is replaced.
+_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._+-]")
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """A document's extracted text, with what made it and from which bytes."""
+
+    text: str
+    structure: Structure
+    title: str
+    format: str  # the loader's name
+    encoding: str
+    source_sha256: str  # of the file's bytes
+    extractor: str  # the extracting library and reader's own rules: "pypdf 7.1.1; reader 0.1.0"
+    text_sha256: str
+
+
+def _structure_to_json(structure: Iterable[StructureMark]) -> list[list[Any]]:
+    return [[mark.offset, mark.kind, mark.label, mark.level] for mark in structure]
+
+
+def _structure_from_json(rows: Any) -> Structure:
+    if not isinstance(rows, list):
+        raise ValueError("structure is not a list")
+    marks = []
+    for row in rows:
+        offset, kind, label, level = row
+        if not (isinstance(offset, int) and isinstance(kind, str) and isinstance(label, str)
+                and isinstance(level, int)):
+            raise ValueError("a structure mark of the wrong types")
+        marks.append(StructureMark(offset, kind, label, level))
+    return tuple(marks)
+
+
+class ExtractionCache:
+    """Texts in `folder/texts/<text sha256>.txt` (shared by every source that gives the same
+    text), and per source and extractor a record `folder/sources/<source sha256>-<extractor>.json`
+    naming its text, its structure map and its title.
+
+    A newer extractor is a different key, so its text is extracted afresh and, if it differs,
+    stored as a new text; what was stored before stays for the versions that name it. Every
+    read checks the text's hash, so a damaged or edited cache file is a miss, never wrong text.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def _text_path(self, text_hash: str) -> Path:
+        return self.folder / "texts" / f"{text_hash}.txt"
+
+    def _record_path(self, source_sha256: str, extractor: str) -> Path:
+        if not _SHA256.fullmatch(source_sha256):
+            raise ValueError(f"not a SHA-256 hex digest: {source_sha256!r}")
+        safe = _UNSAFE_NAME.sub("_", extractor)[:120]
+        return self.folder / "sources" / f"{source_sha256}-{safe}.json"
+
+    def get(self, source_sha256: str, extractor: str) -> Extracted | None:
+        """What `extractor` made of the bytes with this hash, if it was stored and is intact."""
+        try:
+            record = parse_json_strict(self._record_path(source_sha256, extractor).read_bytes())
+            text_hash = record["text_sha256"]
+            if not isinstance(text_hash, str) or not _SHA256.fullmatch(text_hash):
+                return None
+            text = self._text_path(text_hash).read_bytes().decode("utf-8", "surrogatepass")
+            if text_sha256(text) != text_hash or record["extractor"] != extractor:
+                return None
+            return Extracted(
+                text=text,
+                structure=_structure_from_json(record["structure"]),
+                title=str(record["title"]),
+                format=str(record["format"]),
+                encoding=str(record["encoding"]),
+                source_sha256=source_sha256,
+                extractor=extractor,
+                text_sha256=text_hash,
+            )
+        except (OSError, CorruptFileError, KeyError, TypeError, ValueError, UnicodeDecodeError):
+            return None
+
+    def put(
+        self,
+        *,
+        text: str,
+        structure: Structure,
+        title: str,
+        format: str,
+        encoding: str,
+        source_sha256: str,
+        extractor: str,
+    ) -> Extracted:
+        """Stores an extraction (the text once however many sources give it); returns it."""
+        text_hash = text_sha256(text)
+        text_path = self._text_path(text_hash)
+        if not text_path.exists():
+            atomic_write_bytes(text_path, text.encode("utf-8", "surrogatepass"))
+        record = {
+            "text_sha256": text_hash,
+            "source_sha256": source_sha256,
+            "extractor": extractor,
+            "format": format,
+            "encoding": encoding,
+            "title": title,
+            "structure": _structure_to_json(structure),
+        }
+        atomic_write_bytes(self._record_path(source_sha256, extractor), dump_json(record))
+        return Extracted(
+            text=text,
+            structure=structure,
+            title=title,
+            format=format,
+            encoding=encoding,
+            source_sha256=source_sha256,
+            extractor=extractor,
+            text_sha256=text_hash,
+        )

@@ -1,0 +1,66 @@
+"""`load_document` with extraction done once: a PDF, Word file or e-book whose bytes and
+extractor are unchanged comes from the extraction cache instead of being extracted again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reader.core.extraction_cache import ExtractionCache
+from reader.core.filepaths import resolved_path
+from reader.core.hashing import file_sha256
+from reader.formats.base import (
+    DocumentError,
+    LoadedDocument,
+    _check_regular_file,
+    _ensure_builtins,
+    _loader_for,
+    _reading,
+    clean_title,
+    extractor_version,
+    load_document,
+)
+
+
+def load_document_once(path: Path | str, cache: ExtractionCache) -> LoadedDocument:
+    """Like `load_document`; for extracted formats, what was extracted from these very bytes
+    by this very extractor version is reused (a file read to hash it, nothing parsed).
+
+    Text and Markdown are always read afresh: reading them costs what the cache would.
+    """
+    _ensure_builtins()
+    resolved = resolved_path(path)
+    info = _check_regular_file(resolved)
+    try:
+        loader = _loader_for(resolved)
+    except DocumentError as error:
+        raise error.for_path(resolved) from None
+    if getattr(loader, "extract_document", None) is None:
+        return load_document(resolved)
+    extractor = extractor_version(loader.name)
+    with _reading(resolved), resolved.open("rb") as stream:
+        source_sha256 = file_sha256(stream)
+    cached = cache.get(source_sha256, extractor)
+    if cached is not None:
+        return LoadedDocument(
+            path=resolved,
+            text=cached.text,
+            encoding=cached.encoding,
+            title=cached.title,
+            size=info.st_size,
+            format=cached.format,
+            sha256=cached.text_sha256,
+            structure=cached.structure,
+            source_sha256=source_sha256,
+            extractor=extractor,
+        )
+    document = load_document(resolved)
+    cache.put(
+        text=document.text,
+        structure=document.structure,
+        title=clean_title(document.title),
+        format=document.format,
+        encoding=document.encoding,
+        source_sha256=document.source_sha256,
+        extractor=document.extractor,
+    )
+    return document
