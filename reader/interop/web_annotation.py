@@ -126,7 +126,9 @@ def collection_json(selection: Selection, source_base: str | None = None,
         "first": {
             "id": _urn("page", identity),
             "type": "AnnotationPage",
-            "partOf": collection_id,
+            # An object, as in the model's own page example, so the page read on its own (the
+            # W3C suite's page assertions) still says which collection it belongs to.
+            "partOf": {"id": collection_id, "label": label, "total": len(items)},
             "startIndex": 0,
             "items": items,
         },
