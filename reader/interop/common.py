@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 from reader.core.anchors import quote_still_at
 from reader.core.codebook import Codebook
@@ -153,7 +153,7 @@ def write_output(destination: Path | IO[bytes] | IO[str], data: bytes, *, binary
             raise ExportError(f"cannot write {destination}: {error.strerror or error}") from None
         return
     if binary:
-        destination.write(data)  # type: ignore[arg-type]
+        cast(IO[bytes], destination).write(data)
     else:
-        destination.write(data.decode("utf-8"))  # type: ignore[arg-type]
+        cast(IO[str], destination).write(data.decode("utf-8"))
     destination.flush()

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Literal
+from typing import IO, TYPE_CHECKING, Any, Literal, TextIO
 
 if TYPE_CHECKING:
     from reader.core.store import AnnotationStore
@@ -77,7 +77,7 @@ class ExportFormat:
 
 def _export_csv(
     store: AnnotationStore,
-    destination: Path | IO[str],
+    destination: Path | TextIO,
     *,
     document_ids: Sequence[str] | None = None,
     tag_ids: Sequence[str] | None = None,
@@ -137,7 +137,7 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {
         ),
         ExportFormat(
             name="qdpx",
-            label="REFI-QDA project",
+            label="QDPX project",
             description="REFI-QDA project (.qdpx): texts, codebook and codings for NVivo, "
                         "ATLAS.ti, MAXQDA, QualCoder",
             suffix=".qdpx",
@@ -146,7 +146,7 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {
         ),
         ExportFormat(
             name="qdc",
-            label="REFI-QDA codebook",
+            label="QDC codebook",
             description="REFI-QDA codebook (.qdc): the tags with their hierarchy, colours and "
                         "descriptions",
             suffix=".qdc",

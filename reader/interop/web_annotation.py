@@ -1,4 +1,4 @@
-"""W3C Web Annotation export: an AnnotationCollection (JSON-LD) whose first page holds every passage.
+"""W3C Web Annotation export: an AnnotationCollection whose first page holds every passage.
 
 Each passage is an `Annotation` targeting its document with a `TextQuoteSelector` (the exact
 quote with up to 32 characters of context either side, as stored) and a `TextPositionSelector`

@@ -156,7 +156,8 @@ def test_every_selection_is_its_quote_in_the_archived_text(store: AnnotationStor
         assert not raw.startswith(b"\xef\xbb\xbf") and b"\r" not in raw  # UTF-8, LF, no BOM
         text = raw.decode("utf-8")
         for selection in source.iterfind("q:PlainTextSelection", NS):
-            start, end = int(selection.get("startPosition", "")), int(selection.get("endPosition", ""))
+            start = int(selection.get("startPosition", ""))
+            end = int(selection.get("endPosition", ""))
             assert text[start:end] == selection.get("name")
             spans.append((source.get("name"), start, end, selection.get("name")))
     arabic = INTERVIEW.index("عودة")
