@@ -165,7 +165,8 @@ def _export_arguments(export: argparse.ArgumentParser) -> None:
 
 
 def _import_arguments(import_: argparse.ArgumentParser) -> None:
-    import_.add_argument("file", metavar="FILE.csv")
+    import_.add_argument("file", metavar="FILE",
+                         help="a CSV export (.csv) or a REFI-QDA codebook (.qdc)")
 
 
 def _no_arguments(_parser: argparse.ArgumentParser) -> None:
@@ -179,7 +180,8 @@ _COMMAND_ARGUMENTS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], Non
     "docs": ("list documents, or remove/relink one", _docs_arguments),
     "tags": ("list the codebook with counts, or change it", _tags_arguments),
     "export": ("export annotations", _export_arguments),
-    "import": ("import annotations from a CSV export", _import_arguments),
+    "import": ("import annotations from a CSV export, or tags from a REFI-QDA codebook",
+               _import_arguments),
     "undo": ("take back the newest command-line change", _no_arguments),
     "redo": ("re-apply the change undo took back", _no_arguments),
     "locate": ("show where the database, config and session live", _no_arguments),
@@ -622,7 +624,7 @@ def cmd_export(context: Context) -> int:
 
 
 def cmd_import(context: Context) -> int:
-    from reader.interop.csv_format import import_csv
+    from reader.interop.registry import import_format_for
 
     source = Path(context.args.file).expanduser()
     if source.is_dir():
@@ -630,27 +632,12 @@ def cmd_import(context: Context) -> int:
     if not source.is_file():
         raise UserError(f"{source}: " + ("is not a regular file" if os.path.lexists(source)
                                           else "no such file"))
-    report = import_csv(context.store, source)
-    say = context.output.say
-    say(f"Imported {source.name}: {report.added} added, {report.updated} updated, "
-        f"{report.skipped} skipped")
-    for tag in report.created_tags:
-        say(f"Created tag {tag!r}")
-    for path in report.registered_documents:
-        say(f"Registered document {path}")
-    for path, count in report.missing_documents.items():
-        context.output.warn(f"{path} is missing: its {count} annotation(s) were kept with "
-                            "their quotes; `reader docs relink` connects them to the file")
-    if report.needs_reanchor:
-        context.output.warn(f"{len(report.needs_reanchor)} annotation(s) no longer match their "
-                            "document's current text; they are kept and marked for re-anchoring")
-    if report.stale:
-        context.output.warn(
-            f"{len(report.stale)} annotation(s) changed after this file was exported (in reader, "
-            "or by an earlier import of this file), so its rows for them were not applied; "
-            "export again to edit them: "
-            + ", ".join(annotation_id[:8] for annotation_id in report.stale)
-        )
+    outcome = import_format_for(source).run(context.store, source)
+    context.output.say(outcome.summary)
+    for note in outcome.notes:
+        context.output.say(note)
+    for warning in outcome.warnings:
+        context.output.warn(warning)
     return 0
 
 
@@ -693,10 +680,10 @@ def _user_errors() -> tuple[type[BaseException], ...]:
     from reader.core.store import StoreError
     from reader.formats.base import DocumentError
     from reader.interop.csv_format import CsvFormatError
-    from reader.interop.registry import ExportError
+    from reader.interop.registry import ExchangeError
 
     return (UserError, ConfigError, CodebookError, StoreError, DocumentError, CsvFormatError,
-            ExportError)
+            ExchangeError)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,10 +1,13 @@
-"""The export formats: one table from which the command line and the export dialog take theirs.
+"""The exchange formats: one table of exporters and one of importers, which the CLI and UI read.
 
-A new format is one `ExportFormat` entry in `EXPORT_FORMATS`: its exporter, the file suffix, a
-one-line description and the options it takes. The command line builds `--format` choices and
-option flags from the table, and the export dialog its format buttons and option fields.
+A new export format is one `ExportFormat` entry in `EXPORT_FORMATS`: its exporter, the file
+suffix, a one-line description and the options it takes. The command line builds `--format`
+choices and option flags from the table, and the export dialog its format buttons and option
+fields. A new import format is one `ImportFormat` entry in `IMPORT_FORMATS`, chosen by the file's
+suffix in `reader import`.
 
-Exporters are imported when they run, so reading the table (for `reader --help`) stays cheap.
+Exporters and importers are imported when they run, so reading the tables (for `reader --help`)
+stays cheap.
 """
 
 from __future__ import annotations
@@ -18,8 +21,12 @@ if TYPE_CHECKING:
     from reader.core.store import AnnotationStore
 
 
-class ExportError(ValueError):
-    """An export that cannot be made or written; str() is one line for the user."""
+class ExchangeError(ValueError):
+    """An export or import that cannot be done; str() is one line for the user."""
+
+
+class ExportError(ExchangeError):
+    """An export that cannot be made or written."""
 
 
 @dataclass(frozen=True)
@@ -190,3 +197,86 @@ def all_options() -> list[ExportOption]:
         for option in format.options:
             seen.setdefault(option.flag, option)
     return list(seen.values())
+
+
+# ---------------------------------------------------------------------------- importers
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """What an import did, as lines for the user: the summary, then notes, then warnings."""
+
+    summary: str
+    notes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ImportFormat:
+    """An entry of the importers' table: which files it reads and how."""
+
+    name: str
+    description: str
+    suffixes: tuple[str, ...]  # lower case, with the dot
+    run: Callable[[AnnotationStore, Path], ImportOutcome]
+
+
+def _import_csv(store: AnnotationStore, source: Path) -> ImportOutcome:
+    from reader.interop.csv_format import import_csv
+
+    report = import_csv(store, source)
+    notes = [f"Created tag {tag!r}" for tag in report.created_tags]
+    notes += [f"Registered document {path}" for path in report.registered_documents]
+    warnings = [f"{path} is missing: its {count} annotation(s) were kept with their quotes; "
+                "`reader docs relink` connects them to the file"
+                for path, count in report.missing_documents.items()]
+    if report.needs_reanchor:
+        warnings.append(f"{len(report.needs_reanchor)} annotation(s) no longer match their "
+                        "document's current text; they are kept and marked for re-anchoring")
+    if report.stale:
+        warnings.append(
+            f"{len(report.stale)} annotation(s) changed after this file was exported (in reader, "
+            "or by an earlier import of this file), so its rows for them were not applied; "
+            "export again to edit them: "
+            + ", ".join(annotation_id[:8] for annotation_id in report.stale)
+        )
+    return ImportOutcome(
+        f"Imported {source.name}: {report.added} added, {report.updated} updated, "
+        f"{report.skipped} skipped",
+        tuple(notes), tuple(warnings),
+    )
+
+
+def _import_qdc(store: AnnotationStore, source: Path) -> ImportOutcome:
+    from reader.interop.refi_qda_import import import_qdc
+
+    report = import_qdc(store, source)
+    return ImportOutcome(
+        f"Imported codebook {source.name}: {len(report.created)} tag(s) created, "
+        f"{len(report.existing)} already there",
+        tuple(f"Created tag {path!r}" for path in report.created),
+        tuple(report.warnings),
+    )
+
+
+IMPORT_FORMATS: dict[str, ImportFormat] = {
+    format.name: format
+    for format in (
+        ImportFormat("csv", "a CSV export of reader (or Taguette)", (".csv",), _import_csv),
+        ImportFormat("qdc", "a REFI-QDA codebook (.qdc) from NVivo, ATLAS.ti, MAXQDA, "
+                            "QualCoder, Taguette", (".qdc",), _import_qdc),
+    )
+}
+"""Every import format by name; `import_format_for` picks one by a file's suffix."""
+
+DEFAULT_IMPORT = "csv"
+"""What a file whose suffix no importer claims is read as (any file was read as CSV before)."""
+
+
+def import_format_for(path: Path) -> ImportFormat:
+    """The importer for `path`, by its suffix (case-insensitive); CSV when none claims it."""
+    suffix = path.suffix.lower()
+    for format in IMPORT_FORMATS.values():
+        if suffix in format.suffixes:
+            return format
+    return IMPORT_FORMATS[DEFAULT_IMPORT]
