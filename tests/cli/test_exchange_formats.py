@@ -1,4 +1,4 @@
-"""`reader export --format`: every format of the registry, its options, and what each refuses."""
+"""`reader export --format` and `reader import`: every registered format, its options, refusals."""
 
 from __future__ import annotations
 
@@ -163,3 +163,30 @@ def test_a_new_format_is_one_registry_entry(run, coded: Path, tmp_path: Path,
     assert calls == [{"document_ids": None, "tag_ids": None, "upper": True}]
     status, _, err = run("export", "--format", "csv", "--upper")
     assert status == 1 and "--upper goes with --format lines, not csv" in err
+
+
+def test_import_reads_a_qdc_codebook_by_its_suffix(run, tmp_path: Path) -> None:
+    codebook = tmp_path / "FROM-NVIVO.QDC"
+    codebook.write_text(
+        '<CodeBook xmlns="urn:QDA-XML:codebook:1:0"><Codes>'
+        '<Code guid="7b0a6c3e-52f4-4a8e-9d2b-0c1d2e3f4a5b" name="Emotion" isCodable="false">'
+        '<Code guid="2f1e0d9c-8b7a-4654-9321-0fedcba98765" name="Joy" isCodable="true" '
+        'color="#FFCC00"/></Code></Codes><Sets><Set guid="5d4c3b2a-1908-4776-8655-443322110099" '
+        'name="Affect"/></Sets></CodeBook>', encoding="utf-8")
+    status, out, err = run("import", str(codebook))
+    assert status == 0
+    assert out.splitlines() == [
+        "Imported codebook FROM-NVIVO.QDC: 2 tag(s) created, 0 already there",
+        "Created tag 'Emotion'",
+        "Created tag 'Emotion/Joy'",
+    ]
+    assert err == "reader: warning: 1 set(s) skipped: reader has no sets of codes\n"
+    status, out, _ = run("import", str(codebook))
+    assert status == 0 and out.startswith("Imported codebook FROM-NVIVO.QDC: 0 tag(s) created, "
+                                          "2 already there")
+    status, out, _ = run("tags")
+    assert "Emotion/Joy" in out and "#ffcc00" in out
+    codebook.write_text("<!DOCTYPE x [<!ENTITY a 'b'>]><CodeBook/>", encoding="utf-8")
+    status, _, err = run("import", str(codebook))
+    assert status == 1 and err == ("reader: error: FROM-NVIVO.QDC: declares a DOCTYPE or "
+                                   "entities, which a codebook does not need; refused\n")
