@@ -179,6 +179,7 @@ class _Project:
             None, "Project", name=self.store.path.stem or "reader", origin=ORIGIN,
             creatingUserGUID=creator,
             creationDateTime=known[0] if known else None,
+            modifyingUserGUID=creator if known else None,
             modifiedDateTime=known[-1] if known else None,
         )
         root.set(f"{{{XSI_NS}}}schemaLocation", f"{PROJECT_NS} {PROJECT_SCHEMA}")

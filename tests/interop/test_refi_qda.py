@@ -195,7 +195,7 @@ def test_users_come_from_the_annotators_and_every_element_says_who_and_when(
     root = project_root(qdpx_bytes(store))
     users = {user.get("name"): user.get("guid") for user in root.iterfind(".//q:User", NS)}
     assert set(users) == {"amira", "Ömer"}
-    assert root.get("creatingUserGUID") == users["amira"]
+    assert root.get("creatingUserGUID") == root.get("modifyingUserGUID") == users["amira"]
     assert root.get("creationDateTime") == T0 and root.get("modifiedDateTime") >= T2[:19]
     arabic = root.find(".//q:PlainTextSelection[@name='عودة اللاجئين']", NS)
     assert arabic.get("creatingUser") == users["Ömer"]
