@@ -141,19 +141,32 @@ def _tags_arguments(tags: argparse.ArgumentParser) -> None:
 
 
 def _export_arguments(export: argparse.ArgumentParser) -> None:
-    export.add_argument("--format", choices=("csv",), default="csv")
+    from reader.interop.registry import EXPORT_FORMATS, all_options
+
+    formats = "; ".join(f"{name}: {entry.description}" for name, entry in EXPORT_FORMATS.items())
+    export.add_argument("--format", choices=tuple(EXPORT_FORMATS), default="csv",
+                        help=formats)
     export.add_argument("-o", "--output", default="-", metavar="FILE",
                         help="where to write (default: - for standard output)")
     export.add_argument("--doc", action="append", default=[], metavar="DOC")
     export.add_argument("--tag", action="append", default=[], metavar="TAG")
-    export.add_argument("--excel", action="store_true",
-                        help="for spreadsheets: a byte-order mark and CRLF line ends")
-    export.add_argument("--no-formula-guard", action="store_true",
-                        help="write cells starting with = + - @ as they are (for pandas, R)")
+    for option in all_options():
+        owners = ", ".join(name for name, entry in EXPORT_FORMATS.items()
+                           if option in entry.options)
+        # Unset unless given, so an option given to a format that has no use for it is refused.
+        if option.kind == "text":
+            export.add_argument(option.flag, dest=f"option_{option.keyword}",
+                                default=argparse.SUPPRESS, metavar=option.metavar,
+                                help=f"{option.help} ({owners})")
+        else:
+            export.add_argument(option.flag, dest=f"option_{option.keyword}",
+                                action="store_const", const=option.kind == "switch",
+                                default=argparse.SUPPRESS, help=f"{option.help} ({owners})")
 
 
 def _import_arguments(import_: argparse.ArgumentParser) -> None:
-    import_.add_argument("file", metavar="FILE.csv")
+    import_.add_argument("file", metavar="FILE",
+                         help="a CSV export (.csv) or a REFI-QDA codebook (.qdc)")
 
 
 def _no_arguments(_parser: argparse.ArgumentParser) -> None:
@@ -167,7 +180,8 @@ _COMMAND_ARGUMENTS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], Non
     "docs": ("list documents, or remove/relink one", _docs_arguments),
     "tags": ("list the codebook with counts, or change it", _tags_arguments),
     "export": ("export annotations", _export_arguments),
-    "import": ("import annotations from a CSV export", _import_arguments),
+    "import": ("import annotations from a CSV export, or tags from a REFI-QDA codebook",
+               _import_arguments),
     "undo": ("take back the newest command-line change", _no_arguments),
     "redo": ("re-apply the change undo took back", _no_arguments),
     "locate": ("show where the database, config and session live", _no_arguments),
@@ -411,8 +425,8 @@ def cmd_list(context: Context) -> int:
     args = context.args
     store = context.store
     if args.format == "csv":
-        return _export_csv(context, "-", [args.doc] if args.doc else [],
-                           [args.tag] if args.tag else [], excel=False, guard=True)
+        return _export(context, "csv", "-", [args.doc] if args.doc else [],
+                       [args.tag] if args.tag else [], {})
     annotations = _selected_annotations(context, args.doc, args.tag)
     codebook = store.codebook()
     titles = {d.id: d.title for d in store.documents()}
@@ -548,10 +562,14 @@ def cmd_tags(context: Context) -> int:
     return 0
 
 
-def _export_csv(context: Context, output: str, docs: Sequence[str], tags: Sequence[str], *,
-                excel: bool, guard: bool) -> int:
-    from reader.interop.csv_format import export_csv
+def _export(context: Context, format_name: str, output: str, docs: Sequence[str],
+            tags: Sequence[str], options: dict[str, Any]) -> int:
+    """Run the export format's exporter (see reader/interop/registry.py) and say what it wrote."""
+    from reader.interop.registry import export_format
 
+    entry = export_format(format_name)
+    if docs and not entry.has_documents:
+        raise UserError(f"--doc does not apply to --format {entry.name} (it has no documents)")
     store = context.store
     document_ids = [store.find_document(doc).id for doc in docs] or None
     tag_ids: list[str] | None = None
@@ -560,14 +578,26 @@ def _export_csv(context: Context, output: str, docs: Sequence[str], tags: Sequen
         for reference in tags:
             tag = _tag(context, reference)
             tag_ids += [tag.id, *store.codebook().descendants(tag.id)]
+    values = entry.option_values(options)
     if output == "-":
-        stream = context.output.stdout
-        reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None:
-            reconfigure(encoding="utf-8", newline="")
-        with context.output.document_text() as shown:
-            export_csv(store, shown, document_ids=document_ids, tag_ids=tag_ids, excel=excel,
-                       formula_guard=guard)
+        if entry.binary:
+            if context.output.is_terminal:
+                raise UserError(f"a .{entry.name} file is binary: give -o FILE{entry.suffix}, "
+                                "or redirect the output to a file")
+            stream = context.output.stdout
+            binary = getattr(stream, "buffer", stream)
+            outcome = entry.export(store, binary, document_ids=document_ids, tag_ids=tag_ids,
+                                   **values)
+        else:
+            stream = context.output.stdout
+            reconfigure = getattr(stream, "reconfigure", None)
+            if reconfigure is not None:
+                reconfigure(encoding="utf-8", newline="")
+            with context.output.document_text() as shown:
+                outcome = entry.export(store, shown, document_ids=document_ids,
+                                       tag_ids=tag_ids, **values)
+        for warning in outcome.warnings:
+            context.output.warn(warning)
         return 0
     destination = Path(output).expanduser()
     from reader.paths import database_file_role
@@ -575,20 +605,31 @@ def _export_csv(context: Context, output: str, docs: Sequence[str], tags: Sequen
     if role := database_file_role(destination, context.db):
         raise UserError(f"cannot write the export to {destination}: it is {role}; "
                         "choose another file")
-    count = export_csv(store, destination, document_ids=document_ids, tag_ids=tag_ids,
-                       excel=excel, formula_guard=guard)
-    context.output.say(f"Wrote {count} row(s) to {destination}")
+    outcome = entry.export(store, destination, document_ids=document_ids, tag_ids=tag_ids,
+                           **values)
+    for warning in outcome.warnings:
+        context.output.warn(warning)
+    context.output.say(f"Wrote {outcome.count} {outcome.what}(s) to {destination}")
     return 0
 
 
 def cmd_export(context: Context) -> int:
+    from reader.interop.registry import EXPORT_FORMATS, all_options
+
     args = context.args
-    return _export_csv(context, args.output, args.doc, args.tag, excel=args.excel,
-                       guard=not args.no_formula_guard)
+    entry = EXPORT_FORMATS[args.format]
+    given = {option.keyword: getattr(args, f"option_{option.keyword}")
+             for option in all_options() if hasattr(args, f"option_{option.keyword}")}
+    for option in all_options():
+        if option.keyword in given and option not in entry.options:
+            owners = ", ".join(name for name, other in EXPORT_FORMATS.items()
+                               if option in other.options)
+            raise UserError(f"{option.flag} goes with --format {owners}, not {args.format}")
+    return _export(context, args.format, args.output, args.doc, args.tag, given)
 
 
 def cmd_import(context: Context) -> int:
-    from reader.interop.csv_format import import_csv
+    from reader.interop.registry import import_format_for
 
     source = Path(context.args.file).expanduser()
     if source.is_dir():
@@ -596,27 +637,12 @@ def cmd_import(context: Context) -> int:
     if not source.is_file():
         raise UserError(f"{source}: " + ("is not a regular file" if os.path.lexists(source)
                                           else "no such file"))
-    report = import_csv(context.store, source)
-    say = context.output.say
-    say(f"Imported {source.name}: {report.added} added, {report.updated} updated, "
-        f"{report.skipped} skipped")
-    for tag in report.created_tags:
-        say(f"Created tag {tag!r}")
-    for path in report.registered_documents:
-        say(f"Registered document {path}")
-    for path, count in report.missing_documents.items():
-        context.output.warn(f"{path} is missing: its {count} annotation(s) were kept with "
-                            "their quotes; `reader docs relink` connects them to the file")
-    if report.needs_reanchor:
-        context.output.warn(f"{len(report.needs_reanchor)} annotation(s) no longer match their "
-                            "document's current text; they are kept and marked for re-anchoring")
-    if report.stale:
-        context.output.warn(
-            f"{len(report.stale)} annotation(s) changed after this file was exported (in reader, "
-            "or by an earlier import of this file), so its rows for them were not applied; "
-            "export again to edit them: "
-            + ", ".join(annotation_id[:8] for annotation_id in report.stale)
-        )
+    outcome = import_format_for(source).run(context.store, source)
+    context.output.say(outcome.summary)
+    for note in outcome.notes:
+        context.output.say(note)
+    for warning in outcome.warnings:
+        context.output.warn(warning)
     return 0
 
 
@@ -659,8 +685,10 @@ def _user_errors() -> tuple[type[BaseException], ...]:
     from reader.core.store import StoreError
     from reader.formats.base import DocumentError
     from reader.interop.csv_format import CsvFormatError
+    from reader.interop.registry import ExchangeError
 
-    return (UserError, ConfigError, CodebookError, StoreError, DocumentError, CsvFormatError)
+    return (UserError, ConfigError, CodebookError, StoreError, DocumentError, CsvFormatError,
+            ExchangeError)
 
 
 def main(argv: list[str] | None = None) -> int:

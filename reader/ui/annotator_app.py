@@ -302,35 +302,34 @@ class AnnotatorApp(App[None]):
         service = self.annotation_service
         if service is None:
             return
-        if getattr(request, "format", "csv") != "csv":
-            self.notify(f"Export to {request.format} is not available yet.", severity="warning")
-            return
+        from reader.interop.registry import ExportOutcome, export_format
+
+        entry = export_format(request.format)
         destination = Path(request.destination)
 
-        def run(store: AnnotationStore) -> tuple[int, str | None]:
-            from reader.interop.csv_format import export_csv
-
+        def run(store: AnnotationStore) -> ExportOutcome | str:
             try:
-                rows = export_csv(
+                return entry.export(
                     store,
                     destination,
                     document_ids=request.document_ids,
                     tag_ids=request.tag_ids,
-                    excel=request.excel,
-                    formula_guard=request.formula_guard,
+                    **request.exporter_options(),
                 )
             except Exception as error:  # shown to the user, not a failed save
-                return 0, str(error) or type(error).__name__
-            return rows, None
+                return str(error) or type(error).__name__
 
-        def done(result: tuple[int, str | None]) -> None:
-            rows, error = result
-            if error is not None:
-                self.notify(printable(error), title="Export failed", severity="error",
+        def done(result: ExportOutcome | str) -> None:
+            if isinstance(result, str):
+                self.notify(printable(result), title="Export failed", severity="error",
                             markup=False, timeout=12)
-            else:
-                self.notify(f"Exported {rows:,} rows to {printable(str(destination))}",
-                            title="Export", markup=False, timeout=10)
+                return
+            self.notify(f"Exported {result.count:,} {result.what}s to "
+                        f"{printable(str(destination))}", title="Export", markup=False,
+                        timeout=10)
+            for warning in result.warnings:
+                self.notify(printable(warning), title="Left out of the export",
+                            severity="warning", markup=False, timeout=15)
 
         service.submit(run, on_done=done)
 

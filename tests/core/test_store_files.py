@@ -27,6 +27,7 @@ from reader.core.store import (
     own_file_role,
 )
 from reader.interop.csv_format import CsvFormatError, export_csv
+from reader.interop.registry import EXPORT_FORMATS
 
 TEXT = "The U.N. envoy met families of detainees. Refugees in Lebanon asked about return."
 
@@ -480,3 +481,15 @@ def test_a_step_that_changes_nothing_works_on_read_only_media(
 def test_a_typed_path_with_a_nul_is_no_file_of_the_store(db_path: Path) -> None:
     assert own_file_role(db_path.parent / "out\0.csv", db_path) is None
     assert paths.database_file_role(Path("out\0.csv"), db_path) is None
+
+
+@pytest.mark.parametrize("format_name", sorted(EXPORT_FORMATS))
+def test_no_export_format_lands_on_the_database(db_path: Path, format_name: str) -> None:
+    store, document, tag = seeded(db_path)
+    store.add_annotation(document, TEXT, 4, 8, tags=[tag], memo="newest")
+    before = db_path.read_bytes()
+
+    with pytest.raises(ValueError, match="it is the annotation database"):
+        EXPORT_FORMATS[format_name].export(store, db_path)
+
+    assert db_path.read_bytes() == before

@@ -1,10 +1,11 @@
-"""The export dialog: where to save, which documents and tags, which CSV flavour; returns a request.
+"""The export dialog: which format, where to save, which documents and tags, the format's options.
 
-The dialog only collects options. The caller runs the export
-(`export_csv(store, request.destination, document_ids=..., tag_ids=..., excel=...,
-formula_guard=...)`) and reports its outcome. Enter exports from anywhere in the form (space
-ticks boxes and chooses options); escape cancels. A destination that exists is replaced only
-after a second enter.
+The formats and their options come from the export registry (reader/interop/registry.py). The
+dialog only collects choices and returns a request; the caller runs the format's exporter
+(`entry.export(store, request.destination, document_ids=..., tag_ids=...,
+**request.exporter_options())`) and reports its outcome. Enter exports from anywhere in the form
+(space ticks boxes and chooses options); escape cancels. A destination that exists is replaced
+only after a second enter.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.segment import Segment
 from textual import on
@@ -39,26 +40,39 @@ from textual.widgets.selection_list import Selection
 
 from reader.core.codebook import Codebook, CodebookError, valid_colour
 from reader.core.display import printable
+from reader.interop.registry import EXPORT_FORMATS, ExportFormat, all_options
 from reader.paths import database_file_role
 
-FORMATS = ("csv",)
-"""Formats the dialog offers; only CSV exists so far."""
+FORMATS = tuple(EXPORT_FORMATS)
+"""Formats the dialog offers, in the registry's order."""
+
+_SUFFIXES = {entry.suffix for entry in EXPORT_FORMATS.values()}
 
 
 @dataclass(frozen=True)
 class ExportRequest:
-    """What to export and where. `None` filters mean everything."""
+    """What to export and where. `None` filters mean everything.
+
+    CSV's two options keep their own fields (`excel`, `formula_guard`); any other format's
+    options are in `options`, as (exporter keyword, value) pairs.
+    """
 
     format: str
     destination: Path
     document_ids: tuple[str, ...] | None
     tag_ids: tuple[str, ...] | None
-    excel: bool
-    formula_guard: bool
+    excel: bool = False
+    formula_guard: bool = True
+    options: tuple[tuple[str, Any], ...] = ()
+
+    def exporter_options(self) -> dict[str, Any]:
+        """The keyword arguments of the format's exporter."""
+        given = {"excel": self.excel, "formula_guard": self.formula_guard, **dict(self.options)}
+        return EXPORT_FORMATS[self.format].option_values(given)
 
 
-def default_file_name(now: datetime) -> str:
-    return now.strftime("reader-export-%Y%m%d-%H%M.csv")
+def default_file_name(now: datetime, suffix: str = ".csv") -> str:
+    return now.strftime("reader-export-%Y%m%d-%H%M") + suffix
 
 
 def folder_is_writable(folder: Path) -> bool:
@@ -92,6 +106,12 @@ class PathInput(Input):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "submit", "Export", id="export.run", tooltip="Export with these options"),
     ]
+
+
+class OptionInput(Input):
+    """A text option of a format (a base URL, say): enter exports, as from the destination."""
+
+    DEFAULT_CLASSES = "export-option"
 
 
 class FormCheckbox(Checkbox, inherit_bindings=False):
@@ -165,7 +185,7 @@ def _swatch(colour: str) -> Content:
 
 
 class ExportDialog(ModalScreen[ExportRequest | None]):
-    """Choose the destination, the documents, the tags and the CSV flavour of an export."""
+    """Choose the format, the destination, the documents, the tags and the format's options."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -193,7 +213,9 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
         self.current_document = current_document
         self.default_directory = default_directory
         stamp = now if now is not None else datetime.now()
-        self.default_destination = default_directory / default_file_name(stamp)
+        self.default_destination = default_directory / default_file_name(
+            stamp, self.format.suffix
+        )
         self._overwrite_confirmed: Path | None = None
 
     # ------------------------------------------------------------------ composition
@@ -210,9 +232,12 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
             yield Label(Content("Export annotations"), id="export-title")
             with Horizontal(classes="export-row"):
                 yield Label(Content("Format"), classes="export-label")
-                yield Static(
-                    Content("CSV: one row per annotation and tag"), id="export-format"
-                )
+                with Vertical(classes="export-field"):
+                    with ChoiceSet(id="export-formats", compact=True):
+                        for index, entry in enumerate(EXPORT_FORMATS.values()):
+                            yield FormRadioButton(Content(entry.label), value=index == 0,
+                                                  id=f"format-{entry.name}")
+                    yield Static(Content(self.format.description), id="export-format")
             with Horizontal(classes="export-row"):
                 yield Label(Content("Save to"), classes="export-label")
                 yield PathInput(
@@ -221,7 +246,7 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
                     select_on_focus=False,
                     compact=True,
                 )
-            with Horizontal(classes="export-row"):
+            with Horizontal(classes="export-row", id="export-documents-row"):
                 yield Label(Content("Documents"), classes="export-label")
                 with Vertical(classes="export-field"):
                     with ChoiceSet(id="export-documents", compact=True):
@@ -263,21 +288,20 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
                         id="export-tag-list",
                         compact=True,
                     )
-            with Horizontal(classes="export-row"):
+            with Horizontal(classes="export-row", id="export-options-row"):
                 yield Label(Content("Options"), classes="export-label")
                 with Vertical(classes="export-field"):
-                    yield FormCheckbox(
-                        Content("For Excel (BOM + CRLF)"),
-                        value=False,
-                        id="export-excel",
-                        compact=True,
-                    )
-                    yield FormCheckbox(
-                        Content("Guard formulas (=, +, -, @ start as text)"),
-                        value=True,
-                        id="export-guard",
-                        compact=True,
-                    )
+                    for option in all_options():
+                        if option.kind == "text":
+                            yield OptionInput(
+                                str(option.default or ""), placeholder=option.label,
+                                id=f"export-{option.name}", compact=True,
+                            )
+                        else:
+                            yield FormCheckbox(
+                                Content(option.label), value=bool(option.default),
+                                id=f"export-{option.name}", compact=True,
+                            )
             yield Static("", id="export-message")
             with Horizontal(id="export-buttons"):
                 yield Button("Export", variant="primary", id="export-run", compact=True)
@@ -288,11 +312,45 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
         self.query_one("#export-document-list").display = False
         self.query_one("#export-tag-list").display = False
         self.query_one("#export-message").display = False
+        self._show_format_fields()
         field = self.query_one(PathInput)
         field.focus()
         field.cursor_position = len(field.value)
 
+    @property
+    def format(self) -> ExportFormat:
+        """The chosen format's registry entry (the first before the form is mounted)."""
+        chosen = self._pressed("#export-formats") if self.is_mounted else None
+        if chosen is not None and chosen.startswith("format-"):
+            return EXPORT_FORMATS[chosen.removeprefix("format-")]
+        return next(iter(EXPORT_FORMATS.values()))
+
+    def _show_format_fields(self) -> None:
+        """Only the chosen format's options, and the documents only where it has any."""
+        entry = self.format
+        for option in all_options():
+            self.query_one(f"#export-{option.name}").display = option in entry.options
+        self.query_one("#export-options-row").display = bool(entry.options)
+        self.query_one("#export-documents-row").display = entry.has_documents
+        self.query_one("#export-format", Static).update(Content(entry.description))
+
     # ------------------------------------------------------------------ reactions
+
+    @on(RadioSet.Changed, "#export-formats")
+    def _format_chosen(self, event: RadioSet.Changed) -> None:
+        event.stop()
+        self._show_format_fields()
+        field = self.query_one(PathInput)
+        typed = Path(field.value)
+        if typed.suffix.lower() in _SUFFIXES:  # the name was ours: give it the format's suffix
+            field.value = str(typed.with_suffix(self.format.suffix))
+        self._overwrite_confirmed = None
+        self._show_message("")
+
+    @on(Input.Submitted, ".export-option")
+    def _option_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_export()
 
     @on(RadioSet.Changed, "#export-documents")
     def _documents_mode(self, event: RadioSet.Changed) -> None:
@@ -343,7 +401,8 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
         return content.plain if isinstance(content, Content) else str(content)
 
     def destination(self) -> Path | None:
-        """The typed destination as an absolute path (`.csv` added to a bare name)."""
+        """The typed destination as an absolute path (the format's suffix added to a bare
+        name)."""
         typed = self.query_one(PathInput).value.strip()
         if not typed:
             return None
@@ -351,7 +410,7 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
         if not path.is_absolute():
             path = self.default_directory / path
         if not path.suffix and not path.is_dir() and not typed.endswith(("/", os.sep)):
-            path = path.with_suffix(".csv")
+            path = path.with_suffix(self.format.suffix)
         return path
 
     def _pressed(self, radio_set: str) -> str | None:
@@ -368,8 +427,9 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
         problem = destination_problem(path, self.database)
         if problem is not None:
             return problem
+        entry = self.format
         documents: tuple[str, ...] | None = None
-        mode = self._pressed("#export-documents")
+        mode = self._pressed("#export-documents") if entry.has_documents else None
         if mode == "documents-current" and self.current_document is not None:
             documents = (self.current_document,)
         elif mode == "documents-choose":
@@ -383,13 +443,21 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
             tags = tuple(tag.id for tag in self.codebook if tag.id in chosen)
             if not tags:
                 return "Choose at least one tag (space ticks one)"
+        values: dict[str, Any] = {}
+        for option in entry.options:
+            if option.kind == "text":
+                typed = self.query_one(f"#export-{option.name}", Input).value.strip()
+                values[option.keyword] = typed or None
+            else:
+                values[option.keyword] = self.query_one(f"#export-{option.name}", Checkbox).value
         return ExportRequest(
-            format="csv",
+            format=entry.name,
             destination=path,
             document_ids=documents,
             tag_ids=tags,
-            excel=self.query_one("#export-excel", Checkbox).value,
-            formula_guard=self.query_one("#export-guard", Checkbox).value,
+            excel=values.pop("excel", False),
+            formula_guard=values.pop("formula_guard", True),
+            options=tuple(values.items()),
         )
 
     def action_export(self) -> None:
