@@ -195,53 +195,53 @@ def _tag_settings(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--hotkey", type=int, choices=range(1, 10), metavar="1-9")
 
 
-def _split_command(argv: list[str]) -> list[str]:
-    """Insert `open` when no subcommand is named, so `reader a.txt b.md` opens the reader."""
+def _first_word(argv: list[str]) -> int:
+    """The index of the first word after any `--db PATH` options (len(argv) if there is none)."""
     index = 0
     while index < len(argv):
         word = argv[index]
         if word == "--db":
             index += 2
-            continue
-        if word.startswith("--db="):
+        elif word.startswith("--db="):
             index += 1
-            continue
-        if word in ("-h", "--help", "--version"):
-            return argv
-        if word == "--":
-            return [*argv[:index], "open", *argv[index + 1:]]
-        if word in SUBCOMMANDS:
-            return argv
-        return [*argv[:index], "open", *argv[index:]]
-    return [*argv, "open"]
+        else:
+            return index
+    return len(argv)
+
+
+def _split_command(argv: list[str]) -> list[str]:
+    """Insert `open` when no subcommand is named, so `reader a.txt b.md` opens the reader."""
+    index = _first_word(argv)
+    if index == len(argv):
+        return [*argv, "open"]
+    word = argv[index]
+    if word in ("-h", "--help", "--version") or word in SUBCOMMANDS:
+        return argv
+    if word == "--":
+        return [*argv[:index], "open", *argv[index + 1:]]
+    return [*argv[:index], "open", *argv[index:]]
 
 
 def _mistyped_command(argv: list[str]) -> str | None:
     """Why `argv` is refused, if the word it would open as a document is no file or folder but
     a command name gone wrong (`reader lst`): a bare word, with no folder or suffix in it."""
-    index = 0
-    while index < len(argv):
-        word = argv[index]
-        if word == "--db":
-            index += 2
-            continue
-        if word.startswith("--db="):
-            index += 1
-            continue
-        if word.startswith("-") or word in SUBCOMMANDS:
-            return None  # an option, `--` (a path follows), or a command: argparse's business
-        if os.path.lexists(Path(word).expanduser()) or os.sep in word or "." in word:
-            return None
-        if os.altsep and os.altsep in word:
-            return None
-        import difflib
+    index = _first_word(argv)
+    if index == len(argv):
+        return None
+    word = argv[index]
+    if word.startswith("-") or word in SUBCOMMANDS:
+        return None  # an option, `--` (a path follows), or a command: argparse's business
+    if os.path.lexists(Path(word).expanduser()) or os.sep in word or "." in word:
+        return None
+    if os.altsep and os.altsep in word:
+        return None
+    import difflib
 
-        close = difflib.get_close_matches(word, SUBCOMMANDS, n=1, cutoff=0.7)
-        if close:
-            return f"unknown command {word!r} (did you mean {close[0]!r}?)"
-        return (f"unknown command {word!r}, and no file or folder has that name "
-                "(see `reader --help`)")
-    return None
+    close = difflib.get_close_matches(word, SUBCOMMANDS, n=1, cutoff=0.7)
+    if close:
+        return f"unknown command {word!r} (did you mean {close[0]!r}?)"
+    return (f"unknown command {word!r}, and no file or folder has that name "
+            "(see `reader --help`)")
 
 
 def _named_command(argv: list[str]) -> str | None:

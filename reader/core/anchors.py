@@ -11,9 +11,13 @@ CONTEXT_LENGTH = 32
 # A quote found more often than this (a one-word passage in a long text) is looked for no
 # further: the context decides among these, and past them a guess would be no better.
 _MAX_OCCURRENCES = 1000
-# Context characters that must match around one occurrence for it to be chosen among several:
+# Context characters that must match around an occurrence for it to be taken as the passage:
 # a space and a full stop agree around any two places.
 _MIN_CONTEXT = 8
+# A quote at least this long found once is the passage wherever its surroundings went (whole
+# paragraphs reordered); a shorter one ("No.", a name) found once in other surroundings is
+# another place that says the same, and must agree with the passage's context like any other.
+_DISTINCT_QUOTE = CONTEXT_LENGTH
 
 
 class AnchorError(ValueError):
@@ -87,11 +91,13 @@ def relocate(
 ) -> tuple[int, int] | None:
     """Where a passage's quote is in a new version of its text, or None when that is unclear.
 
-    The quote must occur exactly. Where it occurs once, that is the place; where it occurs
-    more often, the occurrence whose surroundings match the stored `prefix` and `suffix` best,
-    if they match in more than a few characters and better than around every other. A quote
-    no longer there, or only at places that look alike, is left for the user to place: a
-    passage drawn over the wrong words misleads more than one marked as needing attention.
+    The quote must occur exactly. Where it occurs once, that is the place if the quote is long
+    enough to be that passage or its surroundings still match the stored `prefix` and `suffix`
+    in more than a few characters; where it occurs more often, the occurrence whose
+    surroundings match best, if they match in more than a few characters and better than
+    around every other. A quote no longer there, or only at places that look alike, is left
+    for the user to place: a passage drawn over the wrong words misleads more than one marked
+    as needing attention.
     """
     if quote_still_at(text, start, end, quote):
         return start, end
@@ -107,14 +113,20 @@ def relocate(
         position = text.find(quote, position + 1)
     if not occurrences:
         return None
-    if len(occurrences) == 1:
-        return occurrences[0], occurrences[0] + len(quote)
 
     def context_match(found: int) -> int:
         before = text[max(0, found - len(prefix)) : found]
         after = text[found + len(quote) : found + len(quote) + len(suffix)]
         return _common_suffix(before, prefix) + _common_prefix(after, suffix)
 
+    # (A passage stored with less context than that, at the very start of a short text, can
+    # only be asked to agree with what it has.)
+    enough = min(_MIN_CONTEXT, len(prefix) + len(suffix))
+    if len(occurrences) == 1:
+        found = occurrences[0]
+        if len(quote) >= _DISTINCT_QUOTE or context_match(found) >= enough:
+            return found, found + len(quote)
+        return None
     scored = sorted(((context_match(found), found) for found in occurrences), reverse=True)
     (best, found), (runner_up, _) = scored[0], scored[1]
     if best < _MIN_CONTEXT or best == runner_up:

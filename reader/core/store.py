@@ -625,9 +625,18 @@ class AnnotationStore:
     def _write_back(
         self, held: dict[str, Any] | None, backup: tuple[bytes, dict[str, Any]] | None
     ) -> bool:
-        """Write what this store holds as the database, unless the kept copy is newer (two writes
-        by another process since this one last read); whether it did."""
-        if held is None or (backup is not None and _generation(backup[1]) > _generation(held)):
+        """Write what this store holds as the database, unless another process wrote since this
+        one last read (the kept copy is then as new as what is held, or newer, and the newest
+        change went with the file: the copy is restored and the notice says so); whether it did.
+        """
+        if held is None:
+            return False
+        held_generation = _generation(held)
+        # (Both 0: files from before writes were counted, which cannot tell; what is held is
+        # at least as new as the copy.)
+        if backup is not None and held_generation > 0 and (
+            _generation(backup[1]) >= held_generation
+        ):
             return False
         atomic_write_bytes(self.path, dump_json(held, checked=True), private=True)
         return True

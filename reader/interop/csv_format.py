@@ -384,6 +384,9 @@ class _Row:
     written_content: str
     tags_cell: str
     memo: str
+    # The memo cell as the file has it: in an export made before number-like text was guarded,
+    # a memo such as "'80-'90" was written as it is, and reads as guarded now.
+    written_memo: str
     start: int
     end: int
     prefix: str
@@ -478,20 +481,20 @@ def _parse_rows(
             )
     position = {name: header.index(name) for name in COLUMNS}
     tag_paths: set[str] = set()
-    cells: list[tuple[int, dict[str, str], str]] = []
+    cells: list[tuple[int, dict[str, str], dict[str, str]]] = []
     for number, record in records:
         written = {name: record[position[name]] for name in COLUMNS}
         # Each cell on its own: a cell starting with a formula character (typed in a
         # spreadsheet, or from a raw export) says nothing about how the others were written.
         values = {name: unguard_cell(value) for name, value in written.items()}
-        cells.append((number, values, written["content"]))
+        cells.append((number, values, written))
         if values["tag"].strip():
             tag_paths.add(_clean_path(values["tag"], number, "tag").casefold())
-    rows = [_parse_row(number, values, content) for number, values, content in cells]
+    rows = [_parse_row(number, values, written) for number, values, written in cells]
     return rows, tag_paths
 
 
-def _parse_row(number: int, values: dict[str, str], written_content: str) -> _Row:
+def _parse_row(number: int, values: dict[str, str], written: dict[str, str]) -> _Row:
     annotation_id = values["id"].strip()
     if not annotation_id:
         raise CsvFormatError(f"row {number}: the id is empty")
@@ -504,8 +507,9 @@ def _parse_row(number: int, values: dict[str, str], written_content: str) -> _Ro
     tag = _clean_path(values["tag"], number, "tag") if values["tag"].strip() else ""
     return _Row(
         number=number, id=annotation_id, document=values["document"], tag=tag,
-        content=values["content"], written_content=written_content,
-        tags_cell=values["tags"], memo=values["memo"], start=start, end=end,
+        content=values["content"], written_content=written["content"],
+        tags_cell=values["tags"], memo=values["memo"], written_memo=written["memo"],
+        start=start, end=end,
         prefix=values["prefix"], suffix=values["suffix"], path=values["path"].strip(),
         sha256=values["sha256"].strip().lower(), annotator=values["annotator"],
         created=values["created"].strip(), updated=values["updated"].strip(),
@@ -599,12 +603,18 @@ def _tag_cells(rows: Iterable[_Row]) -> list[str]:
 def _agree(rows: list[_Row], tags: list[str], memo: str) -> bool:
     """Whether some row gives these tags and some row this memo (as after importing the rows)."""
     candidates = {_folded(row.tags) for row in rows} | {_folded(_tag_cells(rows))}
-    return _folded(tags) in candidates and any(_lines(row.memo) == _lines(memo) for row in rows)
+    return _folded(tags) in candidates and any(_same_memo(row, memo) for row in rows)
 
 
 def _lines(text: str) -> str:
     """`text` with every line break a "\n", to compare cells a spreadsheet may have resaved."""
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _same_memo(row: _Row, memo: str) -> bool:
+    """Whether the row's memo cell gives `memo`: read as guarded, or as written (an export from
+    before number-like text was guarded), with line breaks of any kind."""
+    return _lines(memo) in (_lines(row.memo), _lines(row.written_memo))
 
 
 def _rows_named(rows: Iterable[_Row]) -> str:
@@ -770,7 +780,7 @@ class _Importer:
             return rows[0].memo
         # Spreadsheets store every line break in a cell as one kind ("\r" becomes "\n" in
         # LibreOffice): a memo differing only in its line breaks was not edited.
-        edits = [row for row in rows if _lines(row.memo) != _lines(stored)]
+        edits = [row for row in rows if not _same_memo(row, stored)]
         self._refuse_conflicts(edits, lambda row: _lines(row.memo), "memo")
         return edits[0].memo if edits else stored
 

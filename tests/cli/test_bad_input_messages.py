@@ -12,21 +12,6 @@ from reader.core.store import AnnotationStore
 TEXT = "Refugees in Lebanon face growing pressure to return.\n"
 
 
-@pytest.fixture
-def run(db_path: Path, capsys: pytest.CaptureFixture[str]):
-    """Run `reader --db DB ARGS...`; (exit status, stdout, stderr)."""
-
-    def runner(*args: str) -> tuple[int, str, str]:
-        try:
-            status = main(["--db", str(db_path), *args])
-        except SystemExit as exit_:
-            status = int(exit_.code or 0)
-        captured = capsys.readouterr()
-        return status, captured.out, captured.err
-
-    return runner
-
-
 def one_error_line(err: str) -> str:
     assert "Traceback" not in err
     lines = err.splitlines()

@@ -26,21 +26,6 @@ def doc(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.fixture
-def run(db_path: Path, capsys: pytest.CaptureFixture[str]):
-    """Run `reader --db DB ARGS...`; (exit status, stdout, stderr)."""
-
-    def runner(*args: str) -> tuple[int, str, str]:
-        try:
-            status = main(["--db", str(db_path), *args])
-        except SystemExit as exit_:
-            status = int(exit_.code or 0)
-        captured = capsys.readouterr()
-        return status, captured.out, captured.err
-
-    return runner
-
-
 def store(db_path: Path) -> AnnotationStore:
     return AnnotationStore(db_path)
 

@@ -45,6 +45,29 @@ def test_look_alike_places_are_not_guessed_between() -> None:
     assert relocate(new, anchor.start, anchor.end, quote, anchor.prefix, anchor.suffix) is None
 
 
+def test_a_short_quote_found_once_elsewhere_is_not_taken_for_the_passage() -> None:
+    # Anna's "No." (about staying) was cut; the one "No." left answers another question.
+    old = "Q: Did you leave?\nAnna: No. I stayed for years, with my family.\nQ: And then?\n"
+    start = old.index("No.")
+    anchor = make_anchor(old, start, start + 3)
+    new = "Q: And then?\nAnna: I went back. No. Never.\n"
+    assert relocate(new, anchor.start, anchor.end, "No.", anchor.prefix, anchor.suffix) is None
+    # Where its surroundings are still there (text added before it), it is followed.
+    added = "Transcript, second edit.\n"
+    found = relocate(added + old, anchor.start, anchor.end, "No.", anchor.prefix, anchor.suffix)
+    assert found == (start + len(added), start + len(added) + 3)
+
+
+def test_a_long_quote_found_once_follows_its_paragraph_anywhere() -> None:
+    quote = "Donors pledged money for the camps in the north."
+    old = f"First part.\n{quote}\nLast part."
+    start = old.index(quote)
+    anchor = make_anchor(old, start, start + len(quote))
+    new = f"Reordered entirely: {quote} Then other words."
+    found = relocate(new, anchor.start, anchor.end, quote, anchor.prefix, anchor.suffix)
+    assert found == (new.index(quote), new.index(quote) + len(quote))
+
+
 def test_an_occurrence_splitting_a_character_is_not_a_place() -> None:
     # "e" + combining acute: the quote "e" inside it is not the passage.
     new = "cafe\u0301 and e"

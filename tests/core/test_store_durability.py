@@ -355,3 +355,27 @@ def test_an_old_database_given_its_identity_notices_another_put_in_place(db_path
     os.replace(other_path, db_path)
 
     assert store.refresh() and store.take_replaced()
+
+
+@pytest.mark.parametrize("fault", ["deleted", "truncated"])
+def test_a_change_lost_with_the_file_is_not_reported_as_nothing_lost(
+    db_path: Path, fault: str
+) -> None:
+    document, tag = seeded_store(db_path)
+    behind = AnnotationStore(db_path)
+    behind.add_annotation(document, TEXT, 0, 3, tags=[tag], memo="first")
+    # One write by another process that `behind` never read: only the file had it.
+    AnnotationStore(db_path, origin="cli").add_annotation(
+        document, TEXT, 4, 8, tags=[tag], memo="second"
+    )
+    if fault == "deleted":
+        db_path.unlink()
+    else:
+        damage(db_path, fault)
+
+    behind.refresh()
+
+    assert sorted(memos(db_path).values()) == ["first"]
+    [notice] = behind.take_notices()
+    assert "nothing is lost" not in notice
+    assert "restored" in notice

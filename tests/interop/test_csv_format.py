@@ -432,6 +432,20 @@ def test_reimport_skips_everything_and_records_no_step(store: AnnotationStore,
     assert len(fresh.documents()) == 2
 
 
+def test_an_export_from_before_number_guards_reimports_as_no_change(store: AnnotationStore,
+                                                                   tmp_path: Path) -> None:
+    # Versions before the guard of number-like text wrote a memo "'80-'90" as it is (what a raw
+    # export still does), which reads as a guarded "80-'90" now: as written, it is the memo.
+    annotation = store.get_annotation("ann-01")
+    store.put_annotation(annotation.evolve(memo="'80-'90"))
+    older = tmp_path / "older.csv"
+    export_csv(store, older, formula_guard=False)
+    assert "'80-'90" in older.read_text("utf-8")
+    report = import_csv(store, older)
+    assert (report.added, report.updated) == (0, 0)
+    assert store.get_annotation("ann-01").memo == "'80-'90"
+
+
 def test_the_import_is_one_undoable_step(store: AnnotationStore, tmp_path: Path) -> None:
     out = tmp_path / "export.csv"
     export_csv(store, out)
