@@ -4,27 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from reader.cli import main
 from reader.core.store import AnnotationStore
 
 FIXTURES = Path(__file__).parent.parent / "formats" / "fixtures"
-
-
-@pytest.fixture
-def run(db_path: Path, capsys: pytest.CaptureFixture[str]):
-    """Run `reader --db DB ARGS...`; (exit status, stdout, stderr)."""
-
-    def runner(*args: str) -> tuple[int, str, str]:
-        try:
-            status = main(["--db", str(db_path), *args])
-        except SystemExit as exit_:
-            status = int(exit_.code or 0)
-        captured = capsys.readouterr()
-        return status, captured.out, captured.err
-
-    return runner
 
 
 def test_a_quote_wrapped_differently_is_found(run, tmp_path: Path, db_path: Path) -> None:
