@@ -41,6 +41,14 @@ class LoadedDocument:
     # extracted them ("pdf: pypdf 7.1.1; reader 0.1.0"); "" for text read as it is.
     source_sha256: str = ""
     extractor: str = ""
+    # The file's (modification time in ns, size, inode) as found just before it was read: a
+    # different signature later means the file was rewritten after this text was read.
+    signature: tuple[int, int, int] | None = field(default=None, compare=False, repr=False)
+
+
+def stat_signature(info: os.stat_result) -> tuple[int, int, int]:
+    """What changes when a file is rewritten: modification time, size and inode."""
+    return info.st_mtime_ns, info.st_size, info.st_ino
 
 
 @dataclass(frozen=True)
@@ -438,6 +446,7 @@ def load_document(path: Path | str) -> LoadedDocument:
         structure=structure,
         source_sha256=source_sha256,
         extractor=extractor,
+        signature=stat_signature(info),
     )
 
 

@@ -18,6 +18,7 @@ from reader.formats.base import (
     clean_title,
     extractor_version,
     load_document,
+    stat_signature,
 )
 
 
@@ -52,6 +53,7 @@ def load_document_once(path: Path | str, cache: ExtractionCache) -> LoadedDocume
             structure=cached.structure,
             source_sha256=source_sha256,
             extractor=extractor,
+            signature=stat_signature(info),
         )
     document = load_document(resolved)
     cache.put(

@@ -40,11 +40,12 @@ FileSignature = tuple[int, int, int]
 def file_signature(path: Path) -> FileSignature | None:
     """What changes when a file is rewritten (modification time, size, inode); None if it
     cannot be read. Cheap enough to ask for every open document every few seconds."""
+    from reader.formats.base import stat_signature
+
     try:
-        status = path.stat()
+        return stat_signature(path.stat())
     except OSError:
         return None
-    return status.st_mtime_ns, status.st_size, status.st_ino
 
 
 def expand_folder(folder: Path) -> tuple[list[Path], Skipped]:

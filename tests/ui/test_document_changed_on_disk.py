@@ -152,3 +152,14 @@ async def test_passages_of_a_file_changed_between_sessions_are_not_drawn_astray(
         await until(pilot, lambda: len(pane.annotations) == 1)
         assert pane.placed_annotations == ()
         assert pane.status_line.text("attention") == "1 passage not found in the text"
+
+
+def test_a_file_rewritten_between_reading_and_showing_counts_as_changed(tmp_path: Path) -> None:
+    path = tmp_path / "statement.txt"
+    path.write_text("The text as it was read.\n", encoding="utf-8")
+    loaded = load_document(path)
+    path.write_text("The text as it was rewritten, before the pane was built.\n", encoding="utf-8")
+
+    pane = DocumentPane(loaded)
+
+    assert pane.file_changed()

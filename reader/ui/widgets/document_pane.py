@@ -252,7 +252,7 @@ class DocumentPane(Widget):
         from reader.ui.opening import file_signature
 
         # The file as it was when read: a different signature later means it was rewritten.
-        self._file_signature = file_signature(document.path)
+        self._file_signature = document.signature or file_signature(document.path)
         self._reported_signature = self._file_signature
         self._adjusting: Annotation | None = None
         self._adjust_cursor = 0
