@@ -403,4 +403,6 @@ def test_queries_stay_local_on_pathological_texts(text: str) -> None:
         paragraph_span(text, offset)
         next_paragraph_start(text, offset)
         previous_paragraph_start(text, offset)
-    assert time.perf_counter() - started < 2.0
+    # Local queries take milliseconds here; one that walked the whole 1 MB text in Python would
+    # take minutes. The bound catches only that, with room for a machine shared with other jobs.
+    assert time.perf_counter() - started < 10.0
