@@ -255,7 +255,7 @@ def test_same_names_under_different_parents_stay_apart_and_flat_paths_nest(
         <Code guid="11111111-0000-4000-8000-000000000003" name="Joy" isCodable="true"/>
       </Code>
       <Code guid="11111111-0000-4000-8000-000000000004" name="Place/Home" isCodable="true"/>"""
-    selections = selection(11, 16, "happy") + f"""
+    selections = selection(11, 16, "happy") + """
       <PlainTextSelection guid="0A0B0C0D-0E0F-4010-8111-222222222222" name="Then sad"
           startPosition="27" endPosition="35">
         <Coding guid="9F8E7D6C-5B4A-4392-8170-000000000003">
