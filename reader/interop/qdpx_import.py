@@ -42,7 +42,7 @@ from reader.core.store import AnnotationStore
 from reader.core.text import canonicalize
 from reader.formats.base import DocumentError
 from reader.formats.packages import open_package, read_member
-from reader.interop.common import GUID_NAMESPACE, iso_datetime, stable_guid
+from reader.interop.common import GUID_NAMESPACE, KnownPassages, iso_datetime, stable_guid
 from reader.interop.refi_qda_import import (
     QdcImportReport,
     _local,
@@ -306,6 +306,7 @@ class _ProjectImport:
         self.users: dict[str, str] = {}
         self.notes: dict[str, str] = {}
         self.tags: dict[str, str] = {}
+        self.passages = KnownPassages(store)
 
     def warn(self, message: str) -> None:
         self.report.warnings.append(message)
@@ -468,21 +469,18 @@ class _ProjectImport:
             readings[how] = readings.get(how, 0) + 1
             if document is None:
                 document = self.document_for(source)
-            duplicate = any(
-                other.start == anchor.start and other.end == anchor.end
-                and set(other.tags) == set(tags) and other.memo == memo
-                for other in self.store.annotations(document=document.id))
-            if duplicate:
-                self.report.passages_known += 1
-                continue
             created = iso_datetime(selection.get("creationDateTime", "")) or utc_now()
             updated = iso_datetime(selection.get("modifiedDateTime", "")) or created
             author = self.users.get(_guid(selection, "creatingUser"), self.store.annotator)
-            self.store.put_annotation(Annotation(
+            annotation = Annotation(
                 id=annotation_id, document=document.id, start=anchor.start, end=anchor.end,
                 quote=anchor.quote, prefix=anchor.prefix, suffix=anchor.suffix,
                 tags=tuple(tags), memo=memo, annotator=author, created=created,
-                updated=updated))
+                updated=updated)
+            if not self.passages.add(annotation):
+                self.report.passages_known += 1
+                continue
+            self.store.put_annotation(annotation)
             self.report.passages_added += 1
         if document is None:
             self.document_for(source)  # an uncoded text is a document all the same
@@ -514,7 +512,7 @@ def import_qdpx(store: AnnotationStore, source: Path) -> QdpxImportReport:
     archive = _Archive(data, source.name)
     project = archive.project()
     try:
-        _refuse_dtd(project, f"{source.name} (project.qde)")
+        _refuse_dtd(project, f"{source.name} (project.qde)", "a project")
         root = ET.fromstring(project)
     except ET.ParseError as error:
         raise QdpxImportError(f"{source.name}: project.qde is not well-formed XML "

@@ -70,13 +70,13 @@ def _local(tag: str) -> tuple[str, str]:
     return "", tag
 
 
-def _refuse_dtd(data: bytes, name: str) -> None:
+def _refuse_dtd(data: bytes, name: str, what: str = "a codebook") -> None:
     """Refuse a DOCTYPE or entity declaration before anything is expanded (billion laughs,
-    external entities): a codebook needs neither."""
+    external entities): a REFI-QDA file (`what`) needs neither."""
     parser = expat.ParserCreate()
 
     def refuse(*_args: object) -> None:
-        raise QdcImportError(f"{name}: declares a DOCTYPE or entities, which a codebook does "
+        raise QdcImportError(f"{name}: declares a DOCTYPE or entities, which {what} does "
                              "not need; refused")
 
     parser.StartDoctypeDeclHandler = refuse

@@ -30,7 +30,7 @@ from reader.core.codebook import CodebookError, next_colour
 from reader.core.models import Annotation, Document, utc_now
 from reader.core.store import AnnotationStore
 from reader.formats.base import DocumentError, load_document
-from reader.interop.common import GUID_NAMESPACE, iso_datetime, stable_guid
+from reader.interop.common import GUID_NAMESPACE, KnownPassages, iso_datetime, stable_guid
 from reader.interop.registry import ExchangeError
 
 MAX_BYTES = 256 * 1024 * 1024
@@ -259,13 +259,14 @@ def import_w3c(store: AnnotationStore, source: Path) -> W3cImportReport:
              for key in (a.id, "urn:uuid:" + stable_guid("annotation", a.id).lower())}
     with store.batch(f"import annotations {source.name}"):
         documents = _Documents(store, report)
+        passages = KnownPassages(store)
         for annotation in annotations:
-            _import_one(store, annotation, documents, known, report)
+            _import_one(store, annotation, documents, known, passages, report)
     return report
 
 
 def _import_one(store: AnnotationStore, annotation: dict[str, Any], documents: _Documents,
-                known: set[str], report: W3cImportReport) -> None:
+                known: set[str], passages: KnownPassages, report: W3cImportReport) -> None:
     target = _target(annotation)
     label = _label(annotation, target)
     given_id = str(annotation.get("id", "")) or json.dumps(annotation, sort_keys=True)
@@ -313,17 +314,16 @@ def _import_one(store: AnnotationStore, annotation: dict[str, Any], documents: _
     if not tags and not memo:
         report.unplaced.append(f"{label}: none of its tags could be made")
         return
-    if any(other.start == anchor.start and other.end == anchor.end
-           and set(other.tags) == set(tags) and other.memo == memo
-           for other in store.annotations(document=document.id)):
-        report.known += 1
-        return
     created = iso_datetime(str(annotation.get("created", ""))) or utc_now()
     modified = iso_datetime(str(annotation.get("modified", ""))) or created
-    store.put_annotation(Annotation(
+    passage = Annotation(
         id=passage_id, document=document.id, start=anchor.start, end=anchor.end,
         quote=anchor.quote, prefix=anchor.prefix, suffix=anchor.suffix, tags=tuple(tags),
         memo=memo, annotator=_creator(annotation) or store.annotator, created=created,
-        updated=modified))
+        updated=modified)
+    if not passages.add(passage):
+        report.known += 1
+        return
+    store.put_annotation(passage)
     report.added += 1
 
