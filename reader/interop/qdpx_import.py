@@ -66,9 +66,12 @@ _KIND = "a REFI-QDA project (.qdpx)"
 _MEDIA_SOURCES = {"AudioSource": "audio", "VideoSource": "video", "PictureSource": "picture"}
 _SKIPPED_PARTS = {"Sets": "set", "Cases": "case", "Variables": "variable", "Links": "link",
                   "Graphs": "graph"}
-# A member name may be a GUID with an extension, or a tool's own file name, but never a path.
-_UNSAFE_MEMBER = re.compile(r"[/\\\x00]|^\.\.?$|^[A-Za-z]:")
+# A member name is a GUID with an extension, a tool's own file name, or (some tools) a path
+# inside the archive such as `Sources/a.txt`; never absolute, a drive, a backslash path or NUL.
+_UNSAFE_MEMBER = re.compile(r"[\\\x00]|^/|^[A-Za-z]:")
 _SCHEMA_PROBLEMS_SHOWN = 3
+# A name at least this long that begins the span is that span's name, shortened.
+_TRUNCATED_NAME = 16
 
 
 class QdpxImportError(ExchangeError):
@@ -172,6 +175,11 @@ def place_selection(text: StoredText, start: int, end: int, name: str
     for how, first, last in readings:
         if _same_words(canonical[first:last], quote):
             return first, last, how + ", whitespace aside"
+    if len(quote) >= _TRUNCATED_NAME:
+        # Some tools cut the name short (at 60 characters, say): its start must agree.
+        for how, first, last in readings:
+            if " ".join(canonical[first:last].split()).startswith(" ".join(quote.split())):
+                return first, last, how + ", its name cut short"
     # A tool that counted some other way: the name where it occurs nearest the position.
     best: tuple[int, int] | None = None
     occurrence = 1
@@ -250,12 +258,16 @@ class _Archive:
             return None, (f"its text is outside the project ({scheme}://), and reader reads "
                           "nothing outside the archive")
         member = reference[len(INTERNAL):]
-        if _UNSAFE_MEMBER.search(member) or ".." in member.split("/"):
+        parts = member.split("/")
+        if (not member or _UNSAFE_MEMBER.search(member) or any(
+                part in ("", ".", "..") for part in parts)):
             return None, f"its path {member!r} leads outside the archive; refused"
-        found = self.members.get(SOURCES_FOLDER + member.lower())
-        if found is None:
-            return None, f"its text {member!r} is not in the archive"
-        return self.read(found), ""
+        # The standard names the file inside sources/; some tools name the folder too.
+        for candidate in (SOURCES_FOLDER + member.lower(), member.lower()):
+            found = self.members.get(candidate)
+            if found is not None:
+                return self.read(found), ""
+        return None, f"its text {member!r} is not in the archive"
 
 
 def _decode(data: bytes) -> tuple[str, str]:

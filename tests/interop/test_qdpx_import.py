@@ -202,6 +202,29 @@ def test_emoji_counted_in_code_points_stay_where_the_standard_puts_them(
     assert [a.start for a in store.annotations()] == [start] and report.notes == []
 
 
+def test_a_name_cut_short_by_its_tool_still_confirms_the_span(
+    store: AnnotationStore, tmp_path: Path,
+) -> None:
+    """Some exporters write only the first 60 characters of the quote as the name."""
+    sentence = "Return must be voluntary, safe and dignified, and it must be the refugees' choice."
+    stored = "🙂 Q: How?\r\nA: " + sentence + "\r\n"
+    start = stored.index("Return")
+    path = qdpx(tmp_path, project_xml(selection(start, start + len(sentence), sentence[:60])),
+                {f"sources/{SOURCE}.txt": stored.encode()})
+    report = import_qdpx(store, path)
+    assert [a.quote for a in store.annotations()] == [sentence], report.warnings
+
+
+def test_an_internal_path_naming_the_sources_folder_is_read(
+    store: AnnotationStore, tmp_path: Path,
+) -> None:
+    path = qdpx(tmp_path, project_xml(selection(11, 16, "happy"),
+                                      path="internal://Sources/sample.txt"),
+                {"Sources/sample.txt": TEXT.encode()})
+    report = import_qdpx(store, path)
+    assert passages(store)[0][0] == "happy", report.warnings
+
+
 def test_nvivo_empty_names_trust_the_standard_positions(
     store: AnnotationStore, tmp_path: Path,
 ) -> None:
