@@ -70,6 +70,7 @@ _SKIPPED_PARTS = {"Sets": "set", "Cases": "case", "Variables": "variable", "Link
 # inside the archive such as `Sources/a.txt`; never absolute, a drive, a backslash path or NUL.
 _UNSAFE_MEMBER = re.compile(r"[\\\x00]|^/|^[A-Za-z]:")
 _SCHEMA_PROBLEMS_SHOWN = 3
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")  # two UTF-16 units each
 # A name at least this long that begins the span is that span's name, shortened.
 _TRUNCATED_NAME = 16
 
@@ -135,7 +136,7 @@ class _Utf16Units:
 
     def __init__(self, text: str) -> None:
         self.length = len(text)
-        astral = [index for index, character in enumerate(text) if ord(character) > 0xFFFF]
+        astral = [match.start() for match in _ASTRAL.finditer(text)]
         self._unit_starts = [index + rank for rank, index in enumerate(astral)]
 
     def code_point(self, units: int) -> int | None:
