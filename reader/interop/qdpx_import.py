@@ -70,6 +70,8 @@ _SKIPPED_PARTS = {"Sets": "set", "Cases": "case", "Variables": "variable", "Link
 # inside the archive such as `Sources/a.txt`; never absolute, a drive, a backslash path or NUL.
 _UNSAFE_MEMBER = re.compile(r"[\\\x00]|^/|^[A-Za-z]:")
 _SCHEMA_PROBLEMS_SHOWN = 3
+STANDARD = "positions in code points"  # the standard's reading: nothing to tell the user
+WHOLE_SOURCE = "coding the whole source"
 _ASTRAL = re.compile("[\U00010000-\U0010FFFF]")  # two UTF-16 units each
 # A name at least this long that begins the span is that span's name, shortened.
 _TRUNCATED_NAME = 16
@@ -113,21 +115,21 @@ class StoredText:
 
     def spans(self, start: int, end: int) -> Iterator[tuple[str, int, int]]:
         """The canonical span `start`/`end` stand for under each reading real tools use, the
-        standard's first: (how they were counted, start, end)."""
+        standard's first: (how they were read, start, end)."""
         if not 0 <= start < end:
             return
         if end <= len(self.stored):
-            yield "code points", self.canonical_offset(start), self.canonical_offset(end)
+            yield STANDARD, self.canonical_offset(start), self.canonical_offset(end)
         units = self._stored_units.span(start, end)
         if units is not None:
-            yield ("UTF-16 units", self.canonical_offset(units[0]),
+            yield ("positions in UTF-16 units", self.canonical_offset(units[0]),
                    self.canonical_offset(units[1]))
         if self._crlf:
             if end <= len(self.canonical):
-                yield "a CRLF as one character", start, end
+                yield "positions counting a CRLF as one character", start, end
             units = self._canonical_units.span(start, end)
             if units is not None:
-                yield ("UTF-16 units, a CRLF as one", *units)
+                yield ("positions in UTF-16 units, a CRLF as one", *units)
 
 
 class _Utf16Units:
@@ -434,6 +436,7 @@ class _ProjectImport:
         document: Document | None = None
         unplaced: list[str] = []
         readings: dict[str, int] = {}
+        missing_codes: set[str] = set()
         whole = _children(source.element, "Coding")
         for selection in [*source.selections, *([source.element] if whole else [])]:
             guid = _guid(selection) or f"{source.name}@{selection.get('startPosition')}"
@@ -446,8 +449,7 @@ class _ProjectImport:
                 for ref in _children(coding, "CodeRef"):
                     tag = self.tags.get(_guid(ref, "targetGUID"))
                     if tag is None:
-                        self.warn(f"{source.name!r}: a coding refers to a code the codebook "
-                                  f"does not have ({ref.get('targetGUID')}); left out")
+                        missing_codes.add(ref.get("targetGUID", ""))
                     elif tag not in tags:
                         tags.append(tag)
             memo = self.memo(selection) if selection is not source.element else ""
@@ -456,7 +458,7 @@ class _ProjectImport:
             if selection is source.element:  # codes on the whole source
                 text = source.text.canonical
                 first, last = len(text) - len(text.lstrip()), len(text.rstrip())
-                placed: tuple[int, int, str] | None = (first, last, "the whole source") if (
+                placed: tuple[int, int, str] | None = (first, last, WHOLE_SOURCE) if (
                     first < last) else None
             else:
                 try:
@@ -498,9 +500,11 @@ class _ProjectImport:
         if document is None:
             self.document_for(source)  # an uncoded text is a document all the same
         for how, count in readings.items():
-            if how != "code points":
-                self.report.notes.append(f"{source.name!r}: {count} passage(s) placed by "
-                                         f"reading positions as {how}")
+            if how not in (STANDARD, WHOLE_SOURCE):
+                self.report.notes.append(f"{source.name!r}: {count} passage(s) placed by {how}")
+        if missing_codes:
+            self.warn(f"{source.name!r}: codings of {len(missing_codes)} code(s) the codebook "
+                      "does not have left out: " + ", ".join(sorted(missing_codes)))
         if unplaced:
             self.warn(f"{source.name!r}: {len(unplaced)} passage(s) could not be placed (their "
                       "positions and names do not agree with the text): "

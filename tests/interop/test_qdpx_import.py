@@ -249,8 +249,10 @@ def test_a_selection_no_reading_can_place_is_reported_not_fatal(
 def test_every_reading_is_tried_in_order() -> None:
     text = StoredText("ab\r\ncd 🙂 ef")
     assert place_selection(text, 9, 11, "ef")[:2] == (8, 10)  # type: ignore[index]
-    assert place_selection(text, 8, 10, "ef")[2] == "a CRLF as one character"  # type: ignore[index]
-    assert place_selection(text, 10, 12, "ef")[2] == "UTF-16 units"  # type: ignore[index]
+    assert place_selection(text, 8, 10, "ef")[2] == (  # type: ignore[index]
+        "positions counting a CRLF as one character")
+    assert place_selection(text, 10, 12, "ef")[2] == (  # type: ignore[index]
+        "positions in UTF-16 units")
     assert place_selection(text, 0, 2, "zz") is None
 
 
@@ -403,3 +405,17 @@ def test_an_archive_without_a_project_is_one_line(store: AnnotationStore, tmp_pa
     path.write_bytes(buffer.getvalue())
     with pytest.raises(QdpxImportError, match="no project.qde"):
         import_qdpx(store, path)
+
+
+def test_a_whole_source_coding_and_a_missing_code_are_kept_and_reported(
+    store: AnnotationStore, tmp_path: Path,
+) -> None:
+    whole = f"""<Coding guid="44444444-0000-4000-8000-000000000001">
+        <CodeRef targetGUID="{JOY}"/></Coding>"""
+    missing = selection(11, 16, "happy").replace(JOY, "55555555-0000-4000-8000-000000000009")
+    path = qdpx(tmp_path, project_xml(missing, text_source_extra=whole),
+                {f"sources/{SOURCE}.txt": TEXT.encode()})
+    report = import_qdpx(store, path)
+    assert passages(store) == [(TEXT.strip(), ("Emotion/Joy",), "", "me")]
+    assert any("codings of 1 code(s) the codebook does not have" in w
+               and "55555555-0000-4000-8000-000000000009" in w for w in report.warnings)
