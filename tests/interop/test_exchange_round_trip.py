@@ -243,3 +243,42 @@ def test_w3c_import_of_a_bad_file_is_one_line_or_a_report(
     else:
         assert report.added == 0 and report.unplaced
     assert store.annotations() == []
+
+
+def test_w3c_values_of_unexpected_types_are_skipped_or_refused_in_one_line(
+    coded: AnnotationStore, tmp_path: Path,
+) -> None:
+    """Each value of the export replaced, in turn, by a value of another type."""
+    import random
+
+    original = collection_json(select(coded))
+    chance = random.Random(7)
+    strange: list[object] = [None, 5, -3, True, "", "x", [], {}, [1, "a"], {"type": 3}, 1e308]
+
+    def paths(value: object, at: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+        found = [at]
+        if isinstance(value, dict):
+            for key, item in value.items():
+                found += paths(item, (*at, key))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                found += paths(item, (*at, index))
+        return found
+
+    every = paths(original)[1:]
+    for index in range(60):
+        mangled = json.loads(json.dumps(original))
+        where = chance.choice(every)
+        holder = mangled
+        for key in where[:-1]:
+            holder = holder[key]  # type: ignore[index]
+        holder[where[-1]] = chance.choice(strange)  # type: ignore[index]
+        path = tmp_path / f"strange{index}.jsonld"
+        path.write_text(json.dumps(mangled), encoding="utf-8")
+        fresh = empty_store(tmp_path / f"db{index}" / "annotations.json")
+        try:
+            report = import_w3c(fresh, path)
+        except W3cImportError as error:
+            assert "\n" not in str(error) and path.name in str(error)
+        else:
+            assert report.added + len(report.unplaced) + report.known <= 4

@@ -419,3 +419,37 @@ def test_a_whole_source_coding_and_a_missing_code_are_kept_and_reported(
     assert passages(store) == [(TEXT.strip(), ("Emotion/Joy",), "", "me")]
     assert any("codings of 1 code(s) the codebook does not have" in w
                and "55555555-0000-4000-8000-000000000009" in w for w in report.warnings)
+
+
+def test_mangled_projects_import_or_fail_in_one_line(
+    store: AnnotationStore, tmp_path: Path,
+) -> None:
+    """Cut and flipped bytes, in the archive and in project.qde: never a library's exception."""
+    import random
+
+    project = project_xml(selection(11, 16, "happy", memo="m")).encode()
+    good = qdpx(tmp_path, project.decode(), {f"sources/{SOURCE}.txt": TEXT.encode()})
+    archive = good.read_bytes()
+    chance = random.Random(11)
+    variants: list[tuple[bytes | None, bytes]] = []
+    for _ in range(40):
+        cut = chance.randrange(len(project))
+        flipped = bytearray(project)
+        for _ in range(3):
+            flipped[chance.randrange(len(flipped))] = chance.randrange(256)
+        variants += [(project[:cut], b""), (bytes(flipped), b"")]
+        mangled = bytearray(archive)
+        mangled[chance.randrange(len(mangled))] ^= 0xFF
+        variants.append((None, bytes(mangled)))
+    for index, (qde, whole) in enumerate(variants):
+        path = tmp_path / f"mangled{index}.qdpx"
+        if qde is not None:
+            with zipfile.ZipFile(path, "w") as out:
+                out.writestr("project.qde", qde)
+                out.writestr(f"sources/{SOURCE}.txt", TEXT.encode())
+        else:
+            path.write_bytes(whole)
+        try:
+            import_qdpx(store, path)
+        except QdpxImportError as error:
+            assert "\n" not in str(error) and path.name in str(error)
