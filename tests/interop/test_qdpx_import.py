@@ -453,3 +453,24 @@ def test_mangled_projects_import_or_fail_in_one_line(
             import_qdpx(store, path)
         except QdpxImportError as error:
             assert "\n" not in str(error) and path.name in str(error)
+
+
+def test_a_memo_kept_only_as_a_note_is_read_and_a_description_too(
+    store: AnnotationStore, tmp_path: Path,
+) -> None:
+    note_ref = '<NoteRef targetGUID="66666666-0000-4000-8000-000000000001"/>'
+    with_note = selection(11, 16, "happy").replace("</PlainTextSelection>",
+                                                   note_ref + "</PlainTextSelection>")
+    both = selection(21, 24, "day", guid="0A0B0C0D-0E0F-4010-8111-777777777777",
+                     memo="said twice").replace(
+        "</PlainTextSelection>", note_ref.replace("0001", "0002") + "</PlainTextSelection>")
+    notes = """<Notes>
+      <Note guid="66666666-0000-4000-8000-000000000001" name="memo">
+        <PlainTextContent>only in the note</PlainTextContent></Note>
+      <Note guid="66666666-0000-4000-8000-000000000002" name="memo">
+        <PlainTextContent>said twice</PlainTextContent></Note></Notes>"""
+    path = qdpx(tmp_path, project_xml(with_note + both, after_sources=notes),
+                {f"sources/{SOURCE}.txt": TEXT.encode()})
+    import_qdpx(store, path)
+    assert [(p[0], p[2]) for p in passages(store)] == [
+        ("happy", "only in the note"), ("day", "said twice")]
