@@ -165,8 +165,11 @@ def _export_arguments(export: argparse.ArgumentParser) -> None:
 
 
 def _import_arguments(import_: argparse.ArgumentParser) -> None:
-    import_.add_argument("file", metavar="FILE",
-                         help="a CSV export (.csv) or a REFI-QDA codebook (.qdc)")
+    from reader.interop.registry import IMPORT_FORMATS
+
+    kinds = "; ".join(f"{format.description} ({', '.join(format.suffixes)})"
+                      for format in IMPORT_FORMATS.values())
+    import_.add_argument("file", metavar="FILE", help=f"the file to import, by its suffix: {kinds}")
 
 
 def _no_arguments(_parser: argparse.ArgumentParser) -> None:
@@ -180,7 +183,7 @@ _COMMAND_ARGUMENTS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], Non
     "docs": ("list documents, or remove/relink one", _docs_arguments),
     "tags": ("list the codebook with counts, or change it", _tags_arguments),
     "export": ("export annotations", _export_arguments),
-    "import": ("import annotations from a CSV export, or tags from a REFI-QDA codebook",
+    "import": ("import annotations (CSV, REFI-QDA .qdpx, W3C Web Annotation) or a codebook (.qdc)",
                _import_arguments),
     "undo": ("take back the newest command-line change", _no_arguments),
     "redo": ("re-apply the change undo took back", _no_arguments),
@@ -633,7 +636,7 @@ def cmd_import(context: Context) -> int:
 
     source = Path(context.args.file).expanduser()
     if source.is_dir():
-        raise UserError(f"{source}: is a folder; give the CSV file to import")
+        raise UserError(f"{source}: is a folder; give the file to import")
     if not source.is_file():
         raise UserError(f"{source}: " + ("is not a regular file" if os.path.lexists(source)
                                           else "no such file"))

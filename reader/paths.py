@@ -83,6 +83,12 @@ def session_path(db: Path) -> Path:
     return db.with_name(db.stem + ".session.json")
 
 
+def imported_texts_dir(db: Path) -> Path:
+    """Where texts that came inside an imported project (a `.qdpx`'s sources) are kept as files
+    beside their database, so they open and read like any text document."""
+    return db.with_name(db.stem + ".texts")
+
+
 def database_file_role(candidate: Path, db: Path) -> str | None:
     """What `candidate` is to the database `db` if it is one of the files reader keeps for it
     (the store's own, or the session beside it), else None: never a place to write output."""

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import sysconfig
 import venv
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,8 @@ def test_the_wheel_installs_and_runs(tmp_path: Path) -> None:
         cwd=ROOT, check=True, capture_output=True,
     )
     (wheel,) = dist.glob("reader_annotator-*.whl")
+    with zipfile.ZipFile(wheel) as archive:  # the .qdpx import checks projects against it
+        assert "reader/interop/schemas/Project.xsd" in archive.namelist()
 
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)

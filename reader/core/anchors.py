@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 
@@ -175,3 +176,104 @@ def find_quote_span(text: str, quote: str, occurrence: int = 1) -> tuple[int, in
         span = match.span()
         position = span[0] + 1
     return span
+
+
+@dataclass(frozen=True)
+class FuzzyPlacement:
+    """Where a quote was found approximately, and how alike: `score` 1.0 is the same text."""
+
+    start: int
+    end: int
+    score: float
+
+
+# Below this likeness a "match" is some other passage that shares words with the quote.
+FUZZY_THRESHOLD = 0.75
+_SEED_PIECES = 5
+_MAX_SEED_HITS = 200
+_MAX_CANDIDATES = 40
+
+
+def _likeness(first: str, second: str) -> float:
+    if not first and not second:
+        return 1.0
+    return difflib.SequenceMatcher(None, first, second, autojunk=False).ratio()
+
+
+def fuzzy_quote_span(
+    text: str, quote: str, prefix: str = "", suffix: str = "", hint: int | None = None,
+    threshold: float = FUZZY_THRESHOLD,
+) -> FuzzyPlacement | None:
+    """The place in `text` most like `quote` (edited since: words changed, added or dropped), as
+    dom-anchor-text-quote does for Hypothesis, or None when nothing is alike enough.
+
+    Pieces of the quote found exactly propose places; at each, the text aligned with the quote
+    (difflib) gives the span and its likeness, and the stored `prefix`/`suffix` and nearness to
+    `hint` decide between places equally alike. The span never splits a grapheme cluster.
+    """
+    if not quote.strip() or not text:
+        return None
+    length = len(quote)
+    piece = max(3, min(16, length // 4 or 1))
+    votes: dict[int, int] = {}
+    offsets = sorted({round(i * (length - piece) / (_SEED_PIECES - 1))
+                      for i in range(_SEED_PIECES)}) if length > piece else [0]
+    for offset in offsets:
+        seed = quote[offset : offset + piece]
+        if not seed.strip():
+            continue
+        position = text.find(seed)
+        hits = 0
+        while position >= 0 and hits < _MAX_SEED_HITS:
+            bucket = max(0, position - offset)
+            votes[bucket] = votes.get(bucket, 0) + 1
+            hits += 1
+            position = text.find(seed, position + 1)
+    if not votes:
+        return None
+    candidates = sorted(votes, key=lambda place: -votes[place])[:_MAX_CANDIDATES]
+    slack = length // 4 + 8
+    best: tuple[float, float, int, FuzzyPlacement] | None = None
+    for place in candidates:
+        low = max(0, place - slack)
+        window = text[low : place + length + slack]
+        matcher = difflib.SequenceMatcher(None, quote, window, autojunk=False)
+        blocks = [block for block in matcher.get_matching_blocks() if block.size]
+        if not blocks:
+            continue
+        solid = [block for block in blocks if block.size >= 3] or blocks
+        starts = {low + first.b - shift for first in (blocks[0], solid[0])
+                  for shift in (0, min(first.a, first.b))}
+        ends = {low + last.b + last.size + grow for last in (blocks[-1], solid[-1])
+                for grow in (0, min(length - last.a - last.size, len(window) - last.b - last.size))}
+        spans = {_widen_to_graphemes(text, first, last)
+                 for first in starts for last in ends if first < last}
+        if not spans:
+            continue
+        scored = [(_likeness(quote, text[first:last]), first, last) for first, last in spans]
+        top = max(score for score, _first, _last in scored)
+        # An edge character changed ("Return" for "return") costs as much as one dropped: of
+        # spans about as alike, the one as long as the quote keeps its edges.
+        score, start, end = min(
+            (item for item in scored if item[0] >= top - 0.03),
+            key=lambda item: (abs(item[2] - item[1] - length), -item[0]))
+        if score < threshold:
+            continue
+        context = 0.0
+        if prefix:
+            context += _likeness(prefix, text[max(0, start - len(prefix)) : start])
+        if suffix:
+            context += _likeness(suffix, text[end : end + len(suffix)])
+        nearness = -abs(start - hint) if hint is not None else 0
+        key = (round(score, 3), context, nearness, FuzzyPlacement(start, end, round(score, 2)))
+        if best is None or key[:3] > best[:3]:
+            best = key
+    return best[3] if best is not None else None
+
+
+def _widen_to_graphemes(text: str, start: int, end: int) -> tuple[int, int]:
+    while start > 0 and not is_grapheme_boundary(text, start):
+        start -= 1
+    while end < len(text) and not is_grapheme_boundary(text, end):
+        end += 1
+    return start, end

@@ -135,6 +135,29 @@ def passages_in_text(
     return placed, astray
 
 
+class KnownPassages:
+    """The passages a store has, by document, span, tags and memo, so an import adds none a
+    second time (under another id: written by reader, exported, and read back)."""
+
+    def __init__(self, store: AnnotationStore) -> None:
+        self._keys = {self._key(a.document, a.start, a.end, a.tags, a.memo)
+                      for a in store.annotations()}
+
+    @staticmethod
+    def _key(document: str, start: int, end: int, tags: Iterable[str], memo: str
+             ) -> tuple[str, int, int, frozenset[str], str]:
+        return document, start, end, frozenset(tags), memo
+
+    def add(self, annotation: Annotation) -> bool:
+        """Note the passage; False when it was known already."""
+        key = self._key(annotation.document, annotation.start, annotation.end,
+                        annotation.tags, annotation.memo)
+        if key in self._keys:
+            return False
+        self._keys.add(key)
+        return True
+
+
 # Characters XML 1.0 cannot hold at all, not even escaped (most C0 controls, U+FFFE/U+FFFF).
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 

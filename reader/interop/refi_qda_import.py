@@ -53,10 +53,13 @@ class QdcImportReport:
 
 
 @dataclass(frozen=True)
-class _Code:
+class Code:
+    """A code as read: its tag path, colour, description and the file's GUID for it."""
+
     path: tuple[str, ...]
     colour: str | None
     description: str
+    guid: str = ""
 
 
 def _local(tag: str) -> tuple[str, str]:
@@ -67,13 +70,13 @@ def _local(tag: str) -> tuple[str, str]:
     return "", tag
 
 
-def _refuse_dtd(data: bytes, name: str) -> None:
+def _refuse_dtd(data: bytes, name: str, what: str = "a codebook") -> None:
     """Refuse a DOCTYPE or entity declaration before anything is expanded (billion laughs,
-    external entities): a codebook needs neither."""
+    external entities): a REFI-QDA file (`what`) needs neither."""
     parser = expat.ParserCreate()
 
     def refuse(*_args: object) -> None:
-        raise QdcImportError(f"{name}: declares a DOCTYPE or entities, which a codebook does "
+        raise QdcImportError(f"{name}: declares a DOCTYPE or entities, which {what} does "
                              "not need; refused")
 
     parser.StartDoctypeDeclHandler = refuse
@@ -85,7 +88,7 @@ def _refuse_dtd(data: bytes, name: str) -> None:
         raise QdcImportError(f"{name}: not well-formed XML ({error})") from None
 
 
-def read_codebook(data: bytes, name: str) -> tuple[list[_Code], list[str]]:
+def read_codebook(data: bytes, name: str) -> tuple[list[Code], list[str]]:
     """The codes of a `.qdc`, parents before children, and warnings about what was left aside."""
     if len(data) > MAX_CODEBOOK_BYTES:
         raise QdcImportError(f"{name}: {len(data):,} bytes is too large for a codebook")
@@ -99,7 +102,19 @@ def read_codebook(data: bytes, name: str) -> tuple[list[_Code], list[str]]:
     if namespace not in KNOWN_NAMESPACES:
         warnings.append(f"{name}: unfamiliar namespace {namespace or '(none)'!r}; read as a "
                         "REFI-QDA codebook")
-    codes: list[_Code] = []
+    codes, code_warnings, unnamed = codes_of(root)
+    warnings += code_warnings
+    if not codes and not unnamed:
+        raise QdcImportError(f"{name}: the codebook holds no codes")
+    return codes, warnings
+
+
+def codes_of(root: ET.Element) -> tuple[list[Code], list[str], int]:
+    """The codes under a `CodeBook` element (of a `.qdc` or a project, in any namespace),
+    parents before children, warnings about what was left aside (its `Sets` among them), and
+    how many codes were skipped for want of a usable name."""
+    warnings: list[str] = []
+    codes: list[Code] = []
     skipped_names = 0
     bad_colours: list[str] = []
 
@@ -123,14 +138,13 @@ def read_codebook(data: bytes, name: str) -> tuple[list[_Code], list[str]]:
             for item in child:
                 if _local(item.tag)[1] == "Description":
                     description = (item.text or "").strip()
-            codes.append(_Code(path, _expand(colour) if colour else None, description))
+            codes.append(Code(path, _expand(colour) if colour else None, description,
+                              child.get("guid", "").strip().strip("{}").upper()))
             walk(child, path)
 
     for codes_element in root:
         if _local(codes_element.tag)[1] == "Codes":
             walk(codes_element, ())
-    if not codes and not skipped_names:
-        raise QdcImportError(f"{name}: the codebook holds no codes")
     if skipped_names:
         warnings.append(f"{skipped_names} code(s) without a usable name skipped (with any codes "
                         "under them)")
@@ -142,7 +156,7 @@ def read_codebook(data: bytes, name: str) -> tuple[list[_Code], list[str]]:
                     if _local(element.tag)[1] == "Set")
     if set_count:
         warnings.append(f"{set_count} set(s) skipped: reader has no sets of codes")
-    return codes, warnings
+    return codes, warnings, skipped_names
 
 
 def _expand(colour: str) -> str:
@@ -164,17 +178,28 @@ def import_qdc(store: AnnotationStore, source: Path) -> QdcImportReport:
         raise QdcImportError(f"{source.name}: not well-formed XML ({error})") from None
     report = QdcImportReport(warnings=warnings)
     with store.batch(f"import codebook {source.name}"):
-        for code in codes:
-            path = SEPARATOR.join(code.path)
-            codebook = store.codebook()
-            if codebook.find(path) is not None:
-                if path not in report.existing and path not in report.created:
-                    report.existing.append(path)
-                continue
+        add_codes(store, codes, report)
+    return report
+
+
+def add_codes(store: AnnotationStore, codes: list[Code], report: QdcImportReport
+              ) -> dict[str, str]:
+    """Create the codes the store lacks as tags (inside the caller's batch), noting in `report`
+    what was created and what was there; the tag id of each code's GUID."""
+    by_guid: dict[str, str] = {}
+    for code in codes:
+        path = SEPARATOR.join(code.path)
+        codebook = store.codebook()
+        found = codebook.find(path)
+        if found is None:
             before = {tag.id for tag in codebook}
             # By exact path: a top-level "Joy" is not the "Emotion/Joy" the codebook may have.
-            store.create_tag(path, colour=code.colour or next_colour(codebook.colours()),
-                             description=code.description)
+            found = store.create_tag(path, colour=code.colour or next_colour(codebook.colours()),
+                                     description=code.description)
             after = store.codebook()
             report.created += [after.path(made) for made in after if made.id not in before]
-    return report
+        elif path not in report.existing and path not in report.created:
+            report.existing.append(path)
+        if code.guid:
+            by_guid[code.guid] = found.id
+    return by_guid

@@ -259,12 +259,52 @@ def _import_qdc(store: AnnotationStore, source: Path) -> ImportOutcome:
     )
 
 
+def _import_qdpx(store: AnnotationStore, source: Path) -> ImportOutcome:
+    from reader.interop.qdpx_import import import_qdpx
+
+    report = import_qdpx(store, source)
+    notes = [f"Created tag {path!r}" for path in report.codes.created]
+    notes += [f"Added document {title!r}" for title in report.documents_added]
+    notes += [f"{title!r} is a document already (the same text)"
+              for title in dict.fromkeys(report.documents_known)]
+    notes += report.notes
+    return ImportOutcome(
+        f"Imported project {source.name}: {len(report.documents_added)} document(s) and "
+        f"{report.passages_added} passage(s) added, {report.passages_known} passage(s) already "
+        f"there, {len(report.codes.created)} tag(s) created",
+        tuple(notes), tuple(report.codes.warnings + report.warnings),
+    )
+
+
+def _import_w3c(store: AnnotationStore, source: Path) -> ImportOutcome:
+    from reader.interop.web_annotation_import import import_w3c
+
+    report = import_w3c(store, source)
+    notes = [f"Added document {path}" for path in report.registered]
+    notes += [f"Created tag {path!r}" for path in report.created_tags]
+    notes += [f"Re-anchored {line}" for line in report.reanchored]
+    warnings = list(report.warnings)
+    if report.unplaced:
+        warnings.append(f"{len(report.unplaced)} annotation(s) could not be placed: "
+                        + "; ".join(report.unplaced))
+    return ImportOutcome(
+        f"Imported {source.name}: {report.added} annotation(s) added "
+        f"({len(report.reanchored)} re-anchored by quote), {report.known} already there, "
+        f"{len(report.unplaced)} not placed",
+        tuple(notes), tuple(warnings),
+    )
+
+
 IMPORT_FORMATS: dict[str, ImportFormat] = {
     format.name: format
     for format in (
         ImportFormat("csv", "a CSV export of reader (or Taguette)", (".csv",), _import_csv),
         ImportFormat("qdc", "a REFI-QDA codebook (.qdc) from NVivo, ATLAS.ti, MAXQDA, "
                             "QualCoder, Taguette", (".qdc",), _import_qdc),
+        ImportFormat("qdpx", "a REFI-QDA project (.qdpx) from NVivo, ATLAS.ti, MAXQDA, "
+                             "QualCoder", (".qdpx",), _import_qdpx),
+        ImportFormat("w3c", "W3C Web Annotations (JSON-LD), as reader and web annotators "
+                            "export them", (".jsonld", ".json"), _import_w3c),
     )
 }
 """Every import format by name; `import_format_for` picks one by a file's suffix."""

@@ -116,8 +116,9 @@ def test_documents_that_do_not_exist_are_an_error_not_an_empty_reader(
 def test_importing_a_folder_says_it_is_a_folder(run, tmp_path: Path) -> None:
     status, _, err = run("import", str(tmp_path))
     assert status == 1
-    assert one_error_line(err) == f"reader: error: {tmp_path}: is a folder; give the CSV " \
-        "file to import"
+    # Not "the CSV file": a .qdpx, .qdc or W3C file is imported as well.
+    assert one_error_line(err) == f"reader: error: {tmp_path}: is a folder; give the file to " \
+        "import"
     status, _, err = run("import", str(tmp_path / "missing.csv"))
     assert status == 1 and one_error_line(err).endswith("missing.csv: no such file")
 

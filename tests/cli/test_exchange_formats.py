@@ -190,3 +190,23 @@ def test_import_reads_a_qdc_codebook_by_its_suffix(run, tmp_path: Path) -> None:
     status, _, err = run("import", str(codebook))
     assert status == 1 and err == ("reader: error: FROM-NVIVO.QDC: declares a DOCTYPE or "
                                    "entities, which a codebook does not need; refused\n")
+
+
+def test_import_reads_qdpx_and_w3c_exports_into_another_database(
+    run, coded: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    project, annotations = tmp_path / "project.qdpx", tmp_path / "annotations.jsonld"
+    assert run("export", "--format", "qdpx", "-o", str(project))[0] == 0
+    assert run("export", "--format", "w3c", "-o", str(annotations))[0] == 0
+    assert main(["--db", str(tmp_path / "from-qdpx.json"), "import", str(project)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Imported project project.qdpx: 1 document(s) and 1 passage(s) "
+                          "added, 0 passage(s) already there, ")
+    assert "Added document 'Joint statement'" in out
+    assert main(["--db", str(tmp_path / "from-w3c.json"), "import", str(annotations)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Imported annotations.jsonld: 1 annotation(s) added (0 re-anchored "
+                          "by quote), 0 already there, 0 not placed")
+    project.write_bytes(b"PK\x03\x04 not really a zip")
+    status, _, err = run("import", str(project))
+    assert status == 1 and err.count("\n") == 1 and "project.qdpx" in err
