@@ -1080,11 +1080,14 @@ class AnnotationStore:
             annotation = Annotation.from_record(record)
             found = relocate(text, annotation.start, annotation.end, annotation.quote,
                              annotation.prefix, annotation.suffix)
-            if found is not None and found != (annotation.start, annotation.end):
+            if found is not None and (
+                found != (annotation.start, annotation.end)
+                or text[found[0]:found[1]] != annotation.quote  # its lines wrapped anew
+            ):
                 anchor = make_anchor(text, *found)  # the quote moved: follow it
                 annotation = annotation.evolve(
-                    start=anchor.start, end=anchor.end, prefix=anchor.prefix,
-                    suffix=anchor.suffix, needs_reanchor=False,
+                    start=anchor.start, end=anchor.end, quote=anchor.quote,
+                    prefix=anchor.prefix, suffix=anchor.suffix, needs_reanchor=False,
                 )
                 self._set(ANNOTATIONS, annotation.id, annotation.to_record())
             elif (found is None) != annotation.needs_reanchor:
