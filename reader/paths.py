@@ -83,6 +83,13 @@ def session_path(db: Path) -> Path:
     return db.with_name(db.stem + ".session.json")
 
 
+def extraction_cache_dir(db: Path) -> Path:
+    """The folder beside the database where extracted texts and structure maps are kept (see
+    reader.core.extraction_cache): the one place that says where, so it can move with the
+    database."""
+    return db.with_name(db.name + ".texts")
+
+
 def database_file_role(candidate: Path, db: Path) -> str | None:
     """What `candidate` is to the database `db` if it is one of the files reader keeps for it
     (the store's own, or the session beside it), else None: never a place to write output."""

@@ -51,8 +51,9 @@ def _structure_from_json(rows: Any) -> Structure:
 
 class ExtractionCache:
     """Texts in `folder/texts/<text sha256>.txt` (shared by every source that gives the same
-    text), and per source and extractor a record `folder/sources/<source sha256>-<extractor>.json`
-    naming its text, its structure map and its title.
+    text) and their structure maps in `folder/structures/<text sha256>.json`, and per source and
+    extractor a record `folder/sources/<source sha256>-<extractor>.json` naming its text, its
+    structure map and its title.
 
     A newer extractor is a different key, so its text is extracted afresh and, if it differs,
     stored as a new text; what was stored before stays for the versions that name it. Every
@@ -64,6 +65,30 @@ class ExtractionCache:
 
     def _text_path(self, text_hash: str) -> Path:
         return self.folder / "texts" / f"{text_hash}.txt"
+
+    def _structure_path(self, text_hash: str) -> Path:
+        return self.folder / "structures" / f"{text_hash}.json"
+
+    def structure(self, text_hash: str) -> Structure | None:
+        """The structure map of the text with this hash, if one was stored and is intact: what
+        tells a passage's page and section where its document is not open."""
+        if not _SHA256.fullmatch(text_hash):
+            return None
+        try:
+            record = parse_json_strict(self._structure_path(text_hash).read_bytes())
+            if record["text_sha256"] != text_hash:
+                return None
+            return _structure_from_json(record["structure"])
+        except (OSError, CorruptFileError, KeyError, TypeError, ValueError):
+            return None
+
+    def put_structure(self, text_hash: str, structure: Structure) -> None:
+        """Keep a text's structure map (a text's map never changes: written once)."""
+        path = self._structure_path(text_hash)
+        if not _SHA256.fullmatch(text_hash) or path.exists():
+            return
+        record = {"text_sha256": text_hash, "structure": _structure_to_json(structure)}
+        atomic_write_bytes(path, dump_json(record))
 
     def _record_path(self, source_sha256: str, extractor: str) -> Path:
         if not _SHA256.fullmatch(source_sha256):
@@ -120,6 +145,7 @@ class ExtractionCache:
             "structure": _structure_to_json(structure),
         }
         atomic_write_bytes(self._record_path(source_sha256, extractor), dump_json(record))
+        self.put_structure(text_hash, structure)
         return Extracted(
             text=text,
             structure=structure,

@@ -1013,6 +1013,8 @@ class AnnotationStore:
         encoding: str,
         sha256: str,
         format: str = "text",
+        source_sha256: str = "",
+        extractor: str = "",
     ) -> RegisteredDocument:
         """Record a loaded document and tell how it relates to what the store already knows.
 
@@ -1028,7 +1030,12 @@ class AnnotationStore:
             if known is not None and known.sha256 == sha256:
                 # Same content; details known only from an import (size 0, encoding
                 # "unknown") are filled in from the file.
-                current = known.evolve(size=size, encoding=encoding, format=format)
+                # (An import knows no source: what the file gave is kept.)
+                current = known.evolve(
+                    size=size, encoding=encoding, format=format,
+                    source_sha256=source_sha256 or known.source_sha256,
+                    extractor=extractor or known.extractor,
+                )
                 if current != known:
                     self._set(DOCUMENTS, known.id, current.to_record())
                 return RegisteredDocument(current, "known")
@@ -1039,6 +1046,7 @@ class AnnotationStore:
                 document = known.evolve(
                     title=title, size=size, encoding=encoding, sha256=sha256,
                     format=format, version=known.version + 1, updated=utc_now(),
+                    source_sha256=source_sha256, extractor=extractor,
                 )
                 flagged = self._mark_moved_quotes(document.id, text)
             elif same := [d for d in self._all_documents() if d.sha256 == sha256]:
@@ -1059,6 +1067,7 @@ class AnnotationStore:
                 document = Document(
                     id=_new_id(), path=resolved, title=title, size=size,
                     encoding=encoding, sha256=sha256, format=format,
+                    source_sha256=source_sha256, extractor=extractor,
                 )
             self._set(DOCUMENTS, document.id, document.to_record())
         return RegisteredDocument(document, outcome, tuple(flagged))

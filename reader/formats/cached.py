@@ -3,6 +3,7 @@ extractor are unchanged comes from the extraction cache instead of being extract
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from reader.core.extraction_cache import ExtractionCache
@@ -36,7 +37,10 @@ def load_document_once(path: Path | str, cache: ExtractionCache) -> LoadedDocume
     except DocumentError as error:
         raise error.for_path(resolved) from None
     if getattr(loader, "extract_document", None) is None:
-        return load_document(resolved)
+        document = load_document(resolved)
+        if document.structure:  # (Markdown headings: a passage's section where it is not open)
+            _keep(lambda: cache.put_structure(document.sha256, document.structure))
+        return document
     extractor = extractor_version(loader.name)
     with _reading(resolved), resolved.open("rb") as stream:
         source_sha256 = file_sha256(stream)
@@ -56,7 +60,7 @@ def load_document_once(path: Path | str, cache: ExtractionCache) -> LoadedDocume
             signature=stat_signature(info),
         )
     document = load_document(resolved)
-    cache.put(
+    _keep(lambda: cache.put(
         text=document.text,
         structure=document.structure,
         title=clean_title(document.title),
@@ -64,5 +68,27 @@ def load_document_once(path: Path | str, cache: ExtractionCache) -> LoadedDocume
         encoding=document.encoding,
         source_sha256=document.source_sha256,
         extractor=document.extractor,
-    )
+    ))
     return document
+
+
+def _keep(write: Callable[[], object]) -> None:
+    """Write to the cache; a cache that cannot be written (a full disk, a read-only folder)
+    costs the next open an extraction, and must not cost this one its document."""
+    try:
+        write()
+    except OSError:
+        pass
+
+
+def extraction_cache_for(db: Path) -> ExtractionCache:
+    """The extraction cache kept for the database at `db` (where: reader.paths)."""
+    from reader.paths import extraction_cache_dir
+
+    return ExtractionCache(extraction_cache_dir(db))
+
+
+def load_for_database(path: Path | str, db: Path) -> LoadedDocument:
+    """`load_document_once` with the cache kept beside the database `db`: how every open of a
+    document (command line, open dialog, imports, exports) reads it."""
+    return load_document_once(path, extraction_cache_for(db))
