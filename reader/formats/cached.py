@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reader.core.extraction_cache import ExtractionCache
 from reader.core.filepaths import resolved_path
@@ -22,10 +23,18 @@ from reader.formats.base import (
     stat_signature,
 )
 
+if TYPE_CHECKING:
+    from reader.formats.isolated import ExtractionLimits
 
-def load_document_once(path: Path | str, cache: ExtractionCache) -> LoadedDocument:
+
+def load_document_once(
+    path: Path | str,
+    cache: ExtractionCache,
+    extract: Callable[[Path], LoadedDocument] = load_document,
+) -> LoadedDocument:
     """Like `load_document`; for extracted formats, what was extracted from these very bytes
-    by this very extractor version is reused (a file read to hash it, nothing parsed).
+    by this very extractor version is reused (a file read to hash it, nothing parsed), and
+    what was not is extracted by `extract` (in a child process: see `load_for_database`).
 
     Text and Markdown are always read afresh: reading them costs what the cache would.
     """
@@ -59,7 +68,7 @@ def load_document_once(path: Path | str, cache: ExtractionCache) -> LoadedDocume
             extractor=extractor,
             signature=stat_signature(info),
         )
-    document = load_document(resolved)
+    document = extract(resolved)
     _keep(lambda: cache.put(
         text=document.text,
         structure=document.structure,
@@ -88,7 +97,22 @@ def extraction_cache_for(db: Path) -> ExtractionCache:
     return ExtractionCache(extraction_cache_dir(db))
 
 
-def load_for_database(path: Path | str, db: Path) -> LoadedDocument:
-    """`load_document_once` with the cache kept beside the database `db`: how every open of a
-    document (command line, open dialog, imports, exports) reads it."""
-    return load_document_once(path, extraction_cache_for(db))
+def load_for_database(
+    path: Path | str,
+    db: Path,
+    *,
+    cancelled: Callable[[], bool] = lambda: False,
+    progress: Callable[[int, int], None] | None = None,
+    limits: ExtractionLimits | None = None,
+) -> LoadedDocument:
+    """`load_document_once` with the cache kept beside the database `db`, extracting in a child
+    process within `limits` (see reader.formats.isolated): how every open of a document
+    (command line, open dialog, imports, exports) reads it. `cancelled` and `progress` are
+    asked and told while an extraction runs."""
+    from reader.formats.isolated import DEFAULT_LIMITS, extract_isolated
+
+    def extract(resolved: Path) -> LoadedDocument:
+        return extract_isolated(resolved, limits=limits or DEFAULT_LIMITS,
+                                cancelled=cancelled, progress=progress)
+
+    return load_document_once(path, extraction_cache_for(db), extract)
