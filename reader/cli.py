@@ -295,10 +295,12 @@ class Context:
         return self._store
 
 
-def _load(path: str | Path) -> LoadedDocument:
-    from reader.formats.base import load_document
+def _load(context: Context, path: str | Path) -> LoadedDocument:
+    """The document at `path`, extracted once (see reader.formats.cached): a PDF or Word file
+    seen before is not extracted again."""
+    from reader.formats.cached import load_for_database
 
-    return load_document(Path(path))
+    return load_for_database(Path(path), context.db)
 
 
 def _load_named(context: Context, reference: str) -> LoadedDocument:
@@ -307,7 +309,7 @@ def _load_named(context: Context, reference: str) -> LoadedDocument:
     candidate = Path(reference).expanduser()
     # A link counts even when it leads nowhere (or in a loop): its load error names the problem.
     if candidate.exists() or candidate.is_symlink():
-        loaded = _load(candidate)
+        loaded = _load(context, candidate)
     else:
         from reader.core.store import StoreError
 
@@ -319,16 +321,13 @@ def _load_named(context: Context, reference: str) -> LoadedDocument:
         if not Path(known.path).exists():
             raise UserError(f"the file of {known.title!r} is missing ({known.path}); "
                             f"use `reader docs relink {known.id[:8]} NEW_PATH`")
-        loaded = _load(known.path)
+        loaded = _load(context, known.path)
     return loaded
 
 
 def _register(context: Context, loaded: LoadedDocument) -> Document:
     """Record the loaded document (inside the caller's step) and say what changed."""
-    registered = context.store.register_document(
-        path=loaded.path, text=loaded.text, title=loaded.title, size=loaded.size,
-        encoding=loaded.encoding, sha256=loaded.sha256, format=loaded.format,
-    )
+    registered = context.store.register_document(**loaded.registration())
     if registered.outcome == "moved":
         context.output.warn(f"{registered.document.title!r} was moved; now at {loaded.path}")
     elif registered.outcome == "changed" and registered.needs_reanchor:
@@ -456,7 +455,7 @@ def cmd_list(context: Context) -> int:
     return 0
 
 
-def _file_status(document: Document) -> str:
+def _file_status(context: Context, document: Document) -> str:
     """Whether a document's file still holds the content its annotations point into."""
     from reader.formats.base import DocumentError
 
@@ -464,7 +463,7 @@ def _file_status(document: Document) -> str:
     if not path.exists() and not path.is_symlink():  # a link in a loop is there, unreadable
         return "missing"
     try:
-        loaded = _load(path)
+        loaded = _load(context, path)
     except DocumentError:
         return "unreadable"
     return "ok" if loaded.sha256 == document.sha256 else "changed"
@@ -481,12 +480,9 @@ def cmd_docs(context: Context) -> int:
         return 0
     if args.docs_command == "relink":
         document = store.find_document(args.document)
-        loaded = _load(args.new_path)
+        loaded = _load(context, args.new_path)
         store.relink_document(document.id, loaded.path)
-        registered = store.register_document(
-            path=loaded.path, text=loaded.text, title=loaded.title, size=loaded.size,
-            encoding=loaded.encoding, sha256=loaded.sha256, format=loaded.format,
-        )
+        registered = store.register_document(**loaded.registration())
         context.output.say(f"{document.title!r} now reads from {loaded.path}")
         if registered.needs_reanchor:
             context.output.warn(f"{len(registered.needs_reanchor)} annotation(s) no longer "
@@ -495,7 +491,7 @@ def cmd_docs(context: Context) -> int:
     counts: dict[str, int] = {}
     for annotation in store.annotations():
         counts[annotation.document] = counts.get(annotation.document, 0) + 1
-    rows = [(d.id[:8], d.title, counts.get(d.id, 0), _file_status(d), d.encoding, d.path)
+    rows = [(d.id[:8], d.title, counts.get(d.id, 0), _file_status(context, d), d.encoding, d.path)
             for d in store.documents()]
     context.output.table(("id", "title", "annotations", "file", "encoding", "path"), rows,
                          title=f"{len(rows)} document(s)")

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, work
 from textual.binding import Binding, BindingType
+from textual.css.query import NoMatches
 from textual.screen import Screen
 
 from reader.core.display import printable
@@ -29,6 +30,8 @@ from reader.ui.opening import (
     load_or_reason,
 )
 from reader.ui.screens.main import MainScreen
+from reader.ui.widgets.extraction_status import ExtractionRun, ExtractionStatus
+from reader.ui.widgets.footer import ReaderFooter
 from reader.ui.widgets.workspace import PaneTabs, Workspace
 
 if TYPE_CHECKING:
@@ -94,6 +97,15 @@ class ReaderApp(AnnotatorApp):
             tooltip="Search every command",
             show=False,
             priority=True,
+        ),
+        Binding(
+            "escape",
+            "cancel_extraction",
+            "Stop extracting",
+            id="app.cancel-extraction",
+            tooltip="Stop reading a long PDF, Word file or e-book (it is not opened)",
+            show=False,  # (the bar over the footer says so while it applies)
+            priority=True,  # before the document's own escape, only while an extraction runs
         ),
         Binding(
             "ctrl+o",
@@ -197,6 +209,7 @@ class ReaderApp(AnnotatorApp):
         self.db_path = db_path
         self.session_file = session_path(db_path)
         self.config_path = config_path
+        self._extractions: list[ExtractionRun] = []  # documents being read, oldest first
         self.recent: list[str] = []
         self.keymap: dict[str, str] = {}
         self._last_saved: dict[str, Any] | None = None
@@ -291,13 +304,17 @@ class ReaderApp(AnnotatorApp):
         Only a small, readable file: anything large or failing goes the ordinary way (a worker,
         and a message if it cannot be read), so start-up never blocks on a big document.
         """
-        from reader.formats.base import load_document
+        from reader.formats.cached import extraction_cache_for, load_document_once
+
+        def not_yet(path: Path) -> LoadedDocument:
+            raise LookupError("extracted later, by a worker")
 
         path, pane_index, doc_index, state = self._first_document(session)
         try:
             if not path.is_file() or path.stat().st_size > FIRST_DOCUMENT_SYNC_BYTES:
                 return None
-            document = load_document(path)
+            # A text, or an extraction done before; a PDF never seen goes to a worker.
+            document = load_document_once(path, extraction_cache_for(self.db_path), not_yet)
         except Exception:  # reported when the worker tries the same path
             return None
         self._first_placed = (resolved_path(path), pane_index, doc_index)
@@ -475,8 +492,50 @@ class ReaderApp(AnnotatorApp):
     # ---- opening documents ---------------------------------------------------------------------
 
     async def _load(self, path: Path) -> LoadedDocument | str:
-        """The loaded document (read in a thread), or a one-line reason it could not be read."""
-        return await asyncio.to_thread(load_or_reason, path)
+        """The loaded document (read in a thread; a PDF or Word file extracted in a child
+        process, with its progress shown over the footer and `escape` to stop it), or a
+        one-line reason it could not be read."""
+        run = ExtractionRun(path)
+
+        def progress(done: int, total: int) -> None:  # (on the loading thread)
+            self.call_from_thread(self._extraction_progress, run, done, total)
+
+        self._extractions.append(run)
+        try:
+            return await asyncio.to_thread(
+                load_or_reason, path, self.db_path, cancelled=run.cancel.is_set,
+                progress=progress,
+            )
+        finally:
+            self._extractions.remove(run)
+            self._show_extractions()
+
+    def _extraction_progress(self, run: ExtractionRun, done: int, total: int) -> None:
+        run.done, run.total = done, total
+        self._show_extractions()
+
+    def _show_extractions(self) -> None:
+        """The bar over the footer: the extractions that reported progress (a document read in
+        a blink never shows it)."""
+        if not self.main_screen.is_mounted:
+            return
+        running = [run for run in self._extractions if run.total and not run.cancel.is_set()]
+        try:
+            status = self.main_screen.query_one(ExtractionStatus)
+        except NoMatches:
+            if not running:
+                return
+            status = ExtractionStatus()
+            self.main_screen.mount(status, before=self.main_screen.query_one(ReaderFooter))
+        keys = self.keys_for_binding_id("app.cancel-extraction")
+        status.show_runs(running, keys[0] if keys else "")
+        self.refresh_bindings()
+
+    def action_cancel_extraction(self) -> None:
+        """Stop every extraction under way (their documents are not opened)."""
+        for run in self._extractions:
+            run.cancel.set()
+        self._show_extractions()
 
     @work(group="open")
     async def _open_initial(self, paths: list[Path]) -> None:
@@ -660,6 +719,12 @@ class ReaderApp(AnnotatorApp):
             return True if len(workspace.panes) > 1 else None
         if action == "open_recent":
             return True if self.recent else None
+        if action == "cancel_extraction":
+            # False, not None: escape goes on to the widgets when nothing is being extracted.
+            # (Nor over a dialog: there escape closes the dialog.)
+            return self.screen is self.main_screen and any(
+                run.total and not run.cancel.is_set() for run in self._extractions
+            )
         return True
 
     async def action_quit(self) -> None:
@@ -669,8 +734,11 @@ class ReaderApp(AnnotatorApp):
     def exit(
         self, result: None = None, return_code: int = 0, message: RenderableType | None = None
     ) -> None:
-        """Exit the app; input that arrives from now on is dropped (see `on_event`)."""
+        """Exit the app; input that arrives from now on is dropped (see `on_event`), and
+        extractions under way stop (the app would otherwise wait for their threads)."""
         self._exiting = True
+        for run in self._extractions:
+            run.cancel.set()
         super().exit(result, return_code, message)
 
     def action_help(self) -> None:

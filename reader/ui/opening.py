@@ -5,6 +5,7 @@ No Textual here: the app runs `load_or_reason` in a thread and shows what comes 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,12 +23,23 @@ REPORT_LINES = 10
 """A report of skipped files names at most this many and counts the rest."""
 
 
-def load_or_reason(path: Path) -> LoadedDocument | str:
-    """The loaded document, or a one-line reason it could not be read (never raises)."""
-    from reader.formats.base import DocumentError, load_document
+def load_or_reason(
+    path: Path,
+    db: Path,
+    *,
+    cancelled: Callable[[], bool] = lambda: False,
+    progress: Callable[[int, int], None] | None = None,
+) -> LoadedDocument | str:
+    """The loaded document, or a one-line reason it could not be read (never raises).
+
+    Extracted formats come from the cache beside the database `db`, or are extracted in a
+    child process (see reader.formats.cached.load_for_database) that `cancelled` can stop.
+    """
+    from reader.formats.base import DocumentError
+    from reader.formats.cached import load_for_database
 
     try:
-        return load_document(path)
+        return load_for_database(path, db, cancelled=cancelled, progress=progress)
     except DocumentError as error:
         return str(error)
     except Exception as error:  # a loader bug must not take the app down

@@ -182,11 +182,7 @@ class AnnotationService:
         """Record an opened document in the store and watch its annotations."""
 
         def run(store: AnnotationStore) -> Document:
-            registered = store.register_document(
-                path=document.path, text=document.text, title=document.title,
-                size=document.size, encoding=document.encoding, sha256=document.sha256,
-                format=document.format,
-            )
+            registered = store.register_document(**document.registration())
             self._watched.add(registered.document.id)
             self._loaded[registered.document.id] = document
             return registered.document
@@ -279,11 +275,7 @@ class AnnotationService:
         for old_id, document in list(self._loaded.items()):
             if old_id not in self._watched:
                 continue
-            registered = store.register_document(
-                path=document.path, text=document.text, title=document.title,
-                size=document.size, encoding=document.encoding, sha256=document.sha256,
-                format=document.format,
-            ).document
+            registered = store.register_document(**document.registration()).document
             del self._loaded[old_id]
             self._loaded[registered.id] = document
             if registered.id != old_id:

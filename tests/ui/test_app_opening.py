@@ -34,10 +34,10 @@ def test_expand_folder_that_cannot_be_listed(tmp_path: Path) -> None:
 def test_load_or_reason_returns_a_reason_instead_of_raising(tmp_path: Path) -> None:
     good = tmp_path / "good.txt"
     good.write_text("Some text.\n", "utf-8")
-    loaded = load_or_reason(good)
+    loaded = load_or_reason(good, tmp_path / "db.json")
     assert not isinstance(loaded, str) and loaded.text == "Some text.\n"
     for bad in (tmp_path / "missing.txt", tmp_path, tmp_path / "good.txt" / "x"):
-        reason = load_or_reason(bad)
+        reason = load_or_reason(bad, tmp_path / "db.json")
         assert isinstance(reason, str) and reason and "\n" not in reason
 
 
@@ -58,7 +58,7 @@ def test_a_long_list_of_skipped_files_is_cut_short_and_counted() -> None:
 def test_a_symlink_loop_is_a_one_line_reason(tmp_path: Path) -> None:
     loop = tmp_path / "loop.txt"
     loop.symlink_to(loop.name)
-    reason = load_or_reason(loop)
+    reason = load_or_reason(loop, tmp_path / "db.json")
     assert reason == f"{loop}: is a loop of symbolic links, not a document"
 
 
