@@ -11,7 +11,7 @@ from typing import Any
 
 from reader.core.durable import CorruptFileError, atomic_write_bytes, dump_json, parse_json_strict
 from reader.core.hashing import text_sha256
-from reader.core.structure import Structure, StructureMark
+from reader.core.structure import Structure, StructureMark, page_at, section_at
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 # Extractor names and versions become part of file names: anything else is replaced.
@@ -156,3 +156,31 @@ class ExtractionCache:
             extractor=extractor,
             text_sha256=text_hash,
         )
+
+
+class StructureLookup:
+    """The page and section of a passage in any document the database knows, by its text's
+    hash: from the documents open now (`remember`), else from the structure maps kept in the
+    cache. A text's map never changes, so what is found is kept; a text without one (plain
+    text, or a document never opened since maps were kept) has no page and no section."""
+
+    def __init__(self, cache: ExtractionCache) -> None:
+        self._cache = cache
+        self._known: dict[str, Structure] = {}
+
+    def remember(self, text_hash: str, structure: Structure) -> None:
+        self._known[text_hash] = structure
+
+    def structure(self, text_hash: str) -> Structure:
+        found = self._known.get(text_hash)
+        if found is None:
+            found = self._known[text_hash] = self._cache.structure(text_hash) or ()
+        return found
+
+    def page(self, text_hash: str, offset: int) -> str:
+        """The page label at `offset` ("12", "iv"), or ""."""
+        return page_at(self.structure(text_hash), offset) or ""
+
+    def section(self, text_hash: str, offset: int) -> str:
+        """The heading path at `offset` ("Chapter 2 > Returns"), or ""."""
+        return section_at(self.structure(text_hash), offset)

@@ -28,6 +28,7 @@ from reader.ui.widgets.annotation_sidebar import (
 )
 
 if TYPE_CHECKING:
+    from reader.core.models import Document
     from reader.core.store import AnnotationStore
     from reader.ui.store_service import StoreSnapshot
 
@@ -100,6 +101,7 @@ class TagViewScreen(Screen[None]):
     def on_mount(self) -> None:
         table = self.query_one("#tag-view-passages", DataTable)
         table.add_column("Document", key="document", width=20)
+        table.add_column("Page", key="page", width=5)
         table.add_column("Passage", key="passage")
         self.set_interval(POLL_SECONDS, self.poll)
         self.poll()
@@ -157,7 +159,11 @@ class TagViewScreen(Screen[None]):
         # What the passage column gets: the screen less the tag list, the document column, the
         # cells' padding and a scrollbar.
         tags_width = self.query_one("#tag-view-tags").outer_size.width or 32
-        width = max(24, self.size.width - tags_width - 20 - 8)
+        width = max(24, self.size.width - tags_width - 20 - 5 - 10)
+        structures = service.structures
+
+        def page_of(document: Document, offset: int) -> str:
+            return structures.page(document.sha256, offset)
 
         def run(store: AnnotationStore) -> None:
             codebook = store.codebook()
@@ -166,7 +172,8 @@ class TagViewScreen(Screen[None]):
                 return
             wanted = tag_and_descendants(codebook, tag_id)
             documents = {document.id: document for document in store.documents()}
-            rows = tag_view_rows(store.annotations(), documents, wanted, width=width)
+            rows = tag_view_rows(store.annotations(), documents, wanted, width=width,
+                                 page_of=page_of)
             self.post_message(self.RowsLoaded(tag_id, rows))
 
         service.submit(run)
@@ -186,6 +193,7 @@ class TagViewScreen(Screen[None]):
         for row in rows:
             table.add_row(
                 Text(printable(row.document_title), no_wrap=True, overflow="ellipsis"),
+                Text(printable(row.page), no_wrap=True, overflow="ellipsis"),
                 passage_cell(row),
                 key=row.annotation.id,
             )
