@@ -113,6 +113,10 @@ def _docs_arguments(docs: argparse.ArgumentParser) -> None:
     relink.add_argument("document", metavar="DOC")
     relink.add_argument("new_path", metavar="NEW_PATH")
     _db_option(relink)
+    rename = docs_commands.add_parser("rename", help="give a document another title")
+    rename.add_argument("document", metavar="DOC")
+    rename.add_argument("title", metavar="TITLE")
+    _db_option(rename)
 
 
 def _tags_arguments(tags: argparse.ArgumentParser) -> None:
@@ -177,7 +181,7 @@ _COMMAND_ARGUMENTS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], Non
     "open": ("open documents in the reader (the default command)", _open_arguments),
     "add": ("code a passage of a document with tags and/or a memo", _add_arguments),
     "list": ("list annotations", _list_arguments),
-    "docs": ("list documents, or remove/relink one", _docs_arguments),
+    "docs": ("list documents, or remove/relink/rename one", _docs_arguments),
     "tags": ("list the codebook with counts, or change it", _tags_arguments),
     "export": ("export annotations", _export_arguments),
     "import": ("import annotations from a CSV export, or tags from a REFI-QDA codebook",
@@ -487,6 +491,16 @@ def cmd_docs(context: Context) -> int:
         if registered.needs_reanchor:
             context.output.warn(f"{len(registered.needs_reanchor)} annotation(s) no longer "
                                 "match the new file and are marked for re-anchoring")
+        return 0
+    if args.docs_command == "rename":
+        from reader.formats.base import clean_title
+
+        document = store.find_document(args.document)
+        title = clean_title(args.title)
+        if not title:
+            raise UserError("the new title is empty")
+        store.update_document(document.evolve(title=title, renamed=True))
+        context.output.say(f"{document.title!r} is now {title!r}; `reader undo` takes it back")
         return 0
     counts: dict[str, int] = {}
     for annotation in store.annotations():

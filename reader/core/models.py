@@ -53,6 +53,8 @@ class Document(_Record):
     # extracted its text ("pdf: pypdf 6.1.1; reader 0.1.0"); "" for text read as it is.
     source_sha256: str = ""
     extractor: str = ""
+    # The title was given by the user (`reader docs rename`): a new version keeps it.
+    renamed: bool = False
 
 
 @dataclass(frozen=True)

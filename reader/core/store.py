@@ -1044,7 +1044,8 @@ class AnnotationStore:
             if known is not None:
                 outcome = "changed"
                 document = known.evolve(
-                    title=title, size=size, encoding=encoding, sha256=sha256,
+                    title=known.title if known.renamed else title,
+                    size=size, encoding=encoding, sha256=sha256,
                     format=format, version=known.version + 1, updated=utc_now(),
                     source_sha256=source_sha256, extractor=extractor,
                 )
