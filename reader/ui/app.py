@@ -555,7 +555,8 @@ class ReaderApp(AnnotatorApp):
     async def _open_folder(self, folder: Path) -> None:
         """Open the folder's first documents as tabs (at most FOLDER_TAB_LIMIT of them), and say
         what was skipped and how to reach the rest."""
-        files, skipped = expand_folder(folder)
+        # (Listed in a thread: a deep tree must not hold up the keys.)
+        files, skipped = await asyncio.to_thread(expand_folder, folder)
         opened = tried = 0
         for file in files:
             if opened == FOLDER_TAB_LIMIT:
@@ -573,7 +574,7 @@ class ReaderApp(AnnotatorApp):
         name = folder.name or str(folder)
         if skipped:
             self.report(
-                describe_skipped(skipped),
+                describe_skipped(skipped, root=folder),
                 title=f"Skipped {len(skipped):,} in {name}",
                 severity="warning",
             )

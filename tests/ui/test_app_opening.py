@@ -20,8 +20,25 @@ def test_expand_folder_sorts_documents_and_names_what_it_skips(tmp_path: Path) -
     files, skipped = expand_folder(tmp_path)
     assert [path.name for path in files] == ["A.md", "b.txt"]
     assert sorted((path.name, why) for path, why in skipped) == [
-        ("sub", "a folder"),
         ("tool.exe", "not a supported document type"),
+    ]
+
+
+def test_expand_folder_takes_subfolders_after_the_folders_own_documents(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    for name in ("z.txt", "2019/b.pdf", "2019/a.docx", "2019/scan.tiff", "2019/old/c.md",
+                 "2018/d.html", ".git/config.txt"):
+        path = corpus / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("x", "utf-8")
+    (corpus / "back-up").symlink_to(corpus)  # a loop, were it followed
+    files, skipped = expand_folder(corpus)
+    assert [path.relative_to(corpus).as_posix() for path in files] == [
+        "z.txt", "2018/d.html", "2019/a.docx", "2019/b.pdf", "2019/old/c.md",
+    ]
+    assert describe_skipped(skipped, root=corpus).splitlines() == [
+        "back-up: a link to a folder (not followed)",
+        "2019/scan.tiff: not a supported document type",
     ]
 
 
