@@ -282,7 +282,7 @@ class ReaderApp(AnnotatorApp):
         if self.paths:
             first = self.paths[0]
             if first.is_dir():
-                files, _ = expand_folder(first)
+                files, _ = expand_folder(first, first_only=True)
                 return (files[0] if files else first), 0, 0, {}
             return first, 0, 0, {}
         if session is not None and session.has_documents:
@@ -293,7 +293,7 @@ class ReaderApp(AnnotatorApp):
                     return Path(doc.path), pane_index, pane.active, state
         from reader.paths import sample_docs_dir
 
-        files, _ = expand_folder(sample_docs_dir())
+        files, _ = expand_folder(sample_docs_dir(), first_only=True)
         return (files[0] if files else sample_docs_dir()), 0, 0, {}
 
     def _load_first_document(

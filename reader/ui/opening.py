@@ -65,8 +65,9 @@ FOLDER_SCAN_LIMIT = 20_000
 minutes walking a home folder before it shows anything."""
 
 
-def expand_folder(folder: Path) -> tuple[list[Path], Skipped]:
-    """The documents in a folder and its subfolders to try, and the entries skipped, why.
+def expand_folder(folder: Path, *, first_only: bool = False) -> tuple[list[Path], Skipped]:
+    """The documents in a folder and its subfolders to try, and the entries skipped, why
+    (with `first_only`, the walk stops at the first document: all start-up needs).
 
     A folder's own documents (sorted by name) come before its subfolders' (each in turn, by
     name). Hidden entries are left out silently; unsupported types, folders that cannot be
@@ -106,8 +107,10 @@ def expand_folder(folder: Path) -> tuple[list[Path], Skipped]:
                 skipped.append((entry, "not a supported document type"))
             else:
                 files.append(entry)
+                if first_only:
+                    return
         for subfolder in subfolders:
-            if scanned > FOLDER_SCAN_LIMIT:
+            if scanned > FOLDER_SCAN_LIMIT or (first_only and files):
                 return
             walk(subfolder)
 

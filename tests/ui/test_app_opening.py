@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -40,6 +41,9 @@ def test_expand_folder_takes_subfolders_after_the_folders_own_documents(tmp_path
         "back-up: a link to a folder (not followed)",
         "2019/scan.tiff: not a supported document type",
     ]
+    shutil.rmtree(corpus / "2018")
+    (corpus / "z.txt").unlink()
+    assert expand_folder(corpus, first_only=True)[0] == [corpus / "2019" / "a.docx"]
 
 
 def test_expand_folder_that_cannot_be_listed(tmp_path: Path) -> None:
