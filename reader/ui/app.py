@@ -48,6 +48,8 @@ SAVE_DELAY = 0.5
 """Debounce after a structural change before the session is written."""
 DOCUMENT_CHECK_SECONDS = 2.0
 """How often the open documents' files are checked for having been rewritten."""
+SHOW_OPENING_AFTER = 0.5
+"""Seconds a document may take to open before the bar over the footer says it is opening."""
 FIRST_DOCUMENT_SYNC_BYTES = 2_000_000
 """The first document is read before the first frame only if it is at most this big."""
 
@@ -500,26 +502,41 @@ class ReaderApp(AnnotatorApp):
         def progress(done: int, total: int) -> None:  # (on the loading thread)
             self.call_from_thread(self._extraction_progress, run, done, total)
 
+        def still_running() -> None:
+            run.shown = True
+            self._show_extractions()
+
         self._extractions.append(run)
+        timer = self.set_timer(SHOW_OPENING_AFTER, still_running)
         try:
-            return await asyncio.to_thread(
+            loaded = await asyncio.to_thread(
                 load_or_reason, path, self.db_path, cancelled=run.cancel.is_set,
                 progress=progress,
             )
         finally:
+            timer.stop()
             self._extractions.remove(run)
             self._show_extractions()
+        if run.cancel.is_set() and not isinstance(loaded, str):
+            # (A text has no child process to stop: it is read, and then not opened.)
+            return f"{path}: opening cancelled"
+        return loaded
 
     def _extraction_progress(self, run: ExtractionRun, done: int, total: int) -> None:
         run.done, run.total = done, total
         self._show_extractions()
 
+    def _running_extractions(self) -> list[ExtractionRun]:
+        """The opens to show and to cancel: those under way for a while or telling progress
+        (a document read in a blink never shows the bar)."""
+        return [run for run in self._extractions
+                if (run.total or run.shown) and not run.cancel.is_set()]
+
     def _show_extractions(self) -> None:
-        """The bar over the footer: the extractions that reported progress (a document read in
-        a blink never shows it)."""
+        """The bar over the footer, for the opens under way (see `_running_extractions`)."""
         if not self.main_screen.is_mounted:
             return
-        running = [run for run in self._extractions if run.total and not run.cancel.is_set()]
+        running = self._running_extractions()
         try:
             status = self.main_screen.query_one(ExtractionStatus)
         except NoMatches:
@@ -723,9 +740,7 @@ class ReaderApp(AnnotatorApp):
         if action == "cancel_extraction":
             # False, not None: escape goes on to the widgets when nothing is being extracted.
             # (Nor over a dialog: there escape closes the dialog.)
-            return self.screen is self.main_screen and any(
-                run.total and not run.cancel.is_set() for run in self._extractions
-            )
+            return self.screen is self.main_screen and bool(self._running_extractions())
         return True
 
     async def action_quit(self) -> None:

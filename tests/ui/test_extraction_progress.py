@@ -29,10 +29,18 @@ def slow_extractor(path: Path) -> LoadedDocument:
     raise AssertionError("should have been cancelled")
 
 
+def silent_extractor(path: Path) -> LoadedDocument:
+    """In the child: a long extraction that tells no progress (mammoth converts at once)."""
+    time.sleep(30)
+    raise AssertionError("should have been cancelled")
+
+
 def slowly(path: Path, db: Path, *, cancelled, progress):  # type: ignore[no-untyped-def]
-    """`load_or_reason` with the slow extractor in the child process."""
+    """`load_or_reason` with the slow extractor in the child process (the silent one for a
+    file named silent.*)."""
+    extractor = silent_extractor if path.stem == "silent" else slow_extractor
     try:
-        return extract_isolated(path, extract=slow_extractor, cancelled=cancelled,
+        return extract_isolated(path, extract=extractor, cancelled=cancelled,
                                 progress=progress,
                                 limits=ExtractionLimits(cpu_seconds=60, wall_seconds=120))
     except DocumentError as error:
@@ -75,3 +83,18 @@ async def test_progress_shows_keys_work_and_escape_cancels(app: ReaderApp) -> No
         assert app.workspace.document_count == 0
         await until(pilot, lambda: any("extraction cancelled" in str(n.message)
                                        for n in app._notifications))
+
+
+async def test_an_extraction_without_progress_shows_it_is_opening_and_escape_stops_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    document = tmp_path / "silent.docx"
+    shutil.copy(FIXTURES / "report.docx", document)
+    monkeypatch.setattr(app_module, "load_or_reason", slowly)
+    app = ReaderApp([document], db_path=tmp_path / "db" / "annotations.json",
+                    config_path=tmp_path / "none.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: "Opening silent.docx" in status_text(app), timeout=30)
+        await pilot.press("escape")
+        await until(pilot, lambda: status_text(app) == "" and not app._extractions, timeout=10)
+        assert app.workspace.document_count == 0

@@ -22,12 +22,13 @@ class ExtractionRun:
     cancel: threading.Event = field(default_factory=threading.Event)
     done: int = 0
     total: int = 0
+    shown: bool = False  # under way long enough to be shown without progress
 
     def describe(self) -> str:
         name = printable(self.path.name)
         if self.total:
             return f"Extracting {name}: page {min(self.done + 1, self.total)} of {self.total}"
-        return f"Extracting {name}…"
+        return f"Opening {name}…"
 
 
 class ExtractionStatus(Static):
