@@ -123,21 +123,24 @@ def time_to_first_page(path: Path, db: Path, marker: str) -> float:
         return session.wait_for_text(marker, timeout=300)
 
 
-def keys_while_extracting(path: Path, db: Path, presses: int = 20) -> list[float]:
-    """Seconds from a key to the changed screen while `path` is being extracted (the help
-    panel opened with ? and closed with escape, in turn)."""
+def keys_while_extracting(path: Path, text: Path, db: Path, presses: int = 40) -> list[float]:
+    """Seconds from a key (down: the cursor and the status line move) to the changed screen in
+    a document already open, while `path` is being extracted beside it."""
     home = db.parent
     env = {"PYTHONPATH": str(HERE.parent), "HOME": str(home), "XDG_DATA_HOME": str(home)}
+    argv = [sys.executable, "-m", "reader.ui.launch", str(text), str(path), "--db", str(db)]
     latencies: list[float] = []
-    with PtySession(reader_command(path, db), env=env, cwd=str(HERE.parent)) as session:
-        session.wait_for_text("Extracting", timeout=120)
-        session.settle(quiet=0.1)
-        for press in range(presses):
-            if "Extracting" not in session.text and press % 2 == 0:
+
+    def extracting() -> bool:
+        return f"Extracting {path.name}" in session.text or f"Opening {path.name}" in session.text
+
+    with PtySession(argv, env=env, cwd=str(HERE.parent)) as session:
+        session.wait_until(extracting, timeout=120)
+        for _ in range(presses):
+            if not extracting():
                 break  # the extraction finished: what follows would not be "while it runs"
-            key = "?" if press % 2 == 0 else KEYS["escape"]
-            latencies.append(session.time_key(key))
-            session.settle(quiet=0.05)
+            latencies.append(session.time_key(KEYS["down"]))
+            session.settle(quiet=0.02, timeout=0.5)
     return latencies
 
 
@@ -163,7 +166,7 @@ def report_screen(path: Path, folder: Path, runs: int = 3) -> None:
     db = folder / f"home-{path.suffix[1:]}-keys" / "db.json"
     shutil.rmtree(db.parent, ignore_errors=True)
     db.parent.mkdir(parents=True)
-    latencies = keys_while_extracting(path, db)
+    latencies = keys_while_extracting(path, as_text, db)
     if latencies:
         ordered = sorted(latencies)
         print(f"  keys while extracting: {len(latencies)} presses, median "
@@ -174,8 +177,11 @@ def report_screen(path: Path, folder: Path, runs: int = 3) -> None:
 
 
 def main() -> int:
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(line_buffering=True)  # figures as they come, into a log too
     folder = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.mkdtemp())
-    pdf, docx = make_documents(folder)
+    made = folder / "source.pdf", folder / "source.docx"
+    pdf, docx = made if all(path.exists() for path in made) else make_documents(folder)
     for path in (pdf, docx):
         report(path, folder)
     for path in (pdf, docx):
