@@ -877,7 +877,8 @@ class _Importer:
             document = Document(
                 id=store.new_document_id(), path=resolved, title=row.document or loaded.title,
                 size=loaded.size, encoding=loaded.encoding, sha256=loaded.sha256,
-                format=loaded.format,
+                format=loaded.format, source_sha256=loaded.source_sha256,
+                extractor=loaded.extractor,
             )
             # Not register_document: it writes at once, outside this import's step, and an
             # import must be one step that a failure leaves undone.

@@ -103,6 +103,8 @@ def test_a_csv_without_page_and_section_imports_as_before(tmp_path: Path) -> Non
     fresh = AnnotationStore(tmp_path / "fresh.json", annotator="tester")
     report = import_csv(fresh, old)
     assert report.added == 1
+    (document,) = fresh.documents()  # registered as an open would: extraction recorded
+    assert document.extractor.startswith("docx: mammoth ") and document.source_sha256
     (row,) = exported_rows(fresh)
     assert row["section"] == "Chapter 2 > Returns"  # found again from the file
 
