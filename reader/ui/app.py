@@ -212,6 +212,7 @@ class ReaderApp(AnnotatorApp):
         self.session_file = session_path(db_path)
         self.config_path = config_path
         self._extractions: list[ExtractionRun] = []  # documents being read, oldest first
+        self._cancels = 0  # how often escape stopped opening: a folder stops opening too
         self.recent: list[str] = []
         self.keymap: dict[str, str] = {}
         self._last_saved: dict[str, Any] | None = None
@@ -549,7 +550,9 @@ class ReaderApp(AnnotatorApp):
         self.refresh_bindings()
 
     def action_cancel_extraction(self) -> None:
-        """Stop every extraction under way (their documents are not opened)."""
+        """Stop every extraction under way (their documents are not opened, nor the rest of a
+        folder being opened)."""
+        self._cancels += 1
         for run in self._extractions:
             run.cancel.set()
         self._show_extractions()
@@ -561,7 +564,10 @@ class ReaderApp(AnnotatorApp):
         # These paths replace the last session, so what is open is the session from the first
         # tab on: quitting before the rest are open keeps what is open.
         self._session_ready = True
+        cancels = self._cancels
         for path in paths:
+            if self._cancels != cancels:
+                break  # escape stopped opening: the rest is not opened either
             if path.is_dir():
                 await self._open_folder(path)
             elif not self._take_first(path):
@@ -575,8 +581,9 @@ class ReaderApp(AnnotatorApp):
         # (Listed in a thread: a deep tree must not hold up the keys.)
         files, skipped = await asyncio.to_thread(expand_folder, folder)
         opened = tried = 0
+        cancels = self._cancels
         for file in files:
-            if opened == FOLDER_TAB_LIMIT:
+            if opened == FOLDER_TAB_LIMIT or self._cancels != cancels:
                 break
             tried += 1
             if self._take_first(file):

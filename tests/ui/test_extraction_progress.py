@@ -98,3 +98,22 @@ async def test_an_extraction_without_progress_shows_it_is_opening_and_escape_sto
         await pilot.press("escape")
         await until(pilot, lambda: status_text(app) == "" and not app._extractions, timeout=10)
         assert app.workspace.document_count == 0
+
+
+async def test_escape_stops_opening_the_rest_of_a_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for name in ("a/silent.docx", "b/silent.docx", "c/silent.docx"):
+        (folder / name).parent.mkdir()
+        shutil.copy(FIXTURES / "report.docx", folder / name)
+    monkeypatch.setattr(app_module, "load_or_reason", slowly)
+    app = ReaderApp([folder], db_path=tmp_path / "db" / "annotations.json",
+                    config_path=tmp_path / "none.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: "Opening silent.docx" in status_text(app), timeout=30)
+        await pilot.press("escape")
+        await until(pilot, lambda: any("Opened the first 0 of 3" in str(n.message)
+                                       for n in app._notifications), timeout=10)
+        assert not app._extractions and app.workspace.document_count == 0
