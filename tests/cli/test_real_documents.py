@@ -32,7 +32,7 @@ def test_add_records_the_source_and_extractor_and_extracts_only_once(
     (document,) = AnnotationStore(db_path).documents()
     assert document.source_sha256 == hashlib.sha256(docx.read_bytes()).hexdigest()
     assert document.extractor.startswith("docx: mammoth ") and document.format == "docx"
-    assert (db_path.parent / f"{db_path.name}.texts" / "texts").is_dir()
+    assert (db_path.parent / f"{db_path.stem}.extracted" / "texts").is_dir()
 
     def no_extraction(*args: object, **kwargs: object) -> None:
         raise AssertionError("extracted again")

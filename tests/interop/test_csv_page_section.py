@@ -115,4 +115,4 @@ def test_the_structure_is_kept_beside_the_database(tmp_path: Path) -> None:
     shutil.copy(FIXTURES / "report.docx", docx)
     loaded = load_for_database(docx, db)
     assert extraction_cache_for(db).structure(loaded.sha256) == loaded.structure
-    assert extraction_cache_for(db).folder == tmp_path / "annotations.json.texts"
+    assert extraction_cache_for(db).folder == tmp_path / "annotations.extracted"
