@@ -113,6 +113,10 @@ def _docs_arguments(docs: argparse.ArgumentParser) -> None:
     relink.add_argument("document", metavar="DOC")
     relink.add_argument("new_path", metavar="NEW_PATH")
     _db_option(relink)
+    rename = docs_commands.add_parser("rename", help="give a document another title")
+    rename.add_argument("document", metavar="DOC")
+    rename.add_argument("title", metavar="TITLE")
+    _db_option(rename)
 
 
 def _tags_arguments(tags: argparse.ArgumentParser) -> None:
@@ -180,7 +184,7 @@ _COMMAND_ARGUMENTS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], Non
     "open": ("open documents in the reader (the default command)", _open_arguments),
     "add": ("code a passage of a document with tags and/or a memo", _add_arguments),
     "list": ("list annotations", _list_arguments),
-    "docs": ("list documents, or remove/relink one", _docs_arguments),
+    "docs": ("list documents, or remove/relink/rename one", _docs_arguments),
     "tags": ("list the codebook with counts, or change it", _tags_arguments),
     "export": ("export annotations", _export_arguments),
     "import": ("import annotations (CSV, REFI-QDA .qdpx, W3C Web Annotation) or a codebook (.qdc)",
@@ -298,10 +302,12 @@ class Context:
         return self._store
 
 
-def _load(path: str | Path) -> LoadedDocument:
-    from reader.formats.base import load_document
+def _load(context: Context, path: str | Path) -> LoadedDocument:
+    """The document at `path`, extracted once (see reader.formats.cached): a PDF or Word file
+    seen before is not extracted again."""
+    from reader.formats.cached import load_for_database
 
-    return load_document(Path(path))
+    return load_for_database(Path(path), context.db)
 
 
 def _load_named(context: Context, reference: str) -> LoadedDocument:
@@ -310,7 +316,7 @@ def _load_named(context: Context, reference: str) -> LoadedDocument:
     candidate = Path(reference).expanduser()
     # A link counts even when it leads nowhere (or in a loop): its load error names the problem.
     if candidate.exists() or candidate.is_symlink():
-        loaded = _load(candidate)
+        loaded = _load(context, candidate)
     else:
         from reader.core.store import StoreError
 
@@ -322,16 +328,13 @@ def _load_named(context: Context, reference: str) -> LoadedDocument:
         if not Path(known.path).exists():
             raise UserError(f"the file of {known.title!r} is missing ({known.path}); "
                             f"use `reader docs relink {known.id[:8]} NEW_PATH`")
-        loaded = _load(known.path)
+        loaded = _load(context, known.path)
     return loaded
 
 
 def _register(context: Context, loaded: LoadedDocument) -> Document:
     """Record the loaded document (inside the caller's step) and say what changed."""
-    registered = context.store.register_document(
-        path=loaded.path, text=loaded.text, title=loaded.title, size=loaded.size,
-        encoding=loaded.encoding, sha256=loaded.sha256, format=loaded.format,
-    )
+    registered = context.store.register_document(**loaded.registration())
     if registered.outcome == "moved":
         context.output.warn(f"{registered.document.title!r} was moved; now at {loaded.path}")
     elif registered.outcome == "changed" and registered.needs_reanchor:
@@ -459,7 +462,7 @@ def cmd_list(context: Context) -> int:
     return 0
 
 
-def _file_status(document: Document) -> str:
+def _file_status(context: Context, document: Document) -> str:
     """Whether a document's file still holds the content its annotations point into."""
     from reader.formats.base import DocumentError
 
@@ -467,7 +470,7 @@ def _file_status(document: Document) -> str:
     if not path.exists() and not path.is_symlink():  # a link in a loop is there, unreadable
         return "missing"
     try:
-        loaded = _load(path)
+        loaded = _load(context, path)
     except DocumentError:
         return "unreadable"
     return "ok" if loaded.sha256 == document.sha256 else "changed"
@@ -484,21 +487,28 @@ def cmd_docs(context: Context) -> int:
         return 0
     if args.docs_command == "relink":
         document = store.find_document(args.document)
-        loaded = _load(args.new_path)
+        loaded = _load(context, args.new_path)
         store.relink_document(document.id, loaded.path)
-        registered = store.register_document(
-            path=loaded.path, text=loaded.text, title=loaded.title, size=loaded.size,
-            encoding=loaded.encoding, sha256=loaded.sha256, format=loaded.format,
-        )
+        registered = store.register_document(**loaded.registration())
         context.output.say(f"{document.title!r} now reads from {loaded.path}")
         if registered.needs_reanchor:
             context.output.warn(f"{len(registered.needs_reanchor)} annotation(s) no longer "
                                 "match the new file and are marked for re-anchoring")
         return 0
+    if args.docs_command == "rename":
+        from reader.formats.base import clean_title
+
+        document = store.find_document(args.document)
+        title = clean_title(args.title)
+        if not title:
+            raise UserError("the new title is empty")
+        store.update_document(document.evolve(title=title, renamed=True))
+        context.output.say(f"{document.title!r} is now {title!r}; `reader undo` takes it back")
+        return 0
     counts: dict[str, int] = {}
     for annotation in store.annotations():
         counts[annotation.document] = counts.get(annotation.document, 0) + 1
-    rows = [(d.id[:8], d.title, counts.get(d.id, 0), _file_status(d), d.encoding, d.path)
+    rows = [(d.id[:8], d.title, counts.get(d.id, 0), _file_status(context, d), d.encoding, d.path)
             for d in store.documents()]
     context.output.table(("id", "title", "annotations", "file", "encoding", "path"), rows,
                          title=f"{len(rows)} document(s)")

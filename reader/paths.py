@@ -70,6 +70,13 @@ def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     return default_db_path()
 
 
+def extraction_cache_dir(db: Path) -> Path:
+    """The folder beside the database where the texts and structure maps extracted from PDF,
+    Word, e-book ... files are kept (see reader.core.extraction_cache): the one place that says
+    where, so it can move with the database."""
+    return db.with_name(db.stem + ".extracted")
+
+
 def config_path() -> Path:
     """The config file: `READER_CONFIG`, else `config.toml` in the user config directory."""
     from_env = os.environ.get(CONFIG_ENV_VAR)

@@ -92,33 +92,36 @@ def relocate(
 ) -> tuple[int, int] | None:
     """Where a passage's quote is in a new version of its text, or None when that is unclear.
 
-    The quote must occur exactly. Where it occurs once, that is the place if the quote is long
-    enough to be that passage or its surroundings still match the stored `prefix` and `suffix`
-    in more than a few characters; where it occurs more often, the occurrence whose
-    surroundings match best, if they match in more than a few characters and better than
-    around every other. A quote no longer there, or only at places that look alike, is left
-    for the user to place: a passage drawn over the wrong words misleads more than one marked
-    as needing attention.
+    The quote must occur exactly, or failing that with its whitespace changed (a
+    re-extraction that wraps lines differently: "the old\nmarket" is "the old market"); the
+    span returned is then the new text's, which may be longer or shorter than the quote.
+    Where it occurs once, that is the place if the quote is long enough to be that passage or
+    its surroundings still match the stored `prefix` and `suffix` in more than a few
+    characters; where it occurs more often, the occurrence whose surroundings match best, if
+    they match in more than a few characters and better than around every other. A quote no
+    longer there, or only at places that look alike, is left for the user to place: a passage
+    drawn over the wrong words misleads more than one marked as needing attention.
     """
     if quote_still_at(text, start, end, quote):
         return start, end
     if not quote:
         return None
-    occurrences: list[int] = []
-    position = text.find(quote)
-    while position >= 0 and len(occurrences) < _MAX_OCCURRENCES:
-        if is_grapheme_boundary(text, position) and is_grapheme_boundary(
-            text, position + len(quote)
-        ):
-            occurrences.append(position)
-        position = text.find(quote, position + 1)
+    occurrences = _exact_occurrences(text, quote)
+    loose = not occurrences
+    if loose:
+        occurrences = _loose_occurrences(text, quote)
     if not occurrences:
         return None
 
-    def context_match(found: int) -> int:
-        before = text[max(0, found - len(prefix)) : found]
-        after = text[found + len(quote) : found + len(quote) + len(suffix)]
-        return _common_suffix(before, prefix) + _common_prefix(after, suffix)
+    def context_match(found: tuple[int, int]) -> int:
+        before = text[max(0, found[0] - len(prefix) - _SLACK) : found[0]]
+        after = text[found[1] : found[1] + len(suffix) + _SLACK]
+        if loose:
+            return (_common_suffix(_squash(before), _squash(prefix))
+                    + _common_prefix(_squash(after), _squash(suffix)))
+        return _common_suffix(before[-len(prefix):] if prefix else "", prefix) + _common_prefix(
+            after[: len(suffix)], suffix
+        )
 
     # (A passage stored with less context than that, at the very start of a short text, can
     # only be asked to agree with what it has.)
@@ -126,13 +129,50 @@ def relocate(
     if len(occurrences) == 1:
         found = occurrences[0]
         if len(quote) >= _DISTINCT_QUOTE or context_match(found) >= enough:
-            return found, found + len(quote)
+            return found
         return None
     scored = sorted(((context_match(found), found) for found in occurrences), reverse=True)
     (best, found), (runner_up, _) = scored[0], scored[1]
     if best < _MIN_CONTEXT or best == runner_up:
         return None
-    return found, found + len(quote)
+    return found
+
+
+# Context read beyond the stored length when whitespace may have changed around a passage.
+_SLACK = 8
+_WHITESPACE_RUN = re.compile(r"\s+")
+
+
+def _squash(text: str) -> str:
+    """Every run of whitespace as one space: context compared as words, not as line breaks."""
+    return _WHITESPACE_RUN.sub(" ", text)
+
+
+def _exact_occurrences(text: str, quote: str) -> list[tuple[int, int]]:
+    occurrences: list[tuple[int, int]] = []
+    position = text.find(quote)
+    while position >= 0 and len(occurrences) < _MAX_OCCURRENCES:
+        if is_grapheme_boundary(text, position) and is_grapheme_boundary(
+            text, position + len(quote)
+        ):
+            occurrences.append((position, position + len(quote)))
+        position = text.find(quote, position + 1)
+    return occurrences
+
+
+def _loose_occurrences(text: str, quote: str) -> list[tuple[int, int]]:
+    """The quote's matches with any run of whitespace for any run of whitespace (as
+    `find_quote_span`); its own leading and trailing whitespace kept out of the span."""
+    pattern = _quote_pattern(quote)
+    if pattern is None:
+        return []
+    occurrences: list[tuple[int, int]] = []
+    for match in pattern.finditer(text):
+        if is_grapheme_boundary(text, match.start()) and is_grapheme_boundary(text, match.end()):
+            occurrences.append(match.span())
+        if len(occurrences) == _MAX_OCCURRENCES:
+            break
+    return occurrences
 
 
 def follow_offset(old_text: str, new_text: str, offset: int) -> int:

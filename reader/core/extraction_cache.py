@@ -11,7 +11,7 @@ from typing import Any
 
 from reader.core.durable import CorruptFileError, atomic_write_bytes, dump_json, parse_json_strict
 from reader.core.hashing import text_sha256
-from reader.core.structure import Structure, StructureMark
+from reader.core.structure import Structure, StructureMark, page_at, section_at
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 # Extractor names and versions become part of file names: anything else is replaced.
@@ -51,8 +51,9 @@ def _structure_from_json(rows: Any) -> Structure:
 
 class ExtractionCache:
     """Texts in `folder/texts/<text sha256>.txt` (shared by every source that gives the same
-    text), and per source and extractor a record `folder/sources/<source sha256>-<extractor>.json`
-    naming its text, its structure map and its title.
+    text) and their structure maps in `folder/structures/<text sha256>.json`, and per source and
+    extractor a record `folder/sources/<source sha256>-<extractor>.json` naming its text, its
+    structure map and its title.
 
     A newer extractor is a different key, so its text is extracted afresh and, if it differs,
     stored as a new text; what was stored before stays for the versions that name it. Every
@@ -64,6 +65,30 @@ class ExtractionCache:
 
     def _text_path(self, text_hash: str) -> Path:
         return self.folder / "texts" / f"{text_hash}.txt"
+
+    def _structure_path(self, text_hash: str) -> Path:
+        return self.folder / "structures" / f"{text_hash}.json"
+
+    def structure(self, text_hash: str) -> Structure | None:
+        """The structure map of the text with this hash, if one was stored and is intact: what
+        tells a passage's page and section where its document is not open."""
+        if not _SHA256.fullmatch(text_hash):
+            return None
+        try:
+            record = parse_json_strict(self._structure_path(text_hash).read_bytes())
+            if record["text_sha256"] != text_hash:
+                return None
+            return _structure_from_json(record["structure"])
+        except (OSError, CorruptFileError, KeyError, TypeError, ValueError):
+            return None
+
+    def put_structure(self, text_hash: str, structure: Structure) -> None:
+        """Keep a text's structure map (a text's map never changes: written once)."""
+        path = self._structure_path(text_hash)
+        if not _SHA256.fullmatch(text_hash) or path.exists():
+            return
+        record = {"text_sha256": text_hash, "structure": _structure_to_json(structure)}
+        atomic_write_bytes(path, dump_json(record))
 
     def _record_path(self, source_sha256: str, extractor: str) -> Path:
         if not _SHA256.fullmatch(source_sha256):
@@ -120,6 +145,7 @@ class ExtractionCache:
             "structure": _structure_to_json(structure),
         }
         atomic_write_bytes(self._record_path(source_sha256, extractor), dump_json(record))
+        self.put_structure(text_hash, structure)
         return Extracted(
             text=text,
             structure=structure,
@@ -130,3 +156,31 @@ class ExtractionCache:
             extractor=extractor,
             text_sha256=text_hash,
         )
+
+
+class StructureLookup:
+    """The page and section of a passage in any document the database knows, by its text's
+    hash: from the documents open now (`remember`), else from the structure maps kept in the
+    cache. A text's map never changes, so what is found is kept; a text without one (plain
+    text, or a document never opened since maps were kept) has no page and no section."""
+
+    def __init__(self, cache: ExtractionCache) -> None:
+        self._cache = cache
+        self._known: dict[str, Structure] = {}
+
+    def remember(self, text_hash: str, structure: Structure) -> None:
+        self._known[text_hash] = structure
+
+    def structure(self, text_hash: str) -> Structure:
+        found = self._known.get(text_hash)
+        if found is None:
+            found = self._known[text_hash] = self._cache.structure(text_hash) or ()
+        return found
+
+    def page(self, text_hash: str, offset: int) -> str:
+        """The page label at `offset` ("12", "iv"), or ""."""
+        return page_at(self.structure(text_hash), offset) or ""
+
+    def section(self, text_hash: str, offset: int) -> str:
+        """The heading path at `offset` ("Chapter 2 > Returns"), or ""."""
+        return section_at(self.structure(text_hash), offset)

@@ -49,6 +49,12 @@ class Document(_Record):
     version: int = 1
     added: str = field(default_factory=utc_now)
     updated: str = field(default_factory=utc_now)
+    # For an extracted format (PDF, DOCX, ...): the SHA-256 of the file's bytes and what
+    # extracted its text ("pdf: pypdf 6.1.1; reader 0.1.0"); "" for text read as it is.
+    source_sha256: str = ""
+    extractor: str = ""
+    # The title was given by the user (`reader docs rename`): a new version keeps it.
+    renamed: bool = False
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from reader.core.codebook import Codebook
@@ -200,6 +200,7 @@ class TagViewRow:
     document_title: str
     document_path: str
     context: ContextLine
+    page: str = ""  # the page it starts on, where its document has pages
 
     @property
     def document_id(self) -> str:
@@ -219,10 +220,12 @@ def tag_view_rows(
     tag_ids: Iterable[str] | None = None,
     *,
     width: int = 100,
+    page_of: Callable[[Document, int], str] | None = None,
 ) -> list[TagViewRow]:
     """Passages with any of `tag_ids` (all if None), sorted by document title, then position.
 
     Documents with the same title are kept apart by path; each passage appears once.
+    `page_of(document, offset)` gives a passage's page label, if given.
     """
     by_id = (
         dict(documents) if isinstance(documents, Mapping)
@@ -240,7 +243,8 @@ def tag_view_rows(
         document = by_id.get(annotation.document)
         title = document.title if document is not None else UNKNOWN_DOCUMENT
         path = document.path if document is not None else ""
-        rows.append(TagViewRow(annotation, title, path, context_line(annotation, width)))
+        page = page_of(document, annotation.start) if document and page_of else ""
+        rows.append(TagViewRow(annotation, title, path, context_line(annotation, width), page))
     rows.sort(
         key=lambda row: (
             row.document_title.casefold(), row.document_path, row.document_id,

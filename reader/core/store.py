@@ -1013,6 +1013,8 @@ class AnnotationStore:
         encoding: str,
         sha256: str,
         format: str = "text",
+        source_sha256: str = "",
+        extractor: str = "",
     ) -> RegisteredDocument:
         """Record a loaded document and tell how it relates to what the store already knows.
 
@@ -1028,7 +1030,12 @@ class AnnotationStore:
             if known is not None and known.sha256 == sha256:
                 # Same content; details known only from an import (size 0, encoding
                 # "unknown") are filled in from the file.
-                current = known.evolve(size=size, encoding=encoding, format=format)
+                # (An import knows no source: what the file gave is kept.)
+                current = known.evolve(
+                    size=size, encoding=encoding, format=format,
+                    source_sha256=source_sha256 or known.source_sha256,
+                    extractor=extractor or known.extractor,
+                )
                 if current != known:
                     self._set(DOCUMENTS, known.id, current.to_record())
                 return RegisteredDocument(current, "known")
@@ -1037,8 +1044,10 @@ class AnnotationStore:
             if known is not None:
                 outcome = "changed"
                 document = known.evolve(
-                    title=title, size=size, encoding=encoding, sha256=sha256,
+                    title=known.title if known.renamed else title,
+                    size=size, encoding=encoding, sha256=sha256,
                     format=format, version=known.version + 1, updated=utc_now(),
+                    source_sha256=source_sha256, extractor=extractor,
                 )
                 flagged = self._mark_moved_quotes(document.id, text)
             elif same := [d for d in self._all_documents() if d.sha256 == sha256]:
@@ -1059,6 +1068,7 @@ class AnnotationStore:
                 document = Document(
                     id=_new_id(), path=resolved, title=title, size=size,
                     encoding=encoding, sha256=sha256, format=format,
+                    source_sha256=source_sha256, extractor=extractor,
                 )
             self._set(DOCUMENTS, document.id, document.to_record())
         return RegisteredDocument(document, outcome, tuple(flagged))
@@ -1080,11 +1090,14 @@ class AnnotationStore:
             annotation = Annotation.from_record(record)
             found = relocate(text, annotation.start, annotation.end, annotation.quote,
                              annotation.prefix, annotation.suffix)
-            if found is not None and found != (annotation.start, annotation.end):
+            if found is not None and (
+                found != (annotation.start, annotation.end)
+                or text[found[0]:found[1]] != annotation.quote  # its lines wrapped anew
+            ):
                 anchor = make_anchor(text, *found)  # the quote moved: follow it
                 annotation = annotation.evolve(
-                    start=anchor.start, end=anchor.end, prefix=anchor.prefix,
-                    suffix=anchor.suffix, needs_reanchor=False,
+                    start=anchor.start, end=anchor.end, quote=anchor.quote,
+                    prefix=anchor.prefix, suffix=anchor.suffix, needs_reanchor=False,
                 )
                 self._set(ANNOTATIONS, annotation.id, annotation.to_record())
             elif (found is None) != annotation.needs_reanchor:

@@ -59,3 +59,25 @@ def section_path_at(structure: Structure, offset: int) -> tuple[str, ...]:
 def section_at(structure: Structure, offset: int) -> str:
     """The section path as one line, "Chapter 2 > Returns"; "" outside any heading."""
     return SECTION_SEPARATOR.join(section_path_at(structure, offset))
+
+
+def place_text(structure: Structure, offset: int) -> str:
+    """Where `offset` is, for a reader: "p. 12 · Chapter 2 > Returns", "p. iv", "Returns", or ""
+    in a text without pages or headings."""
+    page = page_at(structure, offset)
+    parts = [f"p. {page}"] if page else []
+    section = section_at(structure, offset)
+    if section:
+        parts.append(section)
+    return " · ".join(parts)
+
+
+def page_range(structure: Structure) -> str:
+    """The pages a document runs over, as a citation gives them: "pp. i–212", "p. 3", or ""
+    for a text without pages."""
+    pages = [mark.label for mark in structure if mark.kind == PAGE]
+    if not pages:
+        return ""
+    if len(pages) == 1:
+        return f"p. {pages[0]}"
+    return f"pp. {pages[0]}\u2013{pages[-1]}"

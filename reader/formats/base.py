@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import Any, BinaryIO, Protocol
 
 from reader.core.filepaths import resolved_path
 from reader.core.hashing import text_sha256
@@ -44,6 +44,14 @@ class LoadedDocument:
     # The file's (modification time in ns, size, inode) as found just before it was read: a
     # different signature later means the file was rewritten after this text was read.
     signature: tuple[int, int, int] | None = field(default=None, compare=False, repr=False)
+
+    def registration(self) -> dict[str, Any]:
+        """What the store records of it: `store.register_document(**loaded.registration())`."""
+        return {
+            "path": self.path, "text": self.text, "title": self.title, "size": self.size,
+            "encoding": self.encoding, "sha256": self.sha256, "format": self.format,
+            "source_sha256": self.source_sha256, "extractor": self.extractor,
+        }
 
 
 def stat_signature(info: os.stat_result) -> tuple[int, int, int]:

@@ -16,6 +16,7 @@ from reader.core.anchors import find_quote_span
 from reader.core.structure import HEADING, PAGE, Structure, StructureMark, sorted_structure
 from reader.formats.base import DocumentError, Extraction
 from reader.formats.building import tidy_inline
+from reader.formats.progress import report as report_progress
 from reader.formats.text import first_nonblank_line
 
 NO_TEXT_LAYER = "has no text layer (a scan?); run OCR first, e.g. `ocrmypdf FILE out.pdf`"
@@ -305,7 +306,9 @@ def _read_pages_within_limits(
         raise DocumentError("is encrypted with a password; remove it first (e.g. `qpdf --decrypt`)")
     labels = [str(label) for label in reader.page_labels]
     title = _metadata_title(reader)
-    for page in reader.pages:
+    total = len(reader.pages)
+    for number, page in enumerate(reader.pages, start=1):
+        report_progress(number - 1, total)
         raw = page.extract_text() or ""
         lines = [tidy_inline(line) for line in raw.splitlines()]
         pages.append([line for line in lines if line])

@@ -56,14 +56,18 @@ from reader.core.durable import atomic_write_bytes
 from reader.core.filepaths import resolved_path
 from reader.core.models import Annotation, Document, utc_now
 from reader.core.store import AnnotationStore, StoreError, own_file_role
+from reader.core.structure import Structure, page_at, section_at
 from reader.core.text import LineIndex
-from reader.formats.base import DocumentError, LoadedDocument, load_document
+from reader.formats.base import DocumentError, LoadedDocument
+from reader.formats.cached import extraction_cache_for, load_for_database
 
 COLUMNS: tuple[str, ...] = (
     "id", "document", "tag", "content",
     "tags", "memo", "start", "end", "line", "prefix", "suffix",
-    "path", "sha256", "annotator", "created", "updated",
+    "path", "sha256", "annotator", "created", "updated", "page", "section",
 )
+# Written by exports, not needed by imports: files from before they existed import as before.
+OPTIONAL_COLUMNS = frozenset({"page", "section"})
 # Characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).
 FORMULA_TRIGGERS = frozenset("=+-@\t\r")
 GUARD = "'"
@@ -273,7 +277,7 @@ def _export_rows(
                 annotation.start, annotation.end, annotation.id)
 
     annotations.sort(key=order)
-    lines = _LineNumbers()
+    lines = _LineNumbers(store.path)
     rows: list[list[str]] = []
     for annotation in annotations:
         document = documents.get(annotation.document, orphan)
@@ -289,22 +293,44 @@ def _export_rows(
                 lines.line(document, annotation.start), annotation.prefix, annotation.suffix,
                 document.path, document.sha256, annotation.annotator,
                 annotation.created, annotation.updated,
+                *lines.page_and_section(document, annotation.start),
             ])
     return rows
 
 
 class _LineNumbers:
-    """1-based line numbers of offsets, from each document's file when it is still the same."""
+    """1-based line numbers of offsets, from each document's file when it is still the same,
+    and pages and sections, from the file or else from the structure map kept when it was
+    opened (see reader.core.extraction_cache)."""
 
-    def __init__(self) -> None:
+    def __init__(self, db: Path) -> None:
+        self._db = db
         self._indexes: dict[str, LineIndex | None] = {}
+        self._structures: dict[str, Structure] = {}
+
+    def _read(self, document: Document) -> None:
+        loaded = _load_if_same(document, self._db)
+        self._indexes[document.id] = LineIndex(loaded.text) if loaded else None
+        if loaded is not None:
+            self._structures[document.id] = loaded.structure
+        else:
+            kept = extraction_cache_for(self._db).structure(document.sha256)
+            self._structures[document.id] = kept or ()
+
+    def page_and_section(self, document: Document, offset: int) -> tuple[str, str]:
+        """The `page` and `section` cells of a passage starting at `offset`."""
+        if not document.id:
+            return "", ""
+        if document.id not in self._indexes:
+            self._read(document)
+        structure = self._structures[document.id]
+        return page_at(structure, offset) or "", section_at(structure, offset)
 
     def line(self, document: Document, offset: int) -> str:
         if not document.id:
             return ""
         if document.id not in self._indexes:
-            loaded = _load_if_same(document)
-            self._indexes[document.id] = LineIndex(loaded.text) if loaded else None
+            self._read(document)
         index = self._indexes[document.id]
         if index is None:
             return ""
@@ -314,18 +340,18 @@ class _LineNumbers:
             return ""
 
 
-def _load(path: str) -> LoadedDocument | None:
+def _load(path: str, db: Path) -> LoadedDocument | None:
     try:
-        return load_document(Path(path))
+        return load_for_database(Path(path), db)
     except (DocumentError, OSError, ValueError):
         return None
 
 
-def _load_if_same(document: Document) -> LoadedDocument | None:
+def _load_if_same(document: Document, db: Path) -> LoadedDocument | None:
     """The document's file, if it is there and still has the content the store knows."""
     if not document.path or not document.sha256:
         return None
-    loaded = _load(document.path)
+    loaded = _load(document.path, db)
     if loaded is None or loaded.sha256 != document.sha256:
         return None
     return loaded
@@ -470,7 +496,7 @@ def _parse_rows(
     duplicated = sorted({name for name in header if name and header.count(name) > 1})
     if duplicated:
         raise CsvFormatError("the header repeats the column(s) " + ", ".join(duplicated))
-    missing = [name for name in COLUMNS if name not in header]
+    missing = [name for name in COLUMNS if name not in header and name not in OPTIONAL_COLUMNS]
     if missing:
         raise CsvFormatError("the CSV lacks the column(s) " + ", ".join(missing)
                              + " (expected: " + ", ".join(COLUMNS) + ")")
@@ -479,11 +505,11 @@ def _parse_rows(
             raise CsvFormatError(
                 f"row {number} has {len(record)} cells but the header has {len(header)}"
             )
-    position = {name: header.index(name) for name in COLUMNS}
+    position = {name: header.index(name) for name in COLUMNS if name in header}
     tag_paths: set[str] = set()
     cells: list[tuple[int, dict[str, str], dict[str, str]]] = []
     for number, record in records:
-        written = {name: record[position[name]] for name in COLUMNS}
+        written = {name: record[index] for name, index in position.items()}
         # Each cell on its own: a cell starting with a formula character (typed in a
         # spreadsheet, or from a raw export) says nothing about how the others were written.
         values = {name: unguard_cell(value) for name, value in written.items()}
@@ -843,7 +869,7 @@ class _Importer:
                 f"row {row.number}: no known document has sha256 {row.sha256 or '(empty)'} "
                 "and the path cell is empty"
             )
-        loaded = _load(resolved)
+        loaded = _load(resolved, store.path)
         if loaded is not None:
             for document in store.documents():
                 if document.sha256 == loaded.sha256:  # the file now has content we know
@@ -851,7 +877,8 @@ class _Importer:
             document = Document(
                 id=store.new_document_id(), path=resolved, title=row.document or loaded.title,
                 size=loaded.size, encoding=loaded.encoding, sha256=loaded.sha256,
-                format=loaded.format,
+                format=loaded.format, source_sha256=loaded.source_sha256,
+                extractor=loaded.extractor,
             )
             # Not register_document: it writes at once, outside this import's step, and an
             # import must be one step that a failure leaves undone.
@@ -868,6 +895,6 @@ class _Importer:
 
     def _current_text(self, document: Document) -> str | None:
         if document.id not in self._current_texts:
-            loaded = _load_if_same(document)
+            loaded = _load_if_same(document, self.store.path)
             self._current_texts[document.id] = loaded.text if loaded else None
         return self._current_texts[document.id]

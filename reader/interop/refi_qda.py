@@ -209,7 +209,7 @@ class _Project:
 
     def _source(self, sources: ET.Element, document: Document,
                 passages: list[tuple[Annotation, tuple[str, ...]]], creator: str | None) -> None:
-        text, problem = current_text(document)
+        text, problem = current_text(document, self.store.path)
         if text is None:
             count = f" and its {len(passages)} passage(s)" if passages else ""
             self.warnings.append(f"{document.title!r}{count} left out: {problem}")

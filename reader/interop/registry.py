@@ -125,7 +125,7 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {
         ExportFormat(
             name="csv",
             label="CSV",
-            description="CSV: one row per annotation and tag",
+            description="CSV: one row per annotation and tag, with its page and section",
             suffix=".csv",
             export=_export_csv,
             options=(

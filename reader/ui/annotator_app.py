@@ -19,6 +19,7 @@ from reader.core.display import printable
 from reader.core.filepaths import resolved_path
 
 if TYPE_CHECKING:
+    from reader.core.models import Document
     from reader.core.store import AnnotationStore, Step
     from reader.ui.coder import Coder
     from reader.ui.store_service import AnnotationService, StoreSnapshot
@@ -269,12 +270,19 @@ class AnnotatorApp(App[None]):
         coder = self.coder
         if coder is None:
             return
+        from reader.core.structure import page_range
         from reader.ui.screens.export_dialog import ExportDialog, ExportRequest
 
         snapshot = coder.snapshot
+        structures = self.annotation_service.structures if self.annotation_service else None
+
+        def label(document: Document) -> str:
+            title = document.title or Path(document.path).name
+            pages = page_range(structures.structure(document.sha256)) if structures else ""
+            return f"{title} ({pages})" if pages else title
+
         documents = sorted(
-            ((document.id, document.title or Path(document.path).name)
-             for document in snapshot.documents.values()),
+            ((document.id, label(document)) for document in snapshot.documents.values()),
             key=lambda item: item[1].casefold(),
         )
         focused = self.focused

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, work
 from textual.binding import Binding, BindingType
+from textual.css.query import NoMatches
 from textual.screen import Screen
 
 from reader.core.display import printable
@@ -29,6 +30,8 @@ from reader.ui.opening import (
     load_or_reason,
 )
 from reader.ui.screens.main import MainScreen
+from reader.ui.widgets.extraction_status import ExtractionRun, ExtractionStatus
+from reader.ui.widgets.footer import ReaderFooter
 from reader.ui.widgets.workspace import PaneTabs, Workspace
 
 if TYPE_CHECKING:
@@ -45,6 +48,8 @@ SAVE_DELAY = 0.5
 """Debounce after a structural change before the session is written."""
 DOCUMENT_CHECK_SECONDS = 2.0
 """How often the open documents' files are checked for having been rewritten."""
+SHOW_OPENING_AFTER = 0.5
+"""Seconds a document may take to open before the bar over the footer says it is opening."""
 FIRST_DOCUMENT_SYNC_BYTES = 2_000_000
 """The first document is read before the first frame only if it is at most this big."""
 
@@ -94,6 +99,15 @@ class ReaderApp(AnnotatorApp):
             tooltip="Search every command",
             show=False,
             priority=True,
+        ),
+        Binding(
+            "escape",
+            "cancel_extraction",
+            "Stop extracting",
+            id="app.cancel-extraction",
+            tooltip="Stop reading a long PDF, Word file or e-book (it is not opened)",
+            show=False,  # (the bar over the footer says so while it applies)
+            priority=True,  # before the document's own escape, only while an extraction runs
         ),
         Binding(
             "ctrl+o",
@@ -197,6 +211,8 @@ class ReaderApp(AnnotatorApp):
         self.db_path = db_path
         self.session_file = session_path(db_path)
         self.config_path = config_path
+        self._extractions: list[ExtractionRun] = []  # documents being read, oldest first
+        self._cancels = 0  # how often escape stopped opening: a folder stops opening too
         self.recent: list[str] = []
         self.keymap: dict[str, str] = {}
         self._last_saved: dict[str, Any] | None = None
@@ -269,7 +285,7 @@ class ReaderApp(AnnotatorApp):
         if self.paths:
             first = self.paths[0]
             if first.is_dir():
-                files, _ = expand_folder(first)
+                files, _ = expand_folder(first, first_only=True)
                 return (files[0] if files else first), 0, 0, {}
             return first, 0, 0, {}
         if session is not None and session.has_documents:
@@ -280,7 +296,7 @@ class ReaderApp(AnnotatorApp):
                     return Path(doc.path), pane_index, pane.active, state
         from reader.paths import sample_docs_dir
 
-        files, _ = expand_folder(sample_docs_dir())
+        files, _ = expand_folder(sample_docs_dir(), first_only=True)
         return (files[0] if files else sample_docs_dir()), 0, 0, {}
 
     def _load_first_document(
@@ -291,13 +307,17 @@ class ReaderApp(AnnotatorApp):
         Only a small, readable file: anything large or failing goes the ordinary way (a worker,
         and a message if it cannot be read), so start-up never blocks on a big document.
         """
-        from reader.formats.base import load_document
+        from reader.formats.cached import extraction_cache_for, load_document_once
+
+        def not_yet(path: Path) -> LoadedDocument:
+            raise LookupError("extracted later, by a worker")
 
         path, pane_index, doc_index, state = self._first_document(session)
         try:
             if not path.is_file() or path.stat().st_size > FIRST_DOCUMENT_SYNC_BYTES:
                 return None
-            document = load_document(path)
+            # A text, or an extraction done before; a PDF never seen goes to a worker.
+            document = load_document_once(path, extraction_cache_for(self.db_path), not_yet)
         except Exception:  # reported when the worker tries the same path
             return None
         self._first_placed = (resolved_path(path), pane_index, doc_index)
@@ -475,8 +495,67 @@ class ReaderApp(AnnotatorApp):
     # ---- opening documents ---------------------------------------------------------------------
 
     async def _load(self, path: Path) -> LoadedDocument | str:
-        """The loaded document (read in a thread), or a one-line reason it could not be read."""
-        return await asyncio.to_thread(load_or_reason, path)
+        """The loaded document (read in a thread; a PDF or Word file extracted in a child
+        process, with its progress shown over the footer and `escape` to stop it), or a
+        one-line reason it could not be read."""
+        run = ExtractionRun(path)
+
+        def progress(done: int, total: int) -> None:  # (on the loading thread)
+            self.call_from_thread(self._extraction_progress, run, done, total)
+
+        def still_running() -> None:
+            run.shown = True
+            self._show_extractions()
+
+        self._extractions.append(run)
+        timer = self.set_timer(SHOW_OPENING_AFTER, still_running)
+        try:
+            loaded = await asyncio.to_thread(
+                load_or_reason, path, self.db_path, cancelled=run.cancel.is_set,
+                progress=progress,
+            )
+        finally:
+            timer.stop()
+            self._extractions.remove(run)
+            self._show_extractions()
+        if run.cancel.is_set() and not isinstance(loaded, str):
+            # (A text has no child process to stop: it is read, and then not opened.)
+            return f"{path}: opening cancelled"
+        return loaded
+
+    def _extraction_progress(self, run: ExtractionRun, done: int, total: int) -> None:
+        run.done, run.total = done, total
+        self._show_extractions()
+
+    def _running_extractions(self) -> list[ExtractionRun]:
+        """The opens to show and to cancel: those under way for a while or telling progress
+        (a document read in a blink never shows the bar)."""
+        return [run for run in self._extractions
+                if (run.total or run.shown) and not run.cancel.is_set()]
+
+    def _show_extractions(self) -> None:
+        """The bar over the footer, for the opens under way (see `_running_extractions`)."""
+        if not self.main_screen.is_mounted:
+            return
+        running = self._running_extractions()
+        try:
+            status = self.main_screen.query_one(ExtractionStatus)
+        except NoMatches:
+            if not running:
+                return
+            status = ExtractionStatus()
+            self.main_screen.mount(status, before=self.main_screen.query_one(ReaderFooter))
+        keys = self.keys_for_binding_id("app.cancel-extraction")
+        status.show_runs(running, keys[0] if keys else "")
+        self.refresh_bindings()
+
+    def action_cancel_extraction(self) -> None:
+        """Stop every extraction under way (their documents are not opened, nor the rest of a
+        folder being opened)."""
+        self._cancels += 1
+        for run in self._extractions:
+            run.cancel.set()
+        self._show_extractions()
 
     @work(group="open")
     async def _open_initial(self, paths: list[Path]) -> None:
@@ -485,7 +564,10 @@ class ReaderApp(AnnotatorApp):
         # These paths replace the last session, so what is open is the session from the first
         # tab on: quitting before the rest are open keeps what is open.
         self._session_ready = True
+        cancels = self._cancels
         for path in paths:
+            if self._cancels != cancels:
+                break  # escape stopped opening: the rest is not opened either
             if path.is_dir():
                 await self._open_folder(path)
             elif not self._take_first(path):
@@ -496,10 +578,12 @@ class ReaderApp(AnnotatorApp):
     async def _open_folder(self, folder: Path) -> None:
         """Open the folder's first documents as tabs (at most FOLDER_TAB_LIMIT of them), and say
         what was skipped and how to reach the rest."""
-        files, skipped = expand_folder(folder)
+        # (Listed in a thread: a deep tree must not hold up the keys.)
+        files, skipped = await asyncio.to_thread(expand_folder, folder)
         opened = tried = 0
+        cancels = self._cancels
         for file in files:
-            if opened == FOLDER_TAB_LIMIT:
+            if opened == FOLDER_TAB_LIMIT or self._cancels != cancels:
                 break
             tried += 1
             if self._take_first(file):
@@ -514,7 +598,7 @@ class ReaderApp(AnnotatorApp):
         name = folder.name or str(folder)
         if skipped:
             self.report(
-                describe_skipped(skipped),
+                describe_skipped(skipped, root=folder),
                 title=f"Skipped {len(skipped):,} in {name}",
                 severity="warning",
             )
@@ -660,6 +744,10 @@ class ReaderApp(AnnotatorApp):
             return True if len(workspace.panes) > 1 else None
         if action == "open_recent":
             return True if self.recent else None
+        if action == "cancel_extraction":
+            # False, not None: escape goes on to the widgets when nothing is being extracted.
+            # (Nor over a dialog: there escape closes the dialog.)
+            return self.screen is self.main_screen and bool(self._running_extractions())
         return True
 
     async def action_quit(self) -> None:
@@ -669,8 +757,11 @@ class ReaderApp(AnnotatorApp):
     def exit(
         self, result: None = None, return_code: int = 0, message: RenderableType | None = None
     ) -> None:
-        """Exit the app; input that arrives from now on is dropped (see `on_event`)."""
+        """Exit the app; input that arrives from now on is dropped (see `on_event`), and
+        extractions under way stop (the app would otherwise wait for their threads)."""
         self._exiting = True
+        for run in self._extractions:
+            run.cancel.set()
         super().exit(result, return_code, message)
 
     def action_help(self) -> None:

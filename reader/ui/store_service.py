@@ -23,6 +23,7 @@ from reader.core.codebook import Codebook
 if TYPE_CHECKING:
     from textual.message_pump import MessagePump
 
+    from reader.core.extraction_cache import StructureLookup
     from reader.core.models import Annotation, Document
     from reader.core.store import AnnotationStore
     from reader.formats.base import LoadedDocument
@@ -137,6 +138,17 @@ class AnnotationService:
         self._pending = 0
         self._pending_lock = threading.Lock()
         self.snapshot = StoreSnapshot()
+        self._structures: StructureLookup | None = None
+
+    @property
+    def structures(self) -> StructureLookup:
+        """Pages and sections of passages in any known document (see StructureLookup)."""
+        if self._structures is None:
+            from reader.core.extraction_cache import StructureLookup
+            from reader.formats.cached import extraction_cache_for
+
+            self._structures = StructureLookup(extraction_cache_for(self._db_path))
+        return self._structures
 
     # ------------------------------------------------------------------ UI thread
 
@@ -181,12 +193,10 @@ class AnnotationService:
     ) -> None:
         """Record an opened document in the store and watch its annotations."""
 
+        self.structures.remember(document.sha256, document.structure)
+
         def run(store: AnnotationStore) -> Document:
-            registered = store.register_document(
-                path=document.path, text=document.text, title=document.title,
-                size=document.size, encoding=document.encoding, sha256=document.sha256,
-                format=document.format,
-            )
+            registered = store.register_document(**document.registration())
             self._watched.add(registered.document.id)
             self._loaded[registered.document.id] = document
             return registered.document
@@ -279,11 +289,7 @@ class AnnotationService:
         for old_id, document in list(self._loaded.items()):
             if old_id not in self._watched:
                 continue
-            registered = store.register_document(
-                path=document.path, text=document.text, title=document.title,
-                size=document.size, encoding=document.encoding, sha256=document.sha256,
-                format=document.format,
-            ).document
+            registered = store.register_document(**document.registration()).document
             del self._loaded[old_id]
             self._loaded[registered.id] = document
             if registered.id != old_id:

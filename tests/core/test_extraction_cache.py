@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reader.core.extraction_cache import ExtractionCache
+from reader.core.extraction_cache import ExtractionCache, StructureLookup
 from reader.core.hashing import text_sha256
 from reader.core.structure import HEADING, PAGE, StructureMark
 
@@ -64,3 +64,19 @@ def test_an_extractor_name_cannot_escape_the_folder(tmp_path: Path) -> None:
     put(cache, "Text.\n", extractor="../../evil/name")
     assert not (tmp_path / "evil").exists()
     assert cache.get(SOURCE, "../../evil/name") is not None
+
+
+def test_the_structure_lookup_finds_pages_of_documents_not_open(tmp_path: Path) -> None:
+    cache = ExtractionCache(tmp_path / "cache")
+    kept, opened = "a" * 64, "b" * 64
+    cache.put_structure(kept, (StructureMark(0, PAGE, "iv"), StructureMark(10, PAGE, "v"),
+                               StructureMark(10, HEADING, "Returns", 1)))
+    lookup = StructureLookup(cache)
+    lookup.remember(opened, (StructureMark(0, HEADING, "Intro", 1),))
+    assert (lookup.page(kept, 3), lookup.section(kept, 3)) == ("iv", "")
+    assert (lookup.page(kept, 12), lookup.section(kept, 12)) == ("v", "Returns")
+    assert (lookup.page(opened, 5), lookup.section(opened, 5)) == ("", "Intro")
+    assert (lookup.page("c" * 64, 5), lookup.section("c" * 64, 5)) == ("", "")
+    damaged = cache.folder / "structures" / f"{kept}.json"
+    damaged.write_text("{")
+    assert StructureLookup(cache).page(kept, 3) == ""  # a damaged map is no map, not an error

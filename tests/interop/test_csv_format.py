@@ -712,7 +712,8 @@ def test_missing_columns_are_named(tmp_path: Path) -> None:
         ("id,document\n".encode("utf-16"), r"is not UTF-8 text"),
         (b"", r"is empty"),
         (",".join(COLUMNS).encode() + b'\n"unterminated\n', r"is not valid CSV"),
-        (",".join(COLUMNS).encode() + b"\na,b\n", r"^row 2 has 2 cells but the header has 16$"),
+        (",".join(COLUMNS).encode() + b"\na,b\n",
+         rf"^row 2 has 2 cells but the header has {len(COLUMNS)}$"),
     ],
 )
 def test_unreadable_files_are_one_line_errors(tmp_path: Path, data: bytes, message: str) -> None:

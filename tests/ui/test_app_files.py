@@ -162,10 +162,10 @@ async def test_quitting_while_a_folder_opens_keeps_what_is_open(
     release = threading.Event()
     real_load = app_module.load_or_reason
 
-    def slow_on_c(path: Path):  # type: ignore[no-untyped-def]
+    def slow_on_c(path: Path, *args, **kwargs):  # type: ignore[no-untyped-def]
         if path.name == "c.txt":
             release.wait(timeout=30)
-        return real_load(path)
+        return real_load(path, *args, **kwargs)
 
     monkeypatch.setattr(app_module, "load_or_reason", slow_on_c)
     app = make_app(tmp_path, [folder])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -20,9 +21,29 @@ def test_expand_folder_sorts_documents_and_names_what_it_skips(tmp_path: Path) -
     files, skipped = expand_folder(tmp_path)
     assert [path.name for path in files] == ["A.md", "b.txt"]
     assert sorted((path.name, why) for path, why in skipped) == [
-        ("sub", "a folder"),
         ("tool.exe", "not a supported document type"),
     ]
+
+
+def test_expand_folder_takes_subfolders_after_the_folders_own_documents(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    for name in ("z.txt", "2019/b.pdf", "2019/a.docx", "2019/scan.tiff", "2019/old/c.md",
+                 "2018/d.html", ".git/config.txt"):
+        path = corpus / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("x", "utf-8")
+    (corpus / "back-up").symlink_to(corpus)  # a loop, were it followed
+    files, skipped = expand_folder(corpus)
+    assert [path.relative_to(corpus).as_posix() for path in files] == [
+        "z.txt", "2018/d.html", "2019/a.docx", "2019/b.pdf", "2019/old/c.md",
+    ]
+    assert describe_skipped(skipped, root=corpus).splitlines() == [
+        "back-up: a link to a folder (not followed)",
+        "2019/scan.tiff: not a supported document type",
+    ]
+    shutil.rmtree(corpus / "2018")
+    (corpus / "z.txt").unlink()
+    assert expand_folder(corpus, first_only=True)[0] == [corpus / "2019" / "a.docx"]
 
 
 def test_expand_folder_that_cannot_be_listed(tmp_path: Path) -> None:
@@ -34,10 +55,10 @@ def test_expand_folder_that_cannot_be_listed(tmp_path: Path) -> None:
 def test_load_or_reason_returns_a_reason_instead_of_raising(tmp_path: Path) -> None:
     good = tmp_path / "good.txt"
     good.write_text("Some text.\n", "utf-8")
-    loaded = load_or_reason(good)
+    loaded = load_or_reason(good, tmp_path / "db.json")
     assert not isinstance(loaded, str) and loaded.text == "Some text.\n"
     for bad in (tmp_path / "missing.txt", tmp_path, tmp_path / "good.txt" / "x"):
-        reason = load_or_reason(bad)
+        reason = load_or_reason(bad, tmp_path / "db.json")
         assert isinstance(reason, str) and reason and "\n" not in reason
 
 
@@ -58,7 +79,7 @@ def test_a_long_list_of_skipped_files_is_cut_short_and_counted() -> None:
 def test_a_symlink_loop_is_a_one_line_reason(tmp_path: Path) -> None:
     loop = tmp_path / "loop.txt"
     loop.symlink_to(loop.name)
-    reason = load_or_reason(loop)
+    reason = load_or_reason(loop, tmp_path / "db.json")
     assert reason == f"{loop}: is a loop of symbolic links, not a document"
 
 

@@ -43,6 +43,8 @@ class FakeDocument:
     format: str = "txt"
     size: int = 0
     sha256: str = ""
+    structure: tuple[object, ...] = ()
+    signature: tuple[int, int, int] | None = None
 
 
 class PaneApp(App[None]):

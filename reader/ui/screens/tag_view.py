@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 
 from reader.core.display import printable
 from reader.core.review import TagViewRow, codebook_entries, tag_and_descendants, tag_view_rows
+from reader.core.structure import page_range
 from reader.ui.screens.main import COMPACT_FOOTER_BELOW
 from reader.ui.widgets.annotation_sidebar import (
     POLL_SECONDS,
@@ -28,8 +29,13 @@ from reader.ui.widgets.annotation_sidebar import (
 )
 
 if TYPE_CHECKING:
+    from reader.core.models import Document
     from reader.core.store import AnnotationStore
     from reader.ui.store_service import StoreSnapshot
+
+
+PAGE_COLUMN = 5
+"""Cells of the page column ("212", "xviii")."""
 
 
 def snapshot_content(snapshot: StoreSnapshot) -> object:
@@ -155,9 +161,13 @@ class TagViewScreen(Screen[None]):
         if service is None:
             return
         # What the passage column gets: the screen less the tag list, the document column, the
-        # cells' padding and a scrollbar.
+        # cells' padding and a scrollbar (and the page column, where a document has pages).
         tags_width = self.query_one("#tag-view-tags").outer_size.width or 32
         width = max(24, self.size.width - tags_width - 20 - 8)
+        structures = service.structures
+
+        def page_of(document: Document, offset: int) -> str:
+            return structures.page(document.sha256, offset)
 
         def run(store: AnnotationStore) -> None:
             codebook = store.codebook()
@@ -166,7 +176,11 @@ class TagViewScreen(Screen[None]):
                 return
             wanted = tag_and_descendants(codebook, tag_id)
             documents = {document.id: document for document in store.documents()}
-            rows = tag_view_rows(store.annotations(), documents, wanted, width=width)
+            paged = any(page_range(structures.structure(document.sha256))
+                        for document in documents.values())
+            rows = tag_view_rows(store.annotations(), documents, wanted,
+                                 width=max(24, width - PAGE_COLUMN - 2) if paged else width,
+                                 page_of=page_of if paged else None)
             self.post_message(self.RowsLoaded(tag_id, rows))
 
         service.submit(run)
@@ -183,12 +197,18 @@ class TagViewScreen(Screen[None]):
             keep = self.rows[table.cursor_row].annotation.id
         self.rows = rows
         table.clear()
+        # The page column only where a passage has a page: plain texts keep the room.
+        paged = any(row.page for row in rows)
+        if paged and "page" not in table.columns:
+            table.add_column("Page", key="page", width=PAGE_COLUMN)
+        elif not paged and "page" in table.columns:
+            table.remove_column("page")
         for row in rows:
-            table.add_row(
-                Text(printable(row.document_title), no_wrap=True, overflow="ellipsis"),
-                passage_cell(row),
-                key=row.annotation.id,
-            )
+            cells = [Text(printable(row.document_title), no_wrap=True, overflow="ellipsis"),
+                     passage_cell(row)]
+            if paged:
+                cells.append(Text(printable(row.page), no_wrap=True, overflow="ellipsis"))
+            table.add_row(*cells, key=row.annotation.id)
         ids = [row.annotation.id for row in rows]
         if keep in ids:
             table.move_cursor(row=ids.index(keep))

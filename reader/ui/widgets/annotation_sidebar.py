@@ -162,9 +162,14 @@ def tag_label(path: str, colour: str | None) -> Content:
 # ---------------------------------------------------------------------------- the sidebar
 
 
-def annotation_prompt(annotation: Annotation, codebook: Codebook, width: int = 200) -> Content:
-    """Quote (shortened), tags and memo of one passage, as an option's lines."""
+def annotation_prompt(
+    annotation: Annotation, codebook: Codebook, width: int = 200, page: str = ""
+) -> Content:
+    """Quote (shortened, after its page where the document has pages), tags and memo of one
+    passage, as an option's lines."""
     quote = Content(printable(shorten(annotation.quote, width)))
+    if page:
+        quote = Content.assemble(Content.styled(f"p. {printable(page)}  ", "$text-muted"), quote)
     if annotation.needs_reanchor:
         quote = Content.assemble(Content.styled("moved? ", "bold $warning"), quote)
     lines = [quote]
@@ -303,9 +308,10 @@ class AnnotationSidebar(Vertical, can_focus=False):
         keep = highlighted.id if highlighted is not None else None
         self.shown = shown
         options: list[Option | None] = []
+        page_of = self._page_finder(snapshot)
         for annotation in shown:
-            options += [Option(annotation_prompt(annotation, snapshot.codebook), id=annotation.id),
-                        None]  # a rule between passages
+            prompt = annotation_prompt(annotation, snapshot.codebook, page=page_of(annotation))
+            options += [Option(prompt, id=annotation.id), None]  # a rule between passages
         option_list.set_options(options[:-1])
         ids = [annotation.id for annotation in shown]
         if keep in ids:
@@ -313,6 +319,15 @@ class AnnotationSidebar(Vertical, can_focus=False):
         elif shown:
             option_list.highlighted = 0
         self._update_title(len(shown), len(annotations), selection)
+
+    def _page_finder(self, snapshot: StoreSnapshot) -> Callable[[Annotation], str]:
+        """The page each passage of the shown document starts on ("" without pages)."""
+        service = store_service(self.app)
+        document = snapshot.documents.get(self.document_id or "")
+        if document is None or service is None:
+            return lambda annotation: ""
+        structures = service.structures
+        return lambda annotation: structures.page(document.sha256, annotation.start)
 
     def _update_title(self, shown: int, total: int, selection: SidebarFilter) -> None:
         count = f"{shown} of {total}" if selection.active else f"{total}"

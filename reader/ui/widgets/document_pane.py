@@ -19,6 +19,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Label
 
 from reader.core.display import printable
+from reader.core.structure import place_text
 from reader.core.text import LineIndex
 from reader.ui.widgets.document_view import Decoration, DocumentView
 from reader.ui.widgets.status_line import StatusLine
@@ -259,6 +260,7 @@ class DocumentPane(Widget):
         self._status_line = StatusLine(classes="document-status")
         self._status_line.set("title", document.title or "untitled")
         self._status_line.set("position", self._position_text(0, 0, self._view.percent))
+        self._status_line.set("place", place_text(document.structure, 0))
         self._status_line.set("encoding", document.encoding or "")
         self._tag_styles: dict[tuple[str | None, int], Style] = {}
 
@@ -491,6 +493,10 @@ class DocumentPane(Widget):
         self._status_line.set(
             "position", self._position_text(event.line, event.column, event.percent)
         )
+        if self._document.structure:
+            self._status_line.set(
+                "place", place_text(self._document.structure, self._view.cursor_offset)
+            )
         if self._adjusting is not None and not self._view.selecting:
             # Escape dropped the selection: the span stays as it was, the cursor goes back.
             self._adjusting = None

@@ -14,20 +14,24 @@ from textual.widget import Widget
 
 from reader.core.display import printable
 
-SLOTS = ("title", "search", "selection", "tags", "attention", "saved", "position", "encoding")
+SLOTS = (
+    "title", "search", "selection", "tags", "attention", "saved", "place", "position", "encoding",
+)
 """The slots, left to right; the title takes the room the others leave. `attention` counts
-passages not drawn because the text no longer holds them where they were."""
+passages not drawn because the text no longer holds them where they were; `place` is the page
+and section at the cursor (`p. 12 · Chapter 2 > Returns`) in documents that have them."""
 
-MAX_SHARE = {"tags": 0.6, "attention": 0.4, "saved": 0.4}
+MAX_SHARE = {"tags": 0.6, "attention": 0.4, "saved": 0.4, "place": 0.4}
 """Slots that may run long, and the most of the line's width each may take."""
 
 PADDING = 1
 """Cells of space on each side of a slot's text."""
 
-SHORTEN_FIRST = ("tags", "search")
+SHORTEN_FIRST = ("tags", "search", "place")
 """When the slots do not fit, these are shortened first (to `SHORTEST` cells at most) ..."""
-DROP_FIRST = ("selection", "encoding", "tags", "search")
-"""... then these are left out, in this order. The saved state and the position always stay."""
+DROP_FIRST = ("selection", "encoding", "tags", "search", "place")
+"""... then these are left out, in this order. The saved state and the position always stay
+(the page, shortened to `p. 12 · …`, nearly always)."""
 SHORTEST = 8
 
 
