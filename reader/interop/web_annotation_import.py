@@ -29,7 +29,8 @@ from reader.core.anchors import AnchorError, fuzzy_quote_span, make_anchor, relo
 from reader.core.codebook import CodebookError, next_colour
 from reader.core.models import Annotation, Document, utc_now
 from reader.core.store import AnnotationStore
-from reader.formats.base import DocumentError, load_document
+from reader.formats.base import DocumentError
+from reader.formats.cached import load_for_database
 from reader.interop.common import GUID_NAMESPACE, KnownPassages, iso_datetime, stable_guid
 from reader.interop.registry import ExchangeError
 
@@ -193,18 +194,16 @@ class _Documents:
                     document = matches[0]
         if document is None and path is not None and path.is_file():
             try:
-                loaded = load_document(path)
+                loaded = load_for_database(path, self.store.path)
             except DocumentError as error:
                 return f"its source cannot be read ({error})"
-            document = self.store.register_document(
-                path=loaded.path, text=loaded.text, title=loaded.title, size=loaded.size,
-                encoding=loaded.encoding, sha256=loaded.sha256, format=loaded.format).document
+            document = self.store.register_document(**loaded.registration()).document
             self.report.registered.append(str(loaded.path))
             return document, loaded.text
         if document is None:
             return f"its source {source!r} is no document reader knows (add it first)"
         try:
-            return document, load_document(document.path).text
+            return document, load_for_database(document.path, self.store.path).text
         except DocumentError as error:
             return f"its document cannot be read ({error})"
 
