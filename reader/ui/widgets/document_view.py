@@ -35,18 +35,11 @@ from textual.strip import Strip
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from reader.core import motions, segments
-from reader.core.display import (
-    TAB_SIZE,
-    CountedRows,
-    LineCells,
-    RowLayout,
-    cell_width,
-    cluster_cells,
-    offset_at_cell,
-    printable,
-)
-from reader.core.graphemes import next_grapheme_boundary
+from reader.core.display import CountedRows, LineCells, RowLayout, printable
+from reader.core.navigator import DocumentNavigator
+from reader.core.row_geometry import RowGeometry, layout_row
 from reader.core.text import LineIndex
+from reader.ui.widgets.row_render import render_row
 
 if TYPE_CHECKING:
     # (At run time the search module is loaded by the first search: start-up does not need it.)
@@ -324,9 +317,7 @@ class DocumentView(ScrollView, can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self._text = text
         self._index = index if index is not None else LineIndex(text)
-        self._cursor = 0
-        self._goal_cell: int | None = None
-        self._anchor: int | None = None
+        self._navigator = DocumentNavigator(text)
         self._drag_from: int | None = None  # where a mouse drag started
         # Layout: what `_layout_key` was computed for, the rows, the provisional top.
         self._layout_key: tuple[bool, int, int] | None = None
@@ -339,6 +330,7 @@ class DocumentView(ScrollView, can_focus=True):
         self._pending_top: tuple[int, int] | None = None  # restored before the first layout
         self._visible: tuple[tuple[Any, ...], list[_Row]] | None = None
         self._strips: LRUCache[tuple[Any, ...], Strip] = LRUCache(2048)
+        self._geometries: LRUCache[tuple[Any, ...], RowGeometry] = LRUCache(1024)
         # What is drawn over the text.
         self._search: SearchResult | None = None
         self._search_query: SearchQuery | None = None
@@ -354,6 +346,31 @@ class DocumentView(ScrollView, can_focus=True):
         self.set_class(not wrap, "-nowrap")
 
     # ------------------------------------------------------------------ public state
+
+    # The cursor, the anchor and the goal column live in the navigator.
+    @property
+    def _cursor(self) -> int:
+        return self._navigator.cursor
+
+    @_cursor.setter
+    def _cursor(self, offset: int) -> None:
+        self._navigator.cursor = offset
+
+    @property
+    def _anchor(self) -> int | None:
+        return self._navigator.anchor
+
+    @_anchor.setter
+    def _anchor(self, offset: int | None) -> None:
+        self._navigator.anchor = offset
+
+    @property
+    def _goal_cell(self) -> int | None:
+        return self._navigator.goal_cell
+
+    @_goal_cell.setter
+    def _goal_cell(self, cell: int | None) -> None:
+        self._navigator.goal_cell = cell
 
     @property
     def text(self) -> str:
@@ -383,9 +400,7 @@ class DocumentView(ScrollView, can_focus=True):
     @property
     def selection(self) -> tuple[int, int] | None:
         """The selected span [start, end) between the anchor and the cursor, or None."""
-        if self._anchor is None or self._anchor == self._cursor:
-            return None
-        return min(self._anchor, self._cursor), max(self._anchor, self._cursor)
+        return self._navigator.selection
 
     @property
     def selection_anchor(self) -> int | None:
@@ -395,14 +410,14 @@ class DocumentView(ScrollView, can_focus=True):
     def selection_anchor(self, anchor: int | None) -> None:
         """Start (or with None, end) a selection from `anchor` to wherever the cursor goes."""
         before = self.selection
-        self._anchor = None if anchor is None else motions.snap_to_boundary(self._text, anchor)
+        self._anchor = None if anchor is None else self._snap(anchor)
         self._refresh_selection_rows(before, self.selection)
         if self.is_mounted:
             self._post_cursor_moved()  # listeners read the new selection from it
 
     def select(self, start: int, end: int) -> None:
         """Select [start, end): the anchor goes to `start` and the cursor to `end`."""
-        self._anchor = motions.snap_to_boundary(self._text, start)
+        self._anchor = self._snap(start)
         self.move_cursor(end)
         self._post_cursor_moved()
 
@@ -576,6 +591,7 @@ class DocumentView(ScrollView, can_focus=True):
             self._keep_cursor_visible()
             return
         self._strips.clear()
+        self._geometries.clear()
         self._text_width = text_width
         self.workers.cancel_group(self, "document-view-rows")
         # One cell is kept for a space hanging after a full row (see core.display).
@@ -688,11 +704,76 @@ class DocumentView(ScrollView, can_focus=True):
         self._visible = (key, rows)
         return rows
 
+    def _row_of(self, offset: int) -> _Row:
+        """The screen row showing `offset` (wherever it is scrolled to)."""
+        line, subrow = self._row_layout.locate(offset)
+        start, end = self._row_layout.row_bounds(line, subrow)
+        return _Row(line, subrow, start, end, self._index.line_end(line))
+
+    def _snap(self, offset: int) -> int:
+        """`offset` moved back to where an edge may be: a cluster start, never inside a
+        cluster."""
+        return motions.snap_to_boundary(self._text, offset)
+
+    def _reorders_whole_line(self, line: int) -> bool:
+        """With wrap off: whether `line` is drawn as a whole rather than a screenful."""
+        return False
+
+    def _geometry(self, row: _Row, scroll_x: int = 0) -> RowGeometry:
+        """Where each character of `row` is drawn. With wrap off, of the part from the first
+        cluster at or before `scroll_x` (the strip is then cropped), or of the whole line when
+        it is reordered; its cells then count from the line's start."""
+        whole_line = not self.wrap and self._reorders_whole_line(row.line)
+        if whole_line:
+            scroll_x = 0
+        key = (row, scroll_x, self.wrap)
+        geometry = self._geometries.get(key)
+        if geometry is not None:
+            return geometry
+        if self.wrap or whole_line:
+            start, end, start_col = row.start, row.end, 0
+        else:
+            start, end, start_col = self._nowrap_window(row, scroll_x)
+        ends_line = end == row.line_end and row.end == row.line_end
+        geometry = layout_row(
+            self._text,
+            start,
+            end,
+            ends_line=ends_line,
+            start_col=start_col,
+        )
+        self._geometries[key] = geometry
+        return geometry
+
+    def _cell_of(self, offset: int) -> int:
+        """The cursor cell of `offset` in its row (with wrap off, counted from the line start)."""
+        if not self.wrap:
+            line = self._index.line_of(offset)
+            if not self._reorders_whole_line(line):
+                return self._cells.cells_before(line, offset)
+        return self._geometry(self._row_of(offset)).cell_of(offset)
+
+    def _offset_at(self, row: _Row, cell: int) -> int:
+        """The offset drawn at `cell` of `row` (with wrap off, counted from the line start)."""
+        if not self.wrap and not self._reorders_whole_line(row.line):
+            return self._cells.offset_at(row.line, cell)
+        return self._geometry(row).offset_at(cell)
+
+    def _nowrap_window(self, row: _Row, scroll_x: int) -> tuple[int, int, int]:
+        """[start, end) of the part of a long line on screen, and the column of `start`."""
+        if self._reorders_whole_line(row.line):
+            return row.start, row.end, 0
+        line_start = self._index.line_start(row.line)
+        start = self._cells.offset_at(row.line, scroll_x) if scroll_x else line_start
+        start_col = self._cells.cells_before(row.line, start) if start != line_start else 0
+        end = self._cells.offset_at(row.line, scroll_x + self._text_width + 2)
+        return start, min(row.end, max(end, start)), start_col
+
     # ------------------------------------------------------------------ cursor
 
     def move_cursor(self, offset: int, *, keep_goal: bool = False, center: bool = False) -> None:
         """Put the cursor at `offset` (snapped to a cluster boundary) and scroll to show it."""
-        offset = motions.snap_to_boundary(self._text, offset)
+        offset = self._snap(offset)
         if not keep_goal:
             self._goal_cell = None
         moved = offset != self._cursor
@@ -757,7 +838,7 @@ class DocumentView(ScrollView, can_focus=True):
 
     def _keep_cursor_column_visible(self, line: int) -> None:
         width = self._text_width
-        cell = self._cells.cells_before(line, self._cursor)
+        cell = self._cell_of(self._cursor)
         x = round(self.scroll_x)
         if cell < x:
             self.scroll_to(x=max(0, cell - width // 4), animate=False, force=True)
@@ -766,11 +847,7 @@ class DocumentView(ScrollView, can_focus=True):
 
     def _cursor_cell(self) -> int:
         """The cursor's column in cells within its visual row."""
-        line, subrow = self._row_layout.locate(self._cursor)
-        if not self.wrap:
-            return self._cells.cells_before(line, self._cursor)
-        start, _end = self._row_layout.row_bounds(line, subrow)
-        return cell_width(self._text[start : self._cursor])
+        return self._cell_of(self._cursor)
 
     def _move_rows(self, rows: int, *, scroll: bool = False) -> None:
         """Move the cursor `rows` visual rows, keeping its column; optionally scroll as much."""
@@ -786,22 +863,31 @@ class DocumentView(ScrollView, can_focus=True):
             if scroll:
                 self.move_cursor(0 if rows < 0 else len(self._text))
             return
-        if self.wrap:
-            start, end = self._row_layout.row_bounds(target_line, target_subrow)
-            offset = offset_at_cell(self._text, start, end, self._goal_cell)
-            if offset == end and end != self._index.line_end(target_line) and end > start:
-                offset = motions.previous_character(self._text, end)
-        else:
-            offset = self._cells.offset_at(target_line, self._goal_cell)
-        self.move_cursor(offset, keep_goal=True)
+        start, end = self._row_layout.row_bounds(target_line, target_subrow)
+        line_end = self._index.line_end(target_line)
+        there = _Row(target_line, target_subrow, start, end, line_end)
+        self.move_cursor(self._offset_at(there, self._goal_cell), keep_goal=True)
 
     # ------------------------------------------------------------------ actions
 
     def action_cursor_left(self) -> None:
-        self.move_cursor(motions.previous_character(self._text, self._cursor))
+        self._move_horizontally(-1)
 
     def action_cursor_right(self) -> None:
-        self.move_cursor(motions.next_character(self._text, self._cursor))
+        self._move_horizontally(1)
+
+    def _move_horizontally(self, step: int) -> None:
+        """One glyph left or right as drawn (past the row's edge, on in reading order)."""
+        self._ensure_layout()
+        line = self._index.line_of(self._cursor)
+        if self._layout_key is None or not (self.wrap or self._reorders_whole_line(line)):
+            if step > 0:
+                self.move_cursor(motions.next_character(self._text, self._cursor))
+            else:
+                self.move_cursor(motions.previous_character(self._text, self._cursor))
+            return
+        row = self._geometry(self._row_of(self._cursor))
+        self.move_cursor(self._navigator.horizontal_target(step, row))
 
     def action_cursor_up(self) -> None:
         self._move_rows(-1)
@@ -1023,7 +1109,7 @@ class DocumentView(ScrollView, can_focus=True):
         """Show the place `scroll_state` described (unknown keys are ignored)."""
         cursor = state.get("cursor")
         if isinstance(cursor, int):
-            self._cursor = motions.snap_to_boundary(self._text, cursor)
+            self._cursor = self._snap(cursor)
             self._goal_cell = None
         top_line = state.get("top_line")
         if isinstance(top_line, int):
@@ -1048,9 +1134,8 @@ class DocumentView(ScrollView, can_focus=True):
             return None
         row = rows[min(max(offset.y, 0), len(rows) - 1)]
         cell = offset.x - self._prefix_width()
-        if self.wrap:
-            return offset_at_cell(self._text, row.start, row.end, max(0, cell))
-        return self._cells.offset_at(row.line, max(0, cell + round(self.scroll_x)))
+        scroll_x = 0 if self.wrap else round(self.scroll_x)
+        return self._offset_at(row, max(0, cell + scroll_x))
 
     def on_mouse_down(self, event: events.MouseDown) -> None:
         if event.button != 1 or event.get_content_offset(self) is None:
@@ -1161,22 +1246,14 @@ class DocumentView(ScrollView, can_focus=True):
         base: Style,
     ) -> Strip:
         prefix = self._prefix_segments(row, base)
-        prefix_width = self._prefix_width()
-        text_width = max(0, width - prefix_width)
-        # Which code points to draw, and the column the first of them starts at.
-        if self.wrap:
-            start, end, start_col, crop = row.start, row.end, 0, 0
-        else:
-            line_start = self._index.line_start(row.line)
-            start = self._cells.offset_at(row.line, scroll_x) if scroll_x else line_start
-            start_col = self._cells.cells_before(row.line, start) if start != line_start else 0
-            end = self._cells.offset_at(row.line, scroll_x + text_width + 2)
-            end = min(row.end, max(end, start))
-            crop = scroll_x - start_col
-        segments_ = self._text_segments(start, end, start_col, row, cursor_here, selection, base)
-        text_strip = Strip(segments_)
-        if crop:
-            text_strip = text_strip.crop(crop)
+        text_width = max(0, width - self._prefix_width())
+        geometry = self._geometry(row, scroll_x)
+        layers, break_style = self._layers(geometry, row, cursor_here, selection, base)
+        text_strip = Strip(render_row(geometry, layers, base, break_style=break_style))
+        if not self.wrap:
+            start_col = self._nowrap_window(row, scroll_x)[2]
+            if scroll_x - start_col:
+                text_strip = text_strip.crop(scroll_x - start_col)
         text_strip = text_strip.crop_extend(0, text_width, base)
         return Strip.join([Strip(prefix), text_strip]).crop_extend(0, width, base)
 
@@ -1195,20 +1272,17 @@ class DocumentView(ScrollView, can_focus=True):
             result.append(Segment(f" {number} ", style))
         return result
 
-    def _text_segments(
+    def _layers(
         self,
-        start: int,
-        end: int,
-        start_col: int,
+        geometry: RowGeometry,
         row: _Row,
         cursor_here: bool,
         selection: tuple[int, int] | None,
         base: Style,
-    ) -> list[Segment]:
-        """The row's text [start, end) as styled segments, made printable, tabs expanded."""
-        text = self._text
+    ) -> tuple[list[tuple[int, int, Style]], Style | None]:
+        """The styles drawn over the row's text (lowest first), and its break cell's style."""
+        start, end = geometry.start, geometry.end
         cursor = self._cursor
-        # Style layers as (start, end, style), lowest first.
         layers: list[tuple[int, int, Style]] = []
         if self._decorations:
             low = bisect_right(self._decoration_starts, start - self._decoration_reach - 1)
@@ -1224,35 +1298,11 @@ class DocumentView(ScrollView, can_focus=True):
                 layers.append((match_start, match_end, style))
         if selection is not None:
             layers.append((selection[0], selection[1], self._style("document-view--selection")))
-        cursor_end = None
         if cursor_here and start <= cursor < end:
-            cursor_end = min(end, next_grapheme_boundary(text, cursor))
-            layers.append((cursor, cursor_end, self._style("document-view--cursor")))
-
-        cuts = {start, end}
-        for layer_start, layer_end, _style in layers:
-            if start < layer_start < end:
-                cuts.add(layer_start)
-            if start < layer_end < end:
-                cuts.add(layer_end)
-        display = printable(text[start:end], keep_tabs=True)
-        has_tabs = "\t" in display
-        if has_tabs:
-            expanded = self._expand_tabs(display, start_col)
-        result: list[Segment] = []
-        ordered = sorted(cuts)
-        for piece_start, piece_end in zip(ordered, ordered[1:], strict=False):
-            style = base
-            for layer_start, layer_end, layer_style in layers:
-                if layer_start <= piece_start and piece_end <= layer_end:
-                    style = style + layer_style
-            if has_tabs:
-                piece = "".join(expanded[piece_start - start : piece_end - start])
-            else:
-                piece = display[piece_start - start : piece_end - start]
-            result.append(Segment(piece, style))
+            layers.append((cursor, cursor + 1, self._style("document-view--cursor")))
         # The line break (or the end of the text) is one cell: the cursor and a selection
         # crossing it are drawn there.
+        break_style: Style | None = None
         if end == row.line_end and end == row.end:
             style = base
             if selection is not None and selection[0] <= end < selection[1]:
@@ -1260,16 +1310,5 @@ class DocumentView(ScrollView, can_focus=True):
             if cursor_here and cursor == end:
                 style = style + self._style("document-view--cursor")
             if style is not base:
-                result.append(Segment(" ", style))
-        return result
-
-    @staticmethod
-    def _expand_tabs(display: str, start_col: int) -> list[str]:
-        """Per code point, what to draw: a tab becomes spaces to the next tab stop."""
-        pieces = list(display)
-        column = start_col
-        for span_start, _span_end, cells in cluster_cells(display, start_col, TAB_SIZE):
-            if display[span_start] == "\t":
-                pieces[span_start] = " " * cells
-            column += cells
-        return pieces
+                break_style = style
+        return layers, break_style
