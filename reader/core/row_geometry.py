@@ -14,6 +14,17 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from rich.cells import cell_len
+
+from reader.core.bidi import (
+    BidiMode,
+    embedding_levels,
+    has_arabic_letters,
+    has_rtl,
+    mirrored,
+    shaped_units,
+    visual_order,
+)
 from reader.core.display import TAB_SIZE, cluster_cells, printable
 
 
@@ -122,14 +133,21 @@ def layout_row(
     ends_line: bool,
     start_col: int = 0,
     tab_size: int = TAB_SIZE,
+    mode: BidiMode = "off",
+    rtl: bool = False,
+    width: int = 0,
 ) -> RowGeometry:
     """The geometry of the row `text[start:end]` (tabs counted from column `start_col`).
 
-    With `ends_line` the row gets a break cell after its text. Characters are drawn in logical
-    order from cell 0.
+    With `ends_line` the row gets a break cell after its text. In mode "reader" a row of a
+    right-to-left paragraph (`rtl`) or holding right-to-left characters is drawn in visual
+    order, and a right-to-left one is right-aligned in `width` cells; otherwise characters are
+    drawn in logical order from cell 0.
     """
     display = printable(text[start:end], keep_tabs=True)
     spans = cluster_cells(display, start_col, tab_size)
+    if mode == "reader" and (rtl or has_rtl(display)):
+        return _layout_bidi(display, spans, start, end, ends_line, rtl, width)
     glyphs: list[Glyph] = []
     x = 0
     for span_start, span_end, cells in spans:
@@ -139,3 +157,59 @@ def layout_row(
         glyphs.append(Glyph(start + span_start, start + span_end, piece, x, cells))
         x += cells
     return RowGeometry(start, end, tuple(glyphs), x if ends_line else None)
+
+
+def _layout_bidi(
+    display: str,
+    spans: list[tuple[int, int, int]],
+    start: int,
+    end: int,
+    ends_line: bool,
+    rtl: bool,
+    width: int,
+) -> RowGeometry:
+    """Shape in logical order, then reorder clusters by their levels (L2), marks staying after
+    their base (L3), brackets mirrored in right-to-left runs (L4)."""
+    levels = embedding_levels(display, rtl)
+    # What each code point is drawn as once shaped; a ligature's second letter draws nothing.
+    drawn = list(display)
+    joined_to: dict[int, int] = {}  # first code point of a ligature -> the end of it
+    if has_arabic_letters(display):
+        units = shaped_units(display)
+        if units is not None:
+            for unit_start, unit_end, shaped in units:
+                drawn[unit_start] = shaped
+                for inside in range(unit_start + 1, unit_end):
+                    drawn[inside] = ""
+                if unit_end - unit_start > 1:
+                    joined_to[unit_start] = unit_end
+    # Clusters in logical order: grapheme clusters, merged where a ligature spans two.
+    clusters: list[list[int]] = []  # [start, end, cells] relative to the row
+    if not joined_to:
+        clusters = [list(span) for span in spans]
+    else:
+        for span_start, span_end, cells in spans:
+            if clusters and clusters[-1][1] > span_start:
+                clusters[-1][1] = max(clusters[-1][1], span_end)
+                # Two letters drawn as one ligature: measure what is drawn (lam-alef is 1 cell).
+                clusters[-1][2] = cell_len("".join(drawn[clusters[-1][0] : clusters[-1][1]]))
+                continue
+            reach = max((joined_to.get(i, 0) for i in range(span_start, span_end)), default=0)
+            clusters.append([span_start, max(span_end, reach), cells])
+    order = visual_order([levels[cluster[0]] for cluster in clusters])
+    total = sum(cluster[2] for cluster in clusters)
+    x = max(0, width - total) if rtl else 0
+    break_x: int | None = None
+    if ends_line:
+        break_x = x + total if not rtl else max(0, x - 1)
+    glyphs: list[Glyph] = []
+    for index in order:
+        cluster_start, cluster_end, cells = clusters[index]
+        piece = "".join(drawn[cluster_start:cluster_end])
+        if piece == "\t":
+            piece = " " * cells
+        elif levels[cluster_start] % 2 and cluster_end - cluster_start == 1:
+            piece = mirrored(piece)
+        glyphs.append(Glyph(start + cluster_start, start + cluster_end, piece, x, cells))
+        x += cells
+    return RowGeometry(start, end, tuple(glyphs), break_x, rtl)

@@ -35,6 +35,13 @@ from textual.strip import Strip
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from reader.core import motions, segments
+from reader.core.bidi import (
+    BidiMode,
+    display_mode,
+    has_rtl,
+    inside_ligature,
+    paragraph_is_rtl,
+)
 from reader.core.display import CountedRows, LineCells, RowLayout, printable
 from reader.core.navigator import DocumentNavigator
 from reader.core.row_geometry import RowGeometry, layout_row
@@ -47,6 +54,9 @@ if TYPE_CHECKING:
 
 # Documents shorter than this are wrapped completely before the first paint.
 _SYNC_WRAP_LIMIT = 300_000
+# With wrap off, a right-to-left line up to this long is reordered whole (longer ones are drawn
+# in logical order: reordering needs the whole line, and nobody reads a 100k-cell line sideways).
+_NOWRAP_BIDI_LIMIT = 4_096
 
 _EXTENDING_MOTIONS = frozenset(
     {"cursor_left", "cursor_right", "cursor_up", "cursor_down", "row_start", "row_end",
@@ -310,6 +320,7 @@ class DocumentView(ScrollView, can_focus=True):
         index: LineIndex | None = None,
         wrap: bool = True,
         line_numbers: bool = False,
+        bidi: BidiMode | None = None,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
@@ -318,6 +329,8 @@ class DocumentView(ScrollView, can_focus=True):
         self._text = text
         self._index = index if index is not None else LineIndex(text)
         self._navigator = DocumentNavigator(text)
+        self._bidi: BidiMode = display_mode() if bidi is None else bidi
+        self._line_direction: LRUCache[int, bool] = LRUCache(4096)
         self._drag_from: int | None = None  # where a mouse drag started
         # Layout: what `_layout_key` was computed for, the rows, the provisional top.
         self._layout_key: tuple[bool, int, int] | None = None
@@ -442,6 +455,23 @@ class DocumentView(ScrollView, can_focus=True):
         """The rows at the current width (read-only use: `locate`, `row_bounds`, ...)."""
         self._ensure_layout()
         return self._row_layout
+
+    @property
+    def bidi(self) -> BidiMode:
+        """How right-to-left text is drawn: "reader" reorders rows itself, "terminal" and "off"
+        send logical order (see reader.core.bidi)."""
+        return self._bidi
+
+    @bidi.setter
+    def bidi(self, mode: BidiMode) -> None:
+        if mode == self._bidi:
+            return
+        self._bidi = mode
+        self._geometries.clear()
+        self._strips.clear()
+        self._goal_cell = None
+        self.move_cursor(self._cursor)
+        self.refresh()
 
     @property
     def is_provisional(self) -> bool:
@@ -712,12 +742,27 @@ class DocumentView(ScrollView, can_focus=True):
 
     def _snap(self, offset: int) -> int:
         """`offset` moved back to where an edge may be: a cluster start, never inside a
-        cluster."""
-        return motions.snap_to_boundary(self._text, offset)
+        lam-alef ligature when the reader draws it."""
+        offset = motions.snap_to_boundary(self._text, offset)
+        if self._bidi == "reader" and inside_ligature(self._text, offset):
+            offset = motions.previous_character(self._text, offset)
+        return offset
+
+    def _line_rtl(self, line: int) -> bool:
+        """Whether logical line `line` is a right-to-left paragraph."""
+        known = self._line_direction.get(line)
+        if known is None:
+            start, end = self._index.line_start(line), self._index.line_end(line)
+            known = paragraph_is_rtl(self._text, start, end)
+            self._line_direction[line] = known
+        return known
 
     def _reorders_whole_line(self, line: int) -> bool:
-        """With wrap off: whether `line` is drawn as a whole rather than a screenful."""
-        return False
+        """With wrap off: whether `line` is drawn reordered as a whole."""
+        if self._bidi != "reader":
+            return False
+        start, end = self._index.line_start(line), self._index.line_end(line)
+        return end - start <= _NOWRAP_BIDI_LIMIT and has_rtl(self._text, start, end)
 
     def _geometry(self, row: _Row, scroll_x: int = 0) -> RowGeometry:
         """Where each character of `row` is drawn. With wrap off, of the part from the first
@@ -726,7 +771,7 @@ class DocumentView(ScrollView, can_focus=True):
         whole_line = not self.wrap and self._reorders_whole_line(row.line)
         if whole_line:
             scroll_x = 0
-        key = (row, scroll_x, self.wrap)
+        key = (row, scroll_x, self.wrap, self._bidi)
         geometry = self._geometries.get(key)
         if geometry is not None:
             return geometry
@@ -741,6 +786,9 @@ class DocumentView(ScrollView, can_focus=True):
             end,
             ends_line=ends_line,
             start_col=start_col,
+            mode=self._bidi,
+            rtl=self._bidi == "reader" and self._line_rtl(row.line),
+            width=self._text_width,
         )
         self._geometries[key] = geometry
         return geometry
@@ -1198,6 +1246,7 @@ class DocumentView(ScrollView, can_focus=True):
             width,
             self.wrap,
             self.line_numbers,
+            self._bidi,
             scroll_x,
             cursor if cursor_here else None,
             self.has_focus,
