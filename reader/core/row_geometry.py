@@ -12,16 +12,19 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import NamedTuple
 
 from rich.cells import cell_len
 
 from reader.core.bidi import (
     BidiMode,
+    display_mode,
     embedding_levels,
     has_arabic_letters,
     has_rtl,
     mirrored,
+    paragraph_is_rtl,
     shaped_units,
     visual_order,
 )
@@ -213,3 +216,42 @@ def _layout_bidi(
         glyphs.append(Glyph(start + cluster_start, start + cluster_end, piece, x, cells))
         x += cells
     return RowGeometry(start, end, tuple(glyphs), break_x, rtl)
+
+
+def visual_label_map(text: str, mode: BidiMode | None = None) -> tuple[str, list[int]]:
+    """A one-line label as the terminal must be sent it, and where each code point of `text`
+    went in it (a tab title, a tag name, a status line: left-aligned, never wrapped).
+
+    Controls become visible symbols, line breaks too; in mode "reader" (the process's display
+    mode by default) a label with right-to-left text is shaped and put in visual order, with its
+    direction from its first strong character. Cut a label to length before this, not after:
+    the visual order of a cut label is not a cut of the visual order.
+    """
+    display = printable(text)
+    mode = display_mode() if mode is None else mode
+    if mode != "reader" or not has_rtl(display):
+        return display, list(range(len(display)))
+    geometry = layout_row(display, 0, len(display), ends_line=False, mode="reader",
+                          rtl=paragraph_is_rtl(display))
+    pieces: list[str] = []
+    positions = [0] * len(display)
+    column = 0
+    for glyph in geometry.glyphs:
+        for index in range(glyph.start, glyph.end):
+            positions[index] = column
+        pieces.append(glyph.text)
+        column += len(glyph.text)
+    return "".join(pieces), positions
+
+
+def visual_label(text: str, mode: BidiMode | None = None) -> str:
+    """`text` as a one-line label on this terminal (see `visual_label_map`)."""
+    if mode is None and display_mode() != "reader":
+        return printable(text)
+    return _cached_label(text, mode or display_mode())
+
+
+@lru_cache(maxsize=4096)
+def _cached_label(text: str, mode: BidiMode) -> str:
+    # Labels are redrawn on every refresh (a status line on every key): reorder each once.
+    return visual_label_map(text, mode)[0]

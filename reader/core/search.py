@@ -13,7 +13,6 @@ there is nothing to show or step to.
 from __future__ import annotations
 
 import re
-
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator

@@ -20,6 +20,7 @@ from textual.widgets import Button, Footer, Label, Static, TextArea
 
 from reader.core.display import printable
 from reader.core.graphemes import next_grapheme_boundary, previous_grapheme_boundary
+from reader.core.row_geometry import visual_label
 
 CONTEXT_LIMIT = 240
 """Characters of the passage shown above the memo; a longer one keeps its start and end."""
@@ -109,9 +110,9 @@ class MemoEditor(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="memo-dialog"):
-            yield Label(Content(printable(self.title_text)), id="memo-title")
+            yield Label(Content(visual_label(self.title_text)), id="memo-title")
             if self.context.strip():
-                passage = printable(shorten_passage(self.context))
+                passage = visual_label(shorten_passage(self.context))
                 yield Static(Content(f"“{passage}”"), id="memo-context")
             yield TextArea(
                 self.original,

@@ -1,13 +1,15 @@
-"""Drawing one screen row of a document: a pure function from a row's geometry and styles."""
+"""Drawing text in visual order: a document row from its geometry, a one-line label from pieces."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.console import OverflowMethod
 from rich.segment import Segment
-from rich.style import Style
+from rich.style import Style, StyleType
+from rich.text import Text
 
-from reader.core.row_geometry import RowGeometry
+from reader.core.row_geometry import RowGeometry, visual_label_map
 
 
 def render_row(
@@ -58,3 +60,43 @@ def render_row(
         column = x + width
     flush()
     return result
+
+
+def label_text(
+    parts: Sequence[tuple[str, StyleType]],
+    *,
+    marks: Sequence[tuple[int, StyleType]] = (),
+    no_wrap: bool = True,
+    overflow: OverflowMethod = "ellipsis",
+) -> Text:
+    """A one-line label from styled pieces of logical text, in the order the terminal shows it.
+
+    Each piece keeps its style wherever its characters land after reordering, and `marks`
+    style single code points given by their logical index (the letters a filter matched).
+    """
+    logical = "".join(text for text, _style in parts)
+    shown, positions = visual_label_map(logical)
+    label = Text(shown, no_wrap=no_wrap, overflow=overflow)
+    if not shown:
+        return label
+    ends = [*positions[1:], len(shown)] if positions == sorted(positions) else None
+    index = 0
+    for text, style in parts:
+        if style and text:
+            if ends is not None:  # nothing moved: one span per piece
+                label.stylize(style, positions[index], ends[index + len(text) - 1])
+            else:
+                for logical_index in range(index, index + len(text)):
+                    label.stylize(style, *_cell_span(positions, logical_index, len(shown)))
+        index += len(text)
+    for logical_index, style in marks:
+        if 0 <= logical_index < len(positions):
+            label.stylize(style, *_cell_span(positions, logical_index, len(shown)))
+    return label
+
+
+def _cell_span(positions: list[int], index: int, length: int) -> tuple[int, int]:
+    """[start, end) in the shown label of what logical code point `index` is drawn as."""
+    start = positions[index]
+    following = [position for position in positions if position > start]
+    return start, min(following, default=length)
