@@ -34,6 +34,14 @@ SAMPLES = [
 TARGET_BYTES = 5_000_000
 
 
+# bench/view_app.py with the display mode set first (it reads no config file).
+LAUNCH = (
+    "import sys; from pathlib import Path; from reader.core.bidi import set_display_mode; "
+    "set_display_mode(sys.argv[1]); sys.path.insert(0, 'bench'); "
+    "from view_app import ViewApp; ViewApp(Path(sys.argv[2])).run()"
+)
+
+
 def build_file() -> Path:
     path = Path("/tmp/arabic5mb.txt")
     if not path.exists() or path.stat().st_size < TARGET_BYTES:
@@ -63,6 +71,8 @@ def timed(session: PtySession, key: str, repeat: int) -> list[float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--mode", choices=("reader", "off"), default="reader",
+                        help="off: the same document in stored order, for comparison")
     args = parser.parse_args()
     os.chdir(ROOT)
     path = build_file()
@@ -71,9 +81,10 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as home:
         env = {"PYTHONPATH": str(ROOT), "HOME": home, "XDG_DATA_HOME": home,
                "XDG_CONFIG_HOME": home, "XDG_STATE_HOME": home}
-        argv = [sys.executable, str(HERE / "view_app.py"), str(path)]
+        argv = [sys.executable, "-c", LAUNCH, args.mode, str(path)]
         with PtySession(argv, env=env, cwd=str(ROOT)) as session:
-            first = session.wait_for_text(drawn("المعتقلين"), timeout=60)
+            marker = "المعتقلين" if args.mode == "off" else drawn("المعتقلين")
+            first = session.wait_for_text(marker, timeout=60)
             session.settle(quiet=0.5)
             results = {
                 "pagedown": timed(session, "pagedown", repeat),
@@ -87,13 +98,13 @@ def main() -> int:
             results["v + j (extend)"] = timed(session, "j", repeat)
             results["v + pagedown"] = timed(session, "pagedown", repeat)
             session.send(KEYS["escape"])
-            session.settle(quiet=0.1)
+            session.settle(quiet=0.4)  # a lone escape is told from alt+key by a pause
             results["s (sentence)"] = []
             for _ in range(repeat):
                 results["s (sentence)"].append(session.time_key("s"))
                 session.settle(quiet=0.05)
                 session.send(KEYS["escape"])
-                session.settle(quiet=0.05)
+                session.settle(quiet=0.4)
                 session.send("j")
                 session.settle(quiet=0.05)
             end = session.time_key("G")
@@ -105,7 +116,7 @@ def main() -> int:
             search = session.time_key("اللاجئين\r", until=lambda: "matches" in session.text)
             session.settle(quiet=0.2)
             peak = session.peak_rss_kib() * 1024
-    print(f"\n{path} ({size / 1e6:.1f} MB), the pane alone, bidi = reader")
+    print(f"\n{path} ({size / 1e6:.1f} MB), the pane alone, bidi = {args.mode}")
     print(f"  first screen        {first:6.3f} s")
     for name, values in results.items():
         print(f"  {name:<19} {median_ms(values)}")

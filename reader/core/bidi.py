@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import unicodedata
 from collections.abc import Mapping
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, Literal
 
 from reader.core.lazy_regex import LazyPattern
@@ -219,12 +219,73 @@ def _reshaper() -> Any:
     from arabic_reshaper import ArabicReshaper
 
     # Marks (harakat, shadda) are part of what the reader reads: keep them.
-    return ArabicReshaper(configuration={"delete_harakat": False})
+    reshaper = ArabicReshaper(configuration={"delete_harakat": False})
+    # reshape() asks its configparser section for six booleans on every call, two thirds of
+    # the time of shaping a word: answer from a table read once (the settings never change).
+    reshaper.configuration = _FrozenSection(reshaper.configuration)
+    return reshaper
+
+
+class _FrozenSection:
+    """The values of a configparser section, read once; what ArabicReshaper.reshape asks."""
+
+    def __init__(self, section: Any) -> None:
+        self._values = {key: section.get(key) for key in section}
+        self._booleans: dict[str, bool] = {}
+        for key in section:
+            try:
+                self._booleans[key] = section.getboolean(key)
+            except ValueError:  # not a yes/no setting (the language)
+                continue
+
+    # (configparser's keys are case-insensitive: the reshaper asks "ARABIC LIGATURE ...".)
+    def get(self, key: str, fallback: Any = None) -> Any:
+        return self._values.get(key.lower(), fallback)
+
+    def getboolean(self, key: str, fallback: Any = None) -> Any:
+        return self._booleans.get(key.lower(), fallback)
 
 
 def has_arabic_letters(text: str) -> bool:
     """Whether `text` holds a letter that Arabic shaping would join."""
     return _ARABIC_LETTER.search(text) is not None
+
+
+# A run of Arabic-script code points (letters, marks, tatweel, joiners): shaping never joins
+# across anything else, so each run is shaped on its own, and a word is shaped once however
+# often it occurs.
+_ARABIC_RUN = LazyPattern("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\u200c\u200d]+",
+                          stdlib=True)
+
+
+def shaped_row(display: str) -> list[tuple[int, int, str]]:
+    """The units (see `shaped_units`) of every Arabic word of `display` whose shaping changed
+    something; a word the shaper's output cannot be matched to stays unshaped."""
+    units: list[tuple[int, int, str]] = []
+    for run in _ARABIC_RUN.finditer(display):
+        word_units = _shaped_word(run.group())
+        if word_units is None:
+            continue
+        offset = run.start()
+        units.extend((offset + start, offset + end, shaped) for start, end, shaped in word_units)
+    return units
+
+
+@lru_cache(maxsize=65536)
+def _shaped_word(word: str) -> tuple[tuple[int, int, str], ...] | None:
+    units = shaped_units(word)
+    if units is None:
+        return None
+    return tuple(unit for unit in units if unit[1] - unit[0] > 1 or unit[2] != word[unit[0]])
+
+
+def only_rtl_levels(display: str) -> bool:
+    """Whether every code point of `display` resolves to level 1 in a right-to-left paragraph:
+    true when nothing is left-to-right or a number (then the row is simply reversed)."""
+    return _NOT_RTL_RUN.search(display) is None
+
+
+_NOT_RTL_RUN = LazyPattern(r"[\p{Bidi_Class=L}\p{Bidi_Class=EN}\p{Bidi_Class=AN}\t]")
 
 
 def shaped_units(display: str) -> list[tuple[int, int, str]] | None:

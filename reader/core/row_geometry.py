@@ -24,8 +24,9 @@ from reader.core.bidi import (
     has_arabic_letters,
     has_rtl,
     mirrored,
+    only_rtl_levels,
     paragraph_is_rtl,
-    shaped_units,
+    shaped_row,
     visual_order,
 )
 from reader.core.display import TAB_SIZE, cluster_cells, printable
@@ -173,19 +174,20 @@ def _layout_bidi(
 ) -> RowGeometry:
     """Shape in logical order, then reorder clusters by their levels (L2), marks staying after
     their base (L3), brackets mirrored in right-to-left runs (L4)."""
-    levels = embedding_levels(display, rtl)
+    if rtl and only_rtl_levels(display):
+        levels = [1] * len(display)  # (what the full algorithm gives, without its cost)
+    else:
+        levels = embedding_levels(display, rtl)
     # What each code point is drawn as once shaped; a ligature's second letter draws nothing.
     drawn = list(display)
     joined_to: dict[int, int] = {}  # first code point of a ligature -> the end of it
     if has_arabic_letters(display):
-        units = shaped_units(display)
-        if units is not None:
-            for unit_start, unit_end, shaped in units:
-                drawn[unit_start] = shaped
-                for inside in range(unit_start + 1, unit_end):
-                    drawn[inside] = ""
-                if unit_end - unit_start > 1:
-                    joined_to[unit_start] = unit_end
+        for unit_start, unit_end, shaped in shaped_row(display):
+            drawn[unit_start] = shaped
+            for inside in range(unit_start + 1, unit_end):
+                drawn[inside] = ""
+            if unit_end - unit_start > 1:
+                joined_to[unit_start] = unit_end
     # Clusters in logical order: grapheme clusters, merged where a ligature spans two.
     clusters: list[list[int]] = []  # [start, end, cells] relative to the row
     if not joined_to:

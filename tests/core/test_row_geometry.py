@@ -175,3 +175,25 @@ def test_an_edge_is_never_inside_a_lam_alef_ligature():
 )
 def test_auto_leaves_reordering_to_terminals_known_to_do_it(setting, environ, mode):
     assert resolve_mode(setting, environ) == mode
+
+
+@pytest.mark.parametrize(
+    "row",
+    ["قال: «نعم» (حقاً) — انتهى! ", "  ؟؛ [كلمة] {أخرى} ", "لِلْمُعْتَقَلِينَ، وَالْمَفْقُودِينَ."],
+)
+def test_the_shortcut_for_arabic_only_rows_agrees_with_the_full_algorithm(row):
+    from reader.core.bidi import embedding_levels, only_rtl_levels
+
+    assert only_rtl_levels(row)
+    assert embedding_levels(row, True) == [1] * len(row)
+    assert not only_rtl_levels(row + " 12") and not only_rtl_levels(row + "ok")
+
+
+def test_shaping_with_settings_read_once_matches_the_shaper_as_shipped():
+    from arabic_reshaper import ArabicReshaper
+
+    from reader.core.bidi import _reshaper
+
+    stock = ArabicReshaper(configuration={"delete_harakat": False})
+    for text in ["السلام عليكم", "لَا بُدَّ", "مـدرسـة لأنّ", "الله أكبر", "ﻻ"]:
+        assert _reshaper().reshape(text) == stock.reshape(text)
