@@ -33,6 +33,7 @@ _RTL = LazyPattern(
     "[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefe\U00010800-\U00010fff\U0001e800-\U0001efff]",
     stdlib=True,
 )
+_ASCII_LETTER = LazyPattern("[A-Za-z]", stdlib=True)
 _FIRST_STRONG = LazyPattern(r"[\p{Bidi_Class=L}\p{Bidi_Class=R}\p{Bidi_Class=AL}]")
 _ARABIC_LETTER = LazyPattern(
     "[\u0620-\u064a\u066e-\u06d3\u06d5\u06fa-\u06ff\u0750-\u077f]", stdlib=True
@@ -50,10 +51,25 @@ def paragraph_is_rtl(text: str, start: int = 0, end: int | None = None) -> bool:
     """Whether the paragraph `text[start:end]` is right-to-left (rules P2, P3: its first
     strong character is R or AL; none at all means left-to-right)."""
     end = len(text) if end is None else end
+    return has_rtl(text, start, end) and paragraph_direction(text, start, end) is True
+
+
+def paragraph_direction(text: str, start: int = 0, end: int | None = None) -> bool | None:
+    """True for a right-to-left paragraph, False for left-to-right, None when it has no strong
+    character at all (a blank line, a line of numbers: the caller may follow its neighbours)."""
+    end = len(text) if end is None else end
+    if start >= end:
+        return None
     if not has_rtl(text, start, end):
-        return False
+        # Nothing right-to-left: left-to-right if anything is strong. An ASCII letter settles
+        # it without the Unicode-property pattern (and the `regex` import an English text
+        # never needs).
+        if _ASCII_LETTER.search(text, start, end) is not None:
+            return False
     found = _FIRST_STRONG.search(text, start, end)
-    return found is not None and unicodedata.bidirectional(found.group()) in ("R", "AL")
+    if found is None:
+        return None
+    return unicodedata.bidirectional(found.group()) in ("R", "AL")
 
 
 def resolve_mode(setting: str, environ: Mapping[str, str] | None = None) -> BidiMode:

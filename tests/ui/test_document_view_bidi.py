@@ -105,3 +105,18 @@ async def test_switching_to_terminal_mode_sends_logical_order() -> None:
         await until(pilot, lambda: text_cells(view, 0).startswith("سلام (12) ok"))
         await pilot.press("right")
         assert view.cursor_offset == 1  # right is simply the next character
+
+
+async def test_a_blank_line_in_arabic_text_does_not_turn_left_and_right_around() -> None:
+    text = "كلمة أولى\n\nكلمة ثانية\n2024\n"
+    app = ViewApp(text)
+    async with app.run_test(size=(30, 8)) as pilot:
+        view = app.view
+        view.move_cursor(text.index("\n"))  # the end of the first line, drawn at its left
+        await pilot.press("left")
+        assert view.cursor_offset == text.index("\n") + 1  # on to the blank line
+        await pilot.press("left")
+        assert view.cursor_offset == text.index("كلمة ثانية")  # on, not back
+        # A line of digits in an Arabic text is right-aligned like its neighbours.
+        digits_row = text_cells(view, 3)
+        assert digits_row.rstrip().endswith("2024") and digits_row.startswith("   ")

@@ -40,7 +40,7 @@ from reader.core.bidi import (
     display_mode,
     has_rtl,
     inside_ligature,
-    paragraph_is_rtl,
+    paragraph_direction,
 )
 from reader.core.display import CountedRows, LineCells, RowLayout, printable
 from reader.core.navigator import DocumentNavigator
@@ -57,6 +57,8 @@ _SYNC_WRAP_LIMIT = 300_000
 # With wrap off, a right-to-left line up to this long is reordered whole (longer ones are drawn
 # in logical order: reordering needs the whole line, and nobody reads a 100k-cell line sideways).
 _NOWRAP_BIDI_LIMIT = 4_096
+# How many lines back a line without a strong character looks for its direction.
+_DIRECTION_LOOKBACK = 64
 
 _EXTENDING_MOTIONS = frozenset(
     {"cursor_left", "cursor_right", "cursor_up", "cursor_down", "row_start", "row_end",
@@ -752,8 +754,16 @@ class DocumentView(ScrollView, can_focus=True):
         """Whether logical line `line` is a right-to-left paragraph."""
         known = self._line_direction.get(line)
         if known is None:
-            start, end = self._index.line_start(line), self._index.line_end(line)
-            known = paragraph_is_rtl(self._text, start, end)
+            # A line without a strong character (blank, a date, a list number) follows the
+            # line before it, so in an Arabic text it is right-aligned and left/right do not
+            # turn around on it.
+            found: bool | None = None
+            for earlier in range(line, max(-1, line - _DIRECTION_LOOKBACK), -1):
+                start, end = self._index.line_start(earlier), self._index.line_end(earlier)
+                found = paragraph_direction(self._text, start, end)
+                if found is not None:
+                    break
+            known = bool(found)
             self._line_direction[line] = known
         return known
 
