@@ -380,6 +380,7 @@ class ReaderApp(AnnotatorApp):
             # defaults", not only the keys.
             self.report(f"{error}. Using the defaults: your login name as the annotator, the "
                         "default keys.", title="Config file ignored", severity="warning")
+            self.action_set_bidi("auto", announce=False)
             return
         self.keymap = dict(settings.keymap)
         if self.keymap:

@@ -120,3 +120,16 @@ async def test_a_blank_line_in_arabic_text_does_not_turn_left_and_right_around()
         # A line of digits in an Arabic text is right-aligned like its neighbours.
         digits_row = text_cells(view, 3)
         assert digits_row.rstrip().endswith("2024") and digits_row.startswith("   ")
+
+
+async def test_with_wrap_off_an_arabic_line_is_reordered_whole() -> None:
+    class NoWrapApp(ViewApp):
+        def compose(self) -> ComposeResult:
+            yield DocumentView(self.text, bidi="reader", wrap=False)
+
+    app = NoWrapApp(TEXT)
+    async with app.run_test(size=(30, 6)) as pilot:
+        view = app.view
+        assert text_cells(view, 0).rstrip().endswith("ok (12) \ufee1\ufefc\ufeb3")
+        await pilot.press("left")
+        assert view.cursor_offset == 1
