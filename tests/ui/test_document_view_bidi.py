@@ -133,3 +133,19 @@ async def test_with_wrap_off_an_arabic_line_is_reordered_whole() -> None:
         assert text_cells(view, 0).rstrip().endswith("ok (12) \ufee1\ufefc\ufeb3")
         await pilot.press("left")
         assert view.cursor_offset == 1
+
+
+async def test_a_match_starting_inside_lam_alef_lights_the_ligature() -> None:
+    from reader.core.search import SearchQuery
+
+    app = ViewApp(TEXT)
+    async with app.run_test(size=(30, 6)) as pilot:
+        view = app.view
+        view.search(SearchQuery("ام", arabic_folding=False))
+        await until(pilot, lambda: view.search_result is not None)
+        underlined = "".join(
+            segment.text
+            for segment in view.render_line(0)
+            if segment.style is not None and segment.style.underline
+        )
+        assert underlined == "\ufee1\ufefc"  # meem and the lam-alef it shares the alef with

@@ -22,8 +22,9 @@ def render_row(
     """The row's glyphs as styled segments from cell 0, gaps filled with `base`.
 
     `layers` are (start, end, style) over document offsets, lowest first: a glyph gets every
-    layer that covers its first offset, so a span that is drawn in several pieces (a selection
-    across a right-to-left run) is styled wherever its characters land. `break_style` styles
+    layer that overlaps it (a match starting at the alef of a lam-alef ligature lights the
+    ligature), so a span that is drawn in several pieces (a selection across a right-to-left
+    run) is styled wherever its characters land. `break_style` styles
     the row's break cell (drawn only when given).
     """
     result: list[Segment] = []
@@ -40,7 +41,7 @@ def render_row(
     for glyph in geometry.glyphs:
         style = base
         for layer_start, layer_end, layer_style in layers:
-            if layer_start <= glyph.start < layer_end:
+            if layer_start < glyph.end and glyph.start < layer_end:
                 style = style + layer_style
         cells.append((glyph.x, glyph.text, glyph.cells, style))
     if break_style is not None and geometry.break_x is not None:
