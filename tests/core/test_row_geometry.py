@@ -197,3 +197,16 @@ def test_shaping_with_settings_read_once_matches_the_shaper_as_shipped():
     stock = ArabicReshaper(configuration={"delete_harakat": False})
     for text in ["السلام عليكم", "لَا بُدَّ", "مـدرسـة لأنّ", "الله أكبر", "ﻻ"]:
         assert _reshaper().reshape(text) == stock.reshape(text)
+
+
+def test_a_label_is_shaped_and_put_in_visual_order_only_by_the_reader():
+    from reader.core.row_geometry import visual_label, visual_label_map
+
+    # "Statement (2024)": the year and its brackets stay one unit left of the word.
+    assert visual_label("بيان (2024)", "reader") == "(2024) \ufee5\ufe8e\ufef4\ufe91"
+    assert visual_label("بيان (2024)", "terminal") == "بيان (2024)"
+    assert visual_label("Report: بيان", "reader") == "Report: \ufee5\ufe8e\ufef4\ufe91"
+    assert visual_label("tab\there\x1b[2J", "reader") == "tab here␛[2J"  # still printable
+    shown, positions = visual_label_map("لا 1", "reader")
+    assert shown == "1 \ufefb"
+    assert positions == [2, 2, 1, 0]  # lam and alef are both drawn as the ligature

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import settle
+from support import settle, until
 
 from reader.core.bidi import display_mode, resolve_mode, set_display_mode
 from reader.ui.app import ReaderApp
@@ -59,3 +59,14 @@ async def test_a_bad_bidi_value_is_reported_and_the_defaults_kept(tmp_path: Path
         assert '"auto", "reader", "terminal", "off"' in reported
         assert app.query_one(DocumentView).bidi == resolve_mode("auto")
         assert app.workspace.document_count == 1
+
+
+async def test_y_copies_the_selection_in_stored_order(tmp_path: Path) -> None:
+    app = make_app(tmp_path, '[display]\nbidi = "reader"\n')
+    async with app.run_test(size=(80, 20)) as pilot:
+        await settle(app, pilot)
+        # On a right-to-left row "left" reads on: the first word, selected as it is read.
+        await pilot.press("v", "left", "left", "left", "left", "y")
+        await until(pilot, lambda: app.clipboard != "")
+        assert app.clipboard == "بيان"
+        assert app.query_one(DocumentView).selection == (0, 4)
