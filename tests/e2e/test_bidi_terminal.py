@@ -53,7 +53,8 @@ def run_reader(tmp_path: Path, bidi: str | None) -> PtySession:
         "TMUX": "",
         "STY": "",
     }
-    argv = [sys.executable, "-m", "reader.ui.launch", str(SAMPLE), "--db", str(tmp_path / "db.json")]
+    db = str(tmp_path / "db.json")
+    argv = [sys.executable, "-m", "reader.ui.launch", str(SAMPLE), "--db", db]
     return PtySession(argv, columns=100, lines=40, env=env, cwd=str(ROOT))
 
 
