@@ -2,10 +2,15 @@
 
 A `RowGeometry` is one row of text laid out on screen as a sequence of glyphs in the order they
 are drawn, left to right. Each glyph covers a logical span [start, end) of the document (a
-grapheme cluster, a tab), says what to draw (already printable) and at which cell. Everything
-that turns an offset into a column or a column into an offset (the cursor, up and down keeping
-a column, a mouse click, drawing the selection) asks the geometry, so the order characters are
-drawn in is decided in exactly one place.
+grapheme cluster, a tab, a lam-alef ligature), says what to draw (already printable, shaped)
+and at which cell. Everything that turns an offset into a column or a column into an offset
+(the cursor, up and down keeping a column, a mouse click, drawing the selection) asks the
+geometry, so the order characters are drawn in is decided in exactly one place: left to right
+in stored order, or, for right-to-left text in mode "reader", in visual order (reader.core.bidi).
+
+`DocumentGeometry` does the same for a whole document as a view lays it out (rows at a width,
+columns with wrap off, a cache of row geometries), and `visual_label` for one-line labels
+(titles, tag names, the status line).
 """
 
 from __future__ import annotations
@@ -17,19 +22,23 @@ from typing import NamedTuple
 
 from rich.cells import cell_len
 
+from reader.core import motions
 from reader.core.bidi import (
     BidiMode,
     display_mode,
     embedding_levels,
     has_arabic_letters,
     has_rtl,
+    inside_ligature,
     mirrored,
     only_rtl_levels,
+    paragraph_direction,
     paragraph_is_rtl,
     shaped_row,
     visual_order,
 )
-from reader.core.display import TAB_SIZE, cluster_cells, printable
+from reader.core.display import TAB_SIZE, LineCells, RowLayout, cluster_cells, printable
+from reader.core.text import LineIndex
 
 
 class Glyph(NamedTuple):
@@ -218,6 +227,162 @@ def _layout_bidi(
         glyphs.append(Glyph(start + cluster_start, start + cluster_end, piece, x, cells))
         x += cells
     return RowGeometry(start, end, tuple(glyphs), break_x, rtl)
+
+
+# With wrap off, a right-to-left line up to this long is reordered whole (longer ones are drawn
+# in logical order: reordering needs the whole line, and nobody reads a 100k-cell line sideways).
+NOWRAP_BIDI_LIMIT = 4_096
+# How many lines back a line without a strong character looks for its direction.
+DIRECTION_LOOKBACK = 64
+# Row geometries kept (a few screens' worth; a new width or mode forgets them all).
+_GEOMETRY_CACHE = 2_048
+
+
+@dataclass(frozen=True)
+class ScreenRow:
+    """A visual row: row `subrow` of logical line `line`, the text [start, end) it shows."""
+
+    line: int
+    subrow: int
+    start: int
+    end: int
+    line_end: int
+
+
+class DocumentGeometry:
+    """Offsets <-> cells for a whole document as a view lays it out.
+
+    Combines the rows at the current width (`RowLayout`), the columns of long lines with wrap
+    off (`LineCells`) and each row's `RowGeometry` (cached) in the current bidi mode, so a view
+    asks one object where an offset is drawn and what is drawn at a cell.
+    """
+
+    def __init__(
+        self, text: str, index: LineIndex, cells: LineCells, *, mode: BidiMode, wrap: bool = True
+    ) -> None:
+        self.text = text
+        self.index = index
+        self.cells = cells
+        self.mode: BidiMode = mode
+        self.layout = RowLayout(text, index, wrap=wrap, width=1)
+        self.text_width = 1
+        """Cells the text may use on a row (the layout wraps one narrower, see core.display)."""
+        self._geometries: dict[tuple[ScreenRow, int, bool], RowGeometry] = {}
+        self._directions: dict[int, bool] = {}
+
+    def set_layout(self, layout: RowLayout, text_width: int) -> None:
+        """Use new rows (a new width or wrap): every row's geometry is laid out again."""
+        self.layout = layout
+        self.text_width = text_width
+        self._geometries.clear()
+
+    def set_mode(self, mode: BidiMode) -> None:
+        """Draw right-to-left text in `mode` from now on."""
+        self.mode = mode
+        self._geometries.clear()
+
+    @property
+    def wrap(self) -> bool:
+        return self.layout.wrap
+
+    def row(self, line: int, subrow: int) -> ScreenRow:
+        """Row `subrow` of `line` (clamped to its last row)."""
+        start, end = self.layout.row_bounds(line, subrow)
+        return ScreenRow(line, subrow, start, end, self.index.line_end(line))
+
+    def row_of(self, offset: int) -> ScreenRow:
+        """The row showing `offset`."""
+        return self.row(*self.layout.locate(offset))
+
+    def snap(self, offset: int) -> int:
+        """`offset` moved back to where an edge may be: a cluster start, never inside a lam-alef
+        ligature when the reader draws it."""
+        offset = motions.snap_to_boundary(self.text, offset)
+        if self.mode == "reader" and inside_ligature(self.text, offset):
+            offset = motions.previous_character(self.text, offset)
+        return offset
+
+    def line_rtl(self, line: int) -> bool:
+        """Whether logical line `line` is a right-to-left paragraph.
+
+        A line without a strong character (blank, a date, a list number) follows the line
+        before it, so in an Arabic text it is right-aligned and left/right do not turn around
+        on it.
+        """
+        known = self._directions.get(line)
+        if known is None:
+            found: bool | None = None
+            for earlier in range(line, max(-1, line - DIRECTION_LOOKBACK), -1):
+                start, end = self.index.line_start(earlier), self.index.line_end(earlier)
+                found = paragraph_direction(self.text, start, end)
+                if found is not None:
+                    break
+            known = bool(found)
+            self._directions[line] = known
+        return known
+
+    def reorders_whole_line(self, line: int) -> bool:
+        """With wrap off: whether `line` is drawn reordered as a whole."""
+        if self.mode != "reader" or self.wrap:
+            return False
+        start, end = self.index.line_start(line), self.index.line_end(line)
+        return end - start <= NOWRAP_BIDI_LIMIT and has_rtl(self.text, start, end)
+
+    def geometry(self, row: ScreenRow, scroll_x: int = 0) -> RowGeometry:
+        """Where each character of `row` is drawn. With wrap off, of the part from the first
+        cluster at or before `scroll_x` (the strip is then cropped by `scroll_x` less the
+        window's first column), or of the whole line when it is reordered (cells then count
+        from the line's start)."""
+        whole_line = self.reorders_whole_line(row.line)
+        if whole_line:
+            scroll_x = 0
+        key = (row, scroll_x, self.wrap)
+        geometry = self._geometries.get(key)
+        if geometry is not None:
+            return geometry
+        if self.wrap or whole_line:
+            start, end, start_col = row.start, row.end, 0
+        else:
+            start, end, start_col = self.nowrap_window(row, scroll_x)
+        geometry = layout_row(
+            self.text,
+            start,
+            end,
+            ends_line=end == row.line_end and row.end == row.line_end,
+            start_col=start_col,
+            mode=self.mode,
+            rtl=self.mode == "reader" and self.line_rtl(row.line),
+            width=self.text_width,
+        )
+        if len(self._geometries) >= _GEOMETRY_CACHE:
+            self._geometries.clear()
+        self._geometries[key] = geometry
+        return geometry
+
+    def nowrap_window(self, row: ScreenRow, scroll_x: int) -> tuple[int, int, int]:
+        """With wrap off: [start, end) of the part of a line on screen, and the column of
+        `start` (the whole line, from column 0, when it is reordered)."""
+        if self.reorders_whole_line(row.line):
+            return row.start, row.end, 0
+        line_start = self.index.line_start(row.line)
+        start = self.cells.offset_at(row.line, scroll_x) if scroll_x else line_start
+        start_col = self.cells.cells_before(row.line, start) if start != line_start else 0
+        end = self.cells.offset_at(row.line, scroll_x + self.text_width + 2)
+        return start, min(row.end, max(end, start)), start_col
+
+    def cell_of(self, offset: int) -> int:
+        """The cell the cursor at `offset` is drawn on in its row (wrap off: from line start)."""
+        if not self.wrap:
+            line = self.index.line_of(offset)
+            if not self.reorders_whole_line(line):
+                return self.cells.cells_before(line, offset)
+        return self.geometry(self.row_of(offset)).cell_of(offset)
+
+    def offset_at(self, row: ScreenRow, cell: int) -> int:
+        """The offset drawn at `cell` of `row` (wrap off: cells from the line start)."""
+        if not self.wrap and not self.reorders_whole_line(row.line):
+            return self.cells.offset_at(row.line, cell)
+        return self.geometry(row).offset_at(cell)
 
 
 def visual_label_map(text: str, mode: BidiMode | None = None) -> tuple[str, list[int]]:

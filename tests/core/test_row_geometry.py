@@ -210,3 +210,24 @@ def test_a_label_is_shaped_and_put_in_visual_order_only_by_the_reader():
     shown, positions = visual_label_map("لا 1", "reader")
     assert shown == "1 \ufefb"
     assert positions == [2, 2, 1, 0]  # lam and alef are both drawn as the ligature
+
+
+def test_the_document_geometry_answers_for_whole_rows_in_both_directions():
+    from reader.core.display import LineCells, RowLayout
+    from reader.core.row_geometry import DocumentGeometry, ScreenRow
+    from reader.core.text import LineIndex
+
+    text = f"{ARABIC_ROW}\n\nplain row\n"
+    index = LineIndex(text)
+    screen = DocumentGeometry(text, index, LineCells(text, index), mode="reader")
+    screen.set_layout(RowLayout(text, index, wrap=True, width=19), 20)
+    assert screen.row_of(3) == ScreenRow(0, 0, 0, 12, 12)
+    assert screen.cell_of(0) == 19 and screen.cell_of(12) == 8  # as in a lone row of width 20
+    assert screen.offset_at(screen.row(0, 0), 13) == 6
+    assert screen.line_rtl(1)  # the blank line follows the Arabic line before it
+    assert not screen.line_rtl(2)
+    assert screen.snap(2) == 1  # never inside lam-alef
+    plain = text.index("plain")
+    assert screen.cell_of(plain + 3) == 3
+    screen.set_mode("off")
+    assert screen.cell_of(0) == 0 and screen.snap(2) == 2

@@ -12,14 +12,19 @@ of every line (`RowLayout.count`); from then on `scroll_y` is an exact row numbe
 Small documents are counted at once, so they never look provisional.
 
 Home and End go to the start and end of the visual row (the screen row the cursor is on); with
-wrap off that is the line. Up and down move by visual rows, keeping the column the cursor had.
+wrap off that is the line. Up and down move by visual rows, keeping the column the cursor had;
+left and right move to the neighbouring glyph as drawn (in a right-to-left row, left reads on).
+
+The view composes and reacts; the work is elsewhere, as TextArea splits it: where each offset
+is drawn (`reader.core.row_geometry.DocumentGeometry`, bidi included), the cursor and selection
+and where motions take them (`reader.core.navigator.DocumentNavigator`), and drawing a row from
+its geometry and style layers (`reader.ui.widgets.row_render.render_row`).
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from rich.segment import Segment
@@ -35,16 +40,10 @@ from textual.strip import Strip
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from reader.core import motions, segments
-from reader.core.bidi import (
-    BidiMode,
-    display_mode,
-    has_rtl,
-    inside_ligature,
-    paragraph_direction,
-)
+from reader.core.bidi import BidiMode, display_mode
 from reader.core.display import CountedRows, LineCells, RowLayout, printable
 from reader.core.navigator import DocumentNavigator
-from reader.core.row_geometry import RowGeometry, layout_row
+from reader.core.row_geometry import DocumentGeometry, RowGeometry, ScreenRow
 from reader.core.text import LineIndex
 from reader.ui.widgets.row_render import render_row
 
@@ -54,11 +53,6 @@ if TYPE_CHECKING:
 
 # Documents shorter than this are wrapped completely before the first paint.
 _SYNC_WRAP_LIMIT = 300_000
-# With wrap off, a right-to-left line up to this long is reordered whole (longer ones are drawn
-# in logical order: reordering needs the whole line, and nobody reads a 100k-cell line sideways).
-_NOWRAP_BIDI_LIMIT = 4_096
-# How many lines back a line without a strong character looks for its direction.
-_DIRECTION_LOOKBACK = 64
 
 _EXTENDING_MOTIONS = frozenset(
     {"cursor_left", "cursor_right", "cursor_up", "cursor_down", "row_start", "row_end",
@@ -95,15 +89,6 @@ def _selecting(keys: str, motion: str, description: str, tooltip: str) -> Bindin
         tooltip=f"Extend the selection: {tooltip[0].lower()}{tooltip[1:]}",
         show=False,
     )
-
-
-@dataclass(frozen=True)
-class _Row:
-    line: int
-    subrow: int
-    start: int
-    end: int
-    line_end: int
 
 
 class DocumentView(ScrollView, can_focus=True):
@@ -331,21 +316,21 @@ class DocumentView(ScrollView, can_focus=True):
         self._text = text
         self._index = index if index is not None else LineIndex(text)
         self._navigator = DocumentNavigator(text)
-        self._bidi: BidiMode = display_mode() if bidi is None else bidi
-        self._line_direction: LRUCache[int, bool] = LRUCache(4096)
         self._drag_from: int | None = None  # where a mouse drag started
         # Layout: what `_layout_key` was computed for, the rows, the provisional top.
         self._layout_key: tuple[bool, int, int] | None = None
-        self._text_width = 1
-        self._row_layout = RowLayout(text, self._index, wrap=wrap, width=1)
         self._layout_generation = 0
         self._cells = LineCells(text, self._index)
+        # Offsets <-> cells: the rows, the columns, each row's geometry, the bidi mode.
+        self._screen = DocumentGeometry(
+            text, self._index, self._cells, mode=display_mode() if bidi is None else bidi,
+            wrap=wrap,
+        )
         self._top_subrow_line = 0
         self._top_subrow = 0
         self._pending_top: tuple[int, int] | None = None  # restored before the first layout
-        self._visible: tuple[tuple[Any, ...], list[_Row]] | None = None
+        self._visible: tuple[tuple[Any, ...], list[ScreenRow]] | None = None
         self._strips: LRUCache[tuple[Any, ...], Strip] = LRUCache(2048)
-        self._geometries: LRUCache[tuple[Any, ...], RowGeometry] = LRUCache(1024)
         # What is drawn over the text.
         self._search: SearchResult | None = None
         self._search_query: SearchQuery | None = None
@@ -387,6 +372,19 @@ class DocumentView(ScrollView, can_focus=True):
     def _goal_cell(self, cell: int | None) -> None:
         self._navigator.goal_cell = cell
 
+    # The rows, the text width and the bidi mode live in the document geometry.
+    @property
+    def _row_layout(self) -> RowLayout:
+        return self._screen.layout
+
+    @property
+    def _text_width(self) -> int:
+        return self._screen.text_width
+
+    @property
+    def _bidi(self) -> BidiMode:
+        return self._screen.mode
+
     @property
     def text(self) -> str:
         return self._text
@@ -425,14 +423,14 @@ class DocumentView(ScrollView, can_focus=True):
     def selection_anchor(self, anchor: int | None) -> None:
         """Start (or with None, end) a selection from `anchor` to wherever the cursor goes."""
         before = self.selection
-        self._anchor = None if anchor is None else self._snap(anchor)
+        self._anchor = None if anchor is None else self._screen.snap(anchor)
         self._refresh_selection_rows(before, self.selection)
         if self.is_mounted:
             self._post_cursor_moved()  # listeners read the new selection from it
 
     def select(self, start: int, end: int) -> None:
         """Select [start, end): the anchor goes to `start` and the cursor to `end`."""
-        self._anchor = self._snap(start)
+        self._anchor = self._screen.snap(start)
         self.move_cursor(end)
         self._post_cursor_moved()
 
@@ -468,8 +466,7 @@ class DocumentView(ScrollView, can_focus=True):
     def bidi(self, mode: BidiMode) -> None:
         if mode == self._bidi:
             return
-        self._bidi = mode
-        self._geometries.clear()
+        self._screen.set_mode(mode)
         self._strips.clear()
         self._goal_cell = None
         self.move_cursor(self._cursor)
@@ -623,12 +620,10 @@ class DocumentView(ScrollView, can_focus=True):
             self._keep_cursor_visible()
             return
         self._strips.clear()
-        self._geometries.clear()
-        self._text_width = text_width
         self.workers.cancel_group(self, "document-view-rows")
         # One cell is kept for a space hanging after a full row (see core.display).
         layout = RowLayout(self._text, self._index, wrap=wrap, width=max(1, text_width - 1))
-        self._row_layout = layout
+        self._screen.set_layout(layout, text_width)
         self._layout_generation += 1
         if wrap:
             if len(self._text) <= _SYNC_WRAP_LIMIT:
@@ -709,7 +704,7 @@ class DocumentView(ScrollView, can_focus=True):
         self.scroll_to(y=y, animate=False, force=True)
         self.refresh()
 
-    def _visible_rows(self) -> list[_Row]:
+    def _visible_rows(self) -> list[ScreenRow]:
         self._ensure_layout()
         if self._layout_key is None:
             return []
@@ -718,7 +713,7 @@ class DocumentView(ScrollView, can_focus=True):
         key = (self._layout_generation, top, height, self._row_layout.total_rows is not None)
         if self._visible is not None and self._visible[0] == key:
             return self._visible[1]
-        rows: list[_Row] = []
+        rows: list[ScreenRow] = []
         line, subrow = top
         line_count = self._index.line_count
         while len(rows) < height and line < line_count:
@@ -731,107 +726,16 @@ class DocumentView(ScrollView, can_focus=True):
                 end = line_rows[index + 1] if index + 1 < len(line_rows) else line_end
                 if index + 1 == len(line_rows) and not complete:
                     break  # (needed rows were asked for, so this only happens past the screen)
-                rows.append(_Row(line, index, line_rows[index], end, line_end))
+                rows.append(ScreenRow(line, index, line_rows[index], end, line_end))
             line, subrow = line + 1, 0
         self._visible = (key, rows)
         return rows
-
-    def _row_of(self, offset: int) -> _Row:
-        """The screen row showing `offset` (wherever it is scrolled to)."""
-        line, subrow = self._row_layout.locate(offset)
-        start, end = self._row_layout.row_bounds(line, subrow)
-        return _Row(line, subrow, start, end, self._index.line_end(line))
-
-    def _snap(self, offset: int) -> int:
-        """`offset` moved back to where an edge may be: a cluster start, never inside a
-        lam-alef ligature when the reader draws it."""
-        offset = motions.snap_to_boundary(self._text, offset)
-        if self._bidi == "reader" and inside_ligature(self._text, offset):
-            offset = motions.previous_character(self._text, offset)
-        return offset
-
-    def _line_rtl(self, line: int) -> bool:
-        """Whether logical line `line` is a right-to-left paragraph."""
-        known = self._line_direction.get(line)
-        if known is None:
-            # A line without a strong character (blank, a date, a list number) follows the
-            # line before it, so in an Arabic text it is right-aligned and left/right do not
-            # turn around on it.
-            found: bool | None = None
-            for earlier in range(line, max(-1, line - _DIRECTION_LOOKBACK), -1):
-                start, end = self._index.line_start(earlier), self._index.line_end(earlier)
-                found = paragraph_direction(self._text, start, end)
-                if found is not None:
-                    break
-            known = bool(found)
-            self._line_direction[line] = known
-        return known
-
-    def _reorders_whole_line(self, line: int) -> bool:
-        """With wrap off: whether `line` is drawn reordered as a whole."""
-        if self._bidi != "reader":
-            return False
-        start, end = self._index.line_start(line), self._index.line_end(line)
-        return end - start <= _NOWRAP_BIDI_LIMIT and has_rtl(self._text, start, end)
-
-    def _geometry(self, row: _Row, scroll_x: int = 0) -> RowGeometry:
-        """Where each character of `row` is drawn. With wrap off, of the part from the first
-        cluster at or before `scroll_x` (the strip is then cropped), or of the whole line when
-        it is reordered; its cells then count from the line's start."""
-        whole_line = not self.wrap and self._reorders_whole_line(row.line)
-        if whole_line:
-            scroll_x = 0
-        key = (row, scroll_x, self.wrap, self._bidi)
-        geometry = self._geometries.get(key)
-        if geometry is not None:
-            return geometry
-        if self.wrap or whole_line:
-            start, end, start_col = row.start, row.end, 0
-        else:
-            start, end, start_col = self._nowrap_window(row, scroll_x)
-        ends_line = end == row.line_end and row.end == row.line_end
-        geometry = layout_row(
-            self._text,
-            start,
-            end,
-            ends_line=ends_line,
-            start_col=start_col,
-            mode=self._bidi,
-            rtl=self._bidi == "reader" and self._line_rtl(row.line),
-            width=self._text_width,
-        )
-        self._geometries[key] = geometry
-        return geometry
-
-    def _cell_of(self, offset: int) -> int:
-        """The cursor cell of `offset` in its row (with wrap off, counted from the line start)."""
-        if not self.wrap:
-            line = self._index.line_of(offset)
-            if not self._reorders_whole_line(line):
-                return self._cells.cells_before(line, offset)
-        return self._geometry(self._row_of(offset)).cell_of(offset)
-
-    def _offset_at(self, row: _Row, cell: int) -> int:
-        """The offset drawn at `cell` of `row` (with wrap off, counted from the line start)."""
-        if not self.wrap and not self._reorders_whole_line(row.line):
-            return self._cells.offset_at(row.line, cell)
-        return self._geometry(row).offset_at(cell)
-
-    def _nowrap_window(self, row: _Row, scroll_x: int) -> tuple[int, int, int]:
-        """[start, end) of the part of a long line on screen, and the column of `start`."""
-        if self._reorders_whole_line(row.line):
-            return row.start, row.end, 0
-        line_start = self._index.line_start(row.line)
-        start = self._cells.offset_at(row.line, scroll_x) if scroll_x else line_start
-        start_col = self._cells.cells_before(row.line, start) if start != line_start else 0
-        end = self._cells.offset_at(row.line, scroll_x + self._text_width + 2)
-        return start, min(row.end, max(end, start)), start_col
 
     # ------------------------------------------------------------------ cursor
 
     def move_cursor(self, offset: int, *, keep_goal: bool = False, center: bool = False) -> None:
         """Put the cursor at `offset` (snapped to a cluster boundary) and scroll to show it."""
-        offset = self._snap(offset)
+        offset = self._screen.snap(offset)
         if not keep_goal:
             self._goal_cell = None
         moved = offset != self._cursor
@@ -896,7 +800,7 @@ class DocumentView(ScrollView, can_focus=True):
 
     def _keep_cursor_column_visible(self, line: int) -> None:
         width = self._text_width
-        cell = self._cell_of(self._cursor)
+        cell = self._screen.cell_of(self._cursor)
         x = round(self.scroll_x)
         if cell < x:
             self.scroll_to(x=max(0, cell - width // 4), animate=False, force=True)
@@ -905,7 +809,7 @@ class DocumentView(ScrollView, can_focus=True):
 
     def _cursor_cell(self) -> int:
         """The cursor's column in cells within its visual row."""
-        return self._cell_of(self._cursor)
+        return self._screen.cell_of(self._cursor)
 
     def _move_rows(self, rows: int, *, scroll: bool = False) -> None:
         """Move the cursor `rows` visual rows, keeping its column; optionally scroll as much."""
@@ -921,10 +825,8 @@ class DocumentView(ScrollView, can_focus=True):
             if scroll:
                 self.move_cursor(0 if rows < 0 else len(self._text))
             return
-        start, end = self._row_layout.row_bounds(target_line, target_subrow)
-        line_end = self._index.line_end(target_line)
-        there = _Row(target_line, target_subrow, start, end, line_end)
-        self.move_cursor(self._offset_at(there, self._goal_cell), keep_goal=True)
+        there = self._screen.row(target_line, target_subrow)
+        self.move_cursor(self._screen.offset_at(there, self._goal_cell), keep_goal=True)
 
     # ------------------------------------------------------------------ actions
 
@@ -938,13 +840,13 @@ class DocumentView(ScrollView, can_focus=True):
         """One glyph left or right as drawn (past the row's edge, on in reading order)."""
         self._ensure_layout()
         line = self._index.line_of(self._cursor)
-        if self._layout_key is None or not (self.wrap or self._reorders_whole_line(line)):
+        if self._layout_key is None or not (self.wrap or self._screen.reorders_whole_line(line)):
             if step > 0:
                 self.move_cursor(motions.next_character(self._text, self._cursor))
             else:
                 self.move_cursor(motions.previous_character(self._text, self._cursor))
             return
-        row = self._geometry(self._row_of(self._cursor))
+        row = self._screen.geometry(self._screen.row_of(self._cursor))
         self.move_cursor(self._navigator.horizontal_target(step, row))
 
     def action_cursor_up(self) -> None:
@@ -1167,7 +1069,7 @@ class DocumentView(ScrollView, can_focus=True):
         """Show the place `scroll_state` described (unknown keys are ignored)."""
         cursor = state.get("cursor")
         if isinstance(cursor, int):
-            self._cursor = self._snap(cursor)
+            self._cursor = self._screen.snap(cursor)
             self._goal_cell = None
         top_line = state.get("top_line")
         if isinstance(top_line, int):
@@ -1193,7 +1095,7 @@ class DocumentView(ScrollView, can_focus=True):
         row = rows[min(max(offset.y, 0), len(rows) - 1)]
         cell = offset.x - self._prefix_width()
         scroll_x = 0 if self.wrap else round(self.scroll_x)
-        return self._offset_at(row, max(0, cell + scroll_x))
+        return self._screen.offset_at(row, max(0, cell + scroll_x))
 
     def on_mouse_down(self, event: events.MouseDown) -> None:
         if event.button != 1 or event.get_content_offset(self) is None:
@@ -1270,7 +1172,7 @@ class DocumentView(ScrollView, can_focus=True):
             self._strips[key] = strip
         return strip
 
-    def _row_look(self, row: _Row) -> tuple[Any, ...]:
+    def _row_look(self, row: ScreenRow) -> tuple[Any, ...]:
         """The decorations and matches drawn on `row`: with them in a strip's key (rather than a
         revision of everything drawn), tagging a passage rebuilds only the rows it covers."""
         start, end = row.start, row.end
@@ -1297,7 +1199,7 @@ class DocumentView(ScrollView, can_focus=True):
 
     def _build_strip(
         self,
-        row: _Row,
+        row: ScreenRow,
         width: int,
         scroll_x: int,
         cursor_here: bool,
@@ -1306,17 +1208,17 @@ class DocumentView(ScrollView, can_focus=True):
     ) -> Strip:
         prefix = self._prefix_segments(row, base)
         text_width = max(0, width - self._prefix_width())
-        geometry = self._geometry(row, scroll_x)
+        geometry = self._screen.geometry(row, scroll_x)
         layers, break_style = self._layers(geometry, row, cursor_here, selection, base)
         text_strip = Strip(render_row(geometry, layers, base, break_style=break_style))
         if not self.wrap:
-            start_col = self._nowrap_window(row, scroll_x)[2]
+            start_col = self._screen.nowrap_window(row, scroll_x)[2]
             if scroll_x - start_col:
                 text_strip = text_strip.crop(scroll_x - start_col)
         text_strip = text_strip.crop_extend(0, text_width, base)
         return Strip.join([Strip(prefix), text_strip]).crop_extend(0, width, base)
 
-    def _prefix_segments(self, row: _Row, base: Style) -> list[Segment]:
+    def _prefix_segments(self, row: ScreenRow, base: Style) -> list[Segment]:
         gutter = base + self._style("document-view--gutter")
         mark = self._marks.get(row.line) if row.subrow == 0 else None
         result = [
@@ -1334,7 +1236,7 @@ class DocumentView(ScrollView, can_focus=True):
     def _layers(
         self,
         geometry: RowGeometry,
-        row: _Row,
+        row: ScreenRow,
         cursor_here: bool,
         selection: tuple[int, int] | None,
         base: Style,
