@@ -235,7 +235,11 @@ def _reshaper() -> Any:
     from arabic_reshaper import ArabicReshaper
 
     # Marks (harakat, shadda) are part of what the reader reads: keep them.
-    reshaper = ArabicReshaper(configuration={"delete_harakat": False})
+    # The one ligature of several letters on by default (الله as one glyph) would tie four
+    # letters to one cell; lam-alef, the ligature every Arabic reader expects, stays.
+    reshaper = ArabicReshaper(
+        configuration={"delete_harakat": False, "arabic ligature allah": False}
+    )
     # reshape() asks its configparser section for six booleans on every call, two thirds of
     # the time of shaping a word: answer from a table read once (the settings never change).
     reshaper.configuration = _FrozenSection(reshaper.configuration)

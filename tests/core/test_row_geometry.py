@@ -194,7 +194,9 @@ def test_shaping_with_settings_read_once_matches_the_shaper_as_shipped():
 
     from reader.core.bidi import _reshaper
 
-    stock = ArabicReshaper(configuration={"delete_harakat": False})
+    stock = ArabicReshaper(
+        configuration={"delete_harakat": False, "arabic ligature allah": False}
+    )
     for text in ["السلام عليكم", "لَا بُدَّ", "مـدرسـة لأنّ", "الله أكبر", "ﻻ"]:
         assert _reshaper().reshape(text) == stock.reshape(text)
 
@@ -231,3 +233,13 @@ def test_the_document_geometry_answers_for_whole_rows_in_both_directions():
     assert screen.cell_of(plain + 3) == 3
     screen.set_mode("off")
     assert screen.cell_of(0) == 0 and screen.snap(2) == 2
+
+
+def test_a_word_with_allah_is_shaped_letter_by_letter():
+    text = "عبد الله"
+    geometry = layout_row(text, 0, len(text), ends_line=True, mode="reader", rtl=True, width=10)
+    # Reversed and joined: heh final, lam medial, lam initial, alef isolated; then the space
+    # and dal final, beh medial, ain initial.
+    assert "".join(glyph.text for glyph in geometry.glyphs) == (
+        "\ufeea\ufee0\ufedf\ufe8d \ufeaa\ufe92\ufecb"
+    )
