@@ -18,6 +18,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import repeat
 from typing import NamedTuple
 
 from rich.cells import cell_len
@@ -37,7 +38,14 @@ from reader.core.bidi import (
     shaped_row,
     visual_order,
 )
-from reader.core.display import TAB_SIZE, LineCells, RowLayout, cluster_cells, printable
+from reader.core.display import (
+    TAB_SIZE,
+    LineCells,
+    RowLayout,
+    cluster_cells,
+    is_simple,
+    printable,
+)
 from reader.core.text import LineIndex
 
 
@@ -53,18 +61,34 @@ class Glyph(NamedTuple):
 
 @dataclass(frozen=True)
 class RowGeometry:
-    """One row [start, end) of a logical line, as drawn from cell `origin` rightwards.
+    """One row [start, end) of a logical line, as drawn.
 
     `glyphs` are in screen order. The line break (or the end of the text) has a cell of its own
-    at `break_x` when the row ends its line, so a cursor there is visible.
+    at `break_x` when the row ends its line, so a cursor there is visible. A row of one-cell
+    code points in stored order (most rows of most documents) keeps only its text,
+    `simple_text`, drawn from cell 0; its glyphs are made if something asks for them.
     """
 
     start: int
     end: int
-    glyphs: tuple[Glyph, ...]
+    built: tuple[Glyph, ...] | None
     break_x: int | None
     rtl: bool = False
     """The row belongs to a right-to-left paragraph (drawn right-aligned)."""
+    simple_text: str | None = None
+
+    @property
+    def glyphs(self) -> tuple[Glyph, ...]:
+        """The row's glyphs in screen order."""
+        if self.built is not None:
+            return self.built
+        text = self.simple_text or ""
+        count = len(text)
+        start = self.start
+        glyphs = tuple(map(Glyph, range(start, start + count), range(start + 1, start + count + 1),
+                           text, range(count), repeat(1, count)))
+        object.__setattr__(self, "built", glyphs)  # a cache: the geometry does not change
+        return glyphs
 
     @property
     def width(self) -> int:
@@ -158,9 +182,14 @@ def layout_row(
     drawn in logical order from cell 0.
     """
     display = printable(text[start:end], keep_tabs=True)
-    spans = cluster_cells(display, start_col, tab_size)
     if mode == "reader" and (rtl or has_rtl(display)):
+        spans = cluster_cells(display, start_col, tab_size)
         return _layout_bidi(display, spans, start, end, ends_line, rtl, width)
+    if is_simple(display):
+        # One cell per code point, in stored order (nearly every row of prose).
+        count = len(display)
+        return RowGeometry(start, end, None, count if ends_line else None, simple_text=display)
+    spans = cluster_cells(display, start_col, tab_size)
     glyphs: list[Glyph] = []
     x = 0
     for span_start, span_end, cells in spans:

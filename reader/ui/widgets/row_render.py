@@ -27,6 +27,15 @@ def render_row(
     run) is styled wherever its characters land. `break_style` styles
     the row's break cell (drawn only when given).
     """
+    if geometry.simple_text is not None:
+        return _render_simple(geometry.simple_text, geometry, layers, base, break_style)
+    glyphs = geometry.glyphs
+    if not layers and break_style is None:
+        # Most rows: nothing drawn over the text. The glyphs are contiguous from the first
+        # one's cell (right-aligned rows start further right): one segment.
+        if not glyphs:
+            return []
+        return [Segment(" " * glyphs[0].x + "".join(glyph.text for glyph in glyphs), base)]
     result: list[Segment] = []
     pending_text: list[str] = []
     pending_style: Style | None = None
@@ -38,28 +47,65 @@ def render_row(
         pending_text.clear()
 
     cells: list[tuple[int, str, int, Style]] = []
-    for glyph in geometry.glyphs:
-        style = base
-        for layer_start, layer_end, layer_style in layers:
-            if layer_start < glyph.end and glyph.start < layer_end:
-                style = style + layer_style
+    # Styles by the layers that cover a glyph: a row has few combinations, so each is added up
+    # once and the loop below compares them by identity.
+    combined: dict[tuple[int, ...], Style] = {(): base}
+    for glyph in glyphs:
+        covering = tuple(
+            index
+            for index, (layer_start, layer_end, _style) in enumerate(layers)
+            if layer_start < glyph.end and glyph.start < layer_end
+        )
+        style = combined.get(covering)
+        if style is None:
+            style = base
+            for index in covering:
+                style = style + layers[index][2]
+            combined[covering] = style
         cells.append((glyph.x, glyph.text, glyph.cells, style))
     if break_style is not None and geometry.break_x is not None:
         cells.append((geometry.break_x, " ", 1, break_style))
         cells.sort(key=lambda cell: cell[0])
     for x, text, width, style in cells:
         if x > column:
-            if pending_style != base:
+            if pending_style is not base:
                 flush()
                 pending_style = base
             pending_text.append(" " * (x - column))
             column = x
-        if style != pending_style:
+        if style is not pending_style:
             flush()
             pending_style = style
         pending_text.append(text)
         column = x + width
     flush()
+    return result
+
+
+def _render_simple(
+    text: str,
+    geometry: RowGeometry,
+    layers: Sequence[tuple[int, int, Style]],
+    base: Style,
+    break_style: Style | None,
+) -> list[Segment]:
+    """A row of one-cell code points in stored order: cut where a layer starts or ends."""
+    start = geometry.start
+    length = len(text)
+    cuts = {0, length}
+    for layer_start, layer_end, _style in layers:
+        cuts.add(min(max(layer_start - start, 0), length))
+        cuts.add(min(max(layer_end - start, 0), length))
+    result: list[Segment] = []
+    ordered = sorted(cuts)
+    for piece_start, piece_end in zip(ordered, ordered[1:], strict=False):
+        style = base
+        for layer_start, layer_end, layer_style in layers:
+            if layer_start - start <= piece_start and piece_end <= layer_end - start:
+                style = style + layer_style
+        result.append(Segment(text[piece_start:piece_end], style))
+    if break_style is not None and geometry.break_x is not None:
+        result.append(Segment(" ", break_style))
     return result
 
 
