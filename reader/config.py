@@ -6,6 +6,7 @@ import getpass
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reader.core.bidi import BIDI_SETTINGS, BidiSetting
 from reader.paths import config_path
 
 
@@ -23,11 +24,16 @@ class Settings:
 
     [keys]                  # binding id = keys, as Textual writes them
     "coding.tag-picker" = "t,ctrl+t"
+
+    [display]
+    bidi = "auto"           # right-to-left text: "auto", "reader", "terminal" or "off"
     ```
     """
 
     annotator: str = ""
     keymap: dict[str, str] = field(default_factory=dict)
+    bidi: BidiSetting = "auto"
+    """Who puts right-to-left text in visual order (see reader.core.bidi.resolve_mode)."""
     source: Path | None = None
 
     @property
@@ -58,10 +64,15 @@ def load_settings(path: Path | None = None) -> Settings:
         raise ConfigError(f"config file {path} is not valid TOML: {error}") from error
     user = data.get("user", {})
     keys = data.get("keys", {})
-    if not isinstance(user, dict) or not isinstance(keys, dict):
-        raise ConfigError(f"config file {path}: [user] and [keys] must be tables")
+    display = data.get("display", {})
+    if not isinstance(user, dict) or not isinstance(keys, dict) or not isinstance(display, dict):
+        raise ConfigError(f"config file {path}: [user], [keys] and [display] must be tables")
+    bidi = display.get("bidi", "auto")
+    if bidi not in BIDI_SETTINGS:
+        choices = ", ".join(f'"{choice}"' for choice in BIDI_SETTINGS)
+        raise ConfigError(f"config file {path}: display.bidi must be one of {choices}")
     name = user.get("name", "")
     if not isinstance(name, str):
         raise ConfigError(f"config file {path}: user.name must be a string")
     keymap = {str(k): str(v) for k, v in keys.items()}
-    return Settings(annotator=name.strip(), keymap=keymap, source=path)
+    return Settings(annotator=name.strip(), keymap=keymap, bidi=bidi, source=path)

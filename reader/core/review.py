@@ -20,9 +20,10 @@ ELLIPSIS = "\u2026"
 # alef, Quranic annotation signs, and the tatweel that only stretches a word. A search for
 # "مدرسة" should find "مَدْرَسَة" and "مـدرسـة".
 _ARABIC_OPTIONAL = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
-# Hamza-carrying and madda alefs are written as plain alef as often as not.
+# Hamza-carrying and madda alefs are written as plain alef as often as not, and a final ya as
+# alef maqsura (Egyptian usage): both are evened.
 _ARABIC_ALEF = str.maketrans({"\u0622": "\u0627", "\u0623": "\u0627", "\u0625": "\u0627",
-                              "\u0671": "\u0627"})
+                              "\u0671": "\u0627", "\u0649": "\u064a"})
 
 
 def fold(text: str) -> str:

@@ -12,6 +12,7 @@ there is nothing to show or step to.
 
 from __future__ import annotations
 
+import re
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
@@ -42,6 +43,8 @@ class SearchQuery:
     pattern: str
     regex: bool = False
     case_sensitive: bool = False
+    arabic_folding: bool = True
+    """A plain Arabic query ignores harakat and tatweel and evens alef forms and final ya."""
 
     @property
     def is_empty(self) -> bool:
@@ -85,6 +88,33 @@ class SearchResult:
         return None
 
 
+# Marks Arabic writers add or leave out at will (harakat, tanwin, shadda, sukun, superscript
+# alef, Quranic signs) and tatweel, which only stretches a word.
+_ARABIC_OPTIONAL = "[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]"
+_ARABIC_LETTERS = re.compile("[\u0620-\u064a\u0671-\u06d3]")
+# Letters written in several ways that a reader takes for one: alef with or without hamza or
+# madda, and a final ya with or without dots (alef maqsura).
+_ARABIC_EQUIVALENTS = {
+    **dict.fromkeys("\u0627\u0623\u0625\u0622\u0671", "[\u0627\u0623\u0625\u0622\u0671]"),
+    **dict.fromkeys("\u064a\u0649", "[\u064a\u0649]"),
+}
+
+
+def arabic_pattern(needle: str) -> str:
+    """A regular expression finding `needle` whatever harakat, tatweel, alef forms and final
+    ya the text uses (marks typed in `needle` are optional too)."""
+    import regex
+
+    optional = f"{_ARABIC_OPTIONAL}*"
+    parts: list[str] = []
+    for character in needle:
+        if re.fullmatch(_ARABIC_OPTIONAL, character):
+            continue
+        parts.append(_ARABIC_EQUIVALENTS.get(character) or regex.escape(character))
+    # Marks may sit between any two letters, and after the last one (so a match covers them).
+    return optional.join(parts) + optional if parts else regex.escape(needle)
+
+
 def compile_query(query: SearchQuery) -> regex.Pattern[str] | None:
     """The pattern a query needs, or None for a case-sensitive plain query (str.find serves).
 
@@ -94,6 +124,8 @@ def compile_query(query: SearchQuery) -> regex.Pattern[str] | None:
 
     if query.regex:
         source = query.pattern
+    elif query.arabic_folding and _ARABIC_LETTERS.search(query.pattern):
+        source = arabic_pattern(query.pattern)
     elif query.case_sensitive:
         return None
     else:

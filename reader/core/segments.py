@@ -36,7 +36,9 @@ _HEADING = LazyPattern(r" {0,3}#{1,6}(?:[^\S\n]|$)")
 # Numbered markers stop at three digits so a wrapped line starting "2015. The" is still prose.
 _LIST_MARKER = LazyPattern(r"[^\S\n]*+(?:[-*+•]|\d{1,3}[.)])[^\S\n]+(?=\S)")
 
-_TERMINATORS = ".!?…؟۔"  # ؛ (Arabic semicolon) is deliberately absent: it joins clauses
+# The Arabic semicolon ؛ ends a sentence too: Arabic prose runs long chains of clauses joined by
+# و, and ؛ is where its writers (and readers selecting with `s`) take the sentence to end.
+_TERMINATORS = ".!?…؟؛۔"
 _CLOSERS = "\"'”’)]»"
 _OPENERS = "\"'“‘([«"
 # French sets a closing guillemet off with a (narrow) no-break space: "Bien sûr. »".

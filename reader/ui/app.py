@@ -400,10 +400,12 @@ class ReaderApp(AnnotatorApp):
             # defaults", not only the keys.
             self.report(f"{error}. Using the defaults: your login name as the annotator, the "
                         "default keys.", title="Config file ignored", severity="warning")
+            self.action_set_bidi("auto", announce=False)
             return
         self.keymap = dict(settings.keymap)
         if self.keymap:
             self.set_keymap(self.keymap)
+        self.action_set_bidi(settings.bidi, announce=False)
 
     def _check_keymap(self) -> None:
         from reader.ui.keymap import bad_key_specs, keymap_clashes, unknown_binding_ids
@@ -818,6 +820,24 @@ class ReaderApp(AnnotatorApp):
         workspace = self.workspace
         active = workspace.active_document
         workspace.set_wrap(not (active.wrap if active else workspace.wrap))
+
+    def action_set_bidi(self, setting: str, announce: bool = True) -> None:
+        """Choose who reorders right-to-left text (the config's `display.bidi`, for this run)."""
+        from reader.core.bidi import BIDI_SETTINGS, resolve_mode, set_display_mode
+
+        if setting not in BIDI_SETTINGS:
+            return
+        mode = resolve_mode(setting)
+        set_display_mode(mode)
+        panes = self.main_screen.query(Workspace).first().document_panes() if (
+            self.main_screen.is_mounted and self.main_screen.query(Workspace)) else []
+        for document_pane in panes:
+            document_pane.view.bidi = mode
+        self.refresh(layout=True)
+        if announce:
+            said = {"reader": "reordered by the reader", "terminal": "left to the terminal",
+                    "off": "drawn in stored order"}[mode]
+            self.notify(f"Right-to-left text: {said} ({setting})", timeout=3)
 
     def action_toggle_line_numbers(self) -> None:
         workspace = self.workspace

@@ -81,6 +81,26 @@ CORE_COMMANDS: tuple[PaletteCommand, ...] = (
         "Help", "Every key binding, with its id for the config file", "help", "app.help"
     ),
     PaletteCommand("Quit", "Save the session and quit", "quit", "app.quit"),
+    PaletteCommand(
+        "Right-to-left: automatic",
+        "The reader puts Arabic in visual order unless the terminal does it itself",
+        "set_bidi('auto')",
+    ),
+    PaletteCommand(
+        "Right-to-left: reorder in the reader",
+        "Draw Arabic rows in visual order, shaped and right-aligned (most terminals need this)",
+        "set_bidi('reader')",
+    ),
+    PaletteCommand(
+        "Right-to-left: leave to the terminal",
+        "Send text in logical order for a terminal that reorders (GNOME Terminal, Konsole)",
+        "set_bidi('terminal')",
+    ),
+    PaletteCommand(
+        "Right-to-left: off",
+        "Draw every character in the order it is stored",
+        "set_bidi('off')",
+    ),
 )
 
 _sources: list[CommandSource] = []

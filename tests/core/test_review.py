@@ -249,3 +249,8 @@ def test_context_line_leaves_out_a_side_too_short_to_say_anything() -> None:
     assert len(line.plain) <= 40
     assert line.before == "" or len(line.before) >= 8
     assert line.after == "" or len(line.after) >= 8
+
+
+def test_fold_takes_final_ya_and_alef_maqsura_alike() -> None:
+    assert fold("إلى") == fold("الي")
+    assert fold("مشى") == fold("مشي")

@@ -119,3 +119,26 @@ def test_search_on_a_large_text() -> None:
     result = find_all(text, SearchQuery("lebanon"))
     assert len(result) == 80_000
     assert len(find_all(text, SearchQuery("n", case_sensitive=True))) == 100_000
+
+
+ARABIC = "عادَ اللّاجئـون إلى سوريا، وإنّ الأمل باقٍ؛ ومشى إلي البيت. الى"
+
+
+def test_arabic_search_ignores_harakat_tatweel_alef_forms_and_final_ya() -> None:
+    found = [ARABIC[a:b] for a, b in spans(SearchQuery("اللاجئون"), ARABIC)]
+    assert found == ["اللّاجئـون"]  # shadda and tatweel in the text
+    assert [ARABIC[a:b] for a, b in spans(SearchQuery("عاد"), ARABIC)] == ["عادَ"]  # its fatha too
+    assert [ARABIC[a:b] for a, b in spans(SearchQuery("ان"), ARABIC)] == ["إنّ"]
+    assert [ARABIC[a:b] for a, b in spans(SearchQuery("إلى"), ARABIC)] == ["إلى", "إلي", "الى"]
+    assert [ARABIC[a:b] for a, b in spans(SearchQuery("بَاقٍ"), ARABIC)] == ["باقٍ"]
+
+
+def test_arabic_folding_can_be_turned_off_like_match_case() -> None:
+    exact = SearchQuery("إلى", arabic_folding=False)
+    assert [ARABIC[a:b] for a, b in spans(exact, ARABIC)] == ["إلى"]
+    assert spans(SearchQuery("اللاجئون", arabic_folding=False), ARABIC) == []
+
+
+def test_arabic_folding_leaves_other_queries_alone() -> None:
+    assert spans(SearchQuery("lebanon", case_sensitive=True)) == [(12, 19)]
+    assert len(spans(SearchQuery("ا.", regex=True), ARABIC)) > 0  # a regex is the user's own

@@ -67,9 +67,19 @@ class TestSentences:
         assert sentences(text) == [
             "هل عاد اللاجئون إلى سوريا؟",
             "لا، لم يعودوا بعد.",
-            "الوضع صعب؛ لكن الأمل قائم۔",  # ؛ is a semicolon, not an end
+            "الوضع صعب؛",  # the Arabic semicolon ends a sentence (#13)
+            "لكن الأمل قائم۔",
             "انتهى",
         ]
+
+    def test_the_arabic_semicolon_moves_by_sentence(self) -> None:
+        text = "طالبت العائلات بالحقيقة؛ ولم تتلقَّ جوابًا؟ بعد"
+        second = text.index("ولم")
+        third = text.index("بعد")
+        assert segments.next_sentence_start(text, 0) == second
+        assert segments.next_sentence_start(text, second) == third
+        assert segments.previous_sentence_start(text, third - 1) == second
+        assert sentence_span(text, 3) == (0, second - 1)
 
     def test_closing_quotes_and_brackets_stay_with_their_sentence(self) -> None:
         text = (

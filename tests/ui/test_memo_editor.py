@@ -175,3 +175,19 @@ def test_shorten_passage_never_splits_a_character() -> None:
 
 def test_editable_memo_keeps_line_breaks_and_tabs() -> None:
     assert editable_memo("a\tb\r\nc\rd\x00") == "a\tb\nc\nd␀"
+
+
+async def test_an_arabic_memo_is_also_shown_in_visual_order() -> None:
+    from reader.core.bidi import set_display_mode
+
+    set_display_mode("reader")
+    app = MemoApp(MemoEditor("English first"))
+    async with app.run_test() as pilot:
+        preview = app.editor.query_one("#memo-preview", Static)
+        assert not preview.display  # nothing right-to-left: no preview
+        app.editor.query_one(TextArea).text = "سلام (12)"
+        await pilot.pause()
+        assert preview.display
+        content = preview.content
+        assert isinstance(content, Content)
+        assert content.plain == "(12) \ufee1\ufefc\ufeb3"  # shaped, reversed, brackets mirrored

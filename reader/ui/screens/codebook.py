@@ -26,9 +26,9 @@ from reader.core.codebook import (
     split_tag_path,
     valid_colour,
 )
-from reader.core.display import printable
 from reader.core.models import Tag
 from reader.core.review import CodebookEntry, codebook_entries, merge_choices, parent_choices
+from reader.core.row_geometry import visual_label
 from reader.ui.screens.main import COMPACT_FOOTER_BELOW
 from reader.ui.screens.tag_editor import Confirm, TagChooser, TextPrompt
 from reader.ui.widgets.annotation_sidebar import (
@@ -176,10 +176,10 @@ class CodebookScreen(Screen[None]):
                 tag = entry.tag
                 table.add_row(
                     Text(str(tag.hotkey) if tag.hotkey is not None else "", style="bold"),
-                    Text.assemble("  " * entry.depth, printable(tag.name)),
+                    Text.assemble("  " * entry.depth, visual_label(tag.name)),
                     Text.assemble((" \u25a0", tag.colour), f" {tag.colour}"),
                     Text(str(entry.count), justify="right"),
-                    Text(printable(" ".join(tag.description.split())), style="dim"),
+                    Text(visual_label(" ".join(tag.description.split())), style="dim"),
                     key=tag.id,
                 )
             if current is not None:
@@ -212,7 +212,7 @@ class CodebookScreen(Screen[None]):
 
     @on(Outcome)
     def _outcome(self, event: Outcome) -> None:
-        self._status(Content(printable(event.text)), error=event.error)
+        self._status(Content(visual_label(event.text)), error=event.error)
         if event.select is not None:
             self._select = event.select
             self.poll()

@@ -40,6 +40,7 @@ from textual.widgets.selection_list import Selection
 
 from reader.core.codebook import Codebook, CodebookError, valid_colour
 from reader.core.display import printable
+from reader.core.row_geometry import visual_label
 from reader.interop.registry import EXPORT_FORMATS, ExportFormat, all_options
 from reader.paths import database_file_role
 
@@ -254,14 +255,14 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
                         if current_title is not None:
                             yield FormRadioButton(
                                 Content("This one: ").append(
-                                    Content(printable(current_title))
+                                    Content(visual_label(current_title))
                                 ),
                                 id="documents-current",
                             )
                         yield FormRadioButton(Content("Choose…"), id="documents-choose")
                     yield FormSelectionList(
                         *(
-                            Selection(Content(printable(title)), document_id)
+                            Selection(Content(visual_label(title)), document_id)
                             for document_id, title in self.documents
                         ),
                         id="export-document-list",
@@ -279,7 +280,7 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
                                 Content.assemble(
                                     _swatch(tag.colour),
                                     " ",
-                                    Content(printable(self.codebook.path(tag))),
+                                    Content(visual_label(self.codebook.path(tag))),
                                 ),
                                 tag.id,
                             )

@@ -18,11 +18,15 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Label, Static, TextArea
 
+from reader.core.bidi import display_mode, has_rtl
 from reader.core.display import printable
 from reader.core.graphemes import next_grapheme_boundary, previous_grapheme_boundary
+from reader.core.row_geometry import visual_label
 
 CONTEXT_LIMIT = 240
 """Characters of the passage shown above the memo; a longer one keeps its start and end."""
+PREVIEW_LINES = 4
+"""Lines of a right-to-left memo shown read in visual order below the editor (the last ones)."""
 
 
 def shorten_passage(text: str, limit: int = CONTEXT_LIMIT) -> str:
@@ -109,9 +113,9 @@ class MemoEditor(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="memo-dialog"):
-            yield Label(Content(printable(self.title_text)), id="memo-title")
+            yield Label(Content(visual_label(self.title_text)), id="memo-title")
             if self.context.strip():
-                passage = printable(shorten_passage(self.context))
+                passage = visual_label(shorten_passage(self.context))
                 yield Static(Content(f"“{passage}”"), id="memo-context")
             yield TextArea(
                 self.original,
@@ -120,6 +124,7 @@ class MemoEditor(ModalScreen[str | None]):
                 tab_behavior="focus",
                 show_line_numbers=False,
             )
+            yield Static(id="memo-preview")
             yield DiscardPrompt(
                 Content("Discard the changes to this memo?  y or esc: discard · n: keep editing"),
                 id="memo-discard",
@@ -131,6 +136,7 @@ class MemoEditor(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         self.query_one(DiscardPrompt).display = False
+        self._show_preview(self.original)
         text_area = self.query_one(TextArea)
         text_area.move_cursor(text_area.document.end)
         text_area.focus()
@@ -158,6 +164,20 @@ class MemoEditor(ModalScreen[str | None]):
         prompt = self.query_one(DiscardPrompt)
         prompt.display = True
         prompt.focus()
+
+    @on(TextArea.Changed, "#memo-text")
+    def _memo_changed(self, event: TextArea.Changed) -> None:
+        self._show_preview(event.text_area.text)
+
+    def _show_preview(self, memo: str) -> None:
+        """Right-to-left memos also shown as read: the text area edits in stored order (it
+        cannot reorder), so below it each line is drawn shaped and in visual order."""
+        preview = self.query_one("#memo-preview", Static)
+        shown = display_mode() == "reader" and has_rtl(memo)
+        preview.display = shown
+        if shown:
+            lines = memo.splitlines()[-PREVIEW_LINES:]
+            preview.update(Content("\n".join(visual_label(line) for line in lines)))
 
     @on(DiscardPrompt.Answered)
     def _answered(self, event: DiscardPrompt.Answered) -> None:

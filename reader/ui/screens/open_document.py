@@ -16,7 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DirectoryTree, Footer, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from reader.core.display import printable
+from reader.core.row_geometry import visual_label
 
 
 class DocumentTree(DirectoryTree):
@@ -39,7 +39,7 @@ class DocumentTree(DirectoryTree):
     def process_label(self, label: TextType) -> Text:
         # File names are data: no markup, and no control characters reach the terminal.
         if isinstance(label, str):
-            return Text(printable(label))
+            return Text(visual_label(label))
         return super().process_label(label)
 
 
@@ -96,8 +96,8 @@ class OpenDocumentScreen(ModalScreen[Path | None]):
 
     @staticmethod
     def _recent_option(index: int, path: Path) -> Option:
-        prompt = Content(printable(path.name)).append(
-            Content.styled("  " + printable(str(path.parent)), "dim")
+        prompt = Content(visual_label(path.name)).append(
+            Content.styled("  " + visual_label(str(path.parent)), "dim")
         )
         return Option(prompt, id=f"recent-{index}")
 

@@ -15,6 +15,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from reader.core.display import printable
+from reader.core.row_geometry import visual_label
 
 Check = Callable[[str], str | None]
 """Returns why a value is refused, or None to accept it."""
@@ -47,7 +48,7 @@ class TextPrompt(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="review-dialog-box"):
-            yield Static(Content.styled(printable(self.title_text), "bold"), classes="title")
+            yield Static(Content.styled(visual_label(self.title_text), "bold"), classes="title")
             if self.hint:
                 hint = self.hint if isinstance(self.hint, Content) else Content(self.hint)
                 yield Static(hint, classes="hint")
@@ -65,7 +66,7 @@ class TextPrompt(ModalScreen[str | None]):
         value = event.value
         problem = self.check(value) if self.check is not None else None
         if problem:
-            self.query_one(".error", Static).update(Content(printable(problem)))
+            self.query_one(".error", Static).update(Content(visual_label(problem)))
             return
         self.dismiss(value)
 
@@ -92,7 +93,7 @@ class TagChooser(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="review-dialog-box"):
-            yield Static(Content.styled(printable(self.title_text), "bold"), classes="title")
+            yield Static(Content.styled(visual_label(self.title_text), "bold"), classes="title")
             yield OptionList(
                 *(Option(label, id=choice_id) for choice_id, label in self.choices)
             )

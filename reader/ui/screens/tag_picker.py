@@ -38,8 +38,9 @@ from reader.core.codebook import (
     split_tag_path,
     valid_colour,
 )
-from reader.core.display import printable
 from reader.core.fuzzy import fuzzy_filter, fuzzy_match
+from reader.core.row_geometry import visual_label
+from reader.ui.widgets.row_render import label_text
 
 CREATE_OPTION = "create"
 """The id of the `Create "<text>"` option."""
@@ -272,7 +273,7 @@ class TagPicker(ModalScreen[TagPickerResult | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="tag-picker-dialog"):
-            yield Label(Content(printable(self.title_text)), id="tag-picker-title")
+            yield Label(Content(visual_label(self.title_text)), id="tag-picker-title")
             yield FilterInput(
                 placeholder="Type to filter, or a new name (parent/child for a child tag)",
                 id="tag-picker-input",
@@ -320,9 +321,8 @@ class TagPicker(ModalScreen[TagPickerResult | None]):
     # ------------------------------------------------------------------ the list
 
     def _option(self, entry: _Entry, positions: tuple[int, ...]) -> Option:
-        name = Text(printable(entry.path), no_wrap=True, overflow="ellipsis")
-        for position in positions:
-            name.stylize("bold underline", position, position + 1)
+        name = label_text([(entry.path, "")],
+                          marks=[(position, "bold underline") for position in positions])
         ticked = entry.key in self._ticked
         if entry.tag_id is None:
             extra = Text("new", style="italic")
@@ -334,11 +334,12 @@ class TagPicker(ModalScreen[TagPickerResult | None]):
         return Option(_row(tick, _swatch(entry.colour), name, hotkey, extra), id=entry.key)
 
     def _create_option(self, path: str) -> Option:
-        prompt = Text.assemble(("+ ", "bold"), "Create “", printable(path), "”")
+        prompt = Text.assemble(("+ ", "bold"), "Create “", visual_label(path), "”")
         parts = path.split(SEPARATOR)
         if len(parts) > 1:
             parent = SEPARATOR.join(parts[:-1])
-            prompt.append(f"  ({printable(parts[-1])} under {printable(parent)})", style="dim")
+            child, parent_shown = visual_label(parts[-1]), visual_label(parent)
+            prompt.append(f"  ({child} under {parent_shown})", style="dim")
         return Option(prompt, id=CREATE_OPTION)
 
     def _refilter(self, query: str, *, keep: str | None = None) -> None:
@@ -385,7 +386,7 @@ class TagPicker(ModalScreen[TagPickerResult | None]):
 
     def _set_message(self, message: str, *, error: bool = False) -> None:
         label = self.query_one("#tag-picker-message", Static)
-        label.update(Content(printable(message)))
+        label.update(Content(visual_label(message)))
         label.display = bool(message)
         label.set_class(error, "-error")
 

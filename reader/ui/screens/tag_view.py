@@ -16,8 +16,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from reader.core.display import printable
 from reader.core.review import TagViewRow, codebook_entries, tag_and_descendants, tag_view_rows
+from reader.core.row_geometry import visual_label
 from reader.core.structure import page_range
 from reader.ui.screens.main import COMPACT_FOOTER_BELOW
 from reader.ui.widgets.annotation_sidebar import (
@@ -27,6 +27,7 @@ from reader.ui.widgets.annotation_sidebar import (
     store_snapshot,
     tag_label,
 )
+from reader.ui.widgets.row_render import label_text
 
 if TYPE_CHECKING:
     from reader.core.models import Document
@@ -54,12 +55,8 @@ def snapshot_content(snapshot: StoreSnapshot) -> object:
 
 def passage_cell(row: TagViewRow) -> Text:
     """The context line with the quote in bold (readable without colour)."""
-    return Text.assemble(
-        (printable(row.context.before), "dim"),
-        (printable(row.context.quote), "bold"),
-        (printable(row.context.after), "dim"),
-        no_wrap=True,
-        overflow="ellipsis",
+    return label_text(
+        [(row.context.before, "dim"), (row.context.quote, "bold"), (row.context.after, "dim")]
     )
 
 
@@ -204,10 +201,10 @@ class TagViewScreen(Screen[None]):
         elif not paged and "page" in table.columns:
             table.remove_column("page")
         for row in rows:
-            cells = [Text(printable(row.document_title), no_wrap=True, overflow="ellipsis"),
+            cells = [Text(visual_label(row.document_title), no_wrap=True, overflow="ellipsis"),
                      passage_cell(row)]
             if paged:
-                cells.append(Text(printable(row.page), no_wrap=True, overflow="ellipsis"))
+                cells.append(Text(visual_label(row.page), no_wrap=True, overflow="ellipsis"))
             table.add_row(*cells, key=row.annotation.id)
         ids = [row.annotation.id for row in rows]
         if keep in ids:

@@ -21,7 +21,6 @@ from textual.widgets import Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from reader.core.codebook import Codebook
-from reader.core.display import printable
 from reader.core.models import Annotation
 from reader.core.review import (
     SidebarFilter,
@@ -31,6 +30,7 @@ from reader.core.review import (
     shorten,
     tag_and_descendants,
 )
+from reader.core.row_geometry import visual_label
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -153,7 +153,7 @@ def tag_swatch(colour: str) -> Content:
 
 def tag_label(path: str, colour: str | None) -> Content:
     """A tag as shown everywhere: a coloured square and its name in the ordinary text colour."""
-    name = Content(printable(path))
+    name = Content(visual_label(path))
     if colour is None:
         return name
     return Content.assemble(tag_swatch(colour), " ", name)
@@ -167,9 +167,9 @@ def annotation_prompt(
 ) -> Content:
     """Quote (shortened, after its page where the document has pages), tags and memo of one
     passage, as an option's lines."""
-    quote = Content(printable(shorten(annotation.quote, width)))
+    quote = Content(visual_label(shorten(annotation.quote, width)))
     if page:
-        quote = Content.assemble(Content.styled(f"p. {printable(page)}  ", "$text-muted"), quote)
+        quote = Content.assemble(Content.styled(f"p. {visual_label(page)}  ", "$text-muted"), quote)
     if annotation.needs_reanchor:
         quote = Content.assemble(Content.styled("moved? ", "bold $warning"), quote)
     lines = [quote]
@@ -181,7 +181,7 @@ def annotation_prompt(
     if tags:
         lines.append(Content("  ").join(tags))
     if annotation.memo.strip():
-        memo = printable(shorten(annotation.memo, width))
+        memo = visual_label(shorten(annotation.memo, width))
         lines.append(
             Content.styled("memo: ", "italic $text-muted") + Content.styled(memo, "italic")
         )
@@ -357,7 +357,7 @@ class AnnotationSidebar(Vertical, can_focus=False):
         select = self.query_one("#sidebar-tag", Select)
         current = select.value
         with select.prevent(Select.Changed):
-            select.set_options((Content(printable(name)), tag_id) for tag_id, name in options)
+            select.set_options((Content(visual_label(name)), tag_id) for tag_id, name in options)
             if isinstance(current, str) and current in codebook:
                 select.value = current
 

@@ -8,8 +8,8 @@ from textual.content import Content
 from textual.widgets import Static
 
 from reader.core.codebook import Codebook
-from reader.core.display import printable
 from reader.core.review import bar_entries
+from reader.core.row_geometry import visual_label
 from reader.ui.widgets.annotation_sidebar import POLL_SECONDS, store_snapshot, tag_swatch
 
 
@@ -24,7 +24,7 @@ def bar_content(codebook: Codebook, counts: Mapping[str, int]) -> Content:
                 " ",
                 tag_swatch(entry.tag.colour),
                 " ",
-                Content(printable(entry.path)),
+                Content(visual_label(entry.path)),
                 " ",
                 Content.styled(str(entry.count), "$text-muted"),
             )

@@ -81,6 +81,13 @@ class SearchBar(Horizontal):
             tooltip="Tell capital and small letters apart",
         ),
         Binding(
+            "ctrl+o",
+            "toggle_arabic_folding",
+            "Arabic forms",
+            id="search.toggle-arabic-folding",
+            tooltip="Arabic: ignore harakat and tatweel, take alef forms and final ya alike",
+        ),
+        Binding(
             "escape",
             "cancel",
             "Cancel",
@@ -93,6 +100,8 @@ class SearchBar(Horizontal):
     """Treat the query as a regular expression."""
     case_sensitive: reactive[bool] = reactive(False)
     """Tell capital and small letters apart."""
+    arabic_folding: reactive[bool] = reactive(True)
+    """Find Arabic words whatever marks, tatweel, alef forms and final ya they are written with."""
 
     class Changed(Message):
         """The query or a toggle changed (the pane searches after a short pause)."""
@@ -117,6 +126,7 @@ class SearchBar(Horizontal):
         yield Label("", id="search-count")
         yield Label(".*", id="search-regex", classes="search-toggle")
         yield Label("Aa", id="search-case", classes="search-toggle")
+        yield Label("أ=ا", id="search-arabic", classes="search-toggle -on")
 
     @property
     def input(self) -> Input:
@@ -127,7 +137,12 @@ class SearchBar(Horizontal):
         """The query as the bar shows it now."""
         from reader.core.search import SearchQuery
 
-        return SearchQuery(self.input.value, regex=self.regex, case_sensitive=self.case_sensitive)
+        return SearchQuery(
+            self.input.value,
+            regex=self.regex,
+            case_sensitive=self.case_sensitive,
+            arabic_folding=self.arabic_folding,
+        )
 
     def watch_regex(self, regex: bool) -> None:
         if self.is_mounted:
@@ -143,6 +158,14 @@ class SearchBar(Horizontal):
 
     def action_toggle_case(self) -> None:
         self.case_sensitive = not self.case_sensitive
+        self.post_message(self.Changed(self.query_value))
+
+    def watch_arabic_folding(self, folding: bool) -> None:
+        if self.is_mounted:
+            self.query_one("#search-arabic", Label).set_class(folding, "-on")
+
+    def action_toggle_arabic_folding(self) -> None:
+        self.arabic_folding = not self.arabic_folding
         self.post_message(self.Changed(self.query_value))
 
     def action_cancel(self) -> None:
@@ -173,7 +196,7 @@ class DocumentPane(Widget):
             "open_search",
             "Search",
             id="document.search",
-            tooltip="Search this document (ctrl+r regex, ctrl+t match case inside the bar)",
+            tooltip="Search this document (ctrl+r regex, ctrl+t match case, ctrl+o Arabic forms)",
             # Run by the app before the key reaches the document: the first search mounts the
             # bar, and keys typed meanwhile must wait for it, not move the cursor.
             priority=True,

@@ -12,14 +12,19 @@ of every line (`RowLayout.count`); from then on `scroll_y` is an exact row numbe
 Small documents are counted at once, so they never look provisional.
 
 Home and End go to the start and end of the visual row (the screen row the cursor is on); with
-wrap off that is the line. Up and down move by visual rows, keeping the column the cursor had.
+wrap off that is the line. Up and down move by visual rows, keeping the column the cursor had;
+left and right move to the neighbouring glyph as drawn (in a right-to-left row, left reads on).
+
+The view composes and reacts; the work is elsewhere, as TextArea splits it: where each offset
+is drawn (`reader.core.row_geometry.DocumentGeometry`, bidi included), the cursor and selection
+and where motions take them (`reader.core.navigator.DocumentNavigator`), and drawing a row from
+its geometry and style layers (`reader.ui.widgets.row_render.render_row`).
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from rich.segment import Segment
@@ -35,18 +40,12 @@ from textual.strip import Strip
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from reader.core import motions, segments
-from reader.core.display import (
-    TAB_SIZE,
-    CountedRows,
-    LineCells,
-    RowLayout,
-    cell_width,
-    cluster_cells,
-    offset_at_cell,
-    printable,
-)
-from reader.core.graphemes import next_grapheme_boundary
+from reader.core.bidi import BidiMode, display_mode
+from reader.core.display import CountedRows, LineCells, RowLayout, printable
+from reader.core.navigator import DocumentNavigator
+from reader.core.row_geometry import DocumentGeometry, RowGeometry, ScreenRow
 from reader.core.text import LineIndex
+from reader.ui.widgets.row_render import render_row
 
 if TYPE_CHECKING:
     # (At run time the search module is loaded by the first search: start-up does not need it.)
@@ -90,15 +89,6 @@ def _selecting(keys: str, motion: str, description: str, tooltip: str) -> Bindin
         tooltip=f"Extend the selection: {tooltip[0].lower()}{tooltip[1:]}",
         show=False,
     )
-
-
-@dataclass(frozen=True)
-class _Row:
-    line: int
-    subrow: int
-    start: int
-    end: int
-    line_end: int
 
 
 class DocumentView(ScrollView, can_focus=True):
@@ -317,6 +307,7 @@ class DocumentView(ScrollView, can_focus=True):
         index: LineIndex | None = None,
         wrap: bool = True,
         line_numbers: bool = False,
+        bidi: BidiMode | None = None,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
@@ -324,20 +315,21 @@ class DocumentView(ScrollView, can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self._text = text
         self._index = index if index is not None else LineIndex(text)
-        self._cursor = 0
-        self._goal_cell: int | None = None
-        self._anchor: int | None = None
+        self._navigator = DocumentNavigator(text)
         self._drag_from: int | None = None  # where a mouse drag started
         # Layout: what `_layout_key` was computed for, the rows, the provisional top.
         self._layout_key: tuple[bool, int, int] | None = None
-        self._text_width = 1
-        self._row_layout = RowLayout(text, self._index, wrap=wrap, width=1)
         self._layout_generation = 0
         self._cells = LineCells(text, self._index)
+        # Offsets <-> cells: the rows, the columns, each row's geometry, the bidi mode.
+        self._screen = DocumentGeometry(
+            text, self._index, self._cells, mode=display_mode() if bidi is None else bidi,
+            wrap=wrap,
+        )
         self._top_subrow_line = 0
         self._top_subrow = 0
         self._pending_top: tuple[int, int] | None = None  # restored before the first layout
-        self._visible: tuple[tuple[Any, ...], list[_Row]] | None = None
+        self._visible: tuple[tuple[Any, ...], list[ScreenRow]] | None = None
         self._strips: LRUCache[tuple[Any, ...], Strip] = LRUCache(2048)
         # What is drawn over the text.
         self._search: SearchResult | None = None
@@ -354,6 +346,44 @@ class DocumentView(ScrollView, can_focus=True):
         self.set_class(not wrap, "-nowrap")
 
     # ------------------------------------------------------------------ public state
+
+    # The cursor, the anchor and the goal column live in the navigator.
+    @property
+    def _cursor(self) -> int:
+        return self._navigator.cursor
+
+    @_cursor.setter
+    def _cursor(self, offset: int) -> None:
+        self._navigator.cursor = offset
+
+    @property
+    def _anchor(self) -> int | None:
+        return self._navigator.anchor
+
+    @_anchor.setter
+    def _anchor(self, offset: int | None) -> None:
+        self._navigator.anchor = offset
+
+    @property
+    def _goal_cell(self) -> int | None:
+        return self._navigator.goal_cell
+
+    @_goal_cell.setter
+    def _goal_cell(self, cell: int | None) -> None:
+        self._navigator.goal_cell = cell
+
+    # The rows, the text width and the bidi mode live in the document geometry.
+    @property
+    def _row_layout(self) -> RowLayout:
+        return self._screen.layout
+
+    @property
+    def _text_width(self) -> int:
+        return self._screen.text_width
+
+    @property
+    def _bidi(self) -> BidiMode:
+        return self._screen.mode
 
     @property
     def text(self) -> str:
@@ -383,9 +413,7 @@ class DocumentView(ScrollView, can_focus=True):
     @property
     def selection(self) -> tuple[int, int] | None:
         """The selected span [start, end) between the anchor and the cursor, or None."""
-        if self._anchor is None or self._anchor == self._cursor:
-            return None
-        return min(self._anchor, self._cursor), max(self._anchor, self._cursor)
+        return self._navigator.selection
 
     @property
     def selection_anchor(self) -> int | None:
@@ -395,14 +423,14 @@ class DocumentView(ScrollView, can_focus=True):
     def selection_anchor(self, anchor: int | None) -> None:
         """Start (or with None, end) a selection from `anchor` to wherever the cursor goes."""
         before = self.selection
-        self._anchor = None if anchor is None else motions.snap_to_boundary(self._text, anchor)
+        self._anchor = None if anchor is None else self._screen.snap(anchor)
         self._refresh_selection_rows(before, self.selection)
         if self.is_mounted:
             self._post_cursor_moved()  # listeners read the new selection from it
 
     def select(self, start: int, end: int) -> None:
         """Select [start, end): the anchor goes to `start` and the cursor to `end`."""
-        self._anchor = motions.snap_to_boundary(self._text, start)
+        self._anchor = self._screen.snap(start)
         self.move_cursor(end)
         self._post_cursor_moved()
 
@@ -427,6 +455,22 @@ class DocumentView(ScrollView, can_focus=True):
         """The rows at the current width (read-only use: `locate`, `row_bounds`, ...)."""
         self._ensure_layout()
         return self._row_layout
+
+    @property
+    def bidi(self) -> BidiMode:
+        """How right-to-left text is drawn: "reader" reorders rows itself, "terminal" and "off"
+        send logical order (see reader.core.bidi)."""
+        return self._bidi
+
+    @bidi.setter
+    def bidi(self, mode: BidiMode) -> None:
+        if mode == self._bidi:
+            return
+        self._screen.set_mode(mode)
+        self._strips.clear()
+        self._goal_cell = None
+        self.move_cursor(self._cursor)
+        self.refresh()
 
     @property
     def is_provisional(self) -> bool:
@@ -576,11 +620,10 @@ class DocumentView(ScrollView, can_focus=True):
             self._keep_cursor_visible()
             return
         self._strips.clear()
-        self._text_width = text_width
         self.workers.cancel_group(self, "document-view-rows")
         # One cell is kept for a space hanging after a full row (see core.display).
         layout = RowLayout(self._text, self._index, wrap=wrap, width=max(1, text_width - 1))
-        self._row_layout = layout
+        self._screen.set_layout(layout, text_width)
         self._layout_generation += 1
         if wrap:
             if len(self._text) <= _SYNC_WRAP_LIMIT:
@@ -661,7 +704,7 @@ class DocumentView(ScrollView, can_focus=True):
         self.scroll_to(y=y, animate=False, force=True)
         self.refresh()
 
-    def _visible_rows(self) -> list[_Row]:
+    def _visible_rows(self) -> list[ScreenRow]:
         self._ensure_layout()
         if self._layout_key is None:
             return []
@@ -670,7 +713,7 @@ class DocumentView(ScrollView, can_focus=True):
         key = (self._layout_generation, top, height, self._row_layout.total_rows is not None)
         if self._visible is not None and self._visible[0] == key:
             return self._visible[1]
-        rows: list[_Row] = []
+        rows: list[ScreenRow] = []
         line, subrow = top
         line_count = self._index.line_count
         while len(rows) < height and line < line_count:
@@ -683,7 +726,7 @@ class DocumentView(ScrollView, can_focus=True):
                 end = line_rows[index + 1] if index + 1 < len(line_rows) else line_end
                 if index + 1 == len(line_rows) and not complete:
                     break  # (needed rows were asked for, so this only happens past the screen)
-                rows.append(_Row(line, index, line_rows[index], end, line_end))
+                rows.append(ScreenRow(line, index, line_rows[index], end, line_end))
             line, subrow = line + 1, 0
         self._visible = (key, rows)
         return rows
@@ -692,7 +735,7 @@ class DocumentView(ScrollView, can_focus=True):
 
     def move_cursor(self, offset: int, *, keep_goal: bool = False, center: bool = False) -> None:
         """Put the cursor at `offset` (snapped to a cluster boundary) and scroll to show it."""
-        offset = motions.snap_to_boundary(self._text, offset)
+        offset = self._screen.snap(offset)
         if not keep_goal:
             self._goal_cell = None
         moved = offset != self._cursor
@@ -757,7 +800,7 @@ class DocumentView(ScrollView, can_focus=True):
 
     def _keep_cursor_column_visible(self, line: int) -> None:
         width = self._text_width
-        cell = self._cells.cells_before(line, self._cursor)
+        cell = self._screen.cell_of(self._cursor)
         x = round(self.scroll_x)
         if cell < x:
             self.scroll_to(x=max(0, cell - width // 4), animate=False, force=True)
@@ -766,11 +809,7 @@ class DocumentView(ScrollView, can_focus=True):
 
     def _cursor_cell(self) -> int:
         """The cursor's column in cells within its visual row."""
-        line, subrow = self._row_layout.locate(self._cursor)
-        if not self.wrap:
-            return self._cells.cells_before(line, self._cursor)
-        start, _end = self._row_layout.row_bounds(line, subrow)
-        return cell_width(self._text[start : self._cursor])
+        return self._screen.cell_of(self._cursor)
 
     def _move_rows(self, rows: int, *, scroll: bool = False) -> None:
         """Move the cursor `rows` visual rows, keeping its column; optionally scroll as much."""
@@ -786,22 +825,29 @@ class DocumentView(ScrollView, can_focus=True):
             if scroll:
                 self.move_cursor(0 if rows < 0 else len(self._text))
             return
-        if self.wrap:
-            start, end = self._row_layout.row_bounds(target_line, target_subrow)
-            offset = offset_at_cell(self._text, start, end, self._goal_cell)
-            if offset == end and end != self._index.line_end(target_line) and end > start:
-                offset = motions.previous_character(self._text, end)
-        else:
-            offset = self._cells.offset_at(target_line, self._goal_cell)
-        self.move_cursor(offset, keep_goal=True)
+        there = self._screen.row(target_line, target_subrow)
+        self.move_cursor(self._screen.offset_at(there, self._goal_cell), keep_goal=True)
 
     # ------------------------------------------------------------------ actions
 
     def action_cursor_left(self) -> None:
-        self.move_cursor(motions.previous_character(self._text, self._cursor))
+        self._move_horizontally(-1)
 
     def action_cursor_right(self) -> None:
-        self.move_cursor(motions.next_character(self._text, self._cursor))
+        self._move_horizontally(1)
+
+    def _move_horizontally(self, step: int) -> None:
+        """One glyph left or right as drawn (past the row's edge, on in reading order)."""
+        self._ensure_layout()
+        line = self._index.line_of(self._cursor)
+        if self._layout_key is None or not (self.wrap or self._screen.reorders_whole_line(line)):
+            if step > 0:
+                self.move_cursor(motions.next_character(self._text, self._cursor))
+            else:
+                self.move_cursor(motions.previous_character(self._text, self._cursor))
+            return
+        row = self._screen.geometry(self._screen.row_of(self._cursor))
+        self.move_cursor(self._navigator.horizontal_target(step, row))
 
     def action_cursor_up(self) -> None:
         self._move_rows(-1)
@@ -1023,7 +1069,7 @@ class DocumentView(ScrollView, can_focus=True):
         """Show the place `scroll_state` described (unknown keys are ignored)."""
         cursor = state.get("cursor")
         if isinstance(cursor, int):
-            self._cursor = motions.snap_to_boundary(self._text, cursor)
+            self._cursor = self._screen.snap(cursor)
             self._goal_cell = None
         top_line = state.get("top_line")
         if isinstance(top_line, int):
@@ -1048,9 +1094,8 @@ class DocumentView(ScrollView, can_focus=True):
             return None
         row = rows[min(max(offset.y, 0), len(rows) - 1)]
         cell = offset.x - self._prefix_width()
-        if self.wrap:
-            return offset_at_cell(self._text, row.start, row.end, max(0, cell))
-        return self._cells.offset_at(row.line, max(0, cell + round(self.scroll_x)))
+        scroll_x = 0 if self.wrap else round(self.scroll_x)
+        return self._screen.offset_at(row, max(0, cell + scroll_x))
 
     def on_mouse_down(self, event: events.MouseDown) -> None:
         if event.button != 1 or event.get_content_offset(self) is None:
@@ -1113,6 +1158,7 @@ class DocumentView(ScrollView, can_focus=True):
             width,
             self.wrap,
             self.line_numbers,
+            self._bidi,
             scroll_x,
             cursor if cursor_here else None,
             self.has_focus,
@@ -1126,7 +1172,7 @@ class DocumentView(ScrollView, can_focus=True):
             self._strips[key] = strip
         return strip
 
-    def _row_look(self, row: _Row) -> tuple[Any, ...]:
+    def _row_look(self, row: ScreenRow) -> tuple[Any, ...]:
         """The decorations and matches drawn on `row`: with them in a strip's key (rather than a
         revision of everything drawn), tagging a passage rebuilds only the rows it covers."""
         start, end = row.start, row.end
@@ -1153,7 +1199,7 @@ class DocumentView(ScrollView, can_focus=True):
 
     def _build_strip(
         self,
-        row: _Row,
+        row: ScreenRow,
         width: int,
         scroll_x: int,
         cursor_here: bool,
@@ -1161,26 +1207,18 @@ class DocumentView(ScrollView, can_focus=True):
         base: Style,
     ) -> Strip:
         prefix = self._prefix_segments(row, base)
-        prefix_width = self._prefix_width()
-        text_width = max(0, width - prefix_width)
-        # Which code points to draw, and the column the first of them starts at.
-        if self.wrap:
-            start, end, start_col, crop = row.start, row.end, 0, 0
-        else:
-            line_start = self._index.line_start(row.line)
-            start = self._cells.offset_at(row.line, scroll_x) if scroll_x else line_start
-            start_col = self._cells.cells_before(row.line, start) if start != line_start else 0
-            end = self._cells.offset_at(row.line, scroll_x + text_width + 2)
-            end = min(row.end, max(end, start))
-            crop = scroll_x - start_col
-        segments_ = self._text_segments(start, end, start_col, row, cursor_here, selection, base)
-        text_strip = Strip(segments_)
-        if crop:
-            text_strip = text_strip.crop(crop)
+        text_width = max(0, width - self._prefix_width())
+        geometry = self._screen.geometry(row, scroll_x)
+        layers, break_style = self._layers(geometry, row, cursor_here, selection, base)
+        text_strip = Strip(render_row(geometry, layers, base, break_style=break_style))
+        if not self.wrap:
+            start_col = self._screen.nowrap_window(row, scroll_x)[2]
+            if scroll_x - start_col:
+                text_strip = text_strip.crop(scroll_x - start_col)
         text_strip = text_strip.crop_extend(0, text_width, base)
         return Strip.join([Strip(prefix), text_strip]).crop_extend(0, width, base)
 
-    def _prefix_segments(self, row: _Row, base: Style) -> list[Segment]:
+    def _prefix_segments(self, row: ScreenRow, base: Style) -> list[Segment]:
         gutter = base + self._style("document-view--gutter")
         mark = self._marks.get(row.line) if row.subrow == 0 else None
         result = [
@@ -1195,20 +1233,17 @@ class DocumentView(ScrollView, can_focus=True):
             result.append(Segment(f" {number} ", style))
         return result
 
-    def _text_segments(
+    def _layers(
         self,
-        start: int,
-        end: int,
-        start_col: int,
-        row: _Row,
+        geometry: RowGeometry,
+        row: ScreenRow,
         cursor_here: bool,
         selection: tuple[int, int] | None,
         base: Style,
-    ) -> list[Segment]:
-        """The row's text [start, end) as styled segments, made printable, tabs expanded."""
-        text = self._text
+    ) -> tuple[list[tuple[int, int, Style]], Style | None]:
+        """The styles drawn over the row's text (lowest first), and its break cell's style."""
+        start, end = geometry.start, geometry.end
         cursor = self._cursor
-        # Style layers as (start, end, style), lowest first.
         layers: list[tuple[int, int, Style]] = []
         if self._decorations:
             low = bisect_right(self._decoration_starts, start - self._decoration_reach - 1)
@@ -1224,35 +1259,11 @@ class DocumentView(ScrollView, can_focus=True):
                 layers.append((match_start, match_end, style))
         if selection is not None:
             layers.append((selection[0], selection[1], self._style("document-view--selection")))
-        cursor_end = None
         if cursor_here and start <= cursor < end:
-            cursor_end = min(end, next_grapheme_boundary(text, cursor))
-            layers.append((cursor, cursor_end, self._style("document-view--cursor")))
-
-        cuts = {start, end}
-        for layer_start, layer_end, _style in layers:
-            if start < layer_start < end:
-                cuts.add(layer_start)
-            if start < layer_end < end:
-                cuts.add(layer_end)
-        display = printable(text[start:end], keep_tabs=True)
-        has_tabs = "\t" in display
-        if has_tabs:
-            expanded = self._expand_tabs(display, start_col)
-        result: list[Segment] = []
-        ordered = sorted(cuts)
-        for piece_start, piece_end in zip(ordered, ordered[1:], strict=False):
-            style = base
-            for layer_start, layer_end, layer_style in layers:
-                if layer_start <= piece_start and piece_end <= layer_end:
-                    style = style + layer_style
-            if has_tabs:
-                piece = "".join(expanded[piece_start - start : piece_end - start])
-            else:
-                piece = display[piece_start - start : piece_end - start]
-            result.append(Segment(piece, style))
+            layers.append((cursor, cursor + 1, self._style("document-view--cursor")))
         # The line break (or the end of the text) is one cell: the cursor and a selection
         # crossing it are drawn there.
+        break_style: Style | None = None
         if end == row.line_end and end == row.end:
             style = base
             if selection is not None and selection[0] <= end < selection[1]:
@@ -1260,16 +1271,5 @@ class DocumentView(ScrollView, can_focus=True):
             if cursor_here and cursor == end:
                 style = style + self._style("document-view--cursor")
             if style is not base:
-                result.append(Segment(" ", style))
-        return result
-
-    @staticmethod
-    def _expand_tabs(display: str, start_col: int) -> list[str]:
-        """Per code point, what to draw: a tab becomes spaces to the next tab stop."""
-        pieces = list(display)
-        column = start_col
-        for span_start, _span_end, cells in cluster_cells(display, start_col, TAB_SIZE):
-            if display[span_start] == "\t":
-                pieces[span_start] = " " * cells
-            column += cells
-        return pieces
+                break_style = style
+        return layers, break_style

@@ -12,7 +12,7 @@ from typing import ClassVar
 from textual.content import Content
 from textual.widget import Widget
 
-from reader.core.display import printable
+from reader.core.row_geometry import visual_label
 
 SLOTS = (
     "title", "search", "selection", "tags", "attention", "saved", "place", "position", "encoding",
@@ -68,7 +68,7 @@ class StatusLine(Widget):
 
     def set(self, slot: str, text: str | None, *, alert: bool = False) -> None:
         """Show `text` in `slot` (document text is made printable here), or hide the slot."""
-        text = printable(text or "")
+        text = visual_label(text or "")
         if self._texts.get(slot, "") == text and (slot in self._alerts) == alert:
             return  # every cursor move asks: an unchanged slot costs nothing
         self._texts[slot] = text

@@ -18,6 +18,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from reader.core.display import printable
+from reader.core.row_geometry import visual_label
 from reader.session import DocumentState, Layout, PaneState
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ def tab_label(title: str) -> Content:
     text = printable(title) or "untitled"
     if len(text) > TITLE_LIMIT:
         text = text[: TITLE_LIMIT - 1] + "…"
-    return Content(text)
+    return Content(visual_label(text))  # shortened in logical order, then put in visual order
 
 
 class DocumentTab(Widget):
