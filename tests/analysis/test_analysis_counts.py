@@ -166,3 +166,13 @@ def test_arabic_tags_and_passages_count_like_any_other() -> None:
 ])
 def test_covered_length(spans: list[tuple[int, int]], length: int) -> None:
     assert covered_length(spans) == length
+
+
+@pytest.mark.parametrize(("value", "largest", "width", "drawn"), [
+    (10, 10, 4, "████"), (5, 10, 4, "██  "), (1, 1000, 4, "▏   "), (0, 10, 3, "   "),
+    (3, 0, 2, "  "), (7, 8, 1, "▉"), (12, 10, 2, "██"),
+])
+def test_bars_fill_in_eighths(value: int, largest: int, width: int, drawn: str) -> None:
+    from reader.analysis.bars import bar
+
+    assert bar(value, largest, width) == drawn

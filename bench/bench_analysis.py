@@ -1,0 +1,115 @@
+"""Analysis on 1,000 documents with 100,000 passages: stats, co-occurrence and a corpus search
+from the command line (goal: each within 1 s), and the analysis screen's first paint (300 ms).
+
+    python bench/bench_analysis.py [--folder /tmp/reader-analysis] [--repeat 3]
+
+The corpus is built through the store's API (documents cut from War and Peace, passages tagged
+with one or two tags of a codebook nested two deep) and kept in the folder for the next run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from annotated_db import make_database  # noqa: E402
+
+from reader.core.store import AnnotationStore  # noqa: E402
+
+DOCUMENTS = 1_000
+PER_DOCUMENT = 100
+
+
+def build(folder: Path) -> Path:
+    """The database (built once): 1,000 documents, 100,000 passages, nested tags."""
+    db = folder / "db.json"
+    if db.exists():
+        return db
+    began = time.perf_counter()
+    make_database(folder, documents=DOCUMENTS, per_document=PER_DOCUMENT)
+    store = AnnotationStore(db)
+    tags = store.tags()
+    # Nest the codebook: every third tag goes under the one before it, so parents roll up.
+    with store.batch("nest the codebook"):
+        for index in range(1, len(tags), 3):
+            store.update_tag(tags[index].id, parent=tags[index - 1].id)
+    passages = len(store.annotations())
+    print(f"built {len(store.documents())} documents, {passages} passages in "
+          f"{time.perf_counter() - began:.0f} s ({db.stat().st_size / 1e6:.0f} MB)")
+    return db
+
+
+def cli_seconds(db: Path, arguments: list[str], repeat: int) -> tuple[float, int]:
+    """Median wall time of `reader ARGS` in a fresh process, and its output's length in lines."""
+    environment = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    times = []
+    lines = 0
+    for _ in range(repeat):
+        began = time.perf_counter()
+        done = subprocess.run([sys.executable, "-m", "reader", "--db", str(db), *arguments],
+                              capture_output=True, text=True, env=environment, check=True)
+        times.append(time.perf_counter() - began)
+        lines = done.stdout.count("\n")
+    return statistics.median(times), lines
+
+
+async def first_paint(db: Path) -> tuple[float, float]:
+    """Seconds from opening the analysis screen to its first painted matrix, and to its data.
+
+    Measured in-process with Textual's test driver on an app whose store is already open.
+    """
+    from reader.ui.annotator_app import AnnotatorApp
+    from reader.ui.screens.analysis import AnalysisScreen
+
+    app = AnnotatorApp([], db_path=db)
+    async with app.run_test(size=(160, 50)) as pilot:
+        while app.service is None or app.service.snapshot.revision == 0:
+            await pilot.pause(0.05)
+        began = time.perf_counter()
+        app.action_analysis()
+        while not isinstance(app.screen, AnalysisScreen) or not app.screen.painted:
+            await pilot.pause(0)
+        painted = time.perf_counter() - began
+        while app.screen.corpus is None:
+            await pilot.pause(0.01)
+        ready = time.perf_counter() - began
+    return painted, ready
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--folder", type=Path, default=Path("/tmp/reader-analysis"))
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-screen", action="store_true", help="skip the screen's first paint")
+    args = parser.parse_args()
+    db = build(args.folder)
+    for label, arguments in (
+        ("reader --version (start-up alone)", ["--version"]),
+        ("reader stats --format csv", ["stats", "--format", "csv"]),
+        ("reader stats --by annotator", ["stats", "--by", "annotator", "--format", "csv"]),
+        ("reader stats --cooccurrence", ["stats", "--cooccurrence", "--format", "csv"]),
+        ("reader search Moscow", ["search", "Moscow", "--format", "csv"]),
+        ("reader search --regex", ["search", r"\bPrinc\w+ Andr\w+", "--regex", "--format",
+                                   "csv"]),
+    ):
+        seconds, lines = cli_seconds(db, arguments, args.repeat)
+        verdict = "ok" if seconds <= 1.0 else "OVER 1 s"
+        print(f"{label:40} {seconds * 1000:7.0f} ms  {lines:6} lines  {verdict}")
+    if not args.no_screen:
+        painted, ready = asyncio.run(first_paint(db))
+        verdict = "ok" if painted <= 0.3 else "OVER 300 ms"
+        print(f"{'analysis screen, first paint':40} {painted * 1000:7.0f} ms  {verdict}")
+        print(f"{'analysis screen, matrix filled':40} {ready * 1000:7.0f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
