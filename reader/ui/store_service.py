@@ -40,6 +40,10 @@ class StoreSnapshot:
     revision: int = 0
     codebook: Codebook = field(default_factory=lambda: Codebook(()))
     counts: Mapping[str, int] = field(default_factory=dict)
+    """Passages per tag id carrying that very tag (what deleting the tag would touch)."""
+    rolled_counts: Mapping[str, int] = field(default_factory=dict)
+    """Passages per tag id with parents counting their children's passages once: what the
+    codebook bar, the codebook screen, the tag view and `reader tags` show."""
     documents: Mapping[str, Document] = field(default_factory=dict)
     # Annotations of the documents open in the TUI, in document order.
     annotations: Mapping[str, tuple[Annotation, ...]] = field(default_factory=dict)
@@ -340,10 +344,19 @@ class AnnotationService:
             document_id: tuple(store.annotations(document=document_id))
             for document_id in self._watched
         }
+        codebook = store.codebook()
+        counts = store.annotation_counts()
+        rolled = counts
+        if any(tag.parent is not None for tag in codebook):
+            # Only a nested codebook needs each passage's tags (to count a passage once).
+            from reader.analysis.counts import rolled_up_counts
+
+            rolled = rolled_up_counts(codebook, (a.tags for a in store.annotations()))
         return StoreSnapshot(
             revision=self._revision,
-            codebook=store.codebook(),
-            counts=MappingProxyType(store.annotation_counts()),
+            codebook=codebook,
+            counts=MappingProxyType(counts),
+            rolled_counts=MappingProxyType(rolled),
             documents=MappingProxyType(documents),
             annotations=MappingProxyType(annotations),
         )

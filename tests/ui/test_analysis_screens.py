@@ -223,3 +223,59 @@ async def test_the_new_screens_are_in_the_palette(tmp_path: Path) -> None:
         await until(pilot, lambda: app.workspace.document_count == 1)
         actions = [command.action for command in available_commands(app)]
         assert "screen.analysis" in actions and "screen.corpus_search" in actions
+
+
+async def test_the_codebook_bar_and_screen_count_a_parent_with_its_childrens_passages(
+    tmp_path: Path, capsys
+) -> None:
+    from reader.cli import main
+    from reader.ui.screens.codebook import CodebookScreen
+    from reader.ui.widgets.codebook_bar import CodebookBar
+
+    app, db, ids = prepare(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_screen(pilot, app, "C", CodebookScreen)
+        screen = app.screen
+        assert isinstance(screen, CodebookScreen)
+        await until(pilot, lambda: bool(screen.entries))
+        shown = {entry.tag.id: entry.count for entry in screen.entries}
+        # `place` has no passage of its own; its child `place/prison` has two.
+        assert (shown[ids["place"]], shown[ids["prison"]]) == (2, 2)
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is app.main_screen)
+        await app.main_screen.mount_review_widgets()
+        bar = app.main_screen.query_one(CodebookBar)
+        bar.poll()
+        await until(pilot, lambda: "place 2" in str(bar.render()))
+    assert main(["--db", str(db), "tags"]) == 0
+    rows = {line.split("\t")[1]: line.split("\t")[3]
+            for line in capsys.readouterr().out.splitlines()[1:]}
+    assert (rows["place"], rows["place/prison"]) == ("2", "2")
+
+
+async def test_the_tag_view_shows_each_passage_in_full_with_its_memo(tmp_path: Path) -> None:
+    from reader.ui.screens.tag_view import TagViewScreen
+
+    app, db, ids = prepare(tmp_path)
+    store = AnnotationStore(db, origin="cli", annotator="tester")
+    long_text = REPORT.replace("Donors pledged money for recovery.",
+                               "Donors pledged money for recovery. " * 6)
+    Path(store.get_document(ids["report.txt"]).path).write_text(long_text, "utf-8")
+    start = long_text.index("Donors")
+    end = long_text.index("Roumieh was") - 1
+    store.add_annotation(ids["report.txt"], long_text, start, end, tags=[ids["refugees"]],
+                         memo="repeated six times")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_screen(pilot, app, "T", TagViewScreen)
+        screen = app.screen
+        assert isinstance(screen, TagViewScreen)
+        screen.tag_id = ids["refugees"]
+        screen.load(ids["refugees"])
+        await until(pilot, lambda: any(r.annotation.memo for r in screen.rows))
+        table = screen.query_one("#tag-view-passages", DataTable)
+        row = next(i for i, r in enumerate(screen.rows) if r.annotation.memo)
+        cell = table.get_cell_at(Coordinate(row, 1))
+        # The whole passage (210 characters), not one line cut with an ellipsis, and the memo.
+        assert long_text[start:end].strip() in cell.plain
+        assert cell.plain.endswith("Memo: repeated six times")
+        assert table.ordered_rows[row].height >= 4

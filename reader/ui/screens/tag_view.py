@@ -17,7 +17,13 @@ from textual.widgets import DataTable, Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from reader.core.display import printable
-from reader.core.review import TagViewRow, codebook_entries, tag_and_descendants, tag_view_rows
+from reader.core.review import (
+    TagViewRow,
+    codebook_entries,
+    one_line,
+    tag_and_descendants,
+    tag_view_rows,
+)
 from reader.ui.screens.main import COMPACT_FOOTER_BELOW
 from reader.ui.widgets.annotation_sidebar import (
     POLL_SECONDS,
@@ -40,21 +46,23 @@ def snapshot_content(snapshot: StoreSnapshot) -> object:
     """
     return (
         tuple(snapshot.codebook),
-        tuple(sorted(snapshot.counts.items())),
+        tuple(sorted(snapshot.rolled_counts.items())),
         tuple(snapshot.documents.items()),
         tuple(sorted(snapshot.annotations.items())),
     )
 
 
 def passage_cell(row: TagViewRow) -> Text:
-    """The context line with the quote in bold (readable without colour)."""
-    return Text.assemble(
-        (printable(row.context.before), "dim"),
-        (printable(row.context.quote), "bold"),
-        (printable(row.context.after), "dim"),
-        no_wrap=True,
-        overflow="ellipsis",
-    )
+    """The passage in full, wrapped to its column, and its memo on the lines under it."""
+    annotation = row.annotation
+    text = Text(printable(one_line(annotation.quote)), style="bold")
+    if annotation.memo.strip():
+        text.append("\n")
+        text.append(printable(f"Memo: {one_line(annotation.memo)}"), style="italic dim")
+    return text
+
+
+DOCUMENT_WIDTH = 20
 
 
 class TagViewScreen(Screen[None]):
@@ -84,6 +92,7 @@ class TagViewScreen(Screen[None]):
         self.rows: list[TagViewRow] = []
         self._content: object = None
         self._tags_drawn: object = None
+        self._columns_width = 0
 
     def compose(self) -> ComposeResult:
         yield Static(Content.styled("Tag view", "bold"), id="tag-view-title")
@@ -98,9 +107,7 @@ class TagViewScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#tag-view-passages", DataTable)
-        table.add_column("Document", key="document", width=20)
-        table.add_column("Passage", key="passage")
+        self._add_columns()
         self.set_interval(POLL_SECONDS, self.poll)
         self.poll()
         self.query_one("#tag-view-tags", OptionList).focus()
@@ -121,7 +128,7 @@ class TagViewScreen(Screen[None]):
 
     def show_tags(self, snapshot: StoreSnapshot) -> None:
         """List the codebook with counts, keeping the highlighted tag."""
-        entries = codebook_entries(snapshot.codebook, snapshot.counts)
+        entries = codebook_entries(snapshot.codebook, snapshot.rolled_counts)
         key = tuple((entry.tag, entry.count, entry.depth) for entry in entries)
         if key == self._tags_drawn:
             return
@@ -154,10 +161,7 @@ class TagViewScreen(Screen[None]):
         service = store_service(self.app)
         if service is None:
             return
-        # What the passage column gets: the screen less the tag list, the document column, the
-        # cells' padding and a scrollbar.
-        tags_width = self.query_one("#tag-view-tags").outer_size.width or 32
-        width = max(24, self.size.width - tags_width - 20 - 8)
+        width = self._passage_width()
 
         def run(store: AnnotationStore) -> None:
             codebook = store.codebook()
@@ -176,18 +180,37 @@ class TagViewScreen(Screen[None]):
         if event.tag_id == self.tag_id:
             self._show_rows(event.rows)
 
+    def _passage_width(self) -> int:
+        """What the passage column gets: the screen less the tag list, the document column,
+        the cells' padding and a scrollbar."""
+        tags_width = self.query_one("#tag-view-tags").outer_size.width or 32
+        screen_width = self.size.width or self.app.size.width
+        return max(24, screen_width - tags_width - DOCUMENT_WIDTH - 8)
+
+    def _add_columns(self) -> None:
+        table = self.query_one("#tag-view-passages", DataTable)
+        self._columns_width = self._passage_width()
+        table.add_column("Document", key="document", width=DOCUMENT_WIDTH)
+        # A set width, so a long passage wraps onto more lines of its row.
+        table.add_column("Passage", key="passage", width=self._columns_width)
+
     def _show_rows(self, rows: list[TagViewRow]) -> None:
         table = self.query_one("#tag-view-passages", DataTable)
         keep = None
         if table.row_count and 0 <= table.cursor_row < len(self.rows):
             keep = self.rows[table.cursor_row].annotation.id
         self.rows = rows
-        table.clear()
+        if self._passage_width() != self._columns_width:
+            table.clear(columns=True)
+            self._add_columns()
+        else:
+            table.clear()
         for row in rows:
             table.add_row(
                 Text(printable(row.document_title), no_wrap=True, overflow="ellipsis"),
                 passage_cell(row),
                 key=row.annotation.id,
+                height=None,
             )
         ids = [row.annotation.id for row in rows]
         if keep in ids:
@@ -250,6 +273,8 @@ class TagViewScreen(Screen[None]):
     def on_resize(self, event: Resize) -> None:
         # Closer keys on a narrow terminal, so more of them fit in the footer.
         self.query_one(Footer).compact = event.size.width < COMPACT_FOOTER_BELOW
+        if self.rows and self._passage_width() != self._columns_width:
+            self._show_rows(self.rows)  # wrapped again to the new width
 
     def action_close(self) -> None:
         self.dismiss()
