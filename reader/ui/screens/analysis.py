@@ -258,6 +258,19 @@ class AnalysisScreen(Screen[None]):
             self._heading(f"{pairs.tag_paths[first]} with {pairs.tag_paths[second]}: {count} "
                           "overlapping")
 
+    @on(DataTable.RowHighlighted, "#analysis-frequencies")
+    def _frequency_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        analysis = self.analysis
+        if analysis is None or not 0 <= event.cursor_row < len(analysis.matrix.tags):
+            return
+        matrix = analysis.matrix
+        tag = matrix.tags[event.cursor_row]
+        total = matrix.totals.get(tag.id, 0)
+        documents = sum(1 for row in matrix.rows if matrix.count(row.key, tag.id))
+        self._heading(f"{matrix.tag_paths[event.cursor_row]}: {total} "
+                      f"passage{'s' * (total != 1)} in {documents} "
+                      f"document{'s' * (documents != 1)}")
+
     def _heading(self, text: str) -> None:
         self.query_one("#analysis-heading", Static).update(Content(printable(text)))
 
@@ -313,8 +326,8 @@ class AnalysisScreen(Screen[None]):
                               (printable(memo), "italic dim"), no_wrap=True),
             )
         count = len(passages)
-        self._heading(f"{title}: {count} passage{'s' * (count != 1)} listed "
-                      "(enter opens one; tab goes back to the counts)")
+        self._heading(f"{count} passage{'s' * (count != 1)}: {title} "
+                      "(enter opens one, tab goes back)")
         if passages:
             table.focus()
 
