@@ -47,6 +47,34 @@ def build(folder: Path) -> Path:
     return db
 
 
+def breakdown(db: Path) -> None:
+    """Where a command's second goes: the store's own load, the read model, the counting."""
+    from reader.analysis.counts import cooccurrence, tag_matrix
+    from reader.analysis.kwic import load_text, search_corpus
+    from reader.analysis.model import Corpus
+    from reader.core.search import SearchQuery
+
+    began = time.perf_counter()
+    store = AnnotationStore(db)
+    opened = time.perf_counter()
+    corpus = Corpus.from_store(store)
+    read = time.perf_counter()
+    tag_matrix(corpus)
+    counted = time.perf_counter()
+    cooccurrence(corpus)
+    paired = time.perf_counter()
+    search_corpus(corpus.documents, SearchQuery("Moscow"), text_of=load_text)
+    searched = time.perf_counter()
+    for label, seconds in (
+        ("store opened (its file read and checked)", opened - began),
+        ("read model: documents, codebook, passages", read - opened),
+        ("document x tag matrix", counted - read),
+        ("co-occurrence", paired - counted),
+        ("corpus search (1,000 files read)", searched - paired),
+    ):
+        print(f"  {label:45} {seconds * 1000:7.0f} ms")
+
+
 def cli_seconds(db: Path, arguments: list[str], repeat: int) -> tuple[float, int]:
     """Median wall time of `reader ARGS` in a fresh process, and its output's length in lines."""
     environment = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
@@ -66,15 +94,16 @@ async def first_paint(db: Path) -> tuple[float, float]:
 
     Measured in-process with Textual's test driver on an app whose store is already open.
     """
-    from reader.ui.annotator_app import AnnotatorApp
+    from reader.ui.app import ReaderApp
     from reader.ui.screens.analysis import AnalysisScreen
 
-    app = AnnotatorApp([], db_path=db)
+    app = ReaderApp([], db_path=db, config_path=db.parent / "no-config.toml")
     async with app.run_test(size=(160, 50)) as pilot:
-        while app.service is None or app.service.snapshot.revision == 0:
+        while (app.annotation_service is None
+               or app.annotation_service.snapshot.revision == 0):
             await pilot.pause(0.05)
         began = time.perf_counter()
-        app.action_analysis()
+        app.main_screen.action_analysis()
         while not isinstance(app.screen, AnalysisScreen) or not app.screen.painted:
             await pilot.pause(0)
         painted = time.perf_counter() - began
@@ -91,6 +120,9 @@ def main() -> int:
     parser.add_argument("--no-screen", action="store_true", help="skip the screen's first paint")
     args = parser.parse_args()
     db = build(args.folder)
+    print("in one process:")
+    breakdown(db)
+    print("from the command line (median of --repeat runs, a fresh process each):")
     for label, arguments in (
         ("reader --version (start-up alone)", ["--version"]),
         ("reader stats --format csv", ["stats", "--format", "csv"]),
