@@ -821,9 +821,12 @@ def _code_hits(context: Context, hits: Sequence[Any], texts: Any) -> int:
     candidates = plan_autocoding(hits, known.id if known else "", store.annotations(), texts,
                                  unit=args.unit)
     skipped = len(hits) - len(candidates)
+    if not hits:
+        context.output.say(f"No hits for {args.pattern!r}: nothing to code")
+        return 0
     if not candidates:
-        context.output.say(f"Nothing to code: {len(hits)} hit(s), "
-                           f"{skipped} already coded with {args.code!r}")
+        context.output.say(f"Nothing to code: each of the {len(hits)} hit(s) is already coded "
+                           f"with {args.code!r}")
         return 0
     label = autocoding_label(len(candidates),
                              store.codebook().path(known) if known else args.code)

@@ -274,8 +274,8 @@ def cooccurrence(model: ReadModel) -> Cooccurrence:
                 for pair in pairs:
                     counts[pair] += 1
             open_spans.append((start, end, tags))
-    tags = tag_order(codebook)
-    return Cooccurrence(tuple(tags), tuple(codebook.path(tag) for tag in tags), dict(counts))
+    ordered = tag_order(codebook)
+    return Cooccurrence(tuple(ordered), tuple(codebook.path(tag) for tag in ordered), dict(counts))
 
 
 def passages_cooccurring(model: ReadModel, first: str, second: str) -> list[Annotation]:

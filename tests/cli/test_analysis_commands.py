@@ -150,7 +150,9 @@ def test_search_code_codes_every_hit_as_one_undo_step(run, coded, db_path) -> No
     ]
     # Again: every hit is coded already.
     status, out, _ = run("search", "roumieh", "--code", "site")
-    assert status == 0 and out.startswith("Nothing to code")
+    assert status == 0 and out.startswith("Nothing to code: each of the 3 hit(s)")
+    status, out, _ = run("search", "nowhere to be found", "--code", "site")
+    assert status == 0 and out.startswith("No hits for 'nowhere to be found'")
     status, out, _ = run("undo")
     assert out.startswith("Undid: auto-code 3 passages with site")
     store = AnnotationStore(db_path)

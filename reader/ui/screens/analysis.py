@@ -1,5 +1,7 @@
-"""The analysis screen: the document x tag matrix, tag co-occurrence and tag frequencies, as bars;
-`enter` on a cell lists its passages, `enter` on a passage opens it in its document."""
+"""The analysis screen: the document x tag matrix, tag co-occurrence and tag frequencies as bars.
+
+`enter` on a cell lists its passages, `enter` on a passage opens it in its document.
+"""
 
 from __future__ import annotations
 
@@ -110,9 +112,11 @@ class AnalysisScreen(Screen[None]):
         yield Static(Content.styled("Analysis: counting…", "bold"), id="analysis-title")
         with TabbedContent(initial=MATRIX_TAB):
             with TabPane("Documents × tags", id=MATRIX_TAB):
-                yield DataTable(id="analysis-matrix", cursor_type="cell", zebra_stripes=True)
+                # The row labels stay in view while the tag columns scroll sideways.
+                yield DataTable(id="analysis-matrix", cursor_type="cell", zebra_stripes=True,
+                                fixed_columns=1)
             with TabPane("Co-occurrence", id=COOCCURRENCE_TAB):
-                yield DataTable(id="analysis-cooccurrence", cursor_type="cell")
+                yield DataTable(id="analysis-cooccurrence", cursor_type="cell", fixed_columns=1)
             with TabPane("Tag frequencies", id=FREQUENCY_TAB):
                 yield DataTable(id="analysis-frequencies", cursor_type="row")
         yield Static("Enter on a number lists its passages here.", id="analysis-heading")
@@ -142,7 +146,10 @@ class AnalysisScreen(Screen[None]):
         def read(store: AnnotationStore) -> Corpus:
             return Corpus.from_store(store)
 
-        service.submit(read, on_done=self._count)
+        def count(corpus: Corpus) -> None:
+            self._count(corpus)
+
+        service.submit(read, on_done=count)
 
     @work(thread=True, exclusive=True, group="analysis-count")
     def _count(self, corpus: Corpus) -> None:

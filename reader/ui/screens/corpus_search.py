@@ -1,5 +1,8 @@
-"""The corpus search screen: every hit of a word or pattern in every document, in context, as you
-type; `enter` opens a hit, and auto-coding proposes the hits one by one before anything is written."""
+"""The corpus search screen: every hit in every document, in context, as you type; auto-coding.
+
+`enter` opens a hit; auto-coding proposes the hits one by one, and nothing is written before every
+one is decided.
+"""
 
 from __future__ import annotations
 
@@ -70,7 +73,9 @@ class Review:
         return [c for c, d in zip(self.candidates, self.decisions, strict=True) if d == ACCEPTED]
 
     def next_undecided(self, after: int) -> int | None:
-        for index in [*range(after + 1, len(self.decisions)), *range(0, after + 1)]:
+        count = len(self.decisions)
+        for step in range(1, count + 1):
+            index: int = (after + step) % count
             if self.decisions[index] is None:
                 return index
         return None
@@ -251,7 +256,7 @@ class CorpusSearchScreen(Screen[None]):
             accepted = len(review.accepted)
             return (f"Coding with {review.tag_path} (the {review.unit}): "
                     f"{review.undecided} of {len(review.candidates)} to decide, {accepted} "
-                    "accepted. y accept, n reject, a accept all remaining, escape stop")
+                    "accepted (nothing is written until all are decided; escape stops)")
         if self.searching:
             return f"Searching… ({options})"
         result = self.result
@@ -337,7 +342,10 @@ class CorpusSearchScreen(Screen[None]):
         def read(store: AnnotationStore) -> list[Annotation]:
             return [a for a in store.annotations(tag=tag_id) if a.document in hit_documents]
 
-        service.submit(read, on_done=lambda existing: self._plan(tag_id, tag_path, existing))
+        def plan(existing: list[Annotation]) -> None:
+            self._plan(tag_id, tag_path, existing)
+
+        service.submit(read, on_done=plan)
 
     @work(thread=True, exclusive=True, group="corpus-plan")
     def _plan(self, tag_id: str, tag_path: str, existing: list[Annotation]) -> None:
