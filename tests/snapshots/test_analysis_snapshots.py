@@ -17,7 +17,8 @@ async def _analysis(pilot: Pilot) -> AnalysisScreen:  # type: ignore[type-arg]
     await until(pilot, lambda: len(app.coder.snapshot.codebook) > 8)  # type: ignore[attr-defined]
     await pilot.press("f5")
     await until(pilot, lambda: isinstance(app.screen, AnalysisScreen)
-                and app.screen.analysis is not None)
+                and app.screen.analysis is not None and app.screen.analysis.pairs is not None
+                and app.screen.filled)
     screen = app.screen
     assert isinstance(screen, AnalysisScreen)
     return screen
@@ -46,7 +47,7 @@ def test_analysis_tag_frequencies(snap_compare, tmp_path: Path) -> None:  # type
     async def run_before(pilot: Pilot) -> None:  # type: ignore[type-arg]
         screen = await _analysis(pilot)
         await pilot.press("f")
-        await until(pilot, lambda: pilot.app.focused is screen.query_one("#analysis-frequencies"))
+        await until(pilot, lambda: screen.view == "frequencies" and screen.filled)
         await settle(pilot.app, pilot)
 
     assert snap_compare(make_app(tmp_path), terminal_size=(120, 30), run_before=run_before)

@@ -71,10 +71,10 @@ async def test_the_analysis_screen_shows_the_matrix_and_opens_a_cells_passage(
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_screen(pilot, app, "A", AnalysisScreen)
         assert isinstance(screen, AnalysisScreen)
-        await until(pilot, lambda: screen.analysis is not None)
+        await until(pilot, lambda: screen.analysis is not None and screen.filled)
         assert screen.analysis is not None
         matrix = screen.analysis.matrix
-        table = screen.query_one("#analysis-matrix", DataTable)
+        table = screen.query_one("#analysis-counts", DataTable)
         assert table.row_count == 2
         # Column order is the codebook's; `place` rolls up its child's passages.
         place = matrix.tags.index(next(t for t in matrix.tags if t.id == ids["place"])) + 1
@@ -99,15 +99,21 @@ async def test_the_cooccurrence_and_frequency_tabs(tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_screen(pilot, app, "f5", AnalysisScreen)
         assert isinstance(screen, AnalysisScreen)
-        await until(pilot, lambda: screen.analysis is not None)
-        assert screen.analysis is not None
+        await until(pilot, lambda: screen.analysis is not None
+                    and screen.analysis.pairs is not None)
+        assert screen.analysis is not None and screen.analysis.pairs is not None
         pairs = screen.analysis.pairs
         # "Refugees in Lebanon fear arrest" overlaps "arrest in Roumieh" (place/prison).
         assert pairs.count(ids["refugees"], ids["prison"]) == 1
         assert pairs.count(ids["place"], ids["place"]) == 2
         await pilot.press("c")
-        table = screen.query_one("#analysis-cooccurrence", DataTable)
-        await until(pilot, lambda: app.focused is table)
+        table = screen.query_one("#analysis-counts", DataTable)
+        await until(pilot, lambda: screen.view == "cooccurrence" and screen.filled)
+        assert app.focused is table
+        # The tag names down the side, a number (no bar) on the diagonal.
+        place = [t.id for t in pairs.tags].index(ids["place"])
+        assert table.get_cell_at(Coordinate(place, 0)).plain == "place"
+        assert table.get_cell_at(Coordinate(place, place + 1)).plain.strip() == "2"
         row = [t.id for t in pairs.tags].index(ids["refugees"])
         column = [t.id for t in pairs.tags].index(ids["prison"]) + 1
         table.cursor_coordinate = Coordinate(row, column)
@@ -115,9 +121,9 @@ async def test_the_cooccurrence_and_frequency_tabs(tmp_path: Path) -> None:
         await until(pilot, lambda: sorted(p.quote for p in screen.passages) == [
             "Refugees in Lebanon fear arrest", "arrest in Roumieh"])
         await pilot.press("f")
-        frequencies = screen.query_one("#analysis-frequencies", DataTable)
-        await until(pilot, lambda: app.focused is frequencies)
-        frequencies.move_cursor(row=[t.id for t in pairs.tags].index(ids["place"]))
+        await until(pilot, lambda: screen.view == "frequencies" and screen.filled)
+        table.move_cursor(row=[t.id for t in pairs.tags].index(ids["place"]))
+        assert "████" in table.get_cell_at(Coordinate(table.cursor_row, 1)).plain
         await pilot.press("enter")
         await until(pilot, lambda: len(screen.passages) == 2)
         await pilot.press("escape")  # (the passages list has the keyboard: escape closes)

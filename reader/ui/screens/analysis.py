@@ -5,17 +5,19 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from rich.text import Text
+from rich.text import Span, Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.coordinate import Coordinate
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Footer, Static
+from textual.worker import get_current_worker
 
 from reader.analysis.bars import bar
 from reader.analysis.counts import (
@@ -39,18 +41,34 @@ ROW_LABEL_WIDTH = 28
 CELL_WIDTH = 9
 """A matrix cell: a bar of up to five cells, a space, and a count of up to three digits."""
 FREQUENCY_BAR_WIDTH = 40
-MATRIX_TAB = "analysis-matrix-tab"
-COOCCURRENCE_TAB = "analysis-cooccurrence-tab"
-FREQUENCY_TAB = "analysis-frequency-tab"
+FIRST_ROWS = 60
+"""Rows added before the first paint of a view; the rest follow a chunk a frame."""
+ROWS_A_FRAME = 250
+
+MATRIX = "matrix"
+COOCCURRENCE = "cooccurrence"
+FREQUENCIES = "frequencies"
+VIEWS = {MATRIX: "Documents × tags", COOCCURRENCE: "Co-occurrence",
+         FREQUENCIES: "Tag frequencies"}
+VIEW_KEYS = {MATRIX: "m", COOCCURRENCE: "c", FREQUENCIES: "f"}
+
+
+@dataclass(frozen=True)
+class TableContent:
+    """One view's columns ((heading, width)) and rows of cells, built off the UI thread."""
+
+    columns: tuple[tuple[Text, int], ...]
+    rows: tuple[tuple[Text, ...], ...]
 
 
 @dataclass(frozen=True)
 class Analysis:
-    """Everything the screen shows, computed off the UI thread."""
+    """Everything the screen shows, computed off the UI thread (co-occurrence comes second)."""
 
     corpus: Corpus
     matrix: TagMatrix
-    pairs: Cooccurrence
+    tables: dict[str, TableContent]
+    pairs: Cooccurrence | None = None
 
 
 def bar_cell(count: int, largest: int, colour: str, width: int = CELL_WIDTH) -> Text:
@@ -59,7 +77,8 @@ def bar_cell(count: int, largest: int, colour: str, width: int = CELL_WIDTH) -> 
         return Text("·".rjust(width), style="dim")
     number = str(count)
     bar_width = max(1, width - len(number) - 1)
-    return Text.assemble((bar(count, largest, bar_width), colour), " ", number)
+    drawn = bar(count, largest, bar_width)
+    return Text(f"{drawn} {number}", spans=[Span(0, len(drawn), colour)])
 
 
 def column_title(path: str, width: int = CELL_WIDTH) -> Text:
@@ -69,27 +88,78 @@ def column_title(path: str, width: int = CELL_WIDTH) -> Text:
     return Text(printable(leaf if len(leaf) <= width else leaf[: width - 1] + "…"))
 
 
+def _label(text: str) -> Text:
+    return Text(printable(text), no_wrap=True, overflow="ellipsis")
+
+
+def matrix_table(matrix: TagMatrix) -> TableContent:
+    columns = [(Text("Document"), ROW_LABEL_WIDTH)]
+    columns += [(column_title(path), CELL_WIDTH) for path in matrix.tag_paths]
+    largest = matrix.largest
+    rows = tuple(
+        (_label(row.label),
+         *(bar_cell(matrix.count(row.key, tag.id), largest, tag.colour) for tag in matrix.tags))
+        for row in matrix.rows
+    )
+    return TableContent(tuple(columns), rows)
+
+
+def cooccurrence_table(pairs: Cooccurrence) -> TableContent:
+    columns = [(Text("Tag"), ROW_LABEL_WIDTH)]
+    columns += [(column_title(path), CELL_WIDTH) for path in pairs.tag_paths]
+    largest = pairs.largest_pair
+    rows = []
+    for tag, path in zip(pairs.tags, pairs.tag_paths, strict=True):
+        cells = [_label(path)]
+        for other in pairs.tags:
+            count = pairs.count(tag.id, other.id)
+            if other.id == tag.id:  # the tag's own passages: a number, no bar
+                cells.append(Text(str(count).rjust(CELL_WIDTH), style="bold"))
+            else:
+                cells.append(bar_cell(count, largest, tag.colour))
+        rows.append(tuple(cells))
+    return TableContent(tuple(columns), tuple(rows))
+
+
+def frequency_table(matrix: TagMatrix) -> TableContent:
+    columns = ((Text("Tag"), ROW_LABEL_WIDTH), (Text("Passages"), FREQUENCY_BAR_WIDTH),
+               (Text("Count"), 7), (Text("Documents"), 9), (Text("Characters"), 10))
+    largest = max(matrix.totals.values(), default=0)
+    rows = []
+    for tag, path in zip(matrix.tags, matrix.tag_paths, strict=True):
+        total = matrix.totals.get(tag.id, 0)
+        documents = sum(1 for row in matrix.rows if matrix.count(row.key, tag.id))
+        characters = sum(matrix.characters_coded(row.key, tag.id) for row in matrix.rows)
+        rows.append((
+            _label(path),
+            Text(bar(total, largest, FREQUENCY_BAR_WIDTH), style=tag.colour),
+            Text(str(total), justify="right"),
+            Text(str(documents), justify="right"),
+            Text(str(characters), justify="right"),
+        ))
+    return TableContent(columns, tuple(rows))
+
+
 class AnalysisScreen(Screen[None]):
     """Counts over the whole corpus; the passages behind any number one key away."""
 
     DEFAULT_CSS = """
     AnalysisScreen #analysis-title { height: 1; padding: 0 1; color: $accent;
                                      background: $panel; }
-    AnalysisScreen TabbedContent { height: 2fr; }
-    AnalysisScreen TabPane { padding: 0; }
-    AnalysisScreen DataTable { height: 1fr; }
+    AnalysisScreen #analysis-views { height: 1; padding: 0 1; }
+    AnalysisScreen #analysis-counts { height: 2fr; }
     AnalysisScreen #analysis-heading { height: 1; padding: 0 1; background: $panel; }
     AnalysisScreen #analysis-passages { height: 1fr; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "close", "Close", id="analysis.close", tooltip="Back to reading"),
-        Binding("m", "show_tab('analysis-matrix-tab')", "Matrix", id="analysis.matrix",
+        Binding("m", "show_view('matrix')", "Matrix", id="analysis.matrix",
                 tooltip="Passages per document and tag"),
-        Binding("c", "show_tab('analysis-cooccurrence-tab')", "Co-occurrence",
+        Binding("c", "show_view('cooccurrence')", "Co-occurrence",
                 id="analysis.cooccurrence",
                 tooltip="Overlapping passages per pair of tags"),
-        Binding("f", "show_tab('analysis-frequency-tab')", "Frequencies",
+        Binding("f", "show_view('frequencies')", "Frequencies",
                 id="analysis.frequencies", tooltip="Passages per tag, as bars"),
         Binding("r", "reload", "Reload", id="analysis.reload",
                 tooltip="Count again (after coding in another window)"),
@@ -100,9 +170,15 @@ class AnalysisScreen(Screen[None]):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.analysis: Analysis | None = None
+        self.view = MATRIX
         self.passages: list[Annotation] = []
-        self.painted = False
-        """The first frame is on the screen (what the benchmark times)."""
+        self.painted_at: float | None = None
+        """When (`time.perf_counter`) the first frame was on the screen: what the benchmark
+        times."""
+        self.filled = False
+        """Every row of the current view is in its table."""
+        self._generation = 0  # a view switch or reload stops the previous fill
+        self._cursors: dict[str, Coordinate] = {}
 
     @property
     def corpus(self) -> Corpus | None:
@@ -110,15 +186,10 @@ class AnalysisScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(Content.styled("Analysis: counting…", "bold"), id="analysis-title")
-        with TabbedContent(initial=MATRIX_TAB):
-            with TabPane("Documents × tags", id=MATRIX_TAB):
-                # The row labels stay in view while the tag columns scroll sideways.
-                yield DataTable(id="analysis-matrix", cursor_type="cell", zebra_stripes=True,
-                                fixed_columns=1)
-            with TabPane("Co-occurrence", id=COOCCURRENCE_TAB):
-                yield DataTable(id="analysis-cooccurrence", cursor_type="cell", fixed_columns=1)
-            with TabPane("Tag frequencies", id=FREQUENCY_TAB):
-                yield DataTable(id="analysis-frequencies", cursor_type="row")
+        yield Static(self._views_line(), id="analysis-views")
+        # The row labels stay in view while the tag columns scroll sideways.
+        yield DataTable(id="analysis-counts", cursor_type="cell", zebra_stripes=True,
+                        fixed_columns=1)
         yield Static("Enter on a number lists its passages here.", id="analysis-heading")
         yield DataTable(id="analysis-passages", cursor_type="row", zebra_stripes=True)
         yield Footer()
@@ -128,11 +199,24 @@ class AnalysisScreen(Screen[None]):
         passages = self.query_one("#analysis-passages", DataTable)
         passages.add_column("Document", key="document", width=24)
         passages.add_column("Passage", key="passage")
-        self.query_one("#analysis-matrix", DataTable).focus()
-        self.action_reload()
+        self.query_one("#analysis-counts", DataTable).focus()
+
+    @property
+    def painted(self) -> bool:
+        return self.painted_at is not None
 
     def _first_frame(self) -> None:
-        self.painted = True
+        self.painted_at = time.perf_counter()
+        # Counting starts once the screen is up: its thread would otherwise share the
+        # interpreter with the first frame and slow it down.
+        self.action_reload()
+
+    def _views_line(self) -> Content:
+        parts: list[Content | str] = []
+        for view, title in VIEWS.items():
+            style = "bold reverse" if view == self.view else "$text-muted"
+            parts += [Content.styled(f" {VIEW_KEYS[view]} {title} ", style), "  "]
+        return Content.assemble(*parts)
 
     # ------------------------------------------------------------------ loading
 
@@ -153,168 +237,129 @@ class AnalysisScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="analysis-count")
     def _count(self, corpus: Corpus) -> None:
-        analysis = Analysis(corpus, tag_matrix(corpus), cooccurrence(corpus))
-        self.app.call_from_thread(self.show, analysis)
+        # The matrix (the first view) is shown as soon as it is counted; co-occurrence, which
+        # takes as long again, follows.
+        worker = get_current_worker()
+        matrix = tag_matrix(corpus)
+        tables = {MATRIX: matrix_table(matrix), FREQUENCIES: frequency_table(matrix)}
+        if worker.is_cancelled:
+            return
+        self.app.call_from_thread(self.show, Analysis(corpus, matrix, tables))
+        pairs = cooccurrence(corpus)
+        tables = {**tables, COOCCURRENCE: cooccurrence_table(pairs)}
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self.show, Analysis(corpus, matrix, tables, pairs))
 
     def _title(self, text: str) -> None:
         self.query_one("#analysis-title", Static).update(Content.styled(text, "bold"))
 
     def show(self, analysis: Analysis) -> None:
-        """Fill the three tables (keeping the cursors where they were)."""
+        """Show what was counted; the current view is drawn again if its content is new."""
+        previous = self.analysis
         self.analysis = analysis
         corpus = analysis.corpus
         tagged = sum(1 for passage in corpus.passages if passage.tags)
         self._title(f"Analysis: {len(corpus.documents)} documents, {tagged} coded passages, "
                     f"{len(analysis.matrix.tags)} tags")
-        self._fill_matrix(analysis.matrix)
-        self._fill_cooccurrence(analysis.pairs)
-        self._fill_frequencies(analysis)
+        current = analysis.tables.get(self.view)
+        if previous is None or previous.tables.get(self.view) is not current:
+            self._fill()
 
-    def _refill(self, table: DataTable[Text]) -> Coordinate:
-        kept = table.cursor_coordinate
+    def _fill(self) -> None:
+        """Put the current view's rows in the table: the first at once, the rest a chunk a
+        frame, so the screen answers keys while 1,000 documents go in."""
+        self._generation += 1
+        self.filled = False
+        table: DataTable[Text] = self.query_one("#analysis-counts", DataTable)
         table.clear(columns=True)
-        return kept
+        self.query_one("#analysis-views", Static).update(self._views_line())
+        content = self.analysis.tables.get(self.view) if self.analysis else None
+        if content is None:
+            self._heading("Counting…")
+            return
+        for index, (heading, width) in enumerate(content.columns):
+            table.add_column(heading, key=str(index), width=width)
+        table.add_rows(content.rows[:FIRST_ROWS])
+        self._add_later(content, FIRST_ROWS, self._generation)
 
-    def _fill_matrix(self, matrix: TagMatrix) -> None:
-        table: DataTable[Text] = self.query_one("#analysis-matrix", DataTable)
-        kept = self._refill(table)
-        table.add_column("Document", key="", width=ROW_LABEL_WIDTH)
-        for tag, path in zip(matrix.tags, matrix.tag_paths, strict=True):
-            table.add_column(column_title(path), key=tag.id, width=CELL_WIDTH)
-        largest = matrix.largest
-        table.add_rows(
-            [
-                Text(printable(row.label), no_wrap=True, overflow="ellipsis"),
-                *(bar_cell(matrix.count(row.key, tag.id), largest, tag.colour)
-                  for tag in matrix.tags),
-            ]
-            for row in matrix.rows
-        )
-        # (Row keys would cost a dict entry each on 1,000 rows; the row index finds the row.)
-        table.cursor_coordinate = kept if kept.column else Coordinate(kept.row, 1)
-
-    def _fill_cooccurrence(self, pairs: Cooccurrence) -> None:
-        table: DataTable[Text] = self.query_one("#analysis-cooccurrence", DataTable)
-        kept = self._refill(table)
-        table.add_column("Tag", key="", width=ROW_LABEL_WIDTH)
-        for tag, path in zip(pairs.tags, pairs.tag_paths, strict=True):
-            table.add_column(column_title(path), key=tag.id, width=CELL_WIDTH)
-        largest = pairs.largest_pair
-        for tag, path in zip(pairs.tags, pairs.tag_paths, strict=True):
-            cells = []
-            for other in pairs.tags:
-                count = pairs.count(tag.id, other.id)
-                if other.id == tag.id:  # the tag's own passages: a number, no bar
-                    cells.append(Text(str(count).rjust(CELL_WIDTH), style="bold"))
-                else:
-                    cells.append(bar_cell(count, largest, tag.colour))
-            table.add_row(Text(printable(path), no_wrap=True, overflow="ellipsis"), *cells,
-                          key=tag.id)
-        table.cursor_coordinate = kept if kept.column else Coordinate(kept.row, 1)
-
-    def _fill_frequencies(self, analysis: Analysis) -> None:
-        table: DataTable[Text] = self.query_one("#analysis-frequencies", DataTable)
-        kept = self._refill(table)
-        matrix = analysis.matrix
-        table.add_column("Tag", key="tag", width=ROW_LABEL_WIDTH)
-        table.add_column("Passages", key="bar", width=FREQUENCY_BAR_WIDTH)
-        table.add_column("Count", key="count", width=7)
-        table.add_column("Documents", key="documents", width=9)
-        table.add_column("Characters", key="characters", width=10)
-        largest = max(matrix.totals.values(), default=0)
-        for tag, path in zip(matrix.tags, matrix.tag_paths, strict=True):
-            total = matrix.totals.get(tag.id, 0)
-            documents = sum(1 for row in matrix.rows if matrix.count(row.key, tag.id))
-            characters = sum(matrix.characters_coded(row.key, tag.id) for row in matrix.rows)
-            table.add_row(
-                Text(printable(path), no_wrap=True, overflow="ellipsis"),
-                Text(bar(total, largest, FREQUENCY_BAR_WIDTH), style=tag.colour),
-                Text(str(total), justify="right"),
-                Text(str(documents), justify="right"),
-                Text(str(characters), justify="right"),
-                key=tag.id,
-            )
-        table.cursor_coordinate = kept
+    def _add_later(self, content: TableContent, start: int, generation: int) -> None:
+        if generation != self._generation:
+            return  # another view (or a reload) took over the table
+        table: DataTable[Text] = self.query_one("#analysis-counts", DataTable)
+        if start >= len(content.rows):
+            self.filled = True
+            kept = self._cursors.get(self.view)
+            first_number = Coordinate(0, 1 if self.view != FREQUENCIES else 0)
+            table.cursor_coordinate = kept if kept is not None else first_number
+            return
+        if start == FIRST_ROWS and table.row_count:
+            table.cursor_coordinate = Coordinate(0, 1 if self.view != FREQUENCIES else 0)
+        table.add_rows(content.rows[start:start + ROWS_A_FRAME])
+        self.call_after_refresh(self._add_later, content, start + ROWS_A_FRAME, generation)
 
     # ------------------------------------------------------------------ cells and passages
 
-    @on(DataTable.CellHighlighted, "#analysis-matrix")
-    def _matrix_highlighted(self, event: DataTable.CellHighlighted) -> None:
+    @on(DataTable.CellHighlighted, "#analysis-counts")
+    def _highlighted(self, event: DataTable.CellHighlighted) -> None:
         analysis = self.analysis
-        if analysis is None or not 0 < event.coordinate.column <= len(analysis.matrix.tags):
+        if analysis is None:
             return
+        row, column = event.coordinate.row, event.coordinate.column
+        if self.filled:  # (not the moves a refill makes)
+            self._cursors[self.view] = event.coordinate
         matrix = analysis.matrix
-        row = matrix.rows[event.coordinate.row]
-        tag = matrix.tags[event.coordinate.column - 1]
-        count = matrix.count(row.key, tag.id)
-        characters = matrix.characters_coded(row.key, tag.id)
-        self._heading(f"{matrix.tag_paths[event.coordinate.column - 1]} in {row.label}: "
-                      f"{count} passage{'s' * (count != 1)}, {characters} characters coded")
-
-    @on(DataTable.CellHighlighted, "#analysis-cooccurrence")
-    def _pair_highlighted(self, event: DataTable.CellHighlighted) -> None:
-        analysis = self.analysis
-        if analysis is None or not 0 < event.coordinate.column <= len(analysis.pairs.tags):
-            return
-        pairs = analysis.pairs
-        first, second = event.coordinate.row, event.coordinate.column - 1
-        count = pairs.count(pairs.tags[first].id, pairs.tags[second].id)
-        if first == second:
-            self._heading(f"{pairs.tag_paths[first]}: {count} passage{'s' * (count != 1)}")
-        else:
-            self._heading(f"{pairs.tag_paths[first]} with {pairs.tag_paths[second]}: {count} "
-                          "overlapping")
-
-    @on(DataTable.RowHighlighted, "#analysis-frequencies")
-    def _frequency_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        analysis = self.analysis
-        if analysis is None or not 0 <= event.cursor_row < len(analysis.matrix.tags):
-            return
-        matrix = analysis.matrix
-        tag = matrix.tags[event.cursor_row]
-        total = matrix.totals.get(tag.id, 0)
-        documents = sum(1 for row in matrix.rows if matrix.count(row.key, tag.id))
-        self._heading(f"{matrix.tag_paths[event.cursor_row]}: {total} "
-                      f"passage{'s' * (total != 1)} in {documents} "
-                      f"document{'s' * (documents != 1)}")
+        if self.view == MATRIX and 0 < column <= len(matrix.tags) and row < len(matrix.rows):
+            document = matrix.rows[row]
+            tag = matrix.tags[column - 1]
+            count = matrix.count(document.key, tag.id)
+            characters = matrix.characters_coded(document.key, tag.id)
+            self._heading(f"{matrix.tag_paths[column - 1]} in {document.label}: "
+                          f"{count} passage{'s' * (count != 1)}, {characters} characters coded")
+        elif self.view == COOCCURRENCE and analysis.pairs is not None and 0 < column:
+            pairs = analysis.pairs
+            if row >= len(pairs.tags) or column > len(pairs.tags):
+                return
+            count = pairs.count(pairs.tags[row].id, pairs.tags[column - 1].id)
+            if row == column - 1:
+                self._heading(f"{pairs.tag_paths[row]}: {count} passage{'s' * (count != 1)}")
+            else:
+                self._heading(f"{pairs.tag_paths[row]} with {pairs.tag_paths[column - 1]}: "
+                              f"{count} overlapping")
+        elif self.view == FREQUENCIES and row < len(matrix.tags):
+            tag = matrix.tags[row]
+            total = matrix.totals.get(tag.id, 0)
+            documents = sum(1 for line in matrix.rows if matrix.count(line.key, tag.id))
+            self._heading(f"{matrix.tag_paths[row]}: {total} passage{'s' * (total != 1)} in "
+                          f"{documents} document{'s' * (documents != 1)}")
 
     def _heading(self, text: str) -> None:
         self.query_one("#analysis-heading", Static).update(Content(printable(text)))
 
-    @on(DataTable.CellSelected, "#analysis-matrix")
-    def _matrix_cell(self, event: DataTable.CellSelected) -> None:
-        analysis = self.analysis
-        if analysis is None or event.coordinate.column == 0:
-            return
-        row = analysis.matrix.rows[event.coordinate.row]
-        tag = analysis.matrix.tags[event.coordinate.column - 1]
-        path = analysis.matrix.tag_paths[event.coordinate.column - 1]
-        self.list_passages(passages_in_cell(analysis.corpus, row.key, tag.id),
-                           f"{path} in {row.label}")
-
-    @on(DataTable.CellSelected, "#analysis-cooccurrence")
-    def _pair_cell(self, event: DataTable.CellSelected) -> None:
-        analysis = self.analysis
-        if analysis is None or event.coordinate.column == 0:
-            return
-        pairs = analysis.pairs
-        first = event.coordinate.row
-        second = event.coordinate.column - 1
-        title = (pairs.tag_paths[first] if first == second
-                 else f"{pairs.tag_paths[first]} with {pairs.tag_paths[second]}")
-        self.list_passages(
-            passages_cooccurring(analysis.corpus, pairs.tags[first].id, pairs.tags[second].id),
-            title,
-        )
-
-    @on(DataTable.RowSelected, "#analysis-frequencies")
-    def _frequency_row(self, event: DataTable.RowSelected) -> None:
+    @on(DataTable.CellSelected, "#analysis-counts")
+    def _selected(self, event: DataTable.CellSelected) -> None:
         analysis = self.analysis
         if analysis is None:
             return
-        tag = analysis.matrix.tags[event.cursor_row]
-        self.list_passages(passages_cooccurring(analysis.corpus, tag.id, tag.id),
-                           analysis.matrix.tag_paths[event.cursor_row])
+        row, column = event.coordinate.row, event.coordinate.column
+        matrix = analysis.matrix
+        if self.view == MATRIX and 0 < column <= len(matrix.tags) and row < len(matrix.rows):
+            document = matrix.rows[row]
+            tag = matrix.tags[column - 1]
+            self.list_passages(passages_in_cell(analysis.corpus, document.key, tag.id),
+                               f"{matrix.tag_paths[column - 1]} in {document.label}")
+        elif self.view == COOCCURRENCE and analysis.pairs is not None and 0 < column:
+            pairs = analysis.pairs
+            if row >= len(pairs.tags) or column > len(pairs.tags):
+                return
+            first, second = pairs.tags[row], pairs.tags[column - 1]
+            title = (pairs.tag_paths[row] if first == second
+                     else f"{pairs.tag_paths[row]} with {pairs.tag_paths[column - 1]}")
+            self.list_passages(passages_cooccurring(analysis.corpus, first.id, second.id),
+                               title)
+        elif self.view == FREQUENCIES and row < len(matrix.tags):
+            tag = matrix.tags[row]
+            self.list_passages(passages_cooccurring(analysis.corpus, tag.id, tag.id),
+                               matrix.tag_paths[row])
 
     def list_passages(self, passages: list[Annotation], title: str) -> None:
         """Show these passages below the counts, and move the keyboard to them."""
@@ -352,25 +397,19 @@ class AnalysisScreen(Screen[None]):
 
     # ------------------------------------------------------------------ keys
 
-    def action_show_tab(self, tab: str) -> None:
-        self.query_one(TabbedContent).active = tab
-        table_id = {MATRIX_TAB: "#analysis-matrix", COOCCURRENCE_TAB: "#analysis-cooccurrence",
-                    FREQUENCY_TAB: "#analysis-frequencies"}[tab]
-        self.query_one(table_id, DataTable).focus()
+    def action_show_view(self, view: str) -> None:
+        table = self.query_one("#analysis-counts", DataTable)
+        if view != self.view:
+            self.view = view
+            self._fill()
+        table.focus()
 
     def action_switch_focus(self) -> None:
         passages = self.query_one("#analysis-passages", DataTable)
         if passages.has_focus:
-            self.action_show_tab(self.query_one(TabbedContent).active or MATRIX_TAB)
+            self.query_one("#analysis-counts", DataTable).focus()
         else:
             passages.focus()
-
-    @on(TabbedContent.TabActivated)
-    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        pane = event.pane
-        if pane is not None:
-            for table in pane.query(DataTable):
-                table.focus()
 
     def action_close(self) -> None:
         self.dismiss()
