@@ -180,3 +180,26 @@ def test_the_report_groups_by_tag_then_document_with_lines_memos_and_annotators(
     page = render_html(sections)
     assert "<h2>place/prison (2 passages)</h2>" in page
     assert "<p><em>Memo:</em> asks *twice*</p>" in page
+
+
+def test_the_html_report_escapes_markup_and_a_moved_passage_has_no_line(
+    store: AnnotationStore,
+) -> None:
+    english = next(d for d in store.documents() if d.title == "english")
+    tag = store.create_tag("<b>tag</b>")
+    store.add_annotation(english.id, ENGLISH, 0, 8, tags=[tag.id],
+                         memo="<script>alert(1)</script> & more")
+    Path(english.path).write_text("Changed entirely.\n", encoding="utf-8")
+    sections = build_report(Corpus.from_store(store), line_locator(load_text))
+    page = render_html(sections)
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in page
+    assert "<h2>&lt;b&gt;tag&lt;/b&gt; (1 passage)</h2>" in page
+    assert "position unknown" in page  # the quote is no longer where it was
+    markdown = render_markdown(sections)
+    assert "## \\<b\\>tag\\</b\\> (1 passage)" in markdown
+
+
+def test_an_empty_report_says_so() -> None:
+    from reader.analysis.report import render_markdown as markdown
+
+    assert "No coded passages match." in markdown([])

@@ -190,3 +190,29 @@ def test_report_as_markdown_and_html(run, coded, tmp_path: Path) -> None:
 def test_report_refuses_to_overwrite_the_database(run, coded, db_path) -> None:
     status, _, err = run("report", "-o", str(db_path))
     assert status == 1 and "choose another file" in err
+
+
+def test_stats_and_report_on_an_empty_database(run) -> None:
+    status, out, err = run("stats", "--format", "csv")
+    assert status == 0, err
+    assert out.splitlines()[0].startswith("document,")
+    assert len(out.splitlines()) == 1
+    status, out, _ = run("report")
+    assert status == 0 and "No coded passages match." in out
+
+
+def test_unknown_tag_or_document_in_a_report_is_one_line(run, coded) -> None:
+    for args, message in ((("report", "--tag", "nothing"), "no tag named 'nothing'"),
+                          (("report", "--doc", "nowhere"), "no document matches"),
+                          (("search", "x", "--context", "-1"), "--context counts characters")):
+        status, _, err = run(*args)
+        assert status == 1 and message in err and err.count("\n") == 1, (args, err)
+
+
+def test_search_finds_arabic_spellings(run, tmp_path: Path) -> None:
+    statement = tmp_path / "bayan.txt"
+    statement.write_text("ذهب إلى المَدْرَسَة ثم الى مـدرسـة أخرى.\n", encoding="utf-8")
+    assert run("add", str(statement), "--quote", "ذهب", "--tag", "x")[0] == 0
+    status, out, _ = run("search", "مدرسة", "--format", "json")
+    assert status == 0
+    assert [hit["match"] for hit in json.loads(out)] == ["مَدْرَسَة", "مـدرسـة"]
