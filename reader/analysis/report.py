@@ -127,14 +127,21 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>])")
+_NUMBERED = re.compile(r"\d+[.)]")
 
 
 def markdown_escape(text: str) -> str:
-    """`text` as literal Markdown on one line: markup characters are backslash-escaped."""
+    """`text` as literal Markdown on one line: inline markup characters are backslash-escaped,
+    and so is a start that would make a heading or a list item."""
     escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", one_line(text))
-    # A line starting "1." or "-" would become a list item.
-    return re.sub(r"^(\d+)\.", r"\1\\.", escaped).replace("\n", " ")
+    if escaped.startswith(("#", "- ", "+ ")):
+        return "\\" + escaped
+    numbered = _NUMBERED.match(escaped)
+    if numbered:  # "12. " or "12) " starts a numbered list: escape its dot or bracket
+        mark = numbered.end() - 1
+        return escaped[:mark] + "\\" + escaped[mark:]
+    return escaped
 
 
 def _passages_word(count: int) -> str:

@@ -203,3 +203,17 @@ def test_an_empty_report_says_so() -> None:
     from reader.analysis.report import render_markdown as markdown
 
     assert "No coded passages match." in markdown([])
+
+
+@pytest.mark.parametrize(("text", "escaped"), [
+    ("### Displaced people", "\\### Displaced people"),
+    ("- Cross-border deliveries", "\\- Cross-border deliveries"),
+    ("12. The group", "12\\. The group"),
+    ("a *b* _c_ `d` [e](f) <g>", "a \\*b\\* \\_c\\_ \\`d\\` \\[e\\](f) \\<g\\>"),
+    ("line one\nline two", "line one line two"),
+    ("C# and 3.5 percent - fine", "C# and 3.5 percent - fine"),
+])
+def test_markdown_escaping(text: str, escaped: str) -> None:
+    from reader.analysis.report import markdown_escape
+
+    assert markdown_escape(text) == escaped
