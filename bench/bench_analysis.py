@@ -89,8 +89,9 @@ def cli_seconds(db: Path, arguments: list[str], repeat: int) -> tuple[float, int
     return statistics.median(times), lines
 
 
-async def first_paint(db: Path) -> tuple[float, float]:
-    """Seconds from opening the analysis screen to its first frame, and to its matrix filled.
+async def first_paint(db: Path) -> tuple[float, float, float]:
+    """Seconds from opening the analysis screen to its first frame, to the matrix's first rows
+    on the screen, and to every row in its table.
 
     Measured in-process with Textual's test driver on an app whose store is already open.
     """
@@ -111,10 +112,13 @@ async def first_paint(db: Path) -> tuple[float, float]:
         while not isinstance(app.screen, AnalysisScreen) or app.screen.painted_at is None:
             await pilot.pause(0)
         painted = app.screen.painted_at - began
+        while app.screen.analysis is None:
+            await pilot.pause(0.01)
+        shown = time.perf_counter() - began
         while not app.screen.filled:
             await pilot.pause(0.01)
-        ready = time.perf_counter() - began
-    return painted, ready
+        filled = time.perf_counter() - began
+    return painted, shown, filled
 
 
 def main() -> int:
@@ -140,10 +144,11 @@ def main() -> int:
         verdict = "ok" if seconds <= 1.0 else "OVER 1 s"
         print(f"{label:40} {seconds * 1000:7.0f} ms  {lines:6} lines  {verdict}")
     if not args.no_screen:
-        painted, ready = asyncio.run(first_paint(db))
+        painted, shown, filled = asyncio.run(first_paint(db))
         verdict = "ok" if painted <= 0.3 else "OVER 300 ms"
         print(f"{'analysis screen, first paint':40} {painted * 1000:7.0f} ms  {verdict}")
-        print(f"{'analysis screen, matrix filled':40} {ready * 1000:7.0f} ms")
+        print(f"{'analysis screen, matrix on screen':40} {shown * 1000:7.0f} ms")
+        print(f"{'analysis screen, all 1,000 rows in':40} {filled * 1000:7.0f} ms")
     return 0
 
 

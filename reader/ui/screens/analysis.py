@@ -15,6 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.coordinate import Coordinate
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 from textual.worker import get_current_worker
@@ -167,6 +168,13 @@ class AnalysisScreen(Screen[None]):
                 tooltip="Between the counts and the passages listed under them"),
     ]
 
+    class CorpusRead(Message):
+        """The store's thread read the corpus."""
+
+        def __init__(self, corpus: Corpus) -> None:
+            super().__init__()
+            self.corpus = corpus
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.analysis: Analysis | None = None
@@ -178,6 +186,7 @@ class AnalysisScreen(Screen[None]):
         self.filled = False
         """Every row of the current view is in its table."""
         self._generation = 0  # a view switch or reload stops the previous fill
+        self._pairing = False  # co-occurrence is being counted
         self._cursors: dict[str, Coordinate] = {}
 
     @property
@@ -227,28 +236,44 @@ class AnalysisScreen(Screen[None]):
             self._title("Analysis: the annotation database is not open yet; press r to retry")
             return
 
-        def read(store: AnnotationStore) -> Corpus:
-            return Corpus.from_store(store)
+        def read(store: AnnotationStore) -> None:
+            # Straight to the screen, not through the job's answer, which waits for the store's
+            # next snapshot to be built.
+            self.post_message(self.CorpusRead(Corpus.from_store(store)))
 
-        def count(corpus: Corpus) -> None:
-            self._count(corpus)
+        service.submit(read)
 
-        service.submit(read, on_done=count)
+    @on(CorpusRead)
+    def _corpus_read(self, message: CorpusRead) -> None:
+        self._count(message.corpus)
 
-    @work(thread=True, exclusive=True, group="analysis-count")
+    # (A description of our own: Textual would otherwise repr the whole corpus, 100,000
+    # passages, on the UI thread.)
+    @work(thread=True, exclusive=True, group="analysis-count", description="counting")
     def _count(self, corpus: Corpus) -> None:
         # The matrix (the first view) is shown as soon as it is counted; co-occurrence, which
-        # takes as long again, follows.
+        # takes as long again, is counted once the matrix is in its table (see `_pair`).
         worker = get_current_worker()
         matrix = tag_matrix(corpus)
         tables = {MATRIX: matrix_table(matrix), FREQUENCIES: frequency_table(matrix)}
-        if worker.is_cancelled:
-            return
-        self.app.call_from_thread(self.show, Analysis(corpus, matrix, tables))
-        pairs = cooccurrence(corpus)
-        tables = {**tables, COOCCURRENCE: cooccurrence_table(pairs)}
         if not worker.is_cancelled:
-            self.app.call_from_thread(self.show, Analysis(corpus, matrix, tables, pairs))
+            self.app.call_from_thread(self.show, Analysis(corpus, matrix, tables))
+
+    @work(thread=True, exclusive=True, group="analysis-pairs", description="co-occurrence")
+    def _pair(self, analysis: Analysis) -> None:
+        worker = get_current_worker()
+        pairs = cooccurrence(analysis.corpus)
+        tables = {**analysis.tables, COOCCURRENCE: cooccurrence_table(pairs)}
+        if not worker.is_cancelled:
+            self.app.call_from_thread(
+                self.show, Analysis(analysis.corpus, analysis.matrix, tables, pairs)
+            )
+
+    def _count_pairs_if_needed(self) -> None:
+        analysis = self.analysis
+        if analysis is not None and analysis.pairs is None and not self._pairing:
+            self._pairing = True
+            self._pair(analysis)
 
     def _title(self, text: str) -> None:
         self.query_one("#analysis-title", Static).update(Content.styled(text, "bold"))
@@ -256,7 +281,15 @@ class AnalysisScreen(Screen[None]):
     def show(self, analysis: Analysis) -> None:
         """Show what was counted; the current view is drawn again if its content is new."""
         previous = self.analysis
+        if previous is not None and previous.corpus is not analysis.corpus and (
+            analysis.pairs is not None
+        ):
+            return  # co-occurrence of a corpus read before a reload
         self.analysis = analysis
+        if analysis.pairs is not None or previous is None or previous.corpus is not (
+            analysis.corpus
+        ):
+            self._pairing = False
         corpus = analysis.corpus
         tagged = sum(1 for passage in corpus.passages if passage.tags)
         self._title(f"Analysis: {len(corpus.documents)} documents, {tagged} coded passages, "
@@ -276,6 +309,7 @@ class AnalysisScreen(Screen[None]):
         content = self.analysis.tables.get(self.view) if self.analysis else None
         if content is None:
             self._heading("Counting…")
+            self._count_pairs_if_needed()
             return
         for index, (heading, width) in enumerate(content.columns):
             table.add_column(heading, key=str(index), width=width)
@@ -288,6 +322,7 @@ class AnalysisScreen(Screen[None]):
         table: DataTable[Text] = self.query_one("#analysis-counts", DataTable)
         if start >= len(content.rows):
             self.filled = True
+            self._count_pairs_if_needed()
             kept = self._cursors.get(self.view)
             first_number = Coordinate(0, 1 if self.view != FREQUENCIES else 0)
             table.cursor_coordinate = kept if kept is not None else first_number

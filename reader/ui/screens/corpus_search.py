@@ -190,7 +190,9 @@ class CorpusSearchScreen(Screen[None]):
         self._status()
         self._search(query, self.documents())
 
-    @work(thread=True, exclusive=True, group="corpus-search")
+    # (Descriptions of our own: Textual would otherwise repr every argument, a thousand
+    # documents, on the UI thread at each key press.)
+    @work(thread=True, exclusive=True, group="corpus-search", description="corpus search")
     def _search(self, query: SearchQuery, documents: list[Document]) -> None:
         worker = get_current_worker()
         try:
@@ -347,7 +349,7 @@ class CorpusSearchScreen(Screen[None]):
 
         service.submit(read, on_done=plan)
 
-    @work(thread=True, exclusive=True, group="corpus-plan")
+    @work(thread=True, exclusive=True, group="corpus-plan", description="planning auto-coding")
     def _plan(self, tag_id: str, tag_path: str, existing: list[Annotation]) -> None:
         candidates = plan_autocoding(self.hits, tag_id, existing, self.texts, unit=self.unit)
         self.app.call_from_thread(self._show_review, Review(tag_id, tag_path, self.unit,
