@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from textual.message import Message
 
+from reader.analysis.counts import RollUpTracker
 from reader.core.codebook import Codebook
 
 if TYPE_CHECKING:
@@ -138,6 +139,7 @@ class AnnotationService:
         self._rebound: dict[str, str] = {}
         self._replaced_codebooks: list[Codebook] = []
         self._revision = 0
+        self._roll_ups = RollUpTracker()  # (on the store's thread)
         self._pending = 0
         self._pending_lock = threading.Lock()
         self.snapshot = StoreSnapshot()
@@ -348,10 +350,9 @@ class AnnotationService:
         counts = store.annotation_counts()
         rolled = counts
         if any(tag.parent is not None for tag in codebook):
-            # Only a nested codebook needs each passage's tags (to count a passage once).
-            from reader.analysis.counts import rolled_up_counts
-
-            rolled = rolled_up_counts(codebook, (a.tags for a in store.annotations()))
+            # Only a nested codebook needs each passage's tags (to count a passage once); the
+            # tracker reads just the open documents' passages after a change made here.
+            rolled = self._roll_ups.counts(codebook, counts, annotations, store.annotations)
         return StoreSnapshot(
             revision=self._revision,
             codebook=codebook,

@@ -176,3 +176,41 @@ def test_bars_fill_in_eighths(value: int, largest: int, width: int, drawn: str) 
     from reader.analysis.bars import bar
 
     assert bar(value, largest, width) == drawn
+
+
+def test_the_roll_up_tracker_reads_everything_only_when_a_change_happened_elsewhere() -> None:
+    from reader.analysis.counts import RollUpTracker
+
+    def direct(passages: tuple[Annotation, ...]) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for p in passages:
+            for tag_id in p.tags:
+                counts[tag_id] = counts.get(tag_id, 0) + 1
+        return counts
+
+    everything = FIXTURE.passages
+    reads: list[int] = []
+
+    def read_all(passages: tuple[Annotation, ...]):  # type: ignore[no-untyped-def]
+        reads.append(1)
+        return passages
+
+    tracker = RollUpTracker()
+    expected = rolled_up_counts(FIXTURE.codebook, [p.tags for p in everything])
+    d1 = [p for p in everything if p.document == "d1"]
+    assert tracker.counts(FIXTURE.codebook, direct(everything), {"d1": d1},
+                          lambda: read_all(everything)) == expected
+    assert len(reads) == 1  # the first time: every passage
+    # A change in the open document d1: only its passages are read.
+    added = passage("p8", "d1", 50, 60, "camp")
+    now = (*everything, added)
+    counts = tracker.counts(FIXTURE.codebook, direct(now), {"d1": [*d1, added]},
+                            lambda: read_all(now))
+    assert counts == rolled_up_counts(FIXTURE.codebook, [p.tags for p in now])
+    assert len(reads) == 1
+    # A change in d2, which is not open (another window): the counts disagree, all is read.
+    changed = tuple(p for p in now if p.id != "p7")
+    counts = tracker.counts(FIXTURE.codebook, direct(changed), {"d1": [*d1, added]},
+                            lambda: read_all(changed))
+    assert counts == rolled_up_counts(FIXTURE.codebook, [p.tags for p in changed])
+    assert len(reads) == 2

@@ -253,10 +253,20 @@ async def test_the_codebook_bar_and_screen_count_a_parent_with_its_childrens_pas
         bar = app.main_screen.query_one(CodebookBar)
         bar.poll()
         await until(pilot, lambda: "place 2" in str(bar.render()))
+        # Coding in the open document: the parent's count follows (no full re-read needed).
+        service = app.annotation_service
+        assert service is not None
+        start = REPORT.index("Donors")
+        service.submit(lambda store: store.add_annotation(
+            ids["report.txt"], REPORT, start, start + 6, tags=[ids["prison"], ids["place"]]),
+            label="add")
+        await until(pilot, lambda: "place 3" in str(bar.render()))
+        assert service.snapshot.rolled_counts[ids["prison"]] == 3
+        assert service._roll_ups.full_reads == 1
     assert main(["--db", str(db), "tags"]) == 0
     rows = {line.split("\t")[1]: line.split("\t")[3]
             for line in capsys.readouterr().out.splitlines()[1:]}
-    assert (rows["place"], rows["place/prison"]) == ("2", "2")
+    assert (rows["place"], rows["place/prison"]) == ("3", "3")
 
 
 async def test_the_tag_view_shows_each_passage_in_full_with_its_memo(tmp_path: Path) -> None:
