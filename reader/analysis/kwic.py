@@ -7,6 +7,7 @@ tatweel are optional and alef and ya forms match each other (see `reader.core.ar
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,7 +80,7 @@ def compile_matcher(query: SearchQuery, *, timeout: float = SEARCH_TIMEOUT) -> M
         raise SearchError("the search is empty")
     if not query.regex:
         source = tolerant_pattern(query.pattern)
-        if source == _plain_escape(query.pattern):
+        if source == re.escape(query.pattern):
             # No Arabic in the query: the in-document search's own matching (str.find when
             # case matters).
             return lambda text: iter_matches(text, query, timeout=timeout)
@@ -100,12 +101,6 @@ def compile_matcher(query: SearchQuery, *, timeout: float = SEARCH_TIMEOUT) -> M
 
         return folded_matches
     return _regex_matcher(query, timeout)
-
-
-def _plain_escape(pattern: str) -> str:
-    import re
-
-    return re.escape(pattern)
 
 
 def _regex_matcher(query: SearchQuery, timeout: float) -> Matcher:
