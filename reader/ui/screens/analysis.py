@@ -413,8 +413,9 @@ class AnalysisScreen(Screen[None]):
                               (printable(memo), "italic dim"), no_wrap=True),
             )
         count = len(passages)
-        self._heading(f"{count} passage{'s' * (count != 1)}: {title} "
-                      "(enter opens one, tab goes back)")
+        # (The keys first: a long document title is cut at the right edge.)
+        self._heading(f"{count} passage{'s' * (count != 1)} (enter opens one, tab goes back): "
+                      f"{title}")
         if passages:
             table.focus()
 
