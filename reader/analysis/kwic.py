@@ -49,8 +49,8 @@ class KwicHit:
     left: str
     match: str
     right: str
-    page: int | None = None
-    """The page, for documents that have pages (none yet: lines are what every document has)."""
+    page: str | None = None
+    """The page label ("212", "xviii") for documents that have pages; lines every one has."""
 
     @property
     def location(self) -> str:

@@ -24,7 +24,8 @@ class Location:
     """Where a passage is: its line, and its page when the document has pages."""
 
     line: int | None
-    page: int | None = None
+    page: str | None = None
+    """A page label ("212", "xviii"), for documents that have pages."""
 
     @property
     def label(self) -> str:

@@ -292,6 +292,6 @@ async def test_the_tag_view_shows_each_passage_in_full_with_its_memo(tmp_path: P
         row = next(i for i, r in enumerate(screen.rows) if r.annotation.memo)
         cell = table.get_cell_at(Coordinate(row, 1))
         # The whole passage (210 characters), not one line cut with an ellipsis, and the memo.
-        assert long_text[start:end].strip() in cell.plain
+        assert " ".join(cell.plain.split()).startswith(" ".join(long_text[start:end].split()))
         assert cell.plain.endswith("Memo: repeated six times")
         assert table.ordered_rows[row].height >= 4

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -52,14 +53,28 @@ def snapshot_content(snapshot: StoreSnapshot) -> object:
     )
 
 
-def passage_cell(row: TagViewRow) -> Text:
-    """The passage in full, wrapped to its column, and its memo on the lines under it."""
+def passage_lines(row: TagViewRow, width: int) -> list[tuple[str, str]]:
+    """The passage in full and then its memo, as (line, style) wrapped to `width` cells.
+
+    Wrapped here, in logical order, rather than by the table: each line can then be drawn on
+    its own (right-to-left text is put in visual order line by line, not across the wrap).
+    """
     annotation = row.annotation
-    text = Text(printable(one_line(annotation.quote)), style="bold")
+    lines = [(line, "bold") for line in textwrap.wrap(one_line(annotation.quote), width)]
     if annotation.memo.strip():
-        text.append("\n")
-        text.append(printable(f"Memo: {one_line(annotation.memo)}"), style="italic dim")
-    return text
+        lines += [(line, "italic dim")
+                  for line in textwrap.wrap(f"Memo: {one_line(annotation.memo)}", width)]
+    return lines or [("", "")]
+
+
+def passage_cell(row: TagViewRow, width: int) -> Text:
+    """The passage in full, wrapped to its column, and its memo on the lines under it."""
+    cell = Text(no_wrap=True, overflow="ellipsis")
+    for index, (line, style) in enumerate(passage_lines(row, width)):
+        if index:
+            cell.append("\n")
+        cell.append(printable(line), style=style)
+    return cell
 
 
 DOCUMENT_WIDTH = 20
@@ -206,11 +221,12 @@ class TagViewScreen(Screen[None]):
         else:
             table.clear()
         for row in rows:
+            cell = passage_cell(row, self._columns_width)
             table.add_row(
                 Text(printable(row.document_title), no_wrap=True, overflow="ellipsis"),
-                passage_cell(row),
+                cell,
                 key=row.annotation.id,
-                height=None,
+                height=len(cell.plain.split("\n")),
             )
         ids = [row.annotation.id for row in rows]
         if keep in ids:
