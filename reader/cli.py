@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 SUBCOMMANDS = (
     "add", "list", "docs", "tags", "export", "import", "undo", "redo", "locate", "open",
+    "stats", "search", "report",
 )
 
 
@@ -180,6 +181,38 @@ def _no_arguments(_parser: argparse.ArgumentParser) -> None:
     pass
 
 
+def _stats_arguments(stats: argparse.ArgumentParser) -> None:
+    stats.add_argument("--by", choices=("document", "annotator"), default="document",
+                       help="one row per document (default) or per annotator")
+    stats.add_argument("--cooccurrence", action="store_true",
+                       help="a tag x tag matrix of overlapping passages instead")
+    stats.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+
+def _search_arguments(search: argparse.ArgumentParser) -> None:
+    search.add_argument("pattern", metavar="PATTERN")
+    search.add_argument("--regex", action="store_true", help="PATTERN is a regular expression")
+    search.add_argument("--case", action="store_true", help="match case (default: ignore it)")
+    search.add_argument("--doc", metavar="DOC", help="search only this document")
+    search.add_argument("--context", type=int, default=40, metavar="N",
+                        help="characters of context on each side (default: 40)")
+    search.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    search.add_argument("--code", metavar="TAG",
+                        help="code every hit with TAG (created if missing), as one undo step")
+    search.add_argument("--unit", choices=("match", "sentence", "paragraph"), default="match",
+                        help="with --code: code the hit, or its sentence or paragraph")
+
+
+def _report_arguments(report: argparse.ArgumentParser) -> None:
+    report.add_argument("--tag", action="append", default=[], metavar="TAG",
+                        help="only this tag and the tags under it (repeatable)")
+    report.add_argument("--doc", action="append", default=[], metavar="DOC",
+                        help="only this document (repeatable)")
+    report.add_argument("--format", choices=("md", "html"), default="md")
+    report.add_argument("-o", "--output", default="-", metavar="FILE",
+                        help="where to write (default: - for standard output)")
+
+
 _COMMAND_ARGUMENTS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
     "open": ("open documents in the reader (the default command)", _open_arguments),
     "add": ("code a passage of a document with tags and/or a memo", _add_arguments),
@@ -192,6 +225,11 @@ _COMMAND_ARGUMENTS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], Non
     "undo": ("take back the newest command-line change", _no_arguments),
     "redo": ("re-apply the change undo took back", _no_arguments),
     "locate": ("show where the database, config and session live", _no_arguments),
+    "stats": ("count passages per document (or annotator) and tag, or tag co-occurrence",
+              _stats_arguments),
+    "search": ("find a word or pattern in every document, in context; --code codes the hits",
+               _search_arguments),
+    "report": ("write the coded passages by tag, as Markdown or HTML", _report_arguments),
 }
 """Each command's help line and the function that adds its arguments, in `--help` order."""
 
@@ -520,8 +558,11 @@ def cmd_tags(context: Context) -> int:
     store = context.store
     action = args.tags_command
     if action is None:
+        from reader.analysis.counts import rolled_up_counts
+
         codebook = store.codebook()
-        counts = store.annotation_counts()
+        # Parents count their children's passages, as in the reader's codebook bar and screen.
+        counts = rolled_up_counts(codebook, (a.tags for a in store.annotations()))
         rows = [(t.hotkey or "", codebook.path(t), t.colour, counts.get(t.id, 0), t.description)
                 for t in codebook]
         context.output.table(("key", "tag", "colour", "passages", "description"), rows,
@@ -685,10 +726,204 @@ def cmd_locate(context: Context) -> int:
     return 0
 
 
+# ---------------------------------------------------------------------------- analysis
+
+
+def _write_csv(context: Context, headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    import csv
+
+    with context.output.document_text() as shown:
+        writer = csv.writer(shown, lineterminator="\n")
+        writer.writerow(headers)
+        writer.writerows(rows)
+
+
+def _write_json(context: Context, value: object) -> None:
+    with context.output.document_text() as shown:
+        json.dump(value, shown, ensure_ascii=False, indent=2)
+        shown.write("\n")
+
+
+def cmd_stats(context: Context) -> int:
+    from reader.analysis.counts import cooccurrence, tag_matrix
+    from reader.analysis.model import Corpus
+
+    args = context.args
+    corpus = Corpus.from_store(context.store)
+    if args.cooccurrence:
+        pairs = cooccurrence(corpus)
+        ids = [tag.id for tag in pairs.tags]
+        rows = [[path, *(pairs.count(tag_id, other) for other in ids)]
+                for tag_id, path in zip(ids, pairs.tag_paths, strict=True)]
+        if args.format == "json":
+            _write_json(context, {"tags": list(pairs.tag_paths),
+                                  "matrix": [row[1:] for row in rows]})
+        elif args.format == "csv":
+            _write_csv(context, ["tag", *pairs.tag_paths], rows)
+        else:
+            context.output.table(["tag", *pairs.tag_paths], rows,
+                                 title="Overlapping passages per pair of tags "
+                                       "(diagonal: passages with the tag)")
+        return 0
+    matrix = tag_matrix(corpus, by=args.by)
+    ids = [tag.id for tag in matrix.tags]
+    if args.format == "json":
+        _write_json(context, {
+            "by": args.by,
+            "tags": list(matrix.tag_paths),
+            "rows": [
+                {args.by: row.label, **({"id": row.key} if args.by == "document" else {}),
+                 "passages": row.passages, "characters": row.characters,
+                 "tags": {path: {"passages": matrix.count(row.key, tag_id),
+                                 "characters": matrix.characters_coded(row.key, tag_id)}
+                          for tag_id, path in zip(ids, matrix.tag_paths, strict=True)}}
+                for row in matrix.rows
+            ],
+            "totals": {path: matrix.totals.get(tag_id, 0)
+                       for tag_id, path in zip(ids, matrix.tag_paths, strict=True)},
+        })
+        return 0
+    rows = [[row.label, *(matrix.count(row.key, tag_id) for tag_id in ids)]
+            for row in matrix.rows]
+    if args.format == "csv":
+        _write_csv(context, [args.by, *matrix.tag_paths], rows)
+        return 0
+    totals = ["total", *(matrix.totals.get(tag_id, 0) for tag_id in ids)]
+    coded = sum(row.passages for row in matrix.rows)
+    context.output.table([args.by, *matrix.tag_paths], [*rows, totals],
+                         title=f"Passages per {args.by} and tag ({coded} passage(s); "
+                               "parents include the passages of their children)")
+    return 0
+
+
+def cmd_search(context: Context) -> int:
+    from reader.analysis.autocode import CachedTexts
+    from reader.analysis.kwic import pages_for_database, search_corpus, texts_for_database
+    from reader.core.search import SearchError, SearchQuery
+
+    args = context.args
+    if not args.pattern:
+        raise UserError("the search PATTERN is empty")
+    if args.context < 0:
+        raise UserError("--context counts characters, from 0")
+    if args.unit != "match" and not args.code:
+        raise UserError("--unit goes with --code")
+    store = context.store
+    documents = store.documents()
+    if args.doc:
+        wanted = store.find_document(args.doc).id
+        documents = [document for document in documents if document.id == wanted]
+    texts = CachedTexts(texts_for_database(context.db))
+    query = SearchQuery(args.pattern, regex=args.regex, case_sensitive=args.case)
+    try:
+        result = search_corpus(documents, query, text_of=texts, context=args.context,
+                               page_of=pages_for_database(context.db))
+    except SearchError as error:
+        raise UserError(str(error)) from None
+    for document, reason in result.unreadable:
+        context.output.warn(f"skipped {document.title!r}: {reason}")
+    if result.truncated:
+        context.output.warn(f"only the first {len(result.hits)} hits are listed")
+    if args.code:
+        return _code_hits(context, result.hits, texts)
+    headers = ["document", "line", "page", "left", "match", "right", "start", "end"]
+    rows = [[hit.document.title, hit.line, hit.page or "", hit.left, hit.match, hit.right,
+             hit.start, hit.end] for hit in result.hits]
+    if args.format == "json":
+        _write_json(context, [
+            {"document": hit.document.title, "document_id": hit.document.id, "line": hit.line,
+             "page": hit.page, "start": hit.start, "end": hit.end, "left": hit.left,
+             "match": hit.match, "right": hit.right}
+            for hit in result.hits
+        ])
+    elif args.format == "csv":
+        _write_csv(context, headers, rows)
+    else:
+        # On a terminal the page column only where some hit has a page: the context keeps room.
+        shown = [0, 1, 2, 3, 4, 5] if any(hit.page for hit in result.hits) else [0, 1, 3, 4, 5]
+        styles = {3: "dim", 4: "bold", 5: "dim"}
+        context.output.table([headers[i] for i in shown], [[row[i] for i in shown] for row in rows],
+                             title=f"{len(rows)} hit(s) in {result.documents_searched} "
+                                   "document(s)",
+                             styles=[styles.get(i) for i in shown])
+    return 0
+
+
+def _code_hits(context: Context, hits: Sequence[Any], texts: Any) -> int:
+    """`reader search --code`: every hit coded, in one undo step with any tag it creates."""
+    from reader.analysis.autocode import apply_autocoding, autocoding_label, plan_autocoding
+    from reader.core.codebook import CodebookError
+
+    args = context.args
+    store = context.store
+    try:
+        known = store.codebook().resolve(args.code)
+    except CodebookError:
+        known = None  # created with the passages below
+    # A tag that does not exist yet has no passages to skip.
+    candidates = plan_autocoding(hits, known.id if known else "", store.annotations(), texts,
+                                 unit=args.unit)
+    skipped = len(hits) - len(candidates)
+    if not hits:
+        context.output.say(f"No hits for {args.pattern!r}: nothing to code")
+        return 0
+    if not candidates:
+        context.output.say(f"Nothing to code: each of the {len(hits)} hit(s) is already coded "
+                           f"with {args.code!r}")
+        return 0
+    label = autocoding_label(len(candidates),
+                             store.codebook().path(known) if known else args.code)
+    with store.batch(label):
+        tag = known or store.ensure_tags([args.code])[0][0]
+        path = store.codebook().path(tag)
+        apply_autocoding(store, candidates, tag.id, texts, label=label)
+    context.output.say(
+        f"Coded {len(candidates)} passage(s) with {path!r}"
+        + (f"; {skipped} hit(s) skipped (already coded, or in one {args.unit} with another)"
+           if skipped else "")
+        + "; `reader undo` takes them back"
+    )
+    return 0
+
+
+def cmd_report(context: Context) -> int:
+    from reader.analysis.kwic import pages_for_database, texts_for_database
+    from reader.analysis.model import Corpus
+    from reader.analysis.report import RENDERERS, build_report, line_locator
+
+    args = context.args
+    store = context.store
+    tag_ids: set[str] | None = None
+    if args.tag:
+        tag_ids = set()
+        for reference in args.tag:
+            tag = _tag(context, reference)
+            tag_ids |= {tag.id, *store.codebook().descendants(tag.id)}
+    document_ids = {store.find_document(doc).id for doc in args.doc} or None
+    locate = line_locator(texts_for_database(context.db), pages_for_database(context.db))
+    sections = build_report(Corpus.from_store(store), locate,
+                            tag_ids=tag_ids, document_ids=document_ids)
+    text = RENDERERS[args.format](sections, "Coded passages")
+    if args.output == "-":
+        with context.output.document_text() as shown:
+            shown.write(text)
+        return 0
+    destination = Path(args.output).expanduser()
+    from reader.paths import database_file_role
+
+    if role := database_file_role(destination, context.db):
+        raise UserError(f"cannot write the report to {destination}: it is {role}; "
+                        "choose another file")
+    destination.write_text(text, encoding="utf-8")
+    count = sum(section.count for section in sections)
+    context.output.say(f"Wrote {count} passage(s) under {len(sections)} tag(s) to {destination}")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[Context], int]] = {
     "open": cmd_open, "add": cmd_add, "list": cmd_list, "docs": cmd_docs, "tags": cmd_tags,
     "export": cmd_export, "import": cmd_import, "undo": cmd_undo, "redo": cmd_redo,
-    "locate": cmd_locate,
+    "locate": cmd_locate, "stats": cmd_stats, "search": cmd_search, "report": cmd_report,
 }
 
 

@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from reader.core.arabic_fold import arabic_pattern
+
 if TYPE_CHECKING:
     import regex  # type: ignore[import-untyped,unused-ignore]
 
@@ -88,31 +90,8 @@ class SearchResult:
         return None
 
 
-# Marks Arabic writers add or leave out at will (harakat, tanwin, shadda, sukun, superscript
-# alef, Quranic signs) and tatweel, which only stretches a word.
-_ARABIC_OPTIONAL = "[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]"
+# An Arabic letter in a plain query makes the search Arabic-aware (see reader.core.arabic_fold).
 _ARABIC_LETTERS = re.compile("[\u0620-\u064a\u0671-\u06d3]")
-# Letters written in several ways that a reader takes for one: alef with or without hamza or
-# madda, and a final ya with or without dots (alef maqsura).
-_ARABIC_EQUIVALENTS = {
-    **dict.fromkeys("\u0627\u0623\u0625\u0622\u0671", "[\u0627\u0623\u0625\u0622\u0671]"),
-    **dict.fromkeys("\u064a\u0649", "[\u064a\u0649]"),
-}
-
-
-def arabic_pattern(needle: str) -> str:
-    """A regular expression finding `needle` whatever harakat, tatweel, alef forms and final
-    ya the text uses (marks typed in `needle` are optional too)."""
-    import regex
-
-    optional = f"{_ARABIC_OPTIONAL}*"
-    parts: list[str] = []
-    for character in needle:
-        if re.fullmatch(_ARABIC_OPTIONAL, character):
-            continue
-        parts.append(_ARABIC_EQUIVALENTS.get(character) or regex.escape(character))
-    # Marks may sit between any two letters, and after the last one (so a match covers them).
-    return optional.join(parts) + optional if parts else regex.escape(needle)
 
 
 def compile_query(query: SearchQuery) -> regex.Pattern[str] | None:

@@ -467,7 +467,8 @@ class Coder:
 
         self.app.push_screen(
             TagPicker(
-                self.snapshot.codebook, applied=applied, counts=self.snapshot.counts, title=title
+                self.snapshot.codebook, applied=applied, counts=self.snapshot.rolled_counts,
+                title=title,
             ),
             chosen,
         )

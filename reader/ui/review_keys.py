@@ -1,4 +1,4 @@
-"""The reading screen's review keys and palette entries: sidebar, tag view, codebook.
+"""The reading screen's review keys and palette entries: sidebar, tag view, codebook, analysis.
 
 Kept apart from the review widgets so the reading screen can offer the keys (and the palette
 its commands) from its first frame, while the widgets' modules load after that frame.
@@ -41,6 +41,20 @@ REVIEW_BINDINGS: list[BindingType] = [
         id="review.codebook",
         tooltip="Add, rename, recolour, describe, nest, merge and delete tags",
     ),
+    Binding(
+        "A,f5",
+        "analysis",
+        "Analysis",
+        id="review.analysis",
+        tooltip="Passages per document and tag, tag co-occurrence and frequencies, as bars",
+    ),
+    Binding(
+        "F,f6",
+        "corpus_search",
+        "Search all",
+        id="review.corpus-search",
+        tooltip="Find a word in every document, in context; code the hits after reviewing them",
+    ),
 ]
 """Keys the reading screen adds for reviewing; `ReviewActions` does what they say."""
 
@@ -74,6 +88,16 @@ class ReviewActions:
 
         self._review_screen().app.push_screen(CodebookScreen())
 
+    def action_analysis(self) -> None:
+        from reader.ui.screens.analysis import AnalysisScreen
+
+        self._review_screen().app.push_screen(AnalysisScreen())
+
+    def action_corpus_search(self) -> None:
+        from reader.ui.screens.corpus_search import CorpusSearchScreen
+
+        self._review_screen().app.push_screen(CorpusSearchScreen())
+
 
 def review_commands(app: App[Any]) -> Iterable[PaletteCommand]:
     """Palette entries for the review screens (they act on the reading screen)."""
@@ -94,6 +118,18 @@ def review_commands(app: App[Any]) -> Iterable[PaletteCommand]:
         "Add, rename, recolour, describe, nest, merge and delete tags",
         "screen.codebook",
         "review.codebook",
+    )
+    yield PaletteCommand(
+        "Analysis",
+        "Passages per document and tag, tag co-occurrence and frequencies, as bars",
+        "screen.analysis",
+        "review.analysis",
+    )
+    yield PaletteCommand(
+        "Search all documents",
+        "Every hit of a word or pattern in context; auto-code the hits after review",
+        "screen.corpus_search",
+        "review.corpus-search",
     )
 
 

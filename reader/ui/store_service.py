@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from textual.message import Message
 
+from reader.analysis.counts import RollUpTracker
 from reader.core.codebook import Codebook
 
 if TYPE_CHECKING:
@@ -41,6 +42,10 @@ class StoreSnapshot:
     revision: int = 0
     codebook: Codebook = field(default_factory=lambda: Codebook(()))
     counts: Mapping[str, int] = field(default_factory=dict)
+    """Passages per tag id carrying that very tag (what deleting the tag would touch)."""
+    rolled_counts: Mapping[str, int] = field(default_factory=dict)
+    """Passages per tag id with parents counting their children's passages once: what the
+    codebook bar, the codebook screen, the tag view and `reader tags` show."""
     documents: Mapping[str, Document] = field(default_factory=dict)
     # Annotations of the documents open in the TUI, in document order.
     annotations: Mapping[str, tuple[Annotation, ...]] = field(default_factory=dict)
@@ -135,10 +140,16 @@ class AnnotationService:
         self._rebound: dict[str, str] = {}
         self._replaced_codebooks: list[Codebook] = []
         self._revision = 0
+        self._roll_ups = RollUpTracker()  # (on the store's thread)
         self._pending = 0
         self._pending_lock = threading.Lock()
         self.snapshot = StoreSnapshot()
         self._structures: StructureLookup | None = None
+
+    @property
+    def db_path(self) -> Path:
+        """The database this service keeps (its extraction cache lies beside it)."""
+        return self._db_path
 
     @property
     def structures(self) -> StructureLookup:
@@ -346,10 +357,18 @@ class AnnotationService:
             document_id: tuple(store.annotations(document=document_id))
             for document_id in self._watched
         }
+        codebook = store.codebook()
+        counts = store.annotation_counts()
+        rolled = counts
+        if any(tag.parent is not None for tag in codebook):
+            # Only a nested codebook needs each passage's tags (to count a passage once); the
+            # tracker reads just the open documents' passages after a change made here.
+            rolled = self._roll_ups.counts(codebook, counts, annotations, store.annotations)
         return StoreSnapshot(
             revision=self._revision,
-            codebook=store.codebook(),
-            counts=MappingProxyType(store.annotation_counts()),
+            codebook=codebook,
+            counts=MappingProxyType(counts),
+            rolled_counts=MappingProxyType(rolled),
             documents=MappingProxyType(documents),
             annotations=MappingProxyType(annotations),
         )

@@ -339,4 +339,4 @@ def test_only_the_command_given_is_built() -> None:
     assert _named_command(_split_command(["--db", "x.json", "export", "-o", "-"])) == "export"
     assert _named_command(_split_command(["--help"])) is None
     assert commands(build_parser("open")) == {"open"}
-    assert len(commands(build_parser())) == 10
+    assert len(commands(build_parser())) == 13

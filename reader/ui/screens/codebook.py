@@ -164,7 +164,7 @@ class CodebookScreen(Screen[None]):
     def show(self, snapshot: StoreSnapshot) -> None:
         """Draw the codebook of `snapshot`, keeping the cursor on the same tag."""
         self.snapshot = snapshot
-        entries = codebook_entries(snapshot.codebook, snapshot.counts)
+        entries = codebook_entries(snapshot.codebook, snapshot.rolled_counts)
         key = tuple((entry.tag, entry.count, entry.depth) for entry in entries)
         table = self.query_one("#codebook-table", DataTable)
         if key != self._drawn:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -16,7 +17,13 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from reader.core.review import TagViewRow, codebook_entries, tag_and_descendants, tag_view_rows
+from reader.core.review import (
+    TagViewRow,
+    codebook_entries,
+    one_line,
+    tag_and_descendants,
+    tag_view_rows,
+)
 from reader.core.row_geometry import visual_label
 from reader.core.structure import page_range
 from reader.ui.screens.main import COMPACT_FOOTER_BELOW
@@ -47,17 +54,35 @@ def snapshot_content(snapshot: StoreSnapshot) -> object:
     """
     return (
         tuple(snapshot.codebook),
-        tuple(sorted(snapshot.counts.items())),
+        tuple(sorted(snapshot.rolled_counts.items())),
         tuple(snapshot.documents.items()),
         tuple(sorted(snapshot.annotations.items())),
     )
 
 
-def passage_cell(row: TagViewRow) -> Text:
-    """The context line with the quote in bold (readable without colour)."""
-    return label_text(
-        [(row.context.before, "dim"), (row.context.quote, "bold"), (row.context.after, "dim")]
+def passage_lines(row: TagViewRow, width: int) -> list[tuple[str, str]]:
+    """The passage in full and then its memo, as (line, style) wrapped to `width` cells.
+
+    Wrapped here, in logical order, rather than by the table: each line can then be drawn on
+    its own (right-to-left text is put in visual order line by line, not across the wrap).
+    """
+    annotation = row.annotation
+    lines = [(line, "bold") for line in textwrap.wrap(one_line(annotation.quote), width)]
+    if annotation.memo.strip():
+        lines += [(line, "italic dim")
+                  for line in textwrap.wrap(f"Memo: {one_line(annotation.memo)}", width)]
+    return lines or [("", "")]
+
+
+def passage_cell(row: TagViewRow, width: int) -> Text:
+    """The passage in full, wrapped to its column, and its memo on the lines under it (each
+    line in visual order)."""
+    return Text("\n", no_wrap=True, overflow="ellipsis").join(
+        label_text([(line, style)]) for line, style in passage_lines(row, width)
     )
+
+
+DOCUMENT_WIDTH = 20
 
 
 class TagViewScreen(Screen[None]):
@@ -87,6 +112,8 @@ class TagViewScreen(Screen[None]):
         self.rows: list[TagViewRow] = []
         self._content: object = None
         self._tags_drawn: object = None
+        self._columns_width = 0
+        self._columns_paged = False
 
     def compose(self) -> ComposeResult:
         yield Static(Content.styled("Tag view", "bold"), id="tag-view-title")
@@ -101,9 +128,7 @@ class TagViewScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#tag-view-passages", DataTable)
-        table.add_column("Document", key="document", width=20)
-        table.add_column("Passage", key="passage")
+        self._add_columns(paged=False)
         self.set_interval(POLL_SECONDS, self.poll)
         self.poll()
         self.query_one("#tag-view-tags", OptionList).focus()
@@ -124,7 +149,7 @@ class TagViewScreen(Screen[None]):
 
     def show_tags(self, snapshot: StoreSnapshot) -> None:
         """List the codebook with counts, keeping the highlighted tag."""
-        entries = codebook_entries(snapshot.codebook, snapshot.counts)
+        entries = codebook_entries(snapshot.codebook, snapshot.rolled_counts)
         key = tuple((entry.tag, entry.count, entry.depth) for entry in entries)
         if key == self._tags_drawn:
             return
@@ -159,8 +184,7 @@ class TagViewScreen(Screen[None]):
             return
         # What the passage column gets: the screen less the tag list, the document column, the
         # cells' padding and a scrollbar (and the page column, where a document has pages).
-        tags_width = self.query_one("#tag-view-tags").outer_size.width or 32
-        width = max(24, self.size.width - tags_width - 20 - 8)
+        width = self._passage_width(paged=False)
         structures = service.structures
 
         def page_of(document: Document, offset: int) -> str:
@@ -193,23 +217,41 @@ class TagViewScreen(Screen[None]):
         if table.row_count and 0 <= table.cursor_row < len(self.rows):
             keep = self.rows[table.cursor_row].annotation.id
         self.rows = rows
-        table.clear()
         # The page column only where a passage has a page: plain texts keep the room.
         paged = any(row.page for row in rows)
-        if paged and "page" not in table.columns:
-            table.add_column("Page", key="page", width=PAGE_COLUMN)
-        elif not paged and "page" in table.columns:
-            table.remove_column("page")
+        if (self._passage_width(paged), paged) != (self._columns_width, self._columns_paged):
+            table.clear(columns=True)
+            self._add_columns(paged)
+        else:
+            table.clear()
         for row in rows:
+            cell = passage_cell(row, self._columns_width)
             cells = [Text(visual_label(row.document_title), no_wrap=True, overflow="ellipsis"),
-                     passage_cell(row)]
+                     cell]
             if paged:
                 cells.append(Text(visual_label(row.page), no_wrap=True, overflow="ellipsis"))
-            table.add_row(*cells, key=row.annotation.id)
+            table.add_row(*cells, key=row.annotation.id, height=len(cell.plain.split("\n")))
         ids = [row.annotation.id for row in rows]
         if keep in ids:
             table.move_cursor(row=ids.index(keep))
         self._update_heading()
+
+    def _passage_width(self, paged: bool) -> int:
+        """What the passage column gets: the screen less the tag list, the document column,
+        the cells' padding and a scrollbar (and the page column, where passages have pages)."""
+        tags_width = self.query_one("#tag-view-tags").outer_size.width or 32
+        screen_width = self.size.width or self.app.size.width
+        width = max(24, screen_width - tags_width - DOCUMENT_WIDTH - 8)
+        return max(24, width - PAGE_COLUMN - 2) if paged else width
+
+    def _add_columns(self, paged: bool) -> None:
+        table = self.query_one("#tag-view-passages", DataTable)
+        self._columns_width, self._columns_paged = self._passage_width(paged), paged
+        table.add_column("Document", key="document", width=DOCUMENT_WIDTH)
+        # A set width, so a long passage wraps onto more lines of its row.
+        table.add_column("Passage", key="passage", width=self._columns_width)
+        if paged:
+            table.add_column("Page", key="page", width=PAGE_COLUMN)
 
     def _update_heading(self) -> None:
         heading = self.query_one("#tag-view-heading", Static)
@@ -267,6 +309,8 @@ class TagViewScreen(Screen[None]):
     def on_resize(self, event: Resize) -> None:
         # Closer keys on a narrow terminal, so more of them fit in the footer.
         self.query_one(Footer).compact = event.size.width < COMPACT_FOOTER_BELOW
+        if self.rows and self._passage_width(self._columns_paged) != self._columns_width:
+            self._show_rows(self.rows)  # wrapped again to the new width
 
     def action_close(self) -> None:
         self.dismiss()

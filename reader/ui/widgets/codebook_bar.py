@@ -57,7 +57,7 @@ class CodebookBar(Static):
     def poll(self) -> None:
         snapshot = store_snapshot(self.app)
         if snapshot is not None:
-            self.show_codebook(snapshot.codebook, snapshot.counts)
+            self.show_codebook(snapshot.codebook, snapshot.rolled_counts)
 
     def show_codebook(self, codebook: Codebook, counts: Mapping[str, int]) -> None:
         """Draw these tags and counts (nothing happens if they are what is shown)."""
