@@ -534,18 +534,19 @@ class _TableFile:
 
     def dump(self) -> bytes:
         """The file: tables in name order, one record per line, each record's keys sorted, so a
-        change shows in a diff as the lines of the records it changed."""
+        change shows in a diff as the lines of the records it changed. The comma between records
+        opens the next line rather than closing the previous one, so a record added at the end
+        is one new line and leaves the line before it alone (two coders' additions merge)."""
         parts = [b"{\n"]
         for number, table in enumerate(sorted(self.rows)):
-            rows = self.rows[table]
-            parts.append(orjson.dumps(table) + b": {" + (b"\n" if rows else b""))
-            lines = [
+            if number:
+                parts.append(b",")
+            parts.append(orjson.dumps(table) + b": {\n")
+            parts.append(b"\n,".join(
                 orjson.dumps(key) + b": " + orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
-                for key, record in rows.items()
-            ]
-            parts.append(b",\n".join(lines))
-            parts.append((b"\n}" if rows else b"}") + (b",\n" if number < len(self.rows) - 1
-                                                      else b"\n"))
+                for key, record in self.rows[table].items()
+            ))
+            parts.append(b"\n}\n" if self.rows[table] else b"}\n")
         parts.append(b"}\n")
         return b"".join(parts)
 
@@ -659,18 +660,24 @@ class AnnotationStore:
         if reason is None:
             try:
                 with self._locked():
-                    for directory, name in ((self.path.parent, self.path.name),
-                                            (self.folder, "journal"),
-                                            (self.folder, "history.json")):
-                        for leftover in leftover_temp_files(directory / name):
-                            with contextlib.suppress(OSError):
-                                leftover.unlink()
+                    self._remove_leftover_temp_files()
                     if self._sync():
                         self._initialise()
                 return
             except _LockUnavailableError as error:
                 reason = error.reason
         self._open_read_only(reason)
+
+    def _remove_leftover_temp_files(self) -> None:
+        """Temporary files of writers that died (under the lock: no writer is at work)."""
+        leftovers = leftover_temp_files(self.path)
+        for directory in (self.folder, self.folder / "passages"):
+            with contextlib.suppress(OSError):
+                leftovers += [entry for entry in directory.iterdir()
+                              if entry.name.startswith(".") and entry.name.endswith(".tmp")]
+        for leftover in leftovers:
+            with contextlib.suppress(OSError):
+                leftover.unlink()
 
     def _why_read_only(self) -> str | None:
         """Why the database cannot be written where it is, or None when it can be."""
