@@ -1,8 +1,9 @@
 """One thread that owns the annotation store for the TUI, so the interface never waits on the disk.
 
 Every read and write of the store happens on that thread, in the order asked. After each change,
-and whenever another process (the command line, a second window) changed the file, the thread
-builds an immutable `StoreSnapshot` and posts it to the app: widgets draw from snapshots only.
+and whenever another process (the command line, a second window) changed the database, the thread
+builds an immutable `StoreSnapshot` and posts it to the app: widgets draw from snapshots only. A
+job that changed nothing (a read) posts none.
 """
 
 from __future__ import annotations
@@ -134,6 +135,8 @@ class AnnotationService:
         self._rebound: dict[str, str] = {}
         self._replaced_codebooks: list[Codebook] = []
         self._revision = 0
+        # What the last snapshot was built from: the store's revision and the watched documents.
+        self._published: tuple[int, frozenset[str]] | None = None
         self._pending = 0
         self._pending_lock = threading.Lock()
         self.snapshot = StoreSnapshot()
@@ -330,6 +333,8 @@ class AnnotationService:
     def _publish(self, store: AnnotationStore, *, label: str | None, external: bool) -> None:
         for notice in store.take_notices():
             self._post(self.Notice(notice))
+        if label is None and self._published == (store.revision, frozenset(self._watched)):
+            return  # a read, or a change that changed nothing: the widgets have this already
         self.snapshot = self._build_snapshot(store)
         self._post(self.Changed(self.snapshot, label, external))
 
@@ -340,13 +345,16 @@ class AnnotationService:
             document_id: tuple(store.annotations(document=document_id))
             for document_id in self._watched
         }
-        return StoreSnapshot(
+        snapshot = StoreSnapshot(
             revision=self._revision,
             codebook=store.codebook(),
             counts=MappingProxyType(store.annotation_counts()),
             documents=MappingProxyType(documents),
             annotations=MappingProxyType(annotations),
         )
+        # After the reads above: reading a document's file for the first time counts too.
+        self._published = (store.revision, frozenset(self._watched))
+        return snapshot
 
     def _drain_after_failure(self) -> None:
         """Without a store, answer every job with the failure, so nothing looks saved."""
