@@ -55,6 +55,7 @@ from reader.core.codebook import CodebookError, split_tag_path
 from reader.core.durable import atomic_write_bytes
 from reader.core.filepaths import resolved_path
 from reader.core.models import Annotation, Document, utc_now
+from reader.core.read_model import ReadModel
 from reader.core.store import AnnotationStore, StoreError, own_file_role
 from reader.core.text import LineIndex
 from reader.formats.base import DocumentError, LoadedDocument, load_document
@@ -228,7 +229,7 @@ def export_csv(
         # The next open would find CSV where JSON belongs and restore an older copy.
         raise CsvFormatError(f"cannot write the export to {destination}: it is {role}; "
                              "choose another file")
-    rows = _export_rows(store, document_ids, tag_ids)
+    rows = _export_rows(store.read_model(), document_ids, tag_ids)
     text = _format_csv(rows, excel=excel, formula_guard=formula_guard)
     if isinstance(destination, Path):
         try:
@@ -247,12 +248,12 @@ def export_csv(
 
 
 def _export_rows(
-    store: AnnotationStore,
+    model: ReadModel,
     document_ids: Sequence[str] | None,
     tag_ids: Sequence[str] | None,
 ) -> list[list[str]]:
-    codebook = store.codebook()
-    documents = {document.id: document for document in store.documents()}
+    """The rows, document by document: one document's passages are in memory at a time."""
+    codebook = model.codebook
     wanted_documents = set(document_ids) if document_ids is not None else None
     wanted_tags: set[str] | None = None
     if tag_ids is not None:
@@ -260,36 +261,29 @@ def _export_rows(
         for tag_id in tag_ids:
             if tag_id in codebook:
                 wanted_tags |= codebook.descendants(tag_id)
-    orphan = Document(id="", path="", title="", size=0, encoding="unknown", sha256="")
-
-    annotations = [
-        annotation for annotation in store.annotations()
-        if wanted_documents is None or annotation.document in wanted_documents
-    ]
-
-    def order(annotation: Annotation) -> tuple[str, str, str, int, int, str]:
-        document = documents.get(annotation.document, orphan)
-        return (document.title.casefold(), document.title, document.path,
-                annotation.start, annotation.end, annotation.id)
-
-    annotations.sort(key=order)
-    lines = _LineNumbers()
+    ordered = sorted(
+        (d for d in model.documents if wanted_documents is None or d.id in wanted_documents),
+        key=lambda d: (d.title.casefold(), d.title, d.path),
+    )
     rows: list[list[str]] = []
-    for annotation in annotations:
-        document = documents.get(annotation.document, orphan)
-        tagged = [(tag_id, codebook.path(tag_id)) for tag_id in annotation.tags
-                  if tag_id in codebook]
-        all_paths = tags_cell([path for _, path in tagged])
-        for tag_id, path in tagged or [("", "")]:
-            if wanted_tags is not None and tag_id not in wanted_tags:
-                continue
-            rows.append([
-                annotation.id, document.title, path, annotation.quote,
-                all_paths, annotation.memo, str(annotation.start), str(annotation.end),
-                lines.line(document, annotation.start), annotation.prefix, annotation.suffix,
-                document.path, document.sha256, annotation.annotator,
-                annotation.created, annotation.updated,
-            ])
+    for document, passages in (
+        (group.document, group.passages) for group in model.stream([d.id for d in ordered])
+    ):
+        lines = _LineNumbers()  # this document's text, let go when the next one comes
+        for annotation in sorted(passages, key=lambda a: (a.start, a.end, a.id)):
+            tagged = [(tag_id, codebook.path(tag_id)) for tag_id in annotation.tags
+                      if tag_id in codebook]
+            all_paths = tags_cell([path for _, path in tagged])
+            for tag_id, path in tagged or [("", "")]:
+                if wanted_tags is not None and tag_id not in wanted_tags:
+                    continue
+                rows.append([
+                    annotation.id, document.title, path, annotation.quote,
+                    all_paths, annotation.memo, str(annotation.start), str(annotation.end),
+                    lines.line(document, annotation.start), annotation.prefix,
+                    annotation.suffix, document.path, document.sha256, annotation.annotator,
+                    annotation.created, annotation.updated,
+                ])
     return rows
 
 
