@@ -603,6 +603,7 @@ class AnnotationStore:
         # The files read so far (the catalogue always; a document's when it is asked for), and
         # the signature each had on disk when read or written here.
         self._files: dict[str, _TableFile] = {}
+        self._paths: dict[str, Path] = {}
         self._signatures: dict[str, tuple[int, int, int] | None] = {}
         self._identity: str | None = None
         self._journal: JournalContents | None = None
@@ -613,22 +614,29 @@ class AnnotationStore:
         self._touched: dict[str, None] = {}
         # Indexes, rebuilt only for what changed.
         self._documents: dict[str, Document] | None = None
+        self._documents_sorted: list[Document] | None = None
         self._by_path: dict[str, Document] = {}
         self._by_hash: dict[str, list[Document]] = {}
         self._codebook: Codebook | None = None
         self._sorted: dict[str, list[Annotation]] = {}
         self._counts: dict[str, Counter[str]] = {}
         self._home: dict[str, str] = {}
+        self._homes_complete = False
         self._open()
 
     # ------------------------------------------------------------------ files and their paths
 
     def _file_path(self, key: str) -> Path:
-        if key == CATALOGUE_FILE:
-            return self.path
-        if key == HISTORY_FILE:
-            return history_path_for(self._real)
-        return passages_path_for(self._real, key[len(PASSAGES_PREFIX):])
+        path = self._paths.get(key)
+        if path is None:
+            if key == CATALOGUE_FILE:
+                path = self.path
+            elif key == HISTORY_FILE:
+                path = history_path_for(self._real)
+            else:
+                path = passages_path_for(self._real, key[len(PASSAGES_PREFIX):])
+            self._paths[key] = path
+        return path
 
     @staticmethod
     def _file_key(table: str, record: Mapping[str, Any] | None, record_id: str) -> str:
@@ -731,6 +739,9 @@ class AnnotationStore:
 
     def _forget(self) -> None:
         """Drop everything read, so the next sync reads the files again."""
+        self._homes_complete = False
+        self._home.clear()
+        self._counts.clear()
         self._files.clear()
         self._signatures.clear()
         self._journal = None
@@ -745,10 +756,13 @@ class AnnotationStore:
             return
         if catalogue:
             self._documents = None
+            self._documents_sorted = None
             self._codebook = None
         self._sorted.clear()
 
     def _changed_on_disk(self) -> bool:
+        if self._step is not None:
+            return False  # inside a step the lock is held: nobody else writes
         if self._journal_signature != _file_signature(journal_path_for(self._real)):
             return True
         return any(
@@ -782,6 +796,8 @@ class AnnotationStore:
                 continue
             if _file_signature(self._file_path(key)) != self._signatures.get(key):
                 held = self._files.pop(key)
+                for record in held.values(ANNOTATIONS):  # its passages are read again
+                    self._home.pop(record["id"], None)
                 # What is held is the newest copy only if no other process wrote it since.
                 current = written_since is not None and key not in written_since
                 self._load(key, held=held if current else None)
@@ -951,7 +967,6 @@ class AnnotationStore:
         elif key.startswith(PASSAGES_PREFIX):
             document_id = key[len(PASSAGES_PREFIX):]
             self._invalidate(document_id)
-            self._home = {k: v for k, v in self._home.items() if v != document_id}
             counts: Counter[str] = Counter()
             for record in file.values(ANNOTATIONS):
                 self._home[record["id"]] = document_id
@@ -989,6 +1004,16 @@ class AnnotationStore:
         self._write(CATALOGUE_FILE)
         self._invalidate()
 
+    def _let_go_of_files(self) -> None:
+        """Forget every file but the catalogue (they belong to another database now)."""
+        for key in [k for k in self._files if k != CATALOGUE_FILE]:
+            del self._files[key]
+            self._signatures.pop(key, None)
+        self._homes_complete = False
+        self._home.clear()
+        self._counts.clear()
+        self._sorted.clear()
+
     def _check_folder_belongs(self, identity: str) -> None:
         """The folder beside a catalogue read for the first time must be its own: a folder of
         another database (a catalogue copied without it) is moved aside, not mixed in."""
@@ -1007,9 +1032,7 @@ class AnnotationStore:
         )
         self._journal = None
         self._journal_signature = None
-        for key in [k for k in self._files if k != CATALOGUE_FILE]:
-            del self._files[key]
-            self._signatures.pop(key, None)
+        self._let_go_of_files()
         return aside
 
     def _convert_single_file(self, data: dict[str, Any]) -> dict[str, Any]:
@@ -1070,9 +1093,7 @@ class AnnotationStore:
         self._replaced = True
         self._journal = None
         self._journal_signature = None
-        for key in [k for k in self._files if k != CATALOGUE_FILE]:
-            del self._files[key]
-            self._signatures.pop(key, None)
+        self._let_go_of_files()
         self._read_journal()
         self.notices.append(
             f"The database {self.path} was replaced by a different database while reader had it "
@@ -1275,19 +1296,23 @@ class AnnotationStore:
                 self._home.pop(record_id, None)
             self._invalidate(document_id)
         elif table == DOCUMENTS:
-            self._documents = None
+            self._reindex_document(record_id, record)
             self.revision += 1
         elif table == TAGS:
             self._codebook = None
             self.revision += 1
         file.set(table, record_id, record)
 
-    def _raw(self, table: str, record_id: str) -> dict[str, Any] | None:
+    def _raw(
+        self, table: str, record_id: str, document_hint: str | None = None
+    ) -> dict[str, Any] | None:
         if table in _CATALOGUE_TABLES:
             record = self._file(CATALOGUE_FILE).get(table, record_id)
         elif table == HISTORY:
             record = self._file(HISTORY_FILE).get(table, record_id)
         else:
+            if document_hint is not None and record_id not in self._home:
+                self._file(_passages_key(document_hint))  # where it most likely is
             document_id = self._find_home(record_id)
             if document_id is None:
                 return None
@@ -1298,26 +1323,24 @@ class AnnotationStore:
         """The document of a passage: known once its file is read, else looked for (the one
         lookup that reads every document's file, for an id given without its document)."""
         home = self._home.get(annotation_id)
-        if home is not None:
+        if home is not None or self._homes_complete:
             return home
-        for document_id in self._document_records():
+        for document_id in self._index_documents():
             key = _passages_key(document_id)
             if key not in self._files:
                 self._file(key)
                 if annotation_id in self._home:
                     return self._home[annotation_id]
+        # Every file is read now: `_home` knows every passage until one is let go.
+        self._homes_complete = True
         return None
-
-    def _document_records(self) -> dict[str, dict[str, Any]]:
-        catalogue = self._file(CATALOGUE_FILE)
-        return {record["id"]: record for record in catalogue.values(DOCUMENTS)}
 
     def _raw_all(self, table: str) -> list[dict[str, Any]]:
         if table in _CATALOGUE_TABLES:
             return [dict(r) for r in self._file(CATALOGUE_FILE).values(table)]
         if table == HISTORY:
             return [dict(r) for r in self._file(HISTORY_FILE).values(table)]
-        return [dict(r) for document_id in self._document_records()
+        return [dict(r) for document_id in self._index_documents()
                 for r in self._file(_passages_key(document_id)).values(table)]
 
     def _passages_of(self, document_id: str) -> list[dict[str, Any]]:
@@ -1342,7 +1365,7 @@ class AnnotationStore:
     def _set(self, table: str, record_id: str, record: dict[str, Any] | None) -> None:
         """Change a record inside the current step, recording it for undo."""
         assert self._step is not None, "changes happen inside a step"
-        before = self._raw(table, record_id)
+        before = self._raw(table, record_id, None if record is None else record.get("document"))
         if before == record:
             return
         self._apply(table, record_id, record, before)
@@ -1357,7 +1380,7 @@ class AnnotationStore:
         path = self._file_path(key)
         file = self._files[key]
         if key.startswith(PASSAGES_PREFIX) and not any(file.values(ANNOTATIONS)) and (
-            key[len(PASSAGES_PREFIX):] not in self._document_records()
+            key[len(PASSAGES_PREFIX):] not in self._index_documents()
         ):
             # A document forgotten with its passages: no file left behind in the folder.
             for gone in (path, backup_path_for(path)):
@@ -1572,8 +1595,8 @@ class AnnotationStore:
     # ------------------------------------------------------------------ documents
 
     def _index_documents(self) -> dict[str, Document]:
-        """Documents by id, and the indexes by path (and alias) and by content hash; rebuilt
-        only after the documents changed."""
+        """Documents by id, and the indexes by path (and alias) and by content hash: built when
+        the catalogue is read, then kept up to date one document at a time."""
         if self._documents is None:
             documents = sorted(
                 (Document.from_record(r) for r in self._file(CATALOGUE_FILE).values(DOCUMENTS)),
@@ -1589,11 +1612,49 @@ class AnnotationStore:
                 by_path[document.path] = document
             self._by_path, self._by_hash = by_path, by_hash
             self._documents = {document.id: document for document in documents}
+            self._documents_sorted = documents
         return self._documents
+
+    def _reindex_document(self, document_id: str, record: dict[str, Any] | None) -> None:
+        """Keep the indexes right as one document changes (rebuilding them for each document
+        registered made registering a thousand one by one quadratic)."""
+        if self._documents is None:
+            return
+        self._documents_sorted = None
+        old = self._documents.pop(document_id, None)
+        new = None if record is None else Document.from_record(record)
+        if old is not None:
+            same = self._by_hash.get(old.sha256, [])
+            same[:] = [d for d in same if d.id != document_id]
+            if not same:
+                self._by_hash.pop(old.sha256, None)
+            kept = set() if new is None else {new.path, *new.aliases}
+            if any(self._by_path.get(path) is old and path not in kept
+                   for path in (old.path, *old.aliases)):
+                self._documents = None  # a path let go may be another document's alias
+                return
+        if new is None:
+            return
+        self._documents[document_id] = new
+        self._by_hash.setdefault(new.sha256, []).append(new)
+        for alias in new.aliases:
+            if self._by_path.get(alias) is None or self._by_path[alias].id == document_id:
+                self._by_path[alias] = new
+        self._by_path[new.path] = new
 
     def documents(self) -> list[Document]:
         self.refresh()
-        return list(self._index_documents().values())
+        self._index_documents()
+        if self._documents_sorted is None:
+            self._documents_sorted = sorted(self._documents.values(),  # type: ignore[union-attr]
+                                            key=lambda d: (d.title.casefold(), d.path))
+        return list(self._documents_sorted)
+
+    def documents_with_content(self, sha256: str) -> list[Document]:
+        """The documents whose content has this hash, in the order of `documents()`."""
+        self.refresh()
+        self._index_documents()
+        return sorted(self._by_hash.get(sha256, []), key=lambda d: (d.title.casefold(), d.path))
 
     def get_document(self, document_id: str) -> Document:
         self.refresh()

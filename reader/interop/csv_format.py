@@ -617,6 +617,7 @@ class _Importer:
         self.report = CsvImportReport()
         self._documents: dict[tuple[str, str, str], tuple[Document, str | None]] = {}
         self._current_texts: dict[str, str | None] = {}
+        self._resolved: dict[str, str] = {}
 
     def run(self, groups: dict[str, list[_Row]]) -> None:
         existing = {annotation.id: annotation for annotation in self.store.annotations()}
@@ -807,17 +808,21 @@ class _Importer:
         return self._documents[key]
 
     def _resolve(self, path: str) -> str:
-        candidate = Path(path).expanduser()
-        if not candidate.is_absolute():
-            candidate = self.base / candidate
-        return str(resolved_path(candidate))
+        # Once per path cell's text: resolving follows links on disk, and the rows of one
+        # document (a hundred, say) name the same file.
+        resolved = self._resolved.get(path)
+        if resolved is None:
+            candidate = Path(path).expanduser()
+            if not candidate.is_absolute():
+                candidate = self.base / candidate
+            resolved = self._resolved[path] = str(resolved_path(candidate))
+        return resolved
 
     def _find_or_create(self, row: _Row, resolved: str) -> tuple[Document, str | None]:
         store = self.store
         if row.sha256:
-            for document in store.documents():
-                if document.sha256 == row.sha256:
-                    return document, self._current_text(document)
+            for document in store.documents_with_content(row.sha256)[:1]:
+                return document, self._current_text(document)
         if resolved:
             known = store.document_by_path(resolved)
             if known is not None:
@@ -829,9 +834,8 @@ class _Importer:
             )
         loaded = _load(resolved)
         if loaded is not None:
-            for document in store.documents():
-                if document.sha256 == loaded.sha256:  # the file now has content we know
-                    return document, loaded.text
+            for document in store.documents_with_content(loaded.sha256)[:1]:
+                return document, loaded.text  # the file now has content we know
             document = Document(
                 id=store.new_document_id(), path=resolved, title=row.document or loaded.title,
                 size=loaded.size, encoding=loaded.encoding, sha256=loaded.sha256,
