@@ -1043,9 +1043,8 @@ class AnnotationStore:
         if self.read_only_reason is not None:
             # Shown as converted, nothing written: the files stand in memory.
             for document, tables in split.passages.items():
-                self._files[_passages_key(document)] = _TableFile(_passages_key(document), tables)
-                self._signatures[_passages_key(document)] = None
-            self._files[HISTORY_FILE] = _TableFile(HISTORY_FILE, split.history)
+                self._adopt(_passages_key(document), _TableFile(_passages_key(document), tables))
+            self._adopt(HISTORY_FILE, _TableFile(HISTORY_FILE, split.history))
             return split.catalogue
         backup = single_file_backup_for(self._real)
         original = read_regular_file(self.path)
@@ -1273,8 +1272,8 @@ class AnnotationStore:
             if not self._changed_on_disk():
                 return False
             with self._locked():
-                self._sync()
-            self._invalidate()
+                self._sync()  # drops the indexes of what changed, and only those
+            self.revision += 1
             return True
 
     # ------------------------------------------------------------------ raw record access
@@ -1362,10 +1361,15 @@ class AnnotationStore:
         self._pending.append([key, table, record_id, record])
         self._touched[key] = None
 
-    def _set(self, table: str, record_id: str, record: dict[str, Any] | None) -> None:
-        """Change a record inside the current step, recording it for undo."""
+    def _set(
+        self, table: str, record_id: str, record: dict[str, Any] | None, *, new: bool = False
+    ) -> None:
+        """Change a record inside the current step, recording it for undo. `new`: the id was
+        just made, so no record can have it (no need to look through every document for it)."""
         assert self._step is not None, "changes happen inside a step"
-        before = self._raw(table, record_id, None if record is None else record.get("document"))
+        before = None if new else self._raw(
+            table, record_id, None if record is None else record.get("document")
+        )
         if before == record:
             return
         self._apply(table, record_id, record, before)
@@ -2109,7 +2113,7 @@ class AnnotationStore:
                 tags=tuple(dict.fromkeys(tags)), memo=memo, annotator=self.annotator,
                 created=now, updated=now,
             )
-            self._set(ANNOTATIONS, annotation.id, annotation.to_record())
+            self._set(ANNOTATIONS, annotation.id, annotation.to_record(), new=True)
         return annotation
 
     def _require_tags(self, tags: Sequence[str]) -> None:

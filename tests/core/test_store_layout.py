@@ -139,6 +139,24 @@ def test_the_old_path_keeps_working_from_the_command_line(
     assert capsys.readouterr().err == ""
 
 
+def test_a_single_file_database_on_read_only_media_is_shown_converted_and_left_alone(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = write_single_file(db_path)
+    writable = store_module.can_write
+    monkeypatch.setattr(store_module, "can_write",
+                        lambda path: Path(path) != db_path.parent and writable(path))
+
+    store = AnnotationStore(db_path)
+
+    assert store.read_only_reason is not None
+    assert_converted_exactly(store)
+    assert store.get_annotation("p2").memo.startswith("a memo")
+    assert store.annotation_counts() == {"tag-p": 2, "tag-c": 1}
+    assert [p.name for p in db_path.parent.iterdir()] == [db_path.name]
+    assert db_path.read_bytes() == original
+
+
 def _convert_and_die_at(db_path: str, write_number: int) -> None:
     """Open (so convert) the database, SIGKILLed at the start of the given file write."""
     real_write = durable.atomic_write_bytes
