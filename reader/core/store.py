@@ -553,14 +553,14 @@ class _TableFile:
 
 def _check_file_shape(key: str, data: Any) -> dict[str, Any]:
     """`_check_shape`, plus: a file holds only the tables of its kind."""
-    data = _check_shape(data)
+    checked = _check_shape(data)
     if key == CATALOGUE_FILE:
-        return data
+        return checked
     allowed = {HISTORY} if key == HISTORY_FILE else {ANNOTATIONS}
-    extra = set(data) - allowed
+    extra = set(checked) - allowed
     if extra:
         raise CorruptFileError(f"holds tables that belong elsewhere ({', '.join(sorted(extra))})")
-    return data
+    return checked
 
 
 class AnnotationStore:
@@ -809,7 +809,7 @@ class AnnotationStore:
             if history is not None:
                 # Steps of other processes: the history holds them from the journal.
                 same_epoch = entries_before is not None and entries_before.epoch == journal.epoch
-                news = journal.entries[len(entries_before.entries):] if same_epoch else None
+                news = journal.entries[seen:] if same_epoch else None
                 if news is None:
                     self._files.pop(HISTORY_FILE)
                 else:
@@ -1481,9 +1481,9 @@ class AnnotationStore:
         history = self._file(HISTORY_FILE)
         records = list(history.values(HISTORY))
         # A new step of this origin ends its redo chain.
-        for record in records:
-            if record["origin"] == self.origin and record["undone"]:
-                self._apply(HISTORY, str(record["seq"]), None)
+        for stale in records:
+            if stale["origin"] == self.origin and stale["undone"]:
+                self._apply(HISTORY, str(stale["seq"]), None)
         records = list(history.values(HISTORY))
         seq = max((r["seq"] for r in records), default=0) + 1
         record: dict[str, Any] = {
