@@ -94,21 +94,31 @@ def append_entry(path: Path, entry: dict[str, Any], *, expected_length: int) -> 
     """Append one entry and fsync it; the journal's new length. Bytes beyond `expected_length`
     (a torn append of a writer that died) are cut off first, so the entry follows whole lines."""
     line = _line(entry)
-    fd = os.open(path, os.O_WRONLY | getattr(os, "O_CLOEXEC", 0))
+    fd = os.open(path, os.O_RDWR | getattr(os, "O_CLOEXEC", 0))
     try:
-        if os.fstat(fd).st_size != expected_length:
+        size = os.fstat(fd).st_size
+        if size != expected_length:
+            # Only a torn last line (no line end in it) may be cut: anything else means the
+            # journal changed under the lock, and cutting it could drop another's step.
+            tail = os.pread(fd, size - expected_length, expected_length) if (
+                size > expected_length) else b"\n"
+            if b"\n" in tail:
+                raise JournalDamagedError(
+                    f"changed while it was locked (expected {expected_length} bytes, found {size})"
+                )
             os.ftruncate(fd, expected_length)
-        os.lseek(fd, expected_length, os.SEEK_SET)
-        view = memoryview(line)
-        while view:
-            written = os.write(fd, view)
-            view = view[written:]
-        os.fsync(fd)
-    except BaseException:
-        # Whatever part of the line reached the file is a torn line: cut it off now if we can.
-        with contextlib.suppress(OSError):
-            os.ftruncate(fd, expected_length)
-        raise
+        try:
+            os.lseek(fd, expected_length, os.SEEK_SET)
+            view = memoryview(line)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            os.fsync(fd)
+        except BaseException:
+            # Whatever part of the line reached the file is a torn line: cut it off now if we can.
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, expected_length)
+            raise
     finally:
         os.close(fd)
     return expected_length + len(line)

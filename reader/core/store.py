@@ -1417,7 +1417,10 @@ class AnnotationStore:
     def compact(self) -> None:
         """Write the history the journal holds to its file, and start a new journal."""
         with self._mutex, self._locked():
-            if self.read_only_reason is not None or self._journal is None:
+            if self.read_only_reason is not None:
+                return
+            self._sync()  # the steps other processes appended since belong in the history too
+            if self._journal is None:
                 return
             history = self._file(HISTORY_FILE)
             self._trim_history(history)

@@ -435,3 +435,22 @@ def test_the_history_is_bounded_in_bytes(
     with pytest.raises(store_module.UndoConflictError, match="more than the history keeps"):
         store.undo()
     assert len(store.annotations()) == 60  # nothing was taken back half-way
+
+
+def test_an_append_never_cuts_whole_lines_it_did_not_expect(tmp_path: Path) -> None:
+    from reader.core.journal import (
+        JournalDamagedError,
+        append_entry,
+        read_journal,
+        write_new_journal,
+    )
+
+    journal = tmp_path / "journal"
+    _, length = write_new_journal(journal)
+    longer = append_entry(journal, {"changes": [1]}, expected_length=length)
+    with pytest.raises(JournalDamagedError):  # a stale length would drop the step above
+        append_entry(journal, {"changes": [2]}, expected_length=length)
+    with open(journal, "ab") as handle:
+        handle.write(b"0000 torn")  # a writer died mid-append: that much may go
+    append_entry(journal, {"changes": [3]}, expected_length=longer)
+    assert [e["changes"] for e in read_journal(journal.read_bytes()).entries] == [[1], [3]]
