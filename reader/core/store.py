@@ -181,6 +181,7 @@ GITIGNORE = """\
 # and passages/) in git to share the database with a team.
 journal
 history.json
+counts.json
 *.bak
 *.corrupt-*
 .*.tmp
@@ -620,6 +621,7 @@ class AnnotationStore:
         self._codebook: Codebook | None = None
         self._sorted: dict[str, list[Annotation]] = {}
         self._counts: dict[str, Counter[str]] = {}
+        self._counts_cache: dict[str, list[Any]] | None = None
         self._home: dict[str, str] = {}
         self._homes_complete = False
         self._open()
@@ -749,11 +751,12 @@ class AnnotationStore:
         self._invalidate()
 
     def _invalidate(self, document_id: str | None = None, *, catalogue: bool = True) -> None:
-        """Drop indexes built from what changed: one document's passages, or everything."""
-        self.revision += 1
+        """Drop indexes built from what changed: one document's passages, or everything (what
+        the store holds changed: `revision` moves)."""
         if document_id is not None:
             self._sorted.pop(document_id, None)
             return
+        self.revision += 1
         if catalogue:
             self._documents = None
             self._documents_sorted = None
@@ -801,6 +804,7 @@ class AnnotationStore:
                 # What is held is the newest copy only if no other process wrote it since.
                 current = written_since is not None and key not in written_since
                 self._load(key, held=held if current else None)
+                self.revision += 1
         if journal is not None and (
             entries_before is None or entries_before.epoch != journal.epoch
             or len(entries_before.entries) != len(journal.entries)
@@ -1294,6 +1298,7 @@ class AnnotationStore:
             else:
                 self._home.pop(record_id, None)
             self._invalidate(document_id)
+            self.revision += 1
         elif table == DOCUMENTS:
             self._reindex_document(record_id, record)
             self.revision += 1
@@ -2189,14 +2194,53 @@ class AnnotationStore:
             self._set(ANNOTATIONS, annotation.id, annotation.to_record())
 
     def annotation_counts(self) -> dict[str, int]:
-        """How many passages each tag (id) has: counts kept per document as passages change."""
+        """How many passages each tag (id) has. Counts are kept per document as its passages
+        change, and for the documents not read in this process, in a cache beside the files
+        (`counts.json`, keyed by each file's signature), so the whole corpus's counts cost a
+        look at each file, not a read of it."""
         self.refresh()
         total: Counter[str] = Counter()
+        cache = self._load_counts_cache()
+        changed = False
         for document_id in self._index_documents():
-            if _passages_key(document_id) not in self._files:
-                self._file(_passages_key(document_id))
-            total.update(self._counts.get(document_id, Counter()))
+            key = _passages_key(document_id)
+            if key in self._files:
+                total.update(self._counts.get(document_id, Counter()))
+                continue
+            signature = _file_signature(self._file_path(key))
+            entry = cache.get(document_id)
+            if signature is None:
+                continue  # a document with no passages yet
+            if entry is None or entry[0] != list(signature):
+                counts = Counter(tag for annotation in self.passages_of(document_id, keep=False)
+                                 for tag in annotation.tags)
+                if key in self._files:  # it needed repair, so it was read: counted there
+                    total.update(self._counts.get(document_id, Counter()))
+                    continue
+                entry = cache[document_id] = [list(signature), dict(counts)]
+                changed = True
+            total.update(entry[1])
+        if changed and self.read_only_reason is None:
+            with contextlib.suppress(OSError, ValueError):  # a cache: it may fail to be saved
+                atomic_write_bytes(self.folder / "counts.json",
+                                   orjson.dumps(cache, option=orjson.OPT_SORT_KEYS),
+                                   private=True)
         return {tag: count for tag, count in total.items() if count > 0}
+
+    def _load_counts_cache(self) -> dict[str, list[Any]]:
+        """The cache of tag counts per document file (anything odd in it: an empty cache)."""
+        if self._counts_cache is None:
+            try:
+                data = orjson.loads(read_regular_file(self.folder / "counts.json"))
+            except (OSError, orjson.JSONDecodeError):
+                data = {}
+            valid = isinstance(data, dict) and all(
+                isinstance(entry, list) and len(entry) == 2 and isinstance(entry[1], dict)
+                and all(isinstance(count, int) for count in entry[1].values())
+                for entry in data.values()
+            )
+            self._counts_cache = data if valid else {}
+        return self._counts_cache
 
     def passages_of(self, document_id: str, *, keep: bool = True) -> list[Annotation]:
         """One document's passages in text order. `keep=False` reads them without keeping them

@@ -454,3 +454,30 @@ def test_an_append_never_cuts_whole_lines_it_did_not_expect(tmp_path: Path) -> N
         handle.write(b"0000 torn")  # a writer died mid-append: that much may go
     append_entry(journal, {"changes": [3]}, expected_length=longer)
     assert [e["changes"] for e in read_journal(journal.read_bytes()).entries] == [[1], [3]]
+
+
+def test_tag_counts_of_the_corpus_come_without_reading_every_document(
+    db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writer = AnnotationStore(db_path)
+    documents = [register(writer, tmp_path, f"d{n}") for n in range(3)]
+    tag = writer.codebook().resolve("refugees").id
+    for document in documents:
+        writer.add_annotation(document, TEXT, 0, 4, tags=[tag])
+    assert AnnotationStore(db_path).annotation_counts() == {tag: 3}  # fills the cache
+
+    reads: list[Path] = []
+    real_read = store_module.read_regular_file
+
+    def counting_read(path: Path) -> bytes:
+        reads.append(Path(path))
+        return real_read(path)
+
+    monkeypatch.setattr(store_module, "read_regular_file", counting_read)
+    reader = AnnotationStore(db_path)
+    assert reader.annotation_counts() == {tag: 3}
+    assert not [path for path in reads if path.parent.name == "passages"]
+    assert not [key for key in reader._files if key.startswith("passages/")]
+
+    writer.add_annotation(documents[1], TEXT, 5, 9, tags=[tag])  # another process's change
+    assert reader.annotation_counts() == {tag: 4}
