@@ -33,6 +33,13 @@ def signature(path: Path) -> tuple[int, int]:
     return stat.st_ino, stat.st_mtime_ns
 
 
+def commit_file(db: Path) -> Path:
+    """The file a saved change lands in first: the journal of the folder layout, or the single
+    file of a database from before it."""
+    journal = db.with_name(db.name + ".d") / "journal"
+    return journal if journal.exists() else db
+
+
 def reader_argv(document: Path, db: Path) -> list[str]:
     return [sys.executable, "-m", "reader", str(document), "--db", str(db)]
 
@@ -56,7 +63,7 @@ def tag_keys(
             session.send("s")
             session.settle(0.2)
             before_screen = session.cells()
-            before_file = signature(db)
+            before_file = signature(commit_file(db))
             session.screen.dirty.clear()
             sent = time.perf_counter()
             session.send("1")
@@ -69,7 +76,7 @@ def tag_keys(
                     rows = session.cells(session.screen.dirty)
                     if any(rows[y] != before_screen[y] for y in rows):
                         highlight = now
-                if disk is None and signature(db) != before_file:
+                if disk is None and signature(commit_file(db)) != before_file:
                     disk = now
             if highlight is None or disk is None:
                 raise TimeoutError("the tag key showed or saved nothing within 10 s")
@@ -93,7 +100,8 @@ def main() -> int:
             "READER_CONFIG": f"{scratch}/no-config.toml",
             "PYTHONPATH": str(ROOT),
         }
-        print(f"database: {db.stat().st_size / 1e6:.1f} MB, 20,000 annotations, 200 documents")
+        size = sum(p.stat().st_size for p in db.parent.rglob("*") if p.is_file())
+        print(f"database: {size / 1e6:.1f} MB, 20,000 annotations, 200 documents")
         full, empty = [], []
         for run in range(-1, args.runs):  # run -1 warms the bytecode cache
             empty_db = folder / f"empty{run}" / "db.json"

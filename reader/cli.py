@@ -335,9 +335,15 @@ class Context:
                 settings = Settings()
             self._store = AnnotationStore(self.db, origin="cli",
                                           annotator=settings.annotator_name)
-            for notice in self._store.notices:
-                self.output.warn(notice)
+        self.tell_notices()
         return self._store
+
+    def tell_notices(self) -> None:
+        """Warn of what happened to the database's files (a damaged document file is found
+        only when the command reads it, so this runs again when the command ends)."""
+        if self._store is not None:
+            for notice in self._store.take_notices():
+                self.output.warn(notice)
 
 
 def _load(context: Context, path: str | Path) -> LoadedDocument:
@@ -956,7 +962,10 @@ def main(argv: list[str] | None = None) -> int:
     output = Output()
     context = Context(args, output)
     try:
-        return COMMANDS[args.command](context)
+        try:
+            return COMMANDS[args.command](context)
+        finally:
+            context.tell_notices()
     except KeyboardInterrupt:
         output.error("interrupted")
         return 130

@@ -43,7 +43,9 @@ def test_only_the_store_imports_tinydb() -> None:
         for path in root.rglob("*.py")
         if "import tinydb" in path.read_text() or "from tinydb" in path.read_text()
     )
-    assert importers == ["core/store.py"]
+    # The store writes TinyDB's file format itself (one record per line, stable order, a
+    # change rewriting only its document's file); no other module may touch the files.
+    assert importers in ([], ["core/store.py"])
 
 
 def _imports_of(path: Path) -> set[str]:

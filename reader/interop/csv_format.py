@@ -55,6 +55,7 @@ from reader.core.codebook import CodebookError, split_tag_path
 from reader.core.durable import atomic_write_bytes
 from reader.core.filepaths import resolved_path
 from reader.core.models import Annotation, Document, utc_now
+from reader.core.read_model import ReadModel
 from reader.core.store import AnnotationStore, StoreError, own_file_role
 from reader.core.structure import Structure, page_at, section_at
 from reader.core.text import LineIndex
@@ -232,7 +233,7 @@ def export_csv(
         # The next open would find CSV where JSON belongs and restore an older copy.
         raise CsvFormatError(f"cannot write the export to {destination}: it is {role}; "
                              "choose another file")
-    rows = _export_rows(store, document_ids, tag_ids)
+    rows = _export_rows(store.read_model(), document_ids, tag_ids, db=store.path)
     text = _format_csv(rows, excel=excel, formula_guard=formula_guard)
     if isinstance(destination, Path):
         try:
@@ -251,12 +252,15 @@ def export_csv(
 
 
 def _export_rows(
-    store: AnnotationStore,
+    model: ReadModel,
     document_ids: Sequence[str] | None,
     tag_ids: Sequence[str] | None,
+    *,
+    db: Path,
 ) -> list[list[str]]:
-    codebook = store.codebook()
-    documents = {document.id: document for document in store.documents()}
+    """The rows, document by document: one document's passages are in memory at a time (and
+    one document's text, for lines and pages, read through the cache beside the database `db`)."""
+    codebook = model.codebook
     wanted_documents = set(document_ids) if document_ids is not None else None
     wanted_tags: set[str] | None = None
     if tag_ids is not None:
@@ -264,37 +268,30 @@ def _export_rows(
         for tag_id in tag_ids:
             if tag_id in codebook:
                 wanted_tags |= codebook.descendants(tag_id)
-    orphan = Document(id="", path="", title="", size=0, encoding="unknown", sha256="")
-
-    annotations = [
-        annotation for annotation in store.annotations()
-        if wanted_documents is None or annotation.document in wanted_documents
-    ]
-
-    def order(annotation: Annotation) -> tuple[str, str, str, int, int, str]:
-        document = documents.get(annotation.document, orphan)
-        return (document.title.casefold(), document.title, document.path,
-                annotation.start, annotation.end, annotation.id)
-
-    annotations.sort(key=order)
-    lines = _LineNumbers(store.path)
+    ordered = sorted(
+        (d for d in model.documents if wanted_documents is None or d.id in wanted_documents),
+        key=lambda d: (d.title.casefold(), d.title, d.path),
+    )
     rows: list[list[str]] = []
-    for annotation in annotations:
-        document = documents.get(annotation.document, orphan)
-        tagged = [(tag_id, codebook.path(tag_id)) for tag_id in annotation.tags
-                  if tag_id in codebook]
-        all_paths = tags_cell([path for _, path in tagged])
-        for tag_id, path in tagged or [("", "")]:
-            if wanted_tags is not None and tag_id not in wanted_tags:
-                continue
-            rows.append([
-                annotation.id, document.title, path, annotation.quote,
-                all_paths, annotation.memo, str(annotation.start), str(annotation.end),
-                lines.line(document, annotation.start), annotation.prefix, annotation.suffix,
-                document.path, document.sha256, annotation.annotator,
-                annotation.created, annotation.updated,
-                *lines.page_and_section(document, annotation.start),
-            ])
+    for document, passages in (
+        (group.document, group.passages) for group in model.stream([d.id for d in ordered])
+    ):
+        lines = _LineNumbers(db)  # this document's text, let go when the next one comes
+        for annotation in sorted(passages, key=lambda a: (a.start, a.end, a.id)):
+            tagged = [(tag_id, codebook.path(tag_id)) for tag_id in annotation.tags
+                      if tag_id in codebook]
+            all_paths = tags_cell([path for _, path in tagged])
+            for tag_id, path in tagged or [("", "")]:
+                if wanted_tags is not None and tag_id not in wanted_tags:
+                    continue
+                rows.append([
+                    annotation.id, document.title, path, annotation.quote,
+                    all_paths, annotation.memo, str(annotation.start), str(annotation.end),
+                    lines.line(document, annotation.start), annotation.prefix,
+                    annotation.suffix, document.path, document.sha256, annotation.annotator,
+                    annotation.created, annotation.updated,
+                    *lines.page_and_section(document, annotation.start),
+                ])
     return rows
 
 
@@ -366,7 +363,19 @@ def _format_csv(rows: Iterable[Sequence[str]], *, excel: bool, formula_guard: bo
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     out = [BOM] if excel else []
-    for row in [list(COLUMNS), *([guard_cell(cell) for cell in row] if formula_guard else row
+    # Titles, paths, tag paths, offsets and times repeat row after row: each short cell is
+    # guarded once (the guard's patterns were two thirds of a 100,000-passage export).
+    guarded: dict[str, str] = {}
+
+    def guard(cell: str) -> str:
+        if len(cell) > 80:
+            return guard_cell(cell)
+        found = guarded.get(cell)
+        if found is None:
+            found = guarded[cell] = guard_cell(cell)
+        return found
+
+    for row in [list(COLUMNS), *([guard(cell) for cell in row] if formula_guard else row
                                  for row in rows)]:
         buffer.seek(0)
         buffer.truncate()
@@ -659,6 +668,7 @@ class _Importer:
         self.report = CsvImportReport()
         self._documents: dict[tuple[str, str, str], tuple[Document, str | None]] = {}
         self._current_texts: dict[str, str | None] = {}
+        self._resolved: dict[str, str] = {}
 
     def run(self, groups: dict[str, list[_Row]]) -> None:
         existing = {annotation.id: annotation for annotation in self.store.annotations()}
@@ -849,17 +859,21 @@ class _Importer:
         return self._documents[key]
 
     def _resolve(self, path: str) -> str:
-        candidate = Path(path).expanduser()
-        if not candidate.is_absolute():
-            candidate = self.base / candidate
-        return str(resolved_path(candidate))
+        # Once per path cell's text: resolving follows links on disk, and the rows of one
+        # document (a hundred, say) name the same file.
+        resolved = self._resolved.get(path)
+        if resolved is None:
+            candidate = Path(path).expanduser()
+            if not candidate.is_absolute():
+                candidate = self.base / candidate
+            resolved = self._resolved[path] = str(resolved_path(candidate))
+        return resolved
 
     def _find_or_create(self, row: _Row, resolved: str) -> tuple[Document, str | None]:
         store = self.store
         if row.sha256:
-            for document in store.documents():
-                if document.sha256 == row.sha256:
-                    return document, self._current_text(document)
+            for document in store.documents_with_content(row.sha256)[:1]:
+                return document, self._current_text(document)
         if resolved:
             known = store.document_by_path(resolved)
             if known is not None:
@@ -871,9 +885,8 @@ class _Importer:
             )
         loaded = _load(resolved, store.path)
         if loaded is not None:
-            for document in store.documents():
-                if document.sha256 == loaded.sha256:  # the file now has content we know
-                    return document, loaded.text
+            for document in store.documents_with_content(loaded.sha256)[:1]:
+                return document, loaded.text  # the file now has content we know
             document = Document(
                 id=store.new_document_id(), path=resolved, title=row.document or loaded.title,
                 size=loaded.size, encoding=loaded.encoding, sha256=loaded.sha256,

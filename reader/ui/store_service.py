@@ -1,8 +1,9 @@
 """One thread that owns the annotation store for the TUI, so the interface never waits on the disk.
 
 Every read and write of the store happens on that thread, in the order asked. After each change,
-and whenever another process (the command line, a second window) changed the file, the thread
-builds an immutable `StoreSnapshot` and posts it to the app: widgets draw from snapshots only.
+and whenever another process (the command line, a second window) changed the database, the thread
+builds an immutable `StoreSnapshot` and posts it to the app: widgets draw from snapshots only. A
+job that changed nothing (a read) posts none.
 """
 
 from __future__ import annotations
@@ -141,6 +142,8 @@ class AnnotationService:
         self._replaced_codebooks: list[Codebook] = []
         self._revision = 0
         self._roll_ups = RollUpTracker()  # (on the store's thread)
+        # What the last snapshot was built from: the store's revision and the watched documents.
+        self._published: tuple[int, frozenset[str]] | None = None
         self._pending = 0
         self._pending_lock = threading.Lock()
         self.snapshot = StoreSnapshot()
@@ -347,6 +350,8 @@ class AnnotationService:
     def _publish(self, store: AnnotationStore, *, label: str | None, external: bool) -> None:
         for notice in store.take_notices():
             self._post(self.Notice(notice))
+        if label is None and self._published == (store.revision, frozenset(self._watched)):
+            return  # a read, or a change that changed nothing: the widgets have this already
         self.snapshot = self._build_snapshot(store)
         self._post(self.Changed(self.snapshot, label, external))
 
@@ -364,7 +369,7 @@ class AnnotationService:
             # Only a nested codebook needs each passage's tags (to count a passage once); the
             # tracker reads just the open documents' passages after a change made here.
             rolled = self._roll_ups.counts(codebook, counts, annotations, store.annotations)
-        return StoreSnapshot(
+        snapshot = StoreSnapshot(
             revision=self._revision,
             codebook=codebook,
             counts=MappingProxyType(counts),
@@ -372,6 +377,9 @@ class AnnotationService:
             documents=MappingProxyType(documents),
             annotations=MappingProxyType(annotations),
         )
+        # After the reads above: reading a document's file for the first time counts too.
+        self._published = (store.revision, frozenset(self._watched))
+        return snapshot
 
     def _drain_after_failure(self) -> None:
         """Without a store, answer every job with the failure, so nothing looks saved."""

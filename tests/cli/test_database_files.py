@@ -168,10 +168,11 @@ def run_with(capsys: pytest.CaptureFixture[str]):
 
 
 def test_a_record_of_the_wrong_type_is_recovered_from_not_a_traceback(run, coded: Path) -> None:
-    data = json.loads(coded.read_text())
+    passages = sorted((coded.parent / f"{coded.name}.d" / "passages").glob("*.json"))[0]
+    data = json.loads(passages.read_text())
     newest = max(data["annotations"], key=int)
     data["annotations"][newest]["tags"] = 5
-    coded.write_text(json.dumps(data))
+    passages.write_text(json.dumps(data))
 
     status, out, err = run("list", "--format", "csv")
 
@@ -213,6 +214,11 @@ def test_an_empty_db_is_a_usage_error_not_the_environments_database(
 # ---------------------------------------------------------------- read-only media (24)
 
 
+def every_file(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` (the catalogue, and the database's folder beside it)."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
 @pytest.fixture
 def read_only_folder(coded: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The database's folder as if on read-only media, and a lock that must not be taken (root,
@@ -235,11 +241,11 @@ def read_only_folder(coded: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 )
 def test_reading_commands_work_on_read_only_media(run, read_only_folder: Path,
                                                   command: list[str]) -> None:
-    before = {p.name: p.read_bytes() for p in read_only_folder.parent.iterdir()}
+    before = every_file(read_only_folder.parent)
     status, out, err = run(*command)
     assert status == 0 and err == ""
     assert out
-    assert {p.name: p.read_bytes() for p in read_only_folder.parent.iterdir()} == before
+    assert every_file(read_only_folder.parent) == before
 
 
 def test_an_export_from_read_only_media_goes_elsewhere(run, read_only_folder: Path,
@@ -256,11 +262,11 @@ def test_an_export_from_read_only_media_goes_elsewhere(run, read_only_folder: Pa
 def test_changes_on_read_only_media_fail_with_a_clear_message(
     run, read_only_folder: Path, command: list[str]
 ) -> None:
-    before = {p.name: p.read_bytes() for p in read_only_folder.parent.iterdir()}
+    before = every_file(read_only_folder.parent)
     status, _, err = run(*command)
     assert status == 1
     assert err.strip() == (
         f"reader: error: cannot save changes: the database {read_only_folder} is read-only "
         f"(its folder {read_only_folder.parent} is read-only)"
     )
-    assert {p.name: p.read_bytes() for p in read_only_folder.parent.iterdir()} == before
+    assert every_file(read_only_folder.parent) == before

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from reader.core.store import AnnotationStore, database_identity
+from reader.core.store import AnnotationStore, database_identity, passages_path_for
 
 TEXT = "abcdefghijklmnopqrstuvwxyz " * 40
 CONTEXT = multiprocessing.get_context("fork")
@@ -159,45 +159,85 @@ DAMAGE = {
     "empty": b"",
     "truncated": None,  # the real file cut in half
     "trailing garbage": None,  # the real file with junk after it
-    "NaN": b'{"meta": {"1": {"schema_version": 1}}, "tags": {"1": {"x": NaN}}}',
+    "NaN": b'{"meta": {"1": {"schema_version": 2}}, "tags": {"1": {"x": NaN}}}',
     "not a database": b"[1, 2, 3]",
 }
 
 
-def damage(db_path: Path, kind: str) -> bytes:
-    good = db_path.read_bytes()
+def damage(path: Path, kind: str) -> bytes:
+    good = path.read_bytes()
     bad = DAMAGE[kind]
     if kind == "truncated":
         bad = good[: len(good) // 2]
     elif kind == "trailing garbage":
         bad = good + b"\x00garbage"
     assert bad is not None
-    db_path.write_bytes(bad)
+    path.write_bytes(bad)
     return bad
 
 
+def aside_files(folder: Path) -> list[Path]:
+    return [p for p in folder.iterdir() if ".corrupt-" in p.name]
+
+
 @pytest.mark.parametrize("kind", list(DAMAGE))
-def test_a_damaged_database_is_moved_aside_and_the_last_good_copy_restored(
+def test_a_damaged_catalogue_is_moved_aside_and_the_last_good_copy_restored(
     db_path: Path, kind: str
 ) -> None:
     document, tag = seeded_store(db_path)
     store = AnnotationStore(db_path)
-    first = store.add_annotation(document, TEXT, 0, 3, tags=[tag], memo="first")
-    store.add_annotation(document, TEXT, 4, 8, tags=[tag], memo="second")
+    store.create_tag("first tag")
+    store.create_tag("second tag")
+    store.add_annotation(document, TEXT, 0, 3, tags=[tag], memo="first")
     bad = damage(db_path, kind)
 
     reopened = AnnotationStore(db_path)
 
-    assert len(reopened.notices) == 1
-    notice = reopened.notices[0]
-    aside = [p for p in db_path.parent.iterdir() if ".corrupt-" in p.name
-             and not p.name.endswith(".restored-from")]
-    assert len(aside) == 1 and aside[0].read_bytes() == bad
-    assert str(aside[0]) in notice and "restored" in notice
-    # The copy is the database before the last change: only that change can be missing.
+    [notice] = reopened.notices
+    [aside] = aside_files(db_path.parent)
+    assert aside.read_bytes() == bad
+    assert str(aside) in notice and "restored" in notice
+    # The copy lacks the last change to the catalogue; the journal still holds it.
+    assert "nothing is lost" in notice
+    assert {"first tag", "second tag"} <= {t.name for t in reopened.codebook()}
     assert [a.memo for a in reopened.annotations()] == ["first"]
-    assert reopened.get_annotation(first.id).memo == "first"
     assert json.loads(db_path.read_text())  # the file itself is whole again
+
+
+@pytest.mark.parametrize("kind", list(DAMAGE))
+def test_a_damaged_document_file_is_moved_aside_and_restored_with_the_journal(
+    db_path: Path, kind: str
+) -> None:
+    document, tag = seeded_store(db_path)
+    store = AnnotationStore(db_path)
+    store.add_annotation(document, TEXT, 0, 3, tags=[tag], memo="first")
+    store.add_annotation(document, TEXT, 4, 8, tags=[tag], memo="second")
+    passages = passages_path_for(db_path, document)
+    bad = damage(passages, kind)
+
+    reopened = AnnotationStore(db_path)
+
+    assert reopened.annotations(document=document)  # read on first use
+    [notice] = reopened.notices
+    [aside] = aside_files(passages.parent)
+    assert aside.read_bytes() == bad
+    assert str(aside) in notice and "restored" in notice and "nothing is lost" in notice
+    assert [a.memo for a in reopened.annotations()] == ["first", "second"]
+
+
+def test_a_damaged_file_after_compaction_loses_at_most_its_last_change(db_path: Path) -> None:
+    document, tag = seeded_store(db_path)
+    store = AnnotationStore(db_path)
+    store.add_annotation(document, TEXT, 0, 3, tags=[tag], memo="first")
+    store.add_annotation(document, TEXT, 4, 8, tags=[tag], memo="second")
+    store.compact()  # the journal no longer holds the steps
+    damage(passages_path_for(db_path, document), "truncated")
+
+    reopened = AnnotationStore(db_path)
+
+    assert [a.memo for a in reopened.annotations()] == ["first"]
+    [notice] = reopened.notices
+    assert "that last change is missing" in notice
 
 
 @pytest.mark.parametrize("kind", ["empty", "truncated", "NaN"])
@@ -210,11 +250,12 @@ def test_a_damaged_database_without_a_good_copy_is_never_silently_replaced(
 
     reopened = AnnotationStore(db_path)
 
-    assert len(reopened.notices) == 1
     assert "No good earlier copy" in reopened.notices[0]
-    aside = [p for p in db_path.parent.iterdir() if ".corrupt-" in p.name]
-    assert len(aside) == 1 and aside[0].read_bytes() == bad
-    assert str(aside[0]) in reopened.notices[0]
+    [aside] = aside_files(db_path.parent)
+    assert aside.read_bytes() == bad
+    assert str(aside) in reopened.notices[0]
+    # The folder of the damaged database is kept too, not mixed into the new one.
+    assert any("moved aside" in notice and ".d.other-" in notice for notice in reopened.notices)
     assert reopened.codebook().by_hotkey(1).name == "refugees"
 
 
@@ -222,31 +263,46 @@ def test_a_database_with_a_damaged_record_is_moved_aside_too(db_path: Path) -> N
     document, tag = seeded_store(db_path)
     AnnotationStore(db_path).add_annotation(document, TEXT, 0, 3, tags=[tag], memo="kept")
     AnnotationStore(db_path).add_annotation(document, TEXT, 4, 8, tags=[tag], memo="later")
-    data = json.loads(db_path.read_text())
+    passages = passages_path_for(db_path, document)
+    data = json.loads(passages.read_text())
     data["annotations"]["99"] = {"id": "x"}
-    db_path.write_text(json.dumps(data))
+    passages.write_text(json.dumps(data))
 
     reopened = AnnotationStore(db_path)
 
+    assert [a.memo for a in reopened.annotations()] == ["kept", "later"]
     assert "damaged record (number 99 of annotations)" in reopened.notices[0]
     assert "moved aside" in reopened.notices[0]
-    assert [a.memo for a in reopened.annotations()] == ["kept"]
 
 
 def test_a_deleted_database_comes_back_from_its_copy_not_replaced(db_path: Path) -> None:
     document, tag = seeded_store(db_path)
     store = AnnotationStore(db_path)
+    store.create_tag("kept tag")
     store.add_annotation(document, TEXT, 0, 3, tags=[tag], memo="first")
-    store.add_annotation(document, TEXT, 4, 8, tags=[tag], memo="second")
     db_path.unlink()
 
     reopened = AnnotationStore(db_path)
 
     assert "was missing" in reopened.notices[0] and "restored" in reopened.notices[0]
     assert [a.memo for a in reopened.annotations()] == ["first"]
+    assert reopened.codebook().find("kept tag") is not None
     reopened.add_annotation(document, TEXT, 9, 12, tags=[tag], memo="third")
     backup = db_path.with_name(db_path.name + ".bak")
-    assert '"first"' in backup.read_text()  # the copy was not replaced by an empty database
+    assert document in backup.read_text()  # the copy was not replaced by an empty database
+
+
+def test_a_deleted_document_file_comes_back_from_its_copy(db_path: Path) -> None:
+    document, tag = seeded_store(db_path)
+    store = AnnotationStore(db_path)
+    store.add_annotation(document, TEXT, 0, 3, tags=[tag], memo="first")
+    store.add_annotation(document, TEXT, 4, 8, tags=[tag], memo="second")
+    passages_path_for(db_path, document).unlink()
+
+    reopened = AnnotationStore(db_path)
+
+    assert [a.memo for a in reopened.annotations()] == ["first", "second"]
+    assert "was missing" in reopened.notices[0] and "restored" in reopened.notices[0]
 
 
 # ---------------------------------------------------------------- damage while a store is open
@@ -258,34 +314,51 @@ def test_a_database_deleted_while_open_is_written_back_with_its_newest_change(
     document, tag = seeded_store(db_path)
     store = AnnotationStore(db_path)
     store.add_annotation(document, TEXT, 0, 3, tags=[tag], memo="first")
-    store.add_annotation(document, TEXT, 4, 8, tags=[tag], memo="newest")
+    store.create_tag("newest")
     db_path.unlink()
+
+    store.add_annotation(document, TEXT, 9, 12, tags=[tag], memo="after")
+
+    assert sorted(memos(db_path).values()) == ["after", "first"]
+    assert AnnotationStore(db_path).codebook().find("newest") is not None
+    [notice] = store.take_notices()
+    assert "deleted while reader had it open" in notice and "nothing is lost" in notice
+    assert store.take_notices() == []
+
+
+def test_a_document_file_deleted_while_open_is_written_back(db_path: Path) -> None:
+    document, tag = seeded_store(db_path)
+    store = AnnotationStore(db_path)
+    store.add_annotation(document, TEXT, 0, 3, tags=[tag], memo="first")
+    store.add_annotation(document, TEXT, 4, 8, tags=[tag], memo="newest")
+    passages_path_for(db_path, document).unlink()
 
     store.add_annotation(document, TEXT, 9, 12, tags=[tag], memo="after")
 
     assert sorted(memos(db_path).values()) == ["after", "first", "newest"]
     [notice] = store.take_notices()
     assert "deleted while reader had it open" in notice and "nothing is lost" in notice
-    assert store.take_notices() == []
 
 
 @pytest.mark.parametrize("kind", list(DAMAGE))
+@pytest.mark.parametrize("which", ["catalogue", "document"])
 def test_a_database_damaged_while_open_is_moved_aside_and_written_back(
-    db_path: Path, kind: str
+    db_path: Path, kind: str, which: str
 ) -> None:
     document, tag = seeded_store(db_path)
     store = AnnotationStore(db_path)
     store.add_annotation(document, TEXT, 0, 3, tags=[tag], memo="first")
     store.add_annotation(document, TEXT, 4, 8, tags=[tag], memo="newest")
-    bad = damage(db_path, kind)
+    target = db_path if which == "catalogue" else passages_path_for(db_path, document)
+    bad = damage(target, kind)
 
     assert store.refresh()
 
     assert sorted(memos(db_path).values()) == ["first", "newest"]
     [notice] = store.take_notices()
-    aside = [p for p in db_path.parent.iterdir() if ".corrupt-" in p.name]
-    assert len(aside) == 1 and aside[0].read_bytes() == bad
-    assert str(aside[0]) in notice and "nothing is lost" in notice
+    [aside] = aside_files(target.parent)
+    assert aside.read_bytes() == bad
+    assert str(aside) in notice and "nothing is lost" in notice
 
 
 def test_a_copy_newer_than_what_an_open_store_holds_is_the_one_restored(db_path: Path) -> None:
@@ -295,11 +368,13 @@ def test_a_copy_newer_than_what_an_open_store_holds_is_the_one_restored(db_path:
     other = AnnotationStore(db_path, origin="cli")
     other.add_annotation(document, TEXT, 4, 8, tags=[tag], memo="second")
     other.add_annotation(document, TEXT, 9, 12, tags=[tag], memo="third")
-    db_path.unlink()  # `behind` never saw "second": the copy kept before "third" has it
+    passages = passages_path_for(db_path, document)
+    passages.unlink()  # `behind` never saw "second": what it holds is not to be written back
 
     behind.refresh()
 
-    assert sorted(memos(db_path).values()) == ["first", "second"]
+    # The copy kept before "third" has "second"; the journal gives "third" back.
+    assert sorted(memos(db_path).values()) == ["first", "second", "third"]
     assert "restored" in behind.take_notices()[0]
 
 
@@ -318,7 +393,8 @@ def test_another_database_put_in_place_is_noticed_and_the_previous_one_kept(
     assert store.take_replaced() and not store.take_replaced()
     [notice] = store.take_notices()
     assert "replaced by a different database" in notice
-    [aside] = [p for p in db_path.parent.iterdir() if ".replaced-" in p.name]
+    [aside] = [p for p in db_path.parent.iterdir()
+               if ".replaced-" in p.name and not p.name.endswith(".d")]
     assert str(aside) in notice
     assert [a.id for a in AnnotationStore(aside).annotations()] == [kept.id]
     assert store.documents() == []  # what is open now is the database put in place
@@ -357,25 +433,3 @@ def test_an_old_database_given_its_identity_notices_another_put_in_place(db_path
     assert store.refresh() and store.take_replaced()
 
 
-@pytest.mark.parametrize("fault", ["deleted", "truncated"])
-def test_a_change_lost_with_the_file_is_not_reported_as_nothing_lost(
-    db_path: Path, fault: str
-) -> None:
-    document, tag = seeded_store(db_path)
-    behind = AnnotationStore(db_path)
-    behind.add_annotation(document, TEXT, 0, 3, tags=[tag], memo="first")
-    # One write by another process that `behind` never read: only the file had it.
-    AnnotationStore(db_path, origin="cli").add_annotation(
-        document, TEXT, 4, 8, tags=[tag], memo="second"
-    )
-    if fault == "deleted":
-        db_path.unlink()
-    else:
-        damage(db_path, fault)
-
-    behind.refresh()
-
-    assert sorted(memos(db_path).values()) == ["first"]
-    [notice] = behind.take_notices()
-    assert "nothing is lost" not in notice
-    assert "restored" in notice

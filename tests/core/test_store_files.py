@@ -24,7 +24,9 @@ from reader.core.store import (
     AnnotationStore,
     StoreError,
     StoreReadOnlyError,
+    history_path_for,
     own_file_role,
+    passages_path_for,
 )
 from reader.interop.csv_format import CsvFormatError, export_csv
 from reader.interop.registry import EXPORT_FORMATS
@@ -42,6 +44,11 @@ def seeded(db_path: Path) -> tuple[AnnotationStore, str, str]:
     tag = store.codebook().resolve("refugees").id
     store.add_annotation(document.id, TEXT, 0, 3, tags=[tag], memo="first")
     return store, document.id, tag
+
+
+def every_file(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` (the catalogue, and the database's folder beside it)."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
 def finishes(action: Callable[[], object], timeout: float = 20.0) -> object:
@@ -130,12 +137,12 @@ def test_the_session_file_is_one_of_the_databases_files(db_path: Path) -> None:
 def test_an_export_never_lands_on_the_stores_files(db_path: Path, name: str) -> None:
     store, document, tag = seeded(db_path)
     store.add_annotation(document, TEXT, 4, 8, tags=[tag], memo="newest")
-    before = {p.name: p.read_bytes() for p in db_path.parent.iterdir() if p.is_file()}
+    before = every_file(db_path.parent)
 
     with pytest.raises(CsvFormatError, match="it is the (annotation database|database's)"):
         export_csv(store, db_path.parent / "sub" / ".." / name)
 
-    assert {p.name: p.read_bytes() for p in db_path.parent.iterdir() if p.is_file()} == before
+    assert every_file(db_path.parent) == before
     reopened = AnnotationStore(db_path)
     assert reopened.notices == []
     assert sorted(a.memo for a in reopened.annotations()) == ["first", "newest"]
@@ -277,56 +284,80 @@ def test_the_database_is_private_when_new_and_keeps_a_mode_given_to_it(
 
 
 DAMAGE = {
-    "tags is a number": lambda data: data["annotations"]["1"].__setitem__("tags", 5),
-    "a tag id is a number": lambda data: data["annotations"]["1"].__setitem__("tags", ["x", 5]),
-    "start is text": lambda data: data["annotations"]["1"].__setitem__("start", "0"),
-    "end is true": lambda data: data["annotations"]["1"].__setitem__("end", True),
-    "memo is null": lambda data: data["annotations"]["1"].__setitem__("memo", None),
-    "needs_reanchor is text": lambda data: data["annotations"]["1"].__setitem__(
-        "needs_reanchor", "no"),
-    "a record is a number": lambda data: data["annotations"].__setitem__("1", 5),
-    "a record is a list": lambda data: data["annotations"].__setitem__("1", []),
-    "a key is not a number": lambda data: data["annotations"].__setitem__(
-        "one", data["annotations"].pop("1")),
-    "a tag's hotkey is text": lambda data: next(iter(data["tags"].values())).__setitem__(
-        "hotkey", "1"),
-    "a document's aliases is text": lambda data: data["documents"]["1"].__setitem__(
-        "aliases", "x"),
-    "a meta record is text": lambda data: data["meta"].__setitem__("1", "v1"),
-    "a history step's changes is text": lambda data: data["history"]["1"].__setitem__(
-        "changes", "x"),
-    "a history change has a damaged record": lambda data: data["history"]["1"]["changes"][0][
-        "after"].__setitem__("tags", 5),
+    "tags is a number": ("passages", lambda data: data["annotations"]["1"].__setitem__("tags", 5)),
+    "a tag id is a number": ("passages", lambda data: data["annotations"]["1"].__setitem__(
+        "tags", ["x", 5])),
+    "start is text": ("passages", lambda data: data["annotations"]["1"].__setitem__(
+        "start", "0")),
+    "end is true": ("passages", lambda data: data["annotations"]["1"].__setitem__("end", True)),
+    "memo is null": ("passages", lambda data: data["annotations"]["1"].__setitem__(
+        "memo", None)),
+    "needs_reanchor is text": ("passages", lambda data: data["annotations"]["1"].__setitem__(
+        "needs_reanchor", "no")),
+    "a record is a number": ("passages", lambda data: data["annotations"].__setitem__("1", 5)),
+    "a record is a list": ("passages", lambda data: data["annotations"].__setitem__("1", [])),
+    "a key is not a number": ("passages", lambda data: data["annotations"].__setitem__(
+        "one", data["annotations"].pop("1"))),
+    "a tag's hotkey is text": ("catalogue", lambda data: next(iter(data["tags"].values()))
+                               .__setitem__("hotkey", "1")),
+    "a document's aliases is text": ("catalogue", lambda data: data["documents"]["1"]
+                                     .__setitem__("aliases", "x")),
+    "a meta record is text": ("catalogue", lambda data: data["meta"].__setitem__("1", "v1")),
+    "a history step's changes is text": ("history", lambda data: data["history"]["1"]
+                                         .__setitem__("changes", "x")),
+    "a history change has a damaged record": ("history", lambda data: data["history"]["1"][
+        "changes"][0]["after"].__setitem__("tags", 5)),
 }
+
+
+def file_of(db_path: Path, kind: str, document: str) -> Path:
+    if kind == "catalogue":
+        return db_path
+    if kind == "history":
+        return history_path_for(db_path)
+    return passages_path_for(db_path, document)
 
 
 @pytest.mark.parametrize("damage", DAMAGE.values(), ids=DAMAGE.keys())
 def test_a_record_of_the_wrong_shape_is_damage_recovered_from(
-    db_path: Path, damage: Callable[[dict], None]
+    db_path: Path, damage: tuple[str, Callable[[dict], None]]
 ) -> None:
+    kind, change = damage
     store, document, tag = seeded(db_path)
+    if kind == "history":
+        store.compact()  # the history file is written from the journal when it is compacted
     store.add_annotation(document, TEXT, 4, 8, tags=[tag], memo="second")
-    data = json.loads(db_path.read_text())
-    damage(data)
-    db_path.write_text(json.dumps(data))
+    store.create_tag("a later tag")
+    if kind == "history":
+        store.compact()
+    damaged = file_of(db_path, kind, document)
+    data = json.loads(damaged.read_text())
+    change(data)
+    damaged.write_text(json.dumps(data))
 
     reopened = AnnotationStore(db_path)
+    reopened.annotations()
+    reopened.history()
 
     assert len(reopened.notices) == 1
     assert "holds a damaged record" in reopened.notices[0]
     assert "moved aside" in reopened.notices[0] and "was restored" in reopened.notices[0]
-    assert [a.memo for a in reopened.annotations()] == ["first"]  # the copy before "second"
-    assert [p for p in db_path.parent.iterdir() if ".corrupt-" in p.name]
-    reopened.codebook()  # and the restored database is usable
-    reopened.add_annotation(document, TEXT, 9, 12, tags=[tag], memo="after")
+    # Restored from the copy kept before its last change, and the journal replayed onto it.
+    assert [a.memo for a in reopened.annotations()] == ["first", "second"]
+    assert reopened.codebook().find("a later tag") is not None
+    assert [p for p in damaged.parent.iterdir() if ".corrupt-" in p.name]
+    reopened.add_annotation(document, TEXT, 9, 12, tags=[tag], memo="after")  # and usable
 
 
 def test_the_message_says_which_record_is_damaged_and_how(db_path: Path) -> None:
-    seeded(db_path)
-    data = json.loads(db_path.read_text())
+    _, document, _ = seeded(db_path)
+    passages = passages_path_for(db_path, document)
+    data = json.loads(passages.read_text())
     data["annotations"]["1"]["tags"] = 5
-    db_path.write_text(json.dumps(data))
-    notice = AnnotationStore(db_path).notices[0]
+    passages.write_text(json.dumps(data))
+    reopened = AnnotationStore(db_path)
+    reopened.annotations()
+    notice = reopened.notices[0]
     assert "(number 1 of annotations): its tags field has the wrong type (int)" in notice
 
 
@@ -351,7 +382,7 @@ def test_a_database_in_a_read_only_folder_is_read_without_the_lock(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seeded(db_path)
-    before = {p.name: p.read_bytes() for p in db_path.parent.iterdir()}
+    before = every_file(db_path.parent)
     _read_only_folder(monkeypatch, db_path.parent)
     _forbid_locking(monkeypatch)
 
@@ -368,7 +399,7 @@ def test_a_database_in_a_read_only_folder_is_read_without_the_lock(
         store.add_annotation(document, TEXT, 4, 8, tags=[tag])
     with pytest.raises(StoreReadOnlyError):
         store.undo()
-    assert {p.name: p.read_bytes() for p in db_path.parent.iterdir()} == before
+    assert every_file(db_path.parent) == before
     assert [a.memo for a in store.annotations()] == ["first"]
 
 

@@ -260,9 +260,9 @@ def test_guids_are_derived_from_our_ids_not_drawn_at_random(
 ) -> None:
     """A copy of the database (another machine, another day) names everything the same, and a
     renamed document or tag keeps its GUID: it is the same record."""
+    # The database's folder whole: its catalogue and the files beside it.
+    shutil.copytree(db_path.parent, tmp_path / "elsewhere")
     copy_path = tmp_path / "elsewhere" / db_path.name
-    copy_path.parent.mkdir()
-    shutil.copyfile(db_path, copy_path)
     original = qdpx_bytes(store)
     assert qdpx_bytes(AnnotationStore(copy_path, annotator="amira")) == original
     root = project_root(original)

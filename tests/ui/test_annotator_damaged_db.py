@@ -18,6 +18,8 @@ from annotator_support import (
     write_documents,
 )
 
+from reader.core.store import passages_path_for
+
 
 async def test_a_record_of_the_wrong_type_is_recovered_and_coding_goes_on(tmp_path: Path) -> None:
     report = write_documents(tmp_path / "docs")[0]
@@ -29,9 +31,10 @@ async def test_a_record_of_the_wrong_type_is_recovered_and_coding_goes_on(tmp_pa
     ).document
     store.add_annotation(document.id, REPORT, 0, 6, tags=[refugees], memo="kept")
     store.add_annotation(document.id, REPORT, 7, 9, tags=[refugees], memo="damaged")
-    data = json.loads(db_file(tmp_path).read_text())
+    passages = passages_path_for(db_file(tmp_path), document.id)
+    data = json.loads(passages.read_text())
     data["annotations"]["2"]["tags"] = 5
-    db_file(tmp_path).write_text(json.dumps(data))
+    passages.write_text(json.dumps(data))
 
     app = make_app(tmp_path, [report])
     async with app.run_test(size=SIZE) as pilot:
@@ -43,4 +46,4 @@ async def test_a_record_of_the_wrong_type_is_recovered_and_coding_goes_on(tmp_pa
         await store_idle(pilot)
         assert pane.status_line.text("saved") == "saved"
     memos = sorted(a.memo for a in stored(tmp_path).annotations())
-    assert memos == ["", "kept"]
+    assert memos == ["", "damaged", "kept"]  # the journal gave the damaged record back

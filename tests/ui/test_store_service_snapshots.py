@@ -1,0 +1,57 @@
+"""The store's thread posts a snapshot after a change, and none after a job that changed nothing."""
+
+from __future__ import annotations
+
+import queue
+from pathlib import Path
+from typing import Any
+
+from reader.core.store import AnnotationStore
+from reader.ui.store_service import AnnotationService
+
+TEXT = "Refugees in Lebanon asked about return."
+
+
+class Recorder:
+    """Stands in for the app: keeps every message the service posts, in order."""
+
+    def __init__(self) -> None:
+        self.messages: queue.Queue[Any] = queue.Queue()
+
+    def post_message(self, message: Any) -> bool:
+        self.messages.put(message)
+        return True
+
+    def next(self, kind: type) -> Any:
+        """The next message of this kind (waiting for it, up to a generous limit); the other
+        kinds met on the way are returned too, as the second item."""
+        skipped = []
+        while True:
+            message = self.messages.get(timeout=30)
+            if isinstance(message, kind):
+                return message, skipped
+            skipped.append(message)
+
+
+def test_a_read_posts_no_snapshot_and_a_change_posts_one(db_path: Path, tmp_path: Path) -> None:
+    store = AnnotationStore(db_path)
+    document = store.register_document(
+        path=tmp_path / "doc.txt", text=TEXT, title="doc", size=len(TEXT), encoding="utf-8",
+        sha256="doc",
+    ).document
+    tag = store.codebook().resolve("refugees").id
+    recorder = Recorder()
+    service = AnnotationService(recorder, db_path, annotator="")  # type: ignore[arg-type]
+    service.start()
+    try:
+        recorder.next(AnnotationService.Ready)
+        service.submit(lambda s: s.annotations(document=document.id), on_done=lambda _: None)
+        _, before_read = recorder.next(AnnotationService.JobDone)
+        assert not [m for m in before_read if isinstance(m, AnnotationService.Changed)]
+
+        service.submit(lambda s: s.add_annotation(document.id, TEXT, 0, 8, tags=[tag]),
+                       label="add", on_done=lambda _: None)
+        changed, _ = recorder.next(AnnotationService.Changed)
+        assert changed.label == "add" and changed.snapshot.counts == {tag: 1}
+    finally:
+        assert service.stop()
