@@ -294,8 +294,9 @@ class AnalysisScreen(Screen[None]):
             self._pairing = False
         corpus = analysis.corpus
         tagged = sum(1 for passage in corpus.passages if passage.tags)
-        self._title(f"Analysis: {len(corpus.documents)} documents, {tagged} coded passages, "
-                    f"{len(analysis.matrix.tags)} tags")
+        documents, tags = len(corpus.documents), len(analysis.matrix.tags)
+        self._title(f"Analysis: {documents} document{'s' * (documents != 1)}, "
+                    f"{tagged} coded passage{'s' * (tagged != 1)}, {tags} tag{'s' * (tags != 1)}")
         current = analysis.tables.get(self.view)
         if previous is None or previous.tables.get(self.view) is not current:
             self._fill()
