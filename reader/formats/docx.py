@@ -12,8 +12,8 @@ from typing import Any
 from reader.formats.base import DocumentError, Extraction
 from reader.formats.blocks import feed_blocks
 from reader.formats.building import TextBuilder
+from reader.formats.extracting import ExtractingLoader
 from reader.formats.packages import local_name, open_package, parse_xml, read_member
-from reader.formats.text import first_nonblank_line
 
 KIND = "a Word document"
 _MAIN_PART = "word/document.xml"
@@ -63,19 +63,12 @@ def _ignore_image(image: object) -> dict[str, str]:
     return {}
 
 
-class DocxLoader:
+class DocxLoader(ExtractingLoader):
     """Word (OOXML) documents, read with mammoth (BSD), which keeps tracked insertions and
     content controls that python-docx silently drops."""
 
     name = "docx"
     suffixes = (".docx",)
-
-    def extract(self, path: Path, data: bytes) -> tuple[str, str]:
-        extraction = self.extract_document(path, data)
-        return extraction.text, extraction.encoding
-
-    def title(self, path: Path, text: str) -> str:
-        return first_nonblank_line(text)
 
     def extract_document(self, path: Path, data: bytes) -> Extraction:
         import mammoth

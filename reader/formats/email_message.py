@@ -11,7 +11,7 @@ from pathlib import Path
 
 from reader.formats.base import DocumentError, Extraction
 from reader.formats.building import TextBuilder
-from reader.formats.text import first_nonblank_line
+from reader.formats.extracting import ExtractingLoader
 from reader.formats.webpage import feed_html
 
 _HEADER_BLOCK = ("From", "To", "Cc", "Date", "Subject")
@@ -77,18 +77,11 @@ def _attachment_names(message: EmailMessage) -> list[str]:
     return names
 
 
-class EmailLoader:
+class EmailLoader(ExtractingLoader):
     """Single messages saved from a mail program (.eml, RFC 5322)."""
 
     name = "email"
     suffixes = (".eml",)
-
-    def extract(self, path: Path, data: bytes) -> tuple[str, str]:
-        extraction = self.extract_document(path, data)
-        return extraction.text, extraction.encoding
-
-    def title(self, path: Path, text: str) -> str:
-        return first_nonblank_line(text)
 
     def extract_document(self, path: Path, data: bytes) -> Extraction:
         message = email.message_from_bytes(data, policy=email.policy.default)

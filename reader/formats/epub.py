@@ -12,8 +12,8 @@ from urllib.parse import unquote
 from reader.formats.base import DocumentError, Extraction
 from reader.formats.blocks import feed_blocks
 from reader.formats.building import TextBuilder
+from reader.formats.extracting import ExtractingLoader
 from reader.formats.packages import local_name, open_package, parse_xml, read_member
-from reader.formats.text import first_nonblank_line
 
 KIND = "an EPUB e-book"
 _CONTAINER = "META-INF/container.xml"
@@ -54,18 +54,11 @@ def spine_chapters(package: zipfile.ZipFile) -> tuple[list[str], str]:
     return chapters, next((title for title in titles if title), "")
 
 
-class EpubLoader:
+class EpubLoader(ExtractingLoader):
     """EPUB 2 and 3 e-books."""
 
     name = "epub"
     suffixes = (".epub",)
-
-    def extract(self, path: Path, data: bytes) -> tuple[str, str]:
-        extraction = self.extract_document(path, data)
-        return extraction.text, extraction.encoding
-
-    def title(self, path: Path, text: str) -> str:
-        return first_nonblank_line(text)
 
     def extract_document(self, path: Path, data: bytes) -> Extraction:
         package = open_package(data, KIND)

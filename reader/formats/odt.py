@@ -11,8 +11,8 @@ from typing import Any
 from reader.formats.base import Extraction
 from reader.formats.blocks import feed_blocks
 from reader.formats.building import TextBuilder
+from reader.formats.extracting import ExtractingLoader
 from reader.formats.packages import local_name, open_package, parse_xml, read_member
-from reader.formats.text import first_nonblank_line
 
 KIND = "an OpenDocument text"
 _STYLE = "urn:oasis:names:tc:opendocument:xmlns:style:1.0"
@@ -91,18 +91,11 @@ def _meta_title(package: zipfile.ZipFile) -> str:
     return ""
 
 
-class OdtLoader:
+class OdtLoader(ExtractingLoader):
     """OpenDocument text from LibreOffice, Google Docs or Word's "Save as .odt"."""
 
     name = "odt"
     suffixes = (".odt",)
-
-    def extract(self, path: Path, data: bytes) -> tuple[str, str]:
-        extraction = self.extract_document(path, data)
-        return extraction.text, extraction.encoding
-
-    def title(self, path: Path, text: str) -> str:
-        return first_nonblank_line(text)
 
     def extract_document(self, path: Path, data: bytes) -> Extraction:
         package = open_package(data, KIND)

@@ -16,8 +16,8 @@ from reader.core.anchors import find_quote_span
 from reader.core.structure import HEADING, PAGE, Structure, StructureMark, sorted_structure
 from reader.formats.base import DocumentError, Extraction
 from reader.formats.building import tidy_inline
+from reader.formats.extracting import ExtractingLoader
 from reader.formats.progress import report as report_progress
-from reader.formats.text import first_nonblank_line
 
 NO_TEXT_LAYER = "has no text layer (a scan?); run OCR first, e.g. `ocrmypdf FILE out.pdf`"
 
@@ -234,18 +234,11 @@ def _metadata_title(reader: Any) -> str:
     return str(title) if title else ""
 
 
-class PdfLoader:
+class PdfLoader(ExtractingLoader):
     """PDF text layers, read with pypdf (BSD; it bounds decompression and parsing itself)."""
 
     name = "pdf"
     suffixes = (".pdf",)
-
-    def extract(self, path: Path, data: bytes) -> tuple[str, str]:
-        extraction = self.extract_document(path, data)
-        return extraction.text, extraction.encoding
-
-    def title(self, path: Path, text: str) -> str:
-        return first_nonblank_line(text)
 
     def extract_document(self, path: Path, data: bytes) -> Extraction:
         if b"%PDF-" not in data[:1024]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from reader.formats.base import DocumentError, Extraction
 from reader.formats.building import TextBuilder
-from reader.formats.text import first_nonblank_line
+from reader.formats.extracting import ExtractingLoader
 
 _TITLE_GROUP = re.compile(r"\{\\title\s*((?:[^{}\\]|\\.|\\[a-z]+-?\d* ?)*)\}")
 
@@ -23,18 +23,11 @@ def _rtf_text(source: str) -> str:
     return text
 
 
-class RtfLoader:
+class RtfLoader(ExtractingLoader):
     """RTF from word processors (WordPad, TextEdit, Word, LibreOffice)."""
 
     name = "rtf"
     suffixes = (".rtf",)
-
-    def extract(self, path: Path, data: bytes) -> tuple[str, str]:
-        extraction = self.extract_document(path, data)
-        return extraction.text, extraction.encoding
-
-    def title(self, path: Path, text: str) -> str:
-        return first_nonblank_line(text)
 
     def extract_document(self, path: Path, data: bytes) -> Extraction:
         if not data.lstrip()[:5] == b"{\\rtf":

@@ -12,8 +12,8 @@ from reader.formats.base import DocumentError, Extraction
 from reader.formats.blocks import HTML_SKIPPED, feed_blocks
 from reader.formats.building import TextBuilder
 from reader.formats.decoding import decode
+from reader.formats.extracting import ExtractingLoader
 from reader.formats.packages import local_name
-from reader.formats.text import first_nonblank_line
 
 _META_CHARSET = re.compile(
     rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.IGNORECASE
@@ -113,18 +113,11 @@ def feed_html(html_text: str, builder: TextBuilder) -> str:
     return _page_title(tree)
 
 
-class WebPageLoader:
+class WebPageLoader(ExtractingLoader):
     """Saved web pages and HTML files."""
 
     name = "html"
     suffixes = (".html", ".htm", ".xhtml")
-
-    def extract(self, path: Path, data: bytes) -> tuple[str, str]:
-        extraction = self.extract_document(path, data)
-        return extraction.text, extraction.encoding
-
-    def title(self, path: Path, text: str) -> str:
-        return first_nonblank_line(text)
 
     def extract_document(self, path: Path, data: bytes) -> Extraction:
         html_text, encoding = decode_html(data)

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from reader.cli import main
 from reader.core.store import AnnotationStore
 
 STATEMENT = (
@@ -34,19 +33,6 @@ def docs(tmp_path: Path) -> tuple[Path, Path]:
     notes = tmp_path / "notes.txt"
     notes.write_text(HOSTILE, encoding="utf-8")
     return statement, notes
-
-
-@pytest.fixture
-def run(db_path: Path, capsys: pytest.CaptureFixture[str]):
-    def runner(*args: str) -> tuple[int, str, str]:
-        try:
-            status = main(["--db", str(db_path), *args])
-        except SystemExit as exit_:
-            status = int(exit_.code or 0)
-        captured = capsys.readouterr()
-        return status, captured.out, captured.err
-
-    return runner
 
 
 @pytest.fixture

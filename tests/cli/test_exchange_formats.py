@@ -29,21 +29,6 @@ def doc(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def run(db_path: Path, capsys: pytest.CaptureFixture[str]):
-    """Run `reader --db DB ARGS...`; (exit status, stdout, stderr)."""
-
-    def runner(*args: str) -> tuple[int, str, str]:
-        try:
-            status = main(["--db", str(db_path), *args])
-        except SystemExit as exit_:
-            status = int(exit_.code or 0)
-        captured = capsys.readouterr()
-        return status, captured.out, captured.err
-
-    return runner
-
-
-@pytest.fixture
 def coded(run, doc: Path) -> Path:
     status, _, err = run("add", str(doc), "--tag", "refugees/Lebanon", "--memo", "pressure",
                          "--quote", "Refugees in Lebanon")
