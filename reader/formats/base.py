@@ -267,6 +267,16 @@ _EXTRACTING_LIBRARIES = {
 }
 
 
+def warm_up_extractors() -> None:
+    """Import every extracting loader and the libraries it reads with: what a spare extraction
+    process does while it waits (see reader.formats.isolated), so an extraction starts at once."""
+    _ensure_builtins()
+    for name, _suffixes, module, class_name in _DEFERRED_LOADERS:
+        _import_loader(module, class_name)
+        for library in _EXTRACTING_LIBRARIES.get(name, ()):
+            importlib.import_module(library)
+
+
 @functools.cache
 def extractor_version(format_name: str) -> str:
     """What extracts a format, with versions: "pdf: pypdf 7.1.1; reader 0.1.0". A different

@@ -147,3 +147,31 @@ def test_a_pdf_reports_its_pages_as_it_reads_them(tmp_path: Path) -> None:
     document = load_for_database(path, tmp_path / "db.json", progress=lambda *p: seen.append(p))
     assert seen and all(total == 30 for _, total in seen)
     assert "Witness cj spoke." in document.text
+
+
+def test_the_next_extraction_takes_the_spare_child_readied_after_the_last() -> None:
+    from reader.formats import isolated
+
+    path = FIXTURES / "report.docx"
+    first = extract_isolated(path, limits=QUICK)
+    spare = isolated._spare
+    assert spare is not None and spare.process.poll() is None  # waiting, extractors imported
+
+    second = extract_isolated(path, limits=QUICK)
+
+    assert second.text == first.text == load_document(path).text
+    assert spare.process.poll() is not None  # it did the second extraction, and is gone
+    assert isolated._spare is not None and isolated._spare is not spare  # the next one waits
+
+
+def test_a_spare_child_that_died_is_replaced_by_a_new_one() -> None:
+    from reader.formats import isolated
+
+    path = FIXTURES / "report.docx"
+    extract_isolated(path, limits=QUICK)
+    spare = isolated._spare
+    assert spare is not None
+    spare.process.kill()
+    spare.process.wait()
+
+    assert extract_isolated(path, limits=QUICK).text == load_document(path).text
