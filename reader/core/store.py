@@ -19,7 +19,7 @@ import re
 import threading
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields
 from datetime import UTC, datetime
 from hashlib import sha1
@@ -28,6 +28,9 @@ from typing import Any, Literal
 
 import orjson
 from filelock import FileLock, Timeout
+from tinydb import Storage, TinyDB
+from tinydb.table import Document as TinyDBDocument
+from tinydb.table import Table
 
 from reader.core.anchors import AnchorError, make_anchor, relocate
 from reader.core.codebook import (
@@ -490,66 +493,201 @@ def _record_id(table: str, key: str, record: dict[str, Any]) -> str:
     return str(record["id"])
 
 
-class _TableFile:
-    """One JSON file of TinyDB tables, in memory: its records by id, and their TinyDB keys."""
+class _LineFileStorage(Storage):
+    """TinyDB's storage for one file of the database, in the format a team can keep in git.
 
-    def __init__(self, key: str, tables: dict[str, dict[str, Any]]) -> None:
-        self.key = key
-        self.rows = tables
-        self.ids: dict[str, dict[str, str]] = {}
-        self.next_key: dict[str, int] = {}
-        for table in tables:
-            self._index(table)
+    TinyDB reads and writes all of a file's tables at once on every change; here those reads
+    and writes stay in memory, and `save` alone writes the file to disk (atomically and durably),
+    so that the store writes a file only after the journal's commit point, and each file once
+    per step however many records the step changed.
+    """
 
-    def _index(self, table: str) -> None:
-        rows = self.rows.setdefault(table, {})
-        self.ids[table] = {_record_id(table, key, record): key for key, record in rows.items()}
-        self.next_key[table] = max((int(key) for key in rows), default=0) + 1
+    def __init__(self, path: Path | None = None, tables: dict[str, Any] | None = None) -> None:
+        self.path = path
+        self._tables = tables
 
-    def get(self, table: str, record_id: str) -> dict[str, Any] | None:
-        key = self.ids.get(table, {}).get(record_id)
-        return None if key is None else self.rows[table][key]
+    def read(self) -> dict[str, Any] | None:
+        if self._tables is None and self.path is not None:
+            with contextlib.suppress(FileNotFoundError):
+                self._tables = self.parse(read_regular_file(self.path))
+        return self._tables
 
-    def set(self, table: str, record_id: str, record: dict[str, Any] | None) -> None:
-        """Make the record with this id be `record` (None deletes it)."""
-        if table not in self.rows:
-            self._index(table)
-        rows, ids = self.rows[table], self.ids[table]
-        key = ids.get(record_id)
-        if record is None:
-            if key is not None:
-                del rows[key]
-                del ids[record_id]
-            return
-        if key is None:
-            if table == HISTORY:  # numbered by step, so a diff of the file reads in order
-                key = record_id
-            else:
-                key = str(self.next_key[table])
-                self.next_key[table] += 1
-            ids[record_id] = key
-        rows[key] = record
+    def write(self, data: dict[str, Any]) -> None:
+        self._tables = data
 
-    def values(self, table: str) -> Iterable[dict[str, Any]]:
-        return self.rows.get(table, {}).values()
+    @staticmethod
+    def parse(raw: bytes) -> Any:
+        """A file's tables (strict JSON: a duplicate key or NaN is damage, not data)."""
+        return parse_json_strict(raw)
 
     def dump(self) -> bytes:
         """The file: tables in name order, one record per line, each record's keys sorted, so a
         change shows in a diff as the lines of the records it changed. The comma between records
         opens the next line rather than closing the previous one, so a record added at the end
         is one new line and leaves the line before it alone (two coders' additions merge)."""
+        tables = self._tables or {}
         parts = [b"{\n"]
-        for number, table in enumerate(sorted(self.rows)):
+        for number, table in enumerate(sorted(tables)):
             if number:
                 parts.append(b",")
             parts.append(orjson.dumps(table) + b": {\n")
             parts.append(b"\n,".join(
                 orjson.dumps(key) + b": " + orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
-                for key, record in self.rows[table].items()
+                for key, record in tables[table].items()
             ))
-            parts.append(b"\n}\n" if self.rows[table] else b"}\n")
+            parts.append(b"\n}\n" if tables[table] else b"}\n")
         parts.append(b"}\n")
         return b"".join(parts)
+
+    def save(self, path: Path | None = None, *, keep_previous: Path | None = None) -> None:
+        """Write the file whole, by an atomic rename of a new file synced to disk. Private
+        unless the user opened it up: it holds what people said in interviews."""
+        target = path if path is not None else self.path
+        assert target is not None, "a file written needs a path"
+        atomic_write_bytes(target, self.dump(), keep_previous=keep_previous, private=True)
+
+
+def read_database_file(path: Path) -> dict[str, dict[str, Any]]:
+    """The tables of one database file, read by TinyDB (record numbers as TinyDB keys)."""
+    database = TinyDB(path, storage=_LineFileStorage)
+    return {name: {str(record.doc_id): dict(record) for record in database.table(name)}
+            for name in database.tables()}
+
+
+def write_database_file(path: Path, tables: Mapping[str, Mapping[str, Any]]) -> None:
+    """Write tables to one database file through TinyDB, in the store's format."""
+    database = TinyDB(path, storage=_LineFileStorage, tables={})
+    for name, rows in tables.items():
+        database.table(name).insert_multiple(
+            TinyDBDocument(record, doc_id=int(key)) for key, record in rows.items()
+        )
+    storage: _LineFileStorage = database.storage  # type: ignore[assignment]
+    storage.save()
+
+
+def _numbered_canonically(tables: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The tables with each record's number written as TinyDB writes it ("7", not "007", which
+    a hand edit may leave): TinyDB renumbers such keys on its first change, here on reading."""
+    for name, rows in tables.items():
+        if any(key != str(int(key)) for key in rows):
+            tables[name] = {str(int(key)): record for key, record in rows.items()}
+    return tables
+
+
+def _replaced_by(record: dict[str, Any]) -> Callable[[MutableMapping[str, Any]], None]:
+    """A TinyDB update that makes a record be `record`, not `record` merged into it (a field
+    left out is gone), keeping its place in the file."""
+
+    def replace(stored: MutableMapping[str, Any]) -> None:
+        stored.clear()
+        stored.update(record)
+
+    return replace
+
+
+class _NumberedRows(MutableMapping[int, Any]):
+    """A table's records as TinyDB's changes see them (by number), over the storage's own dict
+    (by the number as a string, as JSON keys are), so that a change touches only its record."""
+
+    def __init__(self, rows: dict[str, Any]) -> None:
+        self._rows = rows
+
+    def __getitem__(self, number: int) -> Any:
+        return self._rows[str(number)]
+
+    def __setitem__(self, number: int, record: Any) -> None:
+        self._rows[str(number)] = record
+
+    def __delitem__(self, number: int) -> None:
+        del self._rows[str(number)]
+
+    def __contains__(self, number: object) -> bool:
+        return str(number) in self._rows
+
+    def __iter__(self) -> Iterator[int]:
+        return (int(key) for key in self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+
+class _InPlaceTable(Table):
+    """TinyDB's Table, changing its records in place. TinyDB's own `_update_table` copies the
+    whole table twice on every change (numbering its keys as ints, then as strings again); for
+    an import of many passages that is most of the time the import takes."""
+
+    def _update_table(self, updater: Callable[[dict[int, Mapping[str, Any]]], None]) -> None:
+        tables = self._storage.read()
+        if tables is None:
+            tables = {}
+        updater(_NumberedRows(tables.setdefault(self.name, {})))  # type: ignore[arg-type]
+        self._storage.write(tables)
+        self.clear_cache()
+
+
+class _Database(TinyDB):
+    table_class = _InPlaceTable
+
+
+class _TableFile:
+    """One JSON file of TinyDB tables, held by TinyDB over `_LineFileStorage`, with an index of
+    each table's record ids (a document's id, a step's number) to TinyDB's document ids."""
+
+    def __init__(self, key: str, tables: dict[str, dict[str, Any]]) -> None:
+        self.key = key
+        self.database = _Database(storage=_LineFileStorage, tables=_numbered_canonically(tables))
+        self.storage: _LineFileStorage = self.database.storage  # type: ignore[assignment]
+        self.ids: dict[str, dict[str, int]] = {}
+        self.next_key: dict[str, int] = {}
+        for table in tables:
+            self._index(table)
+
+    @property
+    def rows(self) -> dict[str, dict[str, Any]]:
+        """Every table as TinyDB's storage holds it (record number -> record)."""
+        return self.storage.read() or {}
+
+    def _index(self, table: str) -> None:
+        if table not in self.rows:
+            self.database.table(table).truncate()  # a table made empty, as TinyDB makes one
+        rows = self.rows[table]
+        self.ids[table] = {_record_id(table, key, record): int(key) for key, record in rows.items()}
+        self.next_key[table] = max((int(key) for key in rows), default=0) + 1
+
+    def get(self, table: str, record_id: str) -> dict[str, Any] | None:
+        doc_id = self.ids.get(table, {}).get(record_id)
+        return None if doc_id is None else self.database.table(table).get(doc_id=doc_id)
+
+    def set(self, table: str, record_id: str, record: dict[str, Any] | None) -> None:
+        """Make the record with this id be `record` (None deletes it)."""
+        if table not in self.ids:
+            self._index(table)
+        rows, ids = self.database.table(table), self.ids[table]
+        doc_id = ids.get(record_id)
+        if record is None:
+            if doc_id is not None:
+                rows.remove(doc_ids=[doc_id])
+                del ids[record_id]
+            return
+        if doc_id is not None:
+            rows.update(_replaced_by(record), doc_ids=[doc_id])
+            return
+        if table == HISTORY:  # numbered by step, so a diff of the file reads in order
+            doc_id = int(record_id)
+        else:
+            doc_id = self.next_key[table]
+            self.next_key[table] += 1
+        ids[record_id] = doc_id
+        rows.insert(TinyDBDocument(record, doc_id=doc_id))
+
+    def values(self, table: str) -> Iterable[dict[str, Any]]:
+        return self.database.table(table)
+
+    def dump(self) -> bytes:
+        return self.storage.dump()
+
+    def save(self, path: Path, *, keep_previous: Path | None = None) -> None:
+        self.storage.save(path, keep_previous=keep_previous)
 
 
 def _check_file_shape(key: str, data: Any) -> dict[str, Any]:
@@ -987,7 +1125,7 @@ class AnnotationStore:
         except OSError as error:
             raise StoreError(f"cannot read the database {self.path}: {error.strerror}") from None
         try:
-            data = parse_json_strict(raw)
+            data = _LineFileStorage.parse(raw)
             if isinstance(data, dict):
                 check_schema(data)  # a newer database is refused untouched, never "repaired"
             return _check_file_shape(CATALOGUE_FILE, data)
@@ -1064,14 +1202,11 @@ class AnnotationStore:
         self.folder.mkdir(parents=True, exist_ok=True)
         for document, tables in split.passages.items():
             key = _passages_key(document)
-            atomic_write_bytes(self._file_path(key), _TableFile(key, tables).dump(),
-                               private=True)
-        atomic_write_bytes(history_path_for(self._real),
-                           _TableFile(HISTORY_FILE, split.history).dump(), private=True)
+            _TableFile(key, tables).save(self._file_path(key))
+        _TableFile(HISTORY_FILE, split.history).save(history_path_for(self._real))
         self._journal = None
         self._ensure_journal()
-        atomic_write_bytes(self.path, _TableFile(CATALOGUE_FILE, split.catalogue).dump(),
-                           private=True)
+        _TableFile(CATALOGUE_FILE, split.catalogue).save(self.path)
         self.notices.append(
             f"The database {self.path} was converted to the folder layout (a catalogue, and "
             f"one file per document in {self.folder}); the original is kept as {backup}."
@@ -1091,8 +1226,8 @@ class AnnotationStore:
             for key, file in self._files.items():
                 if key != CATALOGUE_FILE:
                     target = folder_for(aside) / self._file_path(key).relative_to(self.folder)
-                    atomic_write_bytes(target, file.dump(), private=True)
-        atomic_write_bytes(aside, held.dump(), private=True)
+                    file.save(target)
+        held.save(aside)
         self._replaced = True
         self._journal = None
         self._journal_signature = None
@@ -1123,7 +1258,7 @@ class AnnotationStore:
             raise StoreError(f"cannot read the database file {path}: {error.strerror}") from None
         else:
             try:
-                data = _check_file_shape(key, parse_json_strict(raw))
+                data = _check_file_shape(key, _LineFileStorage.parse(raw))
             except CorruptFileError as problem:
                 data = self._recover(key, problem, held)
         file = _TableFile(key, data if data is not None else {
@@ -1143,7 +1278,7 @@ class AnnotationStore:
         """The copy of a file kept before its last write, if it is good."""
         try:
             raw = read_regular_file(backup_path_for(self._file_path(key)))
-            data = parse_json_strict(raw)
+            data = _LineFileStorage.parse(raw)
             if key == CATALOGUE_FILE and isinstance(data, dict):
                 check_schema(data)
             return raw, _check_file_shape(key, data)
@@ -1153,7 +1288,7 @@ class AnnotationStore:
     def _write_back(self, key: str, held: _TableFile | None) -> bool:
         if held is None:
             return False
-        atomic_write_bytes(self._file_path(key), held.dump(), private=True)
+        held.save(self._file_path(key))
         return True
 
     def _recover(
@@ -1211,7 +1346,10 @@ class AnnotationStore:
                     if change_key == key:
                         covered = True
                         file.set(table, record_id, record)
-        atomic_write_bytes(self._file_path(key), file.dump() if covered else raw, private=True)
+        if covered:
+            file.save(self._file_path(key))
+        else:
+            atomic_write_bytes(self._file_path(key), raw, private=True)
         return file.rows, covered
 
     def _restore_missing(self, key: str, held: _TableFile | None) -> dict[str, Any] | None:
@@ -1256,8 +1394,9 @@ class AnnotationStore:
             if database_identity(catalogue.rows) is None and self.read_only_reason is None:
                 record = _meta_record(catalogue.rows)
                 if record is not None:
-                    record["database"] = self._identity or _new_id()
-                    self._identity = record["database"]
+                    key = next(k for k, r in catalogue.rows[META].items() if r is record)
+                    self._identity = self._identity or _new_id()
+                    catalogue.set(META, key, {**record, "database": self._identity})
                     self._write(CATALOGUE_FILE)
 
     def take_notices(self) -> list[str]:
@@ -1397,8 +1536,7 @@ class AnnotationStore:
                     gone.unlink()
             self._signatures[key] = None
             return
-        # Private unless the user opened it up: it holds what people said in interviews.
-        atomic_write_bytes(path, file.dump(), keep_previous=backup_path_for(path), private=True)
+        file.save(path, keep_previous=backup_path_for(path))
         self._signatures[key] = _file_signature(path)
 
     def _commit(self) -> None:
@@ -1429,9 +1567,8 @@ class AnnotationStore:
                 return
             history = self._file(HISTORY_FILE)
             self._trim_history(history)
-            atomic_write_bytes(history_path_for(self._real), history.dump(),
-                               keep_previous=backup_path_for(history_path_for(self._real)),
-                               private=True)
+            history.save(history_path_for(self._real),
+                         keep_previous=backup_path_for(history_path_for(self._real)))
             self._signatures[HISTORY_FILE] = _file_signature(history_path_for(self._real))
             write_new_journal(journal_path_for(self._real), database=self._identity)
             self._journal = None
@@ -2264,7 +2401,7 @@ class AnnotationStore:
             path = self._file_path(_passages_key(document_id))
             try:
                 data = _check_file_shape(_passages_key(document_id),
-                                         parse_json_strict(read_regular_file(path)))
+                                         _LineFileStorage.parse(read_regular_file(path)))
             except (FileNotFoundError, NotADirectoryError):
                 return []
             except (OSError, CorruptFileError):
