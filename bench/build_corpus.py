@@ -59,6 +59,7 @@ def build(folder: Path, *, documents: int, per_document: int, seed: int = 1212) 
                         passage_id, loaded.title, tag, anchor.quote, "; ".join(chosen), memo,
                         anchor.start, anchor.end, "", anchor.prefix, anchor.suffix,
                         str(loaded.path), loaded.sha256, "bench", TIME, TIME,
+                        "", "",  # page and section: a plain text has neither
                     ])
     return csv_path
 
