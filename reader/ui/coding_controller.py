@@ -30,7 +30,7 @@ _PAINT_WAIT = 0.1
 """Longest a change waits for its preview to be painted before it is written."""
 
 
-class Coder:
+class CodingController:
     """What the coding keys of every document pane do; owned by the app."""
 
     def __init__(
@@ -617,3 +617,32 @@ class Coder:
             target = coding.previous_annotation(annotations, offset)
         if target is not None:
             pane.view.move_cursor(target.start, center=True)
+
+    # ------------------------------------------------------------------ the panes' requests
+
+    def carry_out(self, request: DocumentPane.CodingRequested) -> None:
+        """Do what a pane's coding key asked for (the pane posts; the app hands it here)."""
+        from reader.ui.widgets.document_pane import DocumentPane
+
+        pane = request.pane
+        match request:
+            case DocumentPane.TagRequested(slot=slot):
+                self.tag_slot(pane, slot)
+            case DocumentPane.TagPickRequested():
+                self.pick_tags(pane)
+            case DocumentPane.RepeatTagsRequested():
+                self.repeat_tags(pane)
+            case DocumentPane.MemoRequested():
+                self.memo(pane)
+            case DocumentPane.AdjustRequested():
+                self.start_adjusting(pane)
+            case DocumentPane.AdjustedSaveRequested(annotation=annotation):
+                self.save_adjusted(pane, annotation)
+            case DocumentPane.DeleteRequested():
+                self.delete_under_cursor(pane)
+            case DocumentPane.CopyRequested():
+                self.copy(pane)
+            case DocumentPane.StepRequested(forward=forward):
+                self.step(pane, forward=forward)
+            case _:
+                raise TypeError(f"no coding request {type(request).__name__}")

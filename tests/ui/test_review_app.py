@@ -102,7 +102,7 @@ async def test_tag_view_opens_the_other_document_at_the_passage(tmp_path: Path) 
         # The first tag with passages is recovery funds; refugees is further down.
         tags = screen.query_one("#tag-view-tags")
         tags.highlighted = [o.id for o in tags.options].index(  # type: ignore[attr-defined]
-            app.coder.snapshot.codebook.resolve("refugees").id  # type: ignore[union-attr]
+            app.coding_controller.snapshot.codebook.resolve("refugees").id  # type: ignore[union-attr]
         )
         await until(pilot, lambda: [r.annotation.id for r in screen.rows] == [
             notes["returnees"], notes["fear"]])  # "notes" sorts before "report"

@@ -29,7 +29,6 @@ from reader.core.codebook import (
 from reader.core.models import Tag
 from reader.core.review import CodebookEntry, codebook_entries, merge_choices, parent_choices
 from reader.core.row_geometry import visual_label
-from reader.ui.screens.main import COMPACT_FOOTER_BELOW
 from reader.ui.screens.tag_editor import Confirm, TagChooser, TextPrompt
 from reader.ui.widgets.annotation_sidebar import (
     POLL_SECONDS,
@@ -38,6 +37,7 @@ from reader.ui.widgets.annotation_sidebar import (
     tag_label,
     tag_swatch,
 )
+from reader.ui.widgets.footer import COMPACT_FOOTER_BELOW
 
 if TYPE_CHECKING:
     from reader.core.store import AnnotationStore

@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.screen import Screen
 
 from reader.ui.review_keys import REVIEW_BINDINGS, ReviewActions
-from reader.ui.widgets.footer import ReaderFooter
+from reader.ui.widgets.footer import COMPACT_FOOTER_BELOW, ReaderFooter
 from reader.ui.widgets.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -20,9 +20,6 @@ if TYPE_CHECKING:
 
 FOOTER_FIRST = ("app.help", "app.quit", "app.open-document")
 """Shown first in the footer, so a crowded footer never hides how to get help or out."""
-
-COMPACT_FOOTER_BELOW = 110
-"""Terminal width (cells) under which the footer packs its keys tighter."""
 
 
 class MainScreen(ReviewActions, Screen[None]):

@@ -26,7 +26,6 @@ from reader.core.review import (
 )
 from reader.core.row_geometry import visual_label
 from reader.core.structure import page_range
-from reader.ui.screens.main import COMPACT_FOOTER_BELOW
 from reader.ui.widgets.annotation_sidebar import (
     POLL_SECONDS,
     jump_to_passage,
@@ -34,6 +33,7 @@ from reader.ui.widgets.annotation_sidebar import (
     store_snapshot,
     tag_label,
 )
+from reader.ui.widgets.footer import COMPACT_FOOTER_BELOW
 from reader.ui.widgets.row_render import label_text
 
 if TYPE_CHECKING:

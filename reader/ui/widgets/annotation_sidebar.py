@@ -58,12 +58,13 @@ def store_service(app: App[Any]) -> AnnotationService | None:
 def store_snapshot(app: App[Any]) -> StoreSnapshot | None:
     """The newest snapshot of the annotation store, or None while the app has no store service.
 
-    The app's coder installs each snapshot the service posts; without one, the service's own
-    `snapshot` attribute (replaced whole after every change, so safe to read here) is used. The
-    widgets compare snapshots to notice changes made here and by other processes alike.
+    The app's coding controller installs each snapshot the service posts; without one, the
+    service's own `snapshot` attribute (replaced whole after every change, so safe to read
+    here) is used. The widgets compare snapshots to notice changes made here and by other
+    processes alike.
     """
-    coder = getattr(app, "coder", None)
-    snapshot = getattr(coder, "snapshot", None)
+    controller = getattr(app, "coding_controller", None)
+    snapshot = getattr(controller, "snapshot", None)
     if snapshot is not None:
         return cast("StoreSnapshot", snapshot)
     return getattr(store_service(app), "snapshot", None)
@@ -73,7 +74,7 @@ def document_annotations(
     app: App[Any], snapshot: StoreSnapshot, document_id: str | None
 ) -> tuple[Annotation, ...]:
     """The document's passages, with changes still on their way to the store if the app has any."""
-    shown = getattr(getattr(app, "coder", None), "shown", None)
+    shown = getattr(getattr(app, "coding_controller", None), "shown", None)
     if callable(shown):
         return tuple(shown(document_id))
     return snapshot.annotations_of(document_id)
