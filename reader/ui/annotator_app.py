@@ -17,6 +17,7 @@ from textual.binding import Binding, BindingType
 
 from reader.core.display import printable
 from reader.core.filepaths import resolved_path
+from reader.ui.store_feed import StoreFeed
 from reader.ui.widgets.document_pane import DocumentPane
 
 if TYPE_CHECKING:
@@ -71,6 +72,8 @@ class AnnotatorApp(App[None]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.annotation_service: AnnotationService | None = None
+        self.store_feed = StoreFeed(self)
+        """What the review screens and widgets are given: the service and each new snapshot."""
         self.coding_controller: CodingController | None = None
         self._store_failure: str | None = None  # the database could not be opened at all
         self._save_error: str | None = None  # the last change that could not be saved
@@ -106,7 +109,11 @@ class AnnotatorApp(App[None]):
             settings = Settings()  # the reader reports the bad file itself
         service = AnnotationService(self, self.db_path, annotator=settings.annotator_name)
         self.annotation_service = service
-        self.coding_controller = CodingController(self, service, on_submit=self.change_submitted)
+        self.store_feed.service = service
+        self.coding_controller = CodingController(
+            self, service, feed=self.store_feed, on_submit=self.change_submitted
+        )
+        self.store_feed.annotations_shown = self.coding_controller.shown
         for pane in self.coding_controller._panes():
             self.coding_controller.pane_mounted(pane)
         service.start()
@@ -209,14 +216,9 @@ class AnnotatorApp(App[None]):
 
     def _install(self, snapshot: StoreSnapshot) -> None:
         if self.coding_controller is not None:
-            self.coding_controller.install(snapshot)
-        # The codebook bar follows the store at once, not at its next poll (up to 0.5 s later);
-        # it redraws only if its tags or counts changed.
-        from reader.ui.widgets.codebook_bar import CodebookBar
-
-        for screen in self.screen_stack:
-            for bar in screen.query(CodebookBar):
-                bar.poll()
+            self.coding_controller.install(snapshot)  # (which publishes it, pending changes drawn)
+        else:
+            self.store_feed.publish(snapshot)
 
     def _show_saved_state(self, count: int | None = None) -> None:
         service = self.annotation_service

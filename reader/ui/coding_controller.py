@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from textual.app import App
 
     from reader.core.store import AnnotationStore
+    from reader.ui.store_feed import StoreFeed
     from reader.ui.widgets.document_pane import DocumentPane
 
 
@@ -38,10 +39,12 @@ class CodingController:
         app: App[Any],
         service: AnnotationService,
         *,
+        feed: StoreFeed | None = None,
         on_submit: Callable[[], None] | None = None,
     ) -> None:
         self.app = app
         self.service = service
+        self.feed = feed
         self._on_submit = on_submit
         self.snapshot = StoreSnapshot()
         self.last_tags = LastUsedTags()
@@ -91,9 +94,13 @@ class CodingController:
         self.redraw()
 
     def redraw(self, document_id: str | None = None) -> None:
+        """Draw the passages (pending changes over the snapshot) in the panes, and publish them
+        to the review widgets that follow the store."""
         for pane in self._panes():
             if pane.document_id is not None and document_id in (None, pane.document_id):
                 pane.show_annotations(self.shown(pane.document_id), self.snapshot.codebook)
+        if self.feed is not None:
+            self.feed.publish(self.snapshot)
 
     def _panes(self) -> list[DocumentPane]:
         from reader.ui.widgets.document_pane import DocumentPane
