@@ -22,16 +22,14 @@ from reader.core.text import canonicalize
 
 # The errors live in their own module so loaders can raise them without importing the registry
 # below, which imports the built-in loaders.
-from reader.formats.errors import (  # noqa: F401 - re-exported for callers
-    BinaryDocumentError,
-    DocumentError,
-    DocumentNotFoundError,
-    DocumentPermissionError,
-    NotADocumentError,
-    UndecodableDocumentError,
-    UnsupportedFormatError,
-    display_path,
-)
+from reader.formats.errors import BinaryDocumentError as BinaryDocumentError
+from reader.formats.errors import DocumentError as DocumentError
+from reader.formats.errors import DocumentNotFoundError as DocumentNotFoundError
+from reader.formats.errors import DocumentPermissionError as DocumentPermissionError
+from reader.formats.errors import NotADocumentError as NotADocumentError
+from reader.formats.errors import UndecodableDocumentError as UndecodableDocumentError
+from reader.formats.errors import UnsupportedFormatError as UnsupportedFormatError
+from reader.formats.errors import display_path as display_path
 
 TITLE_LIMIT = 80
 

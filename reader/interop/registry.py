@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal, TextIO
 
 # The exporters import these from their own module: the registry imports the exporters.
-from reader.interop.outcomes import ExchangeError, ExportError, ExportOutcome  # noqa: F401
+from reader.interop.outcomes import ExchangeError as ExchangeError
+from reader.interop.outcomes import ExportError as ExportError
+from reader.interop.outcomes import ExportOutcome as ExportOutcome
 
 if TYPE_CHECKING:
     from reader.core.store import AnnotationStore
