@@ -110,6 +110,7 @@ class AnnotatorApp(App[None]):
         service = AnnotationService(self, self.db_path, annotator=settings.annotator_name)
         self.annotation_service = service
         self.store_feed.service = service
+        self.store_feed.on_submit = self.change_submitted
         self.coding_controller = CodingController(
             self, service, feed=self.store_feed, on_submit=self.change_submitted
         )

@@ -31,6 +31,13 @@ class StoreFeed:
         self.annotations_shown: Callable[[str | None], Sequence[Annotation]] | None = None
         """The passages of a document with the pending changes drawn over them, if the app
         codes documents (its coding controller's `shown`)."""
+        self.on_submit: Callable[[], None] | None = None
+        """Told of each change a screen sends to the service (the panes then say "saving…")."""
+
+    def submitted(self) -> None:
+        """A screen sent a change to the service."""
+        if self.on_submit is not None:
+            self.on_submit()
 
     def publish(self, snapshot: StoreSnapshot) -> None:
         self.snapshot = snapshot

@@ -127,16 +127,13 @@ def submit_change(
     on_error: Callable[[str], None] | None = None,
 ) -> bool:
     """Queue a store job on the app's service; False (and a message) if there is no service."""
-    service = store_service(app)
-    if service is None:
+    feed = store_feed(app)
+    if feed is None or feed.service is None:
         app.notify("The annotation database is not open.", severity="error")
         return False
-    service.submit(run, label=label, on_error=on_error)
+    feed.service.submit(run, label=label, on_error=on_error)
     if label is not None:
-        # The app's panes say "saving…" until the change is written.
-        submitted = getattr(app, "change_submitted", None)
-        if callable(submitted):
-            submitted()
+        feed.submitted()  # (the app's panes say "saving…" until the change is written)
     return True
 
 
