@@ -1,8 +1,8 @@
 """The annotation sidebar: the focused document's passages with tags and memos, filterable.
 
 Also the few points where the review widgets meet the app (`store_snapshot`, `focused_document_id`,
-`jump_to_passage`, `submit_change`): every review screen goes through them, so adapting to how the
-app exposes its store service is done here once.
+`jump_to_passage`, `submit_change`): every review screen goes through them. The store reaches
+them through the app's `StoreFeed` (reader.ui.store_feed), which pushes each new snapshot.
 """
 
 from __future__ import annotations
