@@ -7,7 +7,7 @@ import io
 from typing import BinaryIO
 
 from reader.core.text import Canonicalizer, canonicalize
-from reader.formats.base import BinaryDocumentError, UndecodableDocumentError
+from reader.formats.errors import BinaryDocumentError, UndecodableDocumentError
 
 # Order matters: the UTF-32 LE mark begins with the UTF-16 LE one.
 _BOMS: tuple[tuple[bytes, str], ...] = (

@@ -17,7 +17,7 @@ from reader.core.models import Annotation, Document, Tag
 from reader.core.store import AnnotationStore, own_file_role
 from reader.formats.base import DocumentError, load_document
 from reader.formats.cached import load_for_database
-from reader.interop.registry import ExportError
+from reader.interop.outcomes import ExportError
 
 # Fixed for good: every GUID and URN reader writes is derived from it and one of our ids, so
 # exporting the same database twice names everything the same (and another tool's re-import

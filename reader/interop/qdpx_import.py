@@ -43,6 +43,7 @@ from reader.core.text import canonicalize
 from reader.formats.base import DocumentError
 from reader.formats.packages import open_package, read_member
 from reader.interop.common import GUID_NAMESPACE, KnownPassages, iso_datetime, stable_guid
+from reader.interop.outcomes import ExchangeError
 from reader.interop.refi_qda_import import (
     QdcImportReport,
     _local,
@@ -50,7 +51,6 @@ from reader.interop.refi_qda_import import (
     add_codes,
     codes_of,
 )
-from reader.interop.registry import ExchangeError
 from reader.paths import imported_texts_dir
 
 PROJECT_NAMESPACES = (

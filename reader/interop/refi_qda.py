@@ -39,7 +39,7 @@ from reader.interop.common import (
     write_output,
     xml_safe,
 )
-from reader.interop.registry import ExportError, ExportOutcome
+from reader.interop.outcomes import ExportError, ExportOutcome
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"

@@ -27,7 +27,7 @@ from xml.parsers import expat
 
 from reader.core.codebook import SEPARATOR, CodebookError, clean_tag_name, next_colour
 from reader.core.store import AnnotationStore
-from reader.interop.registry import ExchangeError
+from reader.interop.outcomes import ExchangeError
 
 KNOWN_NAMESPACES = (
     "urn:QDA-XML:codebook:1.0",  # the standard

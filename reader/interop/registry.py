@@ -17,25 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal, TextIO
 
+# The exporters import these from their own module: the registry imports the exporters.
+from reader.interop.outcomes import ExchangeError as ExchangeError
+from reader.interop.outcomes import ExportError as ExportError
+from reader.interop.outcomes import ExportOutcome as ExportOutcome
+
 if TYPE_CHECKING:
     from reader.core.store import AnnotationStore
-
-
-class ExchangeError(ValueError):
-    """An export or import that cannot be done; str() is one line for the user."""
-
-
-class ExportError(ExchangeError):
-    """An export that cannot be made or written."""
-
-
-@dataclass(frozen=True)
-class ExportOutcome:
-    """What an export wrote: `count` items of a kind (`what`, singular), and what was left out."""
-
-    count: int
-    what: str
-    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

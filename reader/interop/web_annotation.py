@@ -25,7 +25,7 @@ from urllib.parse import quote, urlsplit
 from reader.core.models import Annotation, Document
 from reader.core.store import AnnotationStore
 from reader.interop.common import Selection, iso_datetime, select, stable_guid, write_output
-from reader.interop.registry import ExportError, ExportOutcome
+from reader.interop.outcomes import ExportError, ExportOutcome
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 MEDIA_TYPE = "application/ld+json"

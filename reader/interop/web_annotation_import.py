@@ -32,7 +32,7 @@ from reader.core.store import AnnotationStore
 from reader.formats.base import DocumentError
 from reader.formats.cached import load_for_database
 from reader.interop.common import GUID_NAMESPACE, KnownPassages, iso_datetime, stable_guid
-from reader.interop.registry import ExchangeError
+from reader.interop.outcomes import ExchangeError
 
 MAX_BYTES = 256 * 1024 * 1024
 _TAGGING = {"tagging", "classifying", "identifying"}

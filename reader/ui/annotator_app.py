@@ -11,19 +11,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import work
+from textual import on, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 
 from reader.core.display import printable
 from reader.core.filepaths import resolved_path
+from reader.ui.store_feed import StoreFeed
+from reader.ui.widgets.document_pane import DocumentPane
 
 if TYPE_CHECKING:
     from reader.core.models import Document
     from reader.core.store import AnnotationStore, Step
-    from reader.ui.coder import Coder
+    from reader.ui.coding_controller import CodingController
     from reader.ui.store_service import AnnotationService, StoreSnapshot
-    from reader.ui.widgets.document_pane import DocumentPane
 
 
 @dataclass
@@ -35,7 +36,8 @@ class _Travel:
 
 
 class AnnotatorApp(App[None]):
-    """Owns the `AnnotationService` and the `Coder`; routes store messages to the panes."""
+    """Owns the `AnnotationService` and the `CodingController`; routes messages between them
+    and the panes."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -70,7 +72,9 @@ class AnnotatorApp(App[None]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.annotation_service: AnnotationService | None = None
-        self.coder: Coder | None = None
+        self.store_feed = StoreFeed(self)
+        """What the review screens and widgets are given: the service and each new snapshot."""
+        self.coding_controller: CodingController | None = None
         self._store_failure: str | None = None  # the database could not be opened at all
         self._save_error: str | None = None  # the last change that could not be saved
         self._changed_here = False  # a change was made: the panes say whether it is saved
@@ -79,20 +83,21 @@ class AnnotatorApp(App[None]):
         self._waiting_travel: _Travel | None = None
         self._travel_lock = threading.Lock()
         self.annotations_starting = False
-        """From mount until the store's service and the coder exist (just after the first frame)."""
+        """From mount until the store's service and the coding controller exist (just after the
+        first frame)."""
 
     # ------------------------------------------------------------------ lifecycle
 
     def on_mount(self) -> None:
         # The store's thread (which imports the store and reads the whole database) and the
-        # coder start once the first frame is painted, so they do not delay it. A coding key
-        # pressed before then waits for them (see `DocumentPane` and `Coder`).
+        # coding controller start once the first frame is painted, so they do not delay it. A
+        # coding key pressed before then waits for them (see `_carry_out`).
         self.annotations_starting = True
         self.call_after_refresh(self._start_annotations)
 
     def _start_annotations(self) -> None:
         from reader.config import ConfigError, Settings, load_settings
-        from reader.ui.coder import Coder
+        from reader.ui.coding_controller import CodingController
         from reader.ui.store_service import AnnotationService
 
         self.annotations_starting = False
@@ -104,9 +109,14 @@ class AnnotatorApp(App[None]):
             settings = Settings()  # the reader reports the bad file itself
         service = AnnotationService(self, self.db_path, annotator=settings.annotator_name)
         self.annotation_service = service
-        self.coder = Coder(self, service, on_submit=self.change_submitted)
-        for pane in self.coder._panes():
-            self.coder.pane_mounted(pane)
+        self.store_feed.service = service
+        self.store_feed.on_submit = self.change_submitted
+        self.coding_controller = CodingController(
+            self, service, feed=self.store_feed, on_submit=self.change_submitted
+        )
+        self.store_feed.annotations_shown = self.coding_controller.shown
+        for pane in self.coding_controller._panes():
+            self.coding_controller.pane_mounted(pane)
         service.start()
 
     def on_unmount(self) -> None:
@@ -118,6 +128,34 @@ class AnnotatorApp(App[None]):
         if service is None:
             return True
         return service.stop()
+
+    # ------------------------------------------------------------------ the panes' messages
+
+    @on(DocumentPane.Opened)
+    def _pane_opened(self, message: DocumentPane.Opened) -> None:
+        # Panes mounted before the controller existed are registered when it starts.
+        if self.coding_controller is not None and message.pane.is_attached:
+            self.coding_controller.pane_mounted(message.pane)
+
+    @on(DocumentPane.Closed)
+    def _pane_closed(self, message: DocumentPane.Closed) -> None:
+        if self.coding_controller is not None:
+            self.coding_controller.pane_unmounted(message.pane)
+
+    @on(DocumentPane.CodingRequested)
+    def _coding_requested(self, request: DocumentPane.CodingRequested) -> None:
+        request.stop()
+        self._carry_out(request)
+
+    def _carry_out(self, request: DocumentPane.CodingRequested) -> None:
+        if self.coding_controller is None and self.annotations_starting:
+            # A key in the moment between the first frame and the store's start: after it.
+            self.call_after_refresh(self._carry_out, request)
+            return
+        if self.coding_controller is None:
+            self.notify("Coding needs the annotation database.", severity="warning", timeout=3)
+            return
+        self.coding_controller.carry_out(request)
 
     # ------------------------------------------------------------------ the service's messages
 
@@ -142,8 +180,8 @@ class AnnotatorApp(App[None]):
                     markup=False, timeout=20)
 
     def on_annotation_service_rebound(self, message: AnnotationService.Rebound) -> None:
-        if self.coder is not None:
-            self.coder.rebind(message.document_ids)
+        if self.coding_controller is not None:
+            self.coding_controller.rebind(message.document_ids)
 
     def on_annotation_service_job_done(self, message: AnnotationService.JobDone) -> None:
         message.callback()
@@ -178,15 +216,10 @@ class AnnotatorApp(App[None]):
         self._show_saved_state()
 
     def _install(self, snapshot: StoreSnapshot) -> None:
-        if self.coder is not None:
-            self.coder.install(snapshot)
-        # The codebook bar follows the store at once, not at its next poll (up to 0.5 s later);
-        # it redraws only if its tags or counts changed.
-        from reader.ui.widgets.codebook_bar import CodebookBar
-
-        for screen in self.screen_stack:
-            for bar in screen.query(CodebookBar):
-                bar.poll()
+        if self.coding_controller is not None:
+            self.coding_controller.install(snapshot)  # (which publishes it, pending changes drawn)
+        else:
+            self.store_feed.publish(snapshot)
 
     def _show_saved_state(self, count: int | None = None) -> None:
         service = self.annotation_service
@@ -202,14 +235,12 @@ class AnnotatorApp(App[None]):
             text = "saved"
         else:
             text = None
-        if self.coder is not None:
-            self.coder.saved_text = text  # for panes opened later
+        if self.coding_controller is not None:
+            self.coding_controller.saved_text = text  # for panes opened later
         for pane in self._document_panes():
             pane.set_saved_status(text)
 
     def _document_panes(self) -> list[DocumentPane]:
-        from reader.ui.widgets.document_pane import DocumentPane
-
         try:
             return list(self.query(DocumentPane).results(DocumentPane))
         except Exception:
@@ -267,13 +298,13 @@ class AnnotatorApp(App[None]):
         self._submit_change(run, "undo" if undo else "redo", done)
 
     def action_export(self) -> None:
-        coder = self.coder
-        if coder is None:
+        controller = self.coding_controller
+        if controller is None:
             return
         from reader.core.structure import page_range
         from reader.ui.screens.export_dialog import ExportDialog, ExportRequest
 
-        snapshot = coder.snapshot
+        snapshot = controller.snapshot
         structures = self.annotation_service.structures if self.annotation_service else None
 
         def label(document: Document) -> str:
@@ -350,12 +381,12 @@ class AnnotatorApp(App[None]):
 
     @work(group="jump", exclusive=True)
     async def _jump(self, document_id: str, offset: int, end: int | None) -> None:
-        coder = self.coder
-        if coder is None:
+        controller = self.coding_controller
+        if controller is None:
             return
-        pane = coder.pane_of(document_id)
+        pane = controller.pane_of(document_id)
         if pane is None:
-            document = coder.snapshot.documents.get(document_id)
+            document = controller.snapshot.documents.get(document_id)
             if document is None:
                 self.notify("That document is not in the database.", severity="warning")
                 return
@@ -391,10 +422,10 @@ class AnnotatorApp(App[None]):
     def _adrift_at(self, pane: DocumentPane, document_id: str, start: int, end: int) -> bool:
         """Whether a passage at [start, end) of the document no longer has its quote there
         (the file changed); the user is told where it was and what it quoted."""
-        coder = self.coder
-        if coder is None:
+        controller = self.coding_controller
+        if controller is None:
             return False
-        for annotation in coder.shown(document_id):
+        for annotation in controller.shown(document_id):
             if (annotation.start, annotation.end) != (start, end):
                 continue
             if pane.document.text[start:end] == annotation.quote:

@@ -488,8 +488,8 @@ class ReaderApp(AnnotatorApp):
         if loaded.sha256 == pane.document.sha256:
             pane.keep_file_signature()  # touched or rewritten with the same text
             return
-        if self.coder is not None:
-            self.coder.forget_document(str(path))
+        if self.coding_controller is not None:
+            self.coding_controller.forget_document(str(path))
         await self.workspace.replace_document(tab, loaded)
         self.notify(f"{name} changed on disk and was reloaded.", title="Document",
                     markup=False, timeout=6)

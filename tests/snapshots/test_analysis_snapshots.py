@@ -14,7 +14,7 @@ from reader.ui.screens.analysis import AnalysisScreen
 async def _analysis(pilot: Pilot) -> AnalysisScreen:  # type: ignore[type-arg]
     app = pilot.app
     await settle(app, pilot)
-    await until(pilot, lambda: len(app.coder.snapshot.codebook) > 8)  # type: ignore[attr-defined]
+    await until(pilot, lambda: len(app.coding_controller.snapshot.codebook) > 8)  # type: ignore[attr-defined]
     await pilot.press("f5")
     await until(pilot, lambda: isinstance(app.screen, AnalysisScreen)
                 and app.screen.analysis is not None and app.screen.analysis.pairs is not None

@@ -57,7 +57,7 @@ def test_tag_view_across_documents(snap_compare, tmp_path: Path) -> None:  # typ
     async def run_before(pilot: Pilot) -> None:  # type: ignore[type-arg]
         app = pilot.app
         await settle(app, pilot)
-        await until(pilot, lambda: len(app.coder.snapshot.codebook) > 8)  # type: ignore[attr-defined]
+        await until(pilot, lambda: len(app.coding_controller.snapshot.codebook) > 8)  # type: ignore[attr-defined]
         await pilot.press("f3")
         await until(pilot, lambda: isinstance(app.screen, TagViewScreen) and app.screen.rows)
         # From the first tag with passages (humanitarian aid) down to refugees, which has
@@ -76,7 +76,7 @@ def test_codebook_screen(snap_compare, tmp_path: Path) -> None:  # type: ignore[
     async def run_before(pilot: Pilot) -> None:  # type: ignore[type-arg]
         app = pilot.app
         await settle(app, pilot)
-        await until(pilot, lambda: len(app.coder.snapshot.codebook) > 8)  # type: ignore[attr-defined]
+        await until(pilot, lambda: len(app.coding_controller.snapshot.codebook) > 8)  # type: ignore[attr-defined]
         await pilot.press("f4")
         await until(pilot, lambda: isinstance(app.screen, CodebookScreen) and app.screen.entries)
         await pilot.press("down", "down")

@@ -251,7 +251,6 @@ async def test_the_codebook_bar_and_screen_count_a_parent_with_its_childrens_pas
         await until(pilot, lambda: app.screen is app.main_screen)
         await app.main_screen.mount_review_widgets()
         bar = app.main_screen.query_one(CodebookBar)
-        bar.poll()
         await until(pilot, lambda: "place 2" in str(bar.render()))
         # Coding in the open document: the parent's count follows (no full re-read needed).
         service = app.annotation_service

@@ -134,8 +134,8 @@ async def test_jump_to_opens_the_document_and_moves_the_cursor(tmp_path: Path) -
     async with first.run_test(size=SIZE) as pilot:
         await ready(pilot)
         await store_idle(pilot)
-        assert first.coder is not None
-        ids = {Path(d.path).name: d.id for d in first.coder.snapshot.documents.values()}
+        assert first.coding_controller is not None
+        ids = {Path(d.path).name: d.id for d in first.coding_controller.snapshot.documents.values()}
     app = make_app(tmp_path, [report])
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
@@ -239,7 +239,7 @@ async def test_coding_keys_say_so_when_the_database_cannot_be_opened(tmp_path: P
     db.mkdir(parents=True)  # a folder where the database file should be
     app = ReaderApp([report], db_path=db, config_path=tmp_path / "none.toml")
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: app.coder is not None)
+        await until(pilot, lambda: app.coding_controller is not None)
         await until(pilot, lambda: any("cannot open" in n.message for n in app._notifications))
         await pilot.press("v", "l", "l", "1")
         await until(pilot, lambda: any("not open" in n.message for n in app._notifications

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from support import until
+from textual import on
 from textual.app import App, ComposeResult
 from textual.widgets import Input
 
@@ -461,3 +462,32 @@ async def test_provisional_rows_until_the_worker_has_counted(
         assert not view.is_provisional and view.row_count != exact
         assert abs(view.top_location[0] - top_line) <= 1
         assert screen_text(view)  # draws without error
+
+
+class CodingHostApp(PaneApp):
+    """Receives the pane's coding requests the way the reader app's coding controller does."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.received: list[DocumentPane.CodingRequested] = []
+        self.opened: list[DocumentPane] = []
+
+    def on_document_pane_opened(self, message: DocumentPane.Opened) -> None:
+        self.opened.append(message.pane)
+
+    @on(DocumentPane.CodingRequested)  # (every kind of request: a handler by name gets one)
+    def _requested(self, message: DocumentPane.CodingRequested) -> None:
+        self.received.append(message)
+
+
+async def test_coding_keys_post_requests_instead_of_calling_a_controller() -> None:
+    app = CodingHostApp("one two three\nfour five six\n")
+    async with app.run_test() as pilot:
+        await until(pilot, lambda: app.opened == [app.pane])
+        await pilot.press("3", "]", "[")
+        await until(pilot, lambda: len(app.received) == 3)
+        tag, following, previous = app.received
+        assert isinstance(tag, DocumentPane.TagRequested) and tag.slot == 3
+        assert isinstance(following, DocumentPane.StepRequested) and following.forward
+        assert isinstance(previous, DocumentPane.StepRequested) and not previous.forward
+        assert all(request.pane is app.pane for request in app.received)

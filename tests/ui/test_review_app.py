@@ -87,6 +87,23 @@ async def test_f2_lists_the_focused_document_and_enter_moves_its_cursor(tmp_path
         assert app.focused is active_view(app)
 
 
+async def test_sidebar_follows_the_active_document_without_polling(tmp_path: Path) -> None:
+    app, ids, notes = prepare(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await until(pilot, lambda: app.workspace.document_count == 2)
+        await app.main_screen.mount_review_widgets()  # (they join after the first frame)
+        sidebar = app.main_screen.query_one(AnnotationSidebar)
+        await pilot.press("f2")
+        await until(pilot, lambda: len({a.document for a in sidebar.shown}) == 1)
+        first = {a.document for a in sidebar.shown}
+        # The other document shown: the screen tells the sidebar (it has no timer to notice).
+        assert app.workspace.select_tab(1)
+        await until(pilot, lambda: {a.document for a in sidebar.shown} not in (first, set()))
+        assert {a.document for a in sidebar.shown} == set(ids.values()) - first
+        assert not [t for t in sidebar._timers if str(t.name).startswith("set_interval")]
+
+
 async def test_tag_view_opens_the_other_document_at_the_passage(tmp_path: Path) -> None:
     app, ids, notes = prepare(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
@@ -102,7 +119,7 @@ async def test_tag_view_opens_the_other_document_at_the_passage(tmp_path: Path) 
         # The first tag with passages is recovery funds; refugees is further down.
         tags = screen.query_one("#tag-view-tags")
         tags.highlighted = [o.id for o in tags.options].index(  # type: ignore[attr-defined]
-            app.coder.snapshot.codebook.resolve("refugees").id  # type: ignore[union-attr]
+            app.coding_controller.snapshot.codebook.resolve("refugees").id  # type: ignore[union-attr]
         )
         await until(pilot, lambda: [r.annotation.id for r in screen.rows] == [
             notes["returnees"], notes["fear"]])  # "notes" sorts before "report"

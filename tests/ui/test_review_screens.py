@@ -13,19 +13,21 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from support import until
+from support import settle, until
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList, Select
 
-from reader.core.models import Document
+from reader.core.codebook import Codebook
+from reader.core.models import Document, Tag
 from reader.core.store import AnnotationStore
 from reader.paths import styles_dir
 from reader.ui.review_keys import review_commands
 from reader.ui.screens.codebook import CodebookScreen
 from reader.ui.screens.tag_editor import Confirm, TagChooser, TextPrompt
 from reader.ui.screens.tag_view import TagViewScreen
-from reader.ui.store_service import AnnotationService
+from reader.ui.store_feed import StoreFeed
+from reader.ui.store_service import AnnotationService, StoreSnapshot
 from reader.ui.widgets.annotation_sidebar import AnnotationSidebar
 from reader.ui.widgets.codebook_bar import CodebookBar
 
@@ -39,13 +41,15 @@ ALPHA_TEXT = "Alpha notes.\nReturnees need shelter.\nThe fund paid for schools.\
 
 
 class ReviewApp(App[None]):
-    """What the review widgets need of the reader app: `service`, `workspace`, `jump_to`."""
+    """What the review widgets need of the reader app: `store_feed`, `workspace`, `jump_to`."""
 
     CSS_PATH = [styles_dir() / "review.tcss"]
 
     def __init__(self, db_path: Path, focused_path: str | None) -> None:
         super().__init__()
         self.service = AnnotationService(self, db_path, annotator="tester")
+        self.store_feed = StoreFeed(self)
+        self.store_feed.service = self.service
         self.jumps: list[tuple[str, int]] = []
         document = SimpleNamespace(path=focused_path)
         self.workspace = SimpleNamespace(
@@ -65,6 +69,12 @@ class ReviewApp(App[None]):
 
     def on_annotation_service_job_done(self, message: AnnotationService.JobDone) -> None:
         message.callback()
+
+    def on_annotation_service_ready(self, message: AnnotationService.Ready) -> None:
+        self.store_feed.publish(message.snapshot)
+
+    def on_annotation_service_changed(self, message: AnnotationService.Changed) -> None:
+        self.store_feed.publish(message.snapshot)
 
     async def jump_to(self, document_id: str, offset: int, end: int | None = None) -> None:
         self.jumps.append((document_id, offset))
@@ -273,6 +283,29 @@ async def test_tag_view_lists_passages_across_documents_sorted(corpus: Corpus) -
         await until(pilot, lambda: app.jumps)
         assert app.jumps == [(corpus.zeta.id, ZETA_TEXT.index("Aid convoys"))]
         assert app.screen is not screen
+
+
+async def test_review_widgets_show_what_the_feed_publishes_without_polling(
+    corpus: Corpus,
+) -> None:
+    app = ReviewApp(corpus.db, None)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(app, pilot, corpus)
+        bar = app.query_one(CodebookBar)
+        screen = CodebookScreen()
+        app.push_screen(screen)
+        await until(pilot, lambda: screen.entries)
+        # None of them looks at the store on a timer any more: each is handed every snapshot.
+        intervals = [timer for node in (bar, screen) for timer in node._timers
+                     if str(timer.name).startswith("set_interval")]
+        assert not intervals
+        tag = Tag(id="t-published", name="published", colour="#aa3377", hotkey=9)
+        app.store_feed.publish(StoreSnapshot(
+            revision=10**6, codebook=Codebook([tag]), rolled_counts={tag.id: 4}
+        ))
+        await settle(app, pilot)
+        assert [entry.tag.id for entry in screen.entries] == [tag.id]
+        assert "published" in str(bar.render()) and "refugees" not in str(bar.render())
 
 
 # ---------------------------------------------------------------------------- codebook screen

@@ -29,15 +29,15 @@ from reader.core.codebook import (
 from reader.core.models import Tag
 from reader.core.review import CodebookEntry, codebook_entries, merge_choices, parent_choices
 from reader.core.row_geometry import visual_label
-from reader.ui.screens.main import COMPACT_FOOTER_BELOW
 from reader.ui.screens.tag_editor import Confirm, TagChooser, TextPrompt
+from reader.ui.store_feed import store_feed
 from reader.ui.widgets.annotation_sidebar import (
-    POLL_SECONDS,
     store_snapshot,
     submit_change,
     tag_label,
     tag_swatch,
 )
+from reader.ui.widgets.footer import COMPACT_FOOTER_BELOW
 
 if TYPE_CHECKING:
     from reader.core.store import AnnotationStore
@@ -150,16 +150,16 @@ class CodebookScreen(Screen[None]):
         table.add_column("Colour", key="colour", width=10)
         table.add_column("Passages", key="count", width=8)
         table.add_column("Description", key="description")
-        self.set_interval(POLL_SECONDS, self.poll)
-        self.poll()
+        feed = store_feed(self.app)
+        if feed is not None:
+            feed.follow(self, self.show_snapshot)
         table.focus()
 
     # ------------------------------------------------------------------ following the store
 
-    def poll(self) -> None:
-        snapshot = store_snapshot(self.app)
-        if snapshot is not None:
-            self.show(snapshot)
+    def show_snapshot(self, snapshot: StoreSnapshot) -> None:
+        """Each new snapshot of the store (`StoreFeed.follow`)."""
+        self.show(snapshot)
 
     def show(self, snapshot: StoreSnapshot) -> None:
         """Draw the codebook of `snapshot`, keeping the cursor on the same tag."""
@@ -215,7 +215,9 @@ class CodebookScreen(Screen[None]):
         self._status(Content(visual_label(event.text)), error=event.error)
         if event.select is not None:
             self._select = event.select
-            self.poll()
+            snapshot = store_snapshot(self.app)
+            if snapshot is not None:
+                self.show(snapshot)
 
     # ------------------------------------------------------------------ changes
 

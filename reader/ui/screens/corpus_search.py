@@ -7,7 +7,7 @@ one is decided.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -41,6 +41,7 @@ from reader.core.review import shorten
 from reader.core.row_geometry import visual_label
 from reader.core.search import SearchError, SearchQuery
 from reader.ui.screens.tag_editor import TagChooser
+from reader.ui.store_feed import store_feed
 from reader.ui.widgets.annotation_sidebar import (
     jump_to_passage,
     store_service,
@@ -466,9 +467,9 @@ class CorpusSearchScreen(Screen[None]):
                         f"{printable(review.tag_path)}; u undoes all of them.", markup=False)
 
         service.submit(write, label=label, on_done=written)
-        submitted: Any = getattr(self.app, "change_submitted", None)
-        if callable(submitted):
-            submitted()
+        feed = store_feed(self.app)
+        if feed is not None:
+            feed.submitted()
         self.end_review(None)
 
     def end_review(self, message: str | None) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.events import Resize, ScreenResume
@@ -12,17 +13,17 @@ from textual.message import Message
 from textual.screen import Screen
 
 from reader.ui.review_keys import REVIEW_BINDINGS, ReviewActions
-from reader.ui.widgets.footer import ReaderFooter
+from reader.ui.widgets.document_view import DocumentView
+from reader.ui.widgets.footer import COMPACT_FOOTER_BELOW, ReaderFooter
 from reader.ui.widgets.workspace import Workspace
 
 if TYPE_CHECKING:
     from textual.binding import ActiveBinding
 
+    from reader.ui.widgets.annotation_sidebar import AnnotationSidebar
+
 FOOTER_FIRST = ("app.help", "app.quit", "app.open-document")
 """Shown first in the footer, so a crowded footer never hides how to get help or out."""
-
-COMPACT_FOOTER_BELOW = 110
-"""Terminal width (cells) under which the footer packs its keys tighter."""
 
 
 class MainScreen(ReviewActions, Screen[None]):
@@ -109,6 +110,27 @@ class MainScreen(ReviewActions, Screen[None]):
         if not self._resumed:
             self._resumed = True
             event.refresh_styles = False
+
+    # The sidebar shows the active document's passages, the one at the cursor highlighted.
+
+    @on(Workspace.Changed)
+    def _active_document_changed(self) -> None:
+        sidebar = self._mounted_sidebar()
+        if sidebar is not None:
+            sidebar.catch_up()
+
+    @on(DocumentView.CursorMoved)
+    def _cursor_moved(self) -> None:
+        sidebar = self._mounted_sidebar()
+        if sidebar is not None and sidebar.display:
+            sidebar.follow_cursor()
+
+    def _mounted_sidebar(self) -> AnnotationSidebar | None:
+        if not self._review_widgets_mounted.is_set():
+            return None  # (its module is imported with it, after the first frame)
+        from reader.ui.widgets.annotation_sidebar import AnnotationSidebar
+
+        return self.query_one(AnnotationSidebar)
 
     def on_resize(self, event: Resize) -> None:
         # Less space between keys on a narrow terminal, so the app's own keys still fit.

@@ -26,14 +26,14 @@ from reader.core.review import (
 )
 from reader.core.row_geometry import visual_label
 from reader.core.structure import page_range
-from reader.ui.screens.main import COMPACT_FOOTER_BELOW
+from reader.ui.store_feed import store_feed
 from reader.ui.widgets.annotation_sidebar import (
-    POLL_SECONDS,
     jump_to_passage,
     store_service,
     store_snapshot,
     tag_label,
 )
+from reader.ui.widgets.footer import COMPACT_FOOTER_BELOW
 from reader.ui.widgets.row_render import label_text
 
 if TYPE_CHECKING:
@@ -129,16 +129,15 @@ class TagViewScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._add_columns(paged=False)
-        self.set_interval(POLL_SECONDS, self.poll)
-        self.poll()
+        feed = store_feed(self.app)
+        if feed is not None:
+            feed.follow(self, self.show_snapshot)
         self.query_one("#tag-view-tags", OptionList).focus()
 
     # ------------------------------------------------------------------ following the store
 
-    def poll(self) -> None:
-        snapshot = store_snapshot(self.app)
-        if snapshot is None:
-            return
+    def show_snapshot(self, snapshot: StoreSnapshot) -> None:
+        """Each new snapshot of the store (`StoreFeed.follow`): redrawn if its content changed."""
         content = snapshot_content(snapshot)
         if content == self._content:
             return

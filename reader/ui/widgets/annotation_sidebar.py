@@ -1,8 +1,8 @@
 """The annotation sidebar: the focused document's passages with tags and memos, filterable.
 
 Also the few points where the review widgets meet the app (`store_snapshot`, `focused_document_id`,
-`jump_to_passage`, `submit_change`): every review screen goes through them, so adapting to how the
-app exposes its store service is done here once.
+`jump_to_passage`, `submit_change`): every review screen goes through them. The store reaches
+them through the app's `StoreFeed` (reader.ui.store_feed), which pushes each new snapshot.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -31,6 +31,7 @@ from reader.core.review import (
     tag_and_descendants,
 )
 from reader.core.row_geometry import visual_label
+from reader.ui.store_feed import store_feed
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -40,9 +41,6 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-POLL_SECONDS = 0.5
-"""How often a shown review widget compares its snapshot with the service's newest one."""
-
 SWATCH = "\u25a0"  # ■, drawn in the tag's colour; the name beside it carries the meaning
 
 
@@ -50,33 +48,29 @@ SWATCH = "\u25a0"  # ■, drawn in the tag's colour; the name beside it carries 
 
 
 def store_service(app: App[Any]) -> AnnotationService | None:
-    """The app's store service (`annotation_service`, or `service` in a smaller app)."""
-    service = getattr(app, "annotation_service", None) or getattr(app, "service", None)
-    return service
+    """The app's store service, None while it has none (it starts after the first frame)."""
+    feed = store_feed(app)
+    return feed.service if feed is not None else None
 
 
 def store_snapshot(app: App[Any]) -> StoreSnapshot | None:
-    """The newest snapshot of the annotation store, or None while the app has no store service.
+    """The newest snapshot of the annotation store, or None before the first one.
 
-    The app's coder installs each snapshot the service posts; without one, the service's own
-    `snapshot` attribute (replaced whole after every change, so safe to read here) is used. The
-    widgets compare snapshots to notice changes made here and by other processes alike.
+    For the moment a screen opens; from then on it `follow`s the feed, which pushes each new
+    snapshot (changes made here and by other processes alike).
     """
-    coder = getattr(app, "coder", None)
-    snapshot = getattr(coder, "snapshot", None)
-    if snapshot is not None:
-        return cast("StoreSnapshot", snapshot)
-    return getattr(store_service(app), "snapshot", None)
+    feed = store_feed(app)
+    return feed.snapshot if feed is not None else None
 
 
 def document_annotations(
     app: App[Any], snapshot: StoreSnapshot, document_id: str | None
 ) -> tuple[Annotation, ...]:
     """The document's passages, with changes still on their way to the store if the app has any."""
-    shown = getattr(getattr(app, "coder", None), "shown", None)
-    if callable(shown):
-        return tuple(shown(document_id))
-    return snapshot.annotations_of(document_id)
+    feed = store_feed(app)
+    if feed is None:
+        return snapshot.annotations_of(document_id)
+    return feed.annotations_of(snapshot, document_id)
 
 
 def focused_document_id(app: App[Any], snapshot: StoreSnapshot | None) -> str | None:
@@ -133,16 +127,13 @@ def submit_change(
     on_error: Callable[[str], None] | None = None,
 ) -> bool:
     """Queue a store job on the app's service; False (and a message) if there is no service."""
-    service = store_service(app)
-    if service is None:
+    feed = store_feed(app)
+    if feed is None or feed.service is None:
         app.notify("The annotation database is not open.", severity="error")
         return False
-    service.submit(run, label=label, on_error=on_error)
+    feed.service.submit(run, label=label, on_error=on_error)
     if label is not None:
-        # The app's panes say "saving…" until the change is written.
-        submitted = getattr(app, "change_submitted", None)
-        if callable(submitted):
-            submitted()
+        feed.submitted()  # (the app's panes say "saving…" until the change is written)
     return True
 
 
@@ -237,8 +228,12 @@ class AnnotationSidebar(Vertical, can_focus=False):
         yield OptionList(id="sidebar-list")
 
     def on_mount(self) -> None:
-        self.set_interval(POLL_SECONDS, self.poll)
-        self.poll()
+        feed = store_feed(self.app)
+        if feed is not None:
+            feed.follow(self, self._published)
+
+    def _published(self, _snapshot: StoreSnapshot) -> None:
+        self.catch_up()
 
     # ------------------------------------------------------------------ state in
 
@@ -259,8 +254,10 @@ class AnnotationSidebar(Vertical, can_focus=False):
                 tag_ids = frozenset({value})
         return SidebarFilter(tag_ids, text)
 
-    def poll(self) -> None:
-        """Catch up with the service's snapshot and the active document, if either changed."""
+    def catch_up(self) -> None:
+        """Catch up with the store's snapshot, the active document and its cursor, if any of
+        them changed (called with each new snapshot, and by the screen when the active
+        document or its cursor moves)."""
         if not self.display or not self._built:
             return
         snapshot = store_snapshot(self.app)
@@ -271,6 +268,8 @@ class AnnotationSidebar(Vertical, can_focus=False):
 
     def follow_cursor(self) -> None:
         """Highlight the passage at the document's cursor (unless the keyboard is in here)."""
+        if not self._built:
+            return
         try:
             pane = self.app.workspace.active_document  # type: ignore[attr-defined]
         except Exception:
@@ -430,7 +429,7 @@ class AnnotationSidebar(Vertical, can_focus=False):
         self._revealed()
 
     def _revealed(self) -> None:
-        self.poll()
+        self.catch_up()
         # Once laid out: a widget that was not displayed cannot take the keyboard yet.
         self.call_after_refresh(self.option_list.focus)
 

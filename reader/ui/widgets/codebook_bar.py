@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from textual.content import Content
 from textual.widgets import Static
@@ -10,7 +11,11 @@ from textual.widgets import Static
 from reader.core.codebook import Codebook
 from reader.core.review import bar_entries
 from reader.core.row_geometry import visual_label
-from reader.ui.widgets.annotation_sidebar import POLL_SECONDS, store_snapshot, tag_swatch
+from reader.ui.store_feed import store_feed
+from reader.ui.widgets.annotation_sidebar import tag_swatch
+
+if TYPE_CHECKING:
+    from reader.ui.store_service import StoreSnapshot
 
 
 def bar_content(codebook: Codebook, counts: Mapping[str, int]) -> Content:
@@ -51,13 +56,12 @@ class CodebookBar(Static):
         self._drawn: object = None
 
     def on_mount(self) -> None:
-        self.set_interval(POLL_SECONDS, self.poll)
-        self.poll()
+        feed = store_feed(self.app)
+        if feed is not None:
+            feed.follow(self, self._published)
 
-    def poll(self) -> None:
-        snapshot = store_snapshot(self.app)
-        if snapshot is not None:
-            self.show_codebook(snapshot.codebook, snapshot.rolled_counts)
+    def _published(self, snapshot: StoreSnapshot) -> None:
+        self.show_codebook(snapshot.codebook, snapshot.rolled_counts)
 
     def show_codebook(self, codebook: Codebook, counts: Mapping[str, int]) -> None:
         """Draw these tags and counts (nothing happens if they are what is shown)."""

@@ -30,7 +30,6 @@ if TYPE_CHECKING:
     from reader.core.models import Annotation
     from reader.core.search import SearchQuery, SearchResult
     from reader.formats.base import LoadedDocument
-    from reader.ui.coder import Coder
 
 # Typing in the search bar searches after this pause, so a 20 MB document is not scanned per key.
 _INCREMENTAL_DELAY = 0.15
@@ -380,6 +379,68 @@ class DocumentPane(Widget):
         view.set_line_marks(coding.line_marks(self._placed, view.line_index))
         self._update_tags_status()
 
+    # ------------------------------------------------------------------ messages to the app
+
+    class Opened(Message):
+        """The pane is mounted: whoever codes documents learns of it (posted to the app)."""
+
+        def __init__(self, pane: DocumentPane) -> None:
+            super().__init__()
+            self.pane = pane
+
+    class Closed(Message):
+        """The pane is going away (posted to the app, which outlives it)."""
+
+        def __init__(self, pane: DocumentPane) -> None:
+            super().__init__()
+            self.pane = pane
+
+    class CodingRequested(Message):
+        """A coding key pressed in the pane; the app's coding controller carries it out."""
+
+        def __init__(self, pane: DocumentPane) -> None:
+            super().__init__()
+            self.pane = pane
+
+    class TagRequested(CodingRequested):
+        """Apply the tag with key `slot` to the selection, or toggle it on the passage here."""
+
+        def __init__(self, pane: DocumentPane, slot: int) -> None:
+            super().__init__(pane)
+            self.slot = slot
+
+    class TagPickRequested(CodingRequested):
+        """Choose tags by name for the selection or the passage under the cursor."""
+
+    class RepeatTagsRequested(CodingRequested):
+        """Apply the tags last used again."""
+
+    class MemoRequested(CodingRequested):
+        """Write the memo of the passage under the cursor."""
+
+    class AdjustRequested(CodingRequested):
+        """Start changing the span of the passage under the cursor."""
+
+    class AdjustedSaveRequested(CodingRequested):
+        """Save the selection as the new span of `annotation`."""
+
+        def __init__(self, pane: DocumentPane, annotation: Annotation) -> None:
+            super().__init__(pane)
+            self.annotation = annotation
+
+    class DeleteRequested(CodingRequested):
+        """Delete the passage under the cursor."""
+
+    class CopyRequested(CodingRequested):
+        """Copy the selection or the passage under the cursor."""
+
+    class StepRequested(CodingRequested):
+        """Move to the next (or previous) passage."""
+
+        def __init__(self, pane: DocumentPane, *, forward: bool) -> None:
+            super().__init__(pane)
+            self.forward = forward
+
     # ------------------------------------------------------------------ the file on disk
 
     class ChangedOnDisk(Message):
@@ -498,14 +559,11 @@ class DocumentPane(Widget):
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
-        coder = self._coder()
-        if coder is not None:
-            coder.pane_mounted(self)
+        # To the app itself, not bubbling: `Closed` must arrive after the pane has left its parent.
+        self.app.post_message(self.Opened(self))
 
     def on_unmount(self) -> None:
-        coder = self._coder()
-        if coder is not None:
-            coder.pane_unmounted(self)
+        self.app.post_message(self.Closed(self))
 
     @staticmethod
     def _position_text(line: int, column: int, percent: float) -> str:
@@ -530,14 +588,6 @@ class DocumentPane(Widget):
 
     # ------------------------------------------------------------------ coding keys
 
-    def _coder(self) -> Coder | None:
-        coder = getattr(self.app, "coder", None)
-        if coder is None:  # (not yet: the app makes it after the first frame)
-            return None
-        from reader.ui.coder import Coder
-
-        return coder if isinstance(coder, Coder) else None
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "open_search" and self.has_class("-searching"):
             return False  # a "/" typed in the search field is text
@@ -547,47 +597,36 @@ class DocumentPane(Widget):
             return False  # the selection is the passage's new span, not a new passage
         return True
 
-    def _with_coder(self, call: str, *args: object, **kwargs: object) -> None:
-        coder = self._coder()
-        if coder is None and getattr(self.app, "annotations_starting", False):
-            # A key in the moment between the first frame and the store's start: after it.
-            self.call_after_refresh(self._with_coder, call, *args, **kwargs)
-            return
-        if coder is None:
-            self.notify("Coding needs the annotation database.", severity="warning", timeout=3)
-            return
-        getattr(coder, call)(self, *args, **kwargs)
-
     def action_tag_slot(self, slot: int) -> None:
-        self._with_coder("tag_slot", slot)
+        self.post_message(self.TagRequested(self, slot))
 
     def action_pick_tags(self) -> None:
-        self._with_coder("pick_tags")
+        self.post_message(self.TagPickRequested(self))
 
     def action_repeat_tags(self) -> None:
-        self._with_coder("repeat_tags")
+        self.post_message(self.RepeatTagsRequested(self))
 
     def action_memo(self) -> None:
-        self._with_coder("memo")
+        self.post_message(self.MemoRequested(self))
 
     def action_adjust(self) -> None:
-        self._with_coder("start_adjusting")
+        self.post_message(self.AdjustRequested(self))
 
     def action_save_adjusted(self) -> None:
         if self._adjusting is not None:
-            self._with_coder("save_adjusted", self._adjusting)
+            self.post_message(self.AdjustedSaveRequested(self, self._adjusting))
 
     def action_delete_annotation(self) -> None:
-        self._with_coder("delete_under_cursor")
+        self.post_message(self.DeleteRequested(self))
 
     def action_copy(self) -> None:
-        self._with_coder("copy")
+        self.post_message(self.CopyRequested(self))
 
     def action_next_annotation(self) -> None:
-        self._with_coder("step", forward=True)
+        self.post_message(self.StepRequested(self, forward=True))
 
     def action_previous_annotation(self) -> None:
-        self._with_coder("step", forward=False)
+        self.post_message(self.StepRequested(self, forward=False))
 
     # ------------------------------------------------------------------ search
 

@@ -22,6 +22,10 @@ if TYPE_CHECKING:
     from textual.screen import Screen
 
 
+COMPACT_FOOTER_BELOW = 110
+"""Terminal width (cells) under which the footer packs its keys tighter."""
+
+
 @dataclass(frozen=True)
 class FooterItem:
     """One key as the footer shows it."""

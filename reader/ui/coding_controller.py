@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from textual.app import App
 
     from reader.core.store import AnnotationStore
+    from reader.ui.store_feed import StoreFeed
     from reader.ui.widgets.document_pane import DocumentPane
 
 
@@ -30,7 +31,7 @@ _PAINT_WAIT = 0.1
 """Longest a change waits for its preview to be painted before it is written."""
 
 
-class Coder:
+class CodingController:
     """What the coding keys of every document pane do; owned by the app."""
 
     def __init__(
@@ -38,10 +39,12 @@ class Coder:
         app: App[Any],
         service: AnnotationService,
         *,
+        feed: StoreFeed | None = None,
         on_submit: Callable[[], None] | None = None,
     ) -> None:
         self.app = app
         self.service = service
+        self.feed = feed
         self._on_submit = on_submit
         self.snapshot = StoreSnapshot()
         self.last_tags = LastUsedTags()
@@ -91,9 +94,13 @@ class Coder:
         self.redraw()
 
     def redraw(self, document_id: str | None = None) -> None:
+        """Draw the passages (pending changes over the snapshot) in the panes, and publish them
+        to the review widgets that follow the store."""
         for pane in self._panes():
             if pane.document_id is not None and document_id in (None, pane.document_id):
                 pane.show_annotations(self.shown(pane.document_id), self.snapshot.codebook)
+        if self.feed is not None:
+            self.feed.publish(self.snapshot)
 
     def _panes(self) -> list[DocumentPane]:
         from reader.ui.widgets.document_pane import DocumentPane
@@ -617,3 +624,32 @@ class Coder:
             target = coding.previous_annotation(annotations, offset)
         if target is not None:
             pane.view.move_cursor(target.start, center=True)
+
+    # ------------------------------------------------------------------ the panes' requests
+
+    def carry_out(self, request: DocumentPane.CodingRequested) -> None:
+        """Do what a pane's coding key asked for (the pane posts; the app hands it here)."""
+        from reader.ui.widgets.document_pane import DocumentPane
+
+        pane = request.pane
+        match request:
+            case DocumentPane.TagRequested(slot=slot):
+                self.tag_slot(pane, slot)
+            case DocumentPane.TagPickRequested():
+                self.pick_tags(pane)
+            case DocumentPane.RepeatTagsRequested():
+                self.repeat_tags(pane)
+            case DocumentPane.MemoRequested():
+                self.memo(pane)
+            case DocumentPane.AdjustRequested():
+                self.start_adjusting(pane)
+            case DocumentPane.AdjustedSaveRequested(annotation=annotation):
+                self.save_adjusted(pane, annotation)
+            case DocumentPane.DeleteRequested():
+                self.delete_under_cursor(pane)
+            case DocumentPane.CopyRequested():
+                self.copy(pane)
+            case DocumentPane.StepRequested(forward=forward):
+                self.step(pane, forward=forward)
+            case _:
+                raise TypeError(f"no coding request {type(request).__name__}")
