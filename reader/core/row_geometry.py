@@ -409,6 +409,24 @@ class DocumentGeometry:
         self._geometries[key] = geometry
         return geometry
 
+    def is_laid_out(self, row: ScreenRow) -> bool:
+        """Whether `row` (wrapped) is laid out already: drawing it costs no reordering."""
+        return (row, 0, self.wrap) in self._geometries
+
+    def prepare(self, line: int, subrow: int, count: int) -> tuple[int, int] | None:
+        """Lay out `count` wrapped rows from row `subrow` of `line` before anyone asks for them
+        (a view does it for the page below the screen while idle, so a page-down finds the
+        rows ready); the row after them, or None at the end of the text or with wrap off."""
+        if not self.wrap:
+            return None
+        for _ in range(count):
+            self.geometry(self.row(line, subrow))
+            following = self.layout.advance(line, subrow, 1)
+            if following == (line, subrow):
+                return None
+            line, subrow = following
+        return line, subrow
+
     def nowrap_window(self, row: ScreenRow, scroll_x: int) -> tuple[int, int, int]:
         """With wrap off: [start, end) of the part of a line on screen, and the column of
         `start` (the whole line, from column 0, when it is reordered)."""
