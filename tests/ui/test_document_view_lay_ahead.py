@@ -65,3 +65,27 @@ async def test_nothing_is_laid_out_ahead_when_the_terminal_reorders() -> None:
         await until(pilot, lambda: view._visible is not None)
         await pilot.pause()
         assert not view._screen.is_laid_out(rows_below(view, 2)[-1])
+
+
+def cells_of(strip) -> list[tuple[str, object]]:
+    return [(character, segment.style) for segment in strip for character in segment.text]
+
+
+async def test_a_row_drawn_as_one_strip_looks_as_the_cropped_and_joined_one(monkeypatch) -> None:
+    from reader.ui.widgets import document_view
+
+    text = "\n".join(["سلام (12) ok شدَّة لا", "English words, then عربي", "\tتاب", ""] * 3)
+    app = ViewApp(text, bidi="reader")
+    async with app.run_test(size=(24, 14)) as pilot:
+        view = app.view
+        view.line_numbers = True
+        await pilot.press("down", "right", "v", "down", "right")
+        await pilot.pause()
+        height = view.scrollable_content_region.height
+        direct = [cells_of(view.render_line(y)) for y in range(height)]
+        view._strips.clear()
+        # Claim every row is wider than the view: each is cropped and joined the general way.
+        monkeypatch.setattr(document_view, "drawn_cells", lambda *_args: 10**6)
+        general = [cells_of(view.render_line(y)) for y in range(height)]
+        assert view.selection is not None  # (selected rows are drawn in several pieces)
+        assert direct == general

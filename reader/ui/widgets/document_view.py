@@ -45,7 +45,7 @@ from reader.core.display import CountedRows, LineCells, RowLayout, printable
 from reader.core.navigator import DocumentNavigator
 from reader.core.row_geometry import DocumentGeometry, RowGeometry, ScreenRow
 from reader.core.text import LineIndex
-from reader.ui.widgets.row_render import render_row
+from reader.ui.widgets.row_render import drawn_cells, render_row
 
 if TYPE_CHECKING:
     # (At run time the search module is loaded by the first search: start-up does not need it.)
@@ -1240,7 +1240,18 @@ class DocumentView(ScrollView, can_focus=True):
         text_width = max(0, width - self._prefix_width())
         geometry = self._screen.geometry(row, scroll_x)
         layers, break_style = self._layers(geometry, row, cursor_here, selection, base)
-        text_strip = Strip(render_row(geometry, layers, base, break_style=break_style))
+        segments = render_row(geometry, layers, base, break_style=break_style)
+        if self.wrap:
+            # The geometry knows how many cells the row takes: when it fits, one strip of
+            # known length, without Rich measuring each character (slow for Arabic) and the
+            # four intermediate strips of cropping and joining.
+            prefix_cells = Segment.get_line_length(prefix)
+            used = prefix_cells + drawn_cells(geometry, break_style)
+            if prefix_cells == width - text_width and used <= width:
+                if used < width:
+                    segments.append(Segment(" " * (width - used), base))
+                return Strip([*prefix, *segments], width)
+        text_strip = Strip(segments)
         if not self.wrap:
             start_col = self._screen.nowrap_window(row, scroll_x)[2]
             if scroll_x - start_col:
