@@ -57,7 +57,9 @@ def drawn(word: str) -> str:
 
 
 def median_ms(values: list[float]) -> str:
-    return f"{statistics.median(values) * 1000:6.1f} ms (max {max(values) * 1000:.1f})"
+    p90 = statistics.quantiles(values, n=10, method="inclusive")[-1] if len(values) > 1 else 0
+    return (f"{statistics.median(values) * 1000:6.1f} ms (p90 {p90 * 1000:.1f}, "
+            f"max {max(values) * 1000:.1f})")
 
 
 def timed(session: PtySession, key: str, repeat: int) -> list[float]:

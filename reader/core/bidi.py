@@ -124,11 +124,16 @@ def embedding_levels(display: str, rtl: bool) -> list[int]:
     algorithm.resolve_implicit_levels(storage, False)
     chars = storage["chars"]
     levels = [char["level"] for char in chars]
+    kinds = [char["orig"] for char in chars]
+    if len(chars) != len(display):
+        # Rule X9 took out the boundary neutrals (ZWJ, ZWNJ, a soft hyphen, ...): put each back
+        # at the level of what precedes it (UAX #9, 5.2), so the levels stay one per code point.
+        levels, kinds = _with_removed(display, levels, kinds, base)
     # L1: separators, and whitespace before them or at the end of the row, take the
     # paragraph's level (a space hanging after a wrapped row stays at the row's far end).
     trailing = True
-    for index in range(len(chars) - 1, -1, -1):
-        kind = chars[index]["orig"]
+    for index in range(len(levels) - 1, -1, -1):
+        kind = kinds[index]
         if kind in ("S", "B"):
             levels[index] = base
             trailing = True
@@ -137,6 +142,27 @@ def embedding_levels(display: str, rtl: bool) -> list[int]:
         else:
             trailing = False
     return levels
+
+
+def _with_removed(
+    display: str, levels: list[int], kinds: list[str], base: int
+) -> tuple[list[int], list[str]]:
+    """`levels` and `kinds` of the code points X9 kept, with the removed ones put back."""
+    from bidi.algorithm import X9_REMOVED
+
+    all_levels: list[int] = []
+    all_kinds: list[str] = []
+    kept = iter(zip(levels, kinds, strict=True))
+    for character in display:
+        kind = unicodedata.bidirectional(character)
+        if kind in X9_REMOVED:
+            all_levels.append(all_levels[-1] if all_levels else base)
+            all_kinds.append(kind)
+        else:
+            level, kept_kind = next(kept)
+            all_levels.append(level)
+            all_kinds.append(kept_kind)
+    return all_levels, all_kinds
 
 
 # Paired brackets (Bidi_Paired_Bracket of BidiBrackets.txt, the common ones): opener -> closer.
@@ -225,6 +251,17 @@ def _mirror_table() -> dict[str, str]:
     from bidi.mirror import MIRRORED
 
     return dict(MIRRORED)
+
+
+@cache
+def mirror_map() -> dict[str, str]:
+    """Each mirrored character and its mirror image: `mirror_map().get(c, c) == mirrored(c)`
+    for one character, in one look-up (a row of Arabic asks for every one of its letters)."""
+    return {
+        character: image
+        for character, image in _mirror_table().items()
+        if unicodedata.mirrored(character)
+    }
 
 
 # ---------------------------------------------------------------------------- shaping

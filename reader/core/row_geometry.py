@@ -31,7 +31,7 @@ from reader.core.bidi import (
     has_arabic_letters,
     has_rtl,
     inside_ligature,
-    mirrored,
+    mirror_map,
     only_rtl_levels,
     paragraph_direction,
     paragraph_is_rtl,
@@ -211,49 +211,70 @@ def _layout_bidi(
     width: int,
 ) -> RowGeometry:
     """Shape in logical order, then reorder clusters by their levels (L2), marks staying after
-    their base (L3), brackets mirrored in right-to-left runs (L4)."""
-    if rtl and only_rtl_levels(display):
-        levels = [1] * len(display)  # (what the full algorithm gives, without its cost)
-    else:
-        levels = embedding_levels(display, rtl)
+    their base (L3), brackets mirrored in right-to-left runs (L4).
+
+    Every new row of an Arabic page comes through here on a page-down, so the work per cluster
+    is kept to a few dictionary look-ups: a row that is right-to-left throughout (most Arabic
+    prose) is simply reversed, without resolving levels.
+    """
+    # Every level 1: what the full algorithm gives a row with nothing left-to-right or numeric.
+    all_rtl = rtl and only_rtl_levels(display)
+    levels = None if all_rtl else embedding_levels(display, rtl)
     # What each code point is drawn as once shaped; a ligature's second letter draws nothing.
-    drawn = list(display)
+    drawn: list[str] | str = display
     joined_to: dict[int, int] = {}  # first code point of a ligature -> the end of it
     if has_arabic_letters(display):
-        for unit_start, unit_end, shaped in shaped_row(display):
-            drawn[unit_start] = shaped
-            for inside in range(unit_start + 1, unit_end):
-                drawn[inside] = ""
-            if unit_end - unit_start > 1:
-                joined_to[unit_start] = unit_end
+        units = shaped_row(display)
+        if units:
+            drawn = list(display)
+            for unit_start, unit_end, shaped in units:
+                drawn[unit_start] = shaped
+                if unit_end - unit_start > 1:
+                    for inside in range(unit_start + 1, unit_end):
+                        drawn[inside] = ""
+                    joined_to[unit_start] = unit_end
     # Clusters in logical order: grapheme clusters, merged where a ligature spans two.
-    clusters: list[list[int]] = []  # [start, end, cells] relative to the row
+    clusters: list[tuple[int, int, int]]  # (start, end, cells) relative to the row
     if not joined_to:
-        clusters = [list(span) for span in spans]
+        clusters = spans
     else:
+        clusters = []
         for span_start, span_end, cells in spans:
             if clusters and clusters[-1][1] > span_start:
-                clusters[-1][1] = max(clusters[-1][1], span_end)
+                merged_start, merged_end, _cells = clusters[-1]
+                merged_end = max(merged_end, span_end)
                 # Two letters drawn as one ligature: measure what is drawn (lam-alef is 1 cell).
-                clusters[-1][2] = cell_len("".join(drawn[clusters[-1][0] : clusters[-1][1]]))
+                clusters[-1] = (merged_start, merged_end,
+                                cell_len("".join(drawn[merged_start:merged_end])))
                 continue
-            reach = max((joined_to.get(i, 0) for i in range(span_start, span_end)), default=0)
-            clusters.append([span_start, max(span_end, reach), cells])
-    order = visual_order([levels[cluster[0]] for cluster in clusters])
+            if span_end - span_start == 1:
+                reach = joined_to.get(span_start, 0)
+            else:
+                reach = max(joined_to.get(i, 0) for i in range(span_start, span_end))
+            clusters.append((span_start, max(span_end, reach), cells))
+    if levels is None:
+        order: range | list[int] = range(len(clusters) - 1, -1, -1)
+    else:
+        order = visual_order([levels[cluster[0]] for cluster in clusters])
     total = sum(cluster[2] for cluster in clusters)
     x = max(0, width - total) if rtl else 0
     break_x: int | None = None
     if ends_line:
         break_x = x + total if not rtl else max(0, x - 1)
+    mirrors = mirror_map()
     glyphs: list[Glyph] = []
+    append = glyphs.append
     for index in order:
         cluster_start, cluster_end, cells = clusters[index]
-        piece = "".join(drawn[cluster_start:cluster_end])
-        if piece == "\t":
-            piece = " " * cells
-        elif levels[cluster_start] % 2 and cluster_end - cluster_start == 1:
-            piece = mirrored(piece)
-        glyphs.append(Glyph(start + cluster_start, start + cluster_end, piece, x, cells))
+        if cluster_end - cluster_start == 1:
+            piece = drawn[cluster_start]
+            if piece == "\t":
+                piece = " " * cells
+            elif levels is None or levels[cluster_start] % 2:
+                piece = mirrors.get(piece, piece)
+        else:
+            piece = "".join(drawn[cluster_start:cluster_end])
+        append(Glyph(start + cluster_start, start + cluster_end, piece, x, cells))
         x += cells
     return RowGeometry(start, end, tuple(glyphs), break_x, rtl)
 
@@ -387,6 +408,24 @@ class DocumentGeometry:
             self._geometries.clear()
         self._geometries[key] = geometry
         return geometry
+
+    def is_laid_out(self, row: ScreenRow) -> bool:
+        """Whether `row` (wrapped) is laid out already: drawing it costs no reordering."""
+        return (row, 0, self.wrap) in self._geometries
+
+    def prepare(self, line: int, subrow: int, count: int) -> tuple[int, int] | None:
+        """Lay out `count` wrapped rows from row `subrow` of `line` before anyone asks for them
+        (a view does it for the page below the screen while idle, so a page-down finds the
+        rows ready); the row after them, or None at the end of the text or with wrap off."""
+        if not self.wrap:
+            return None
+        for _ in range(count):
+            self.geometry(self.row(line, subrow))
+            following = self.layout.advance(line, subrow, 1)
+            if following == (line, subrow):
+                return None
+            line, subrow = following
+        return line, subrow
 
     def nowrap_window(self, row: ScreenRow, scroll_x: int) -> tuple[int, int, int]:
         """With wrap off: [start, end) of the part of a line on screen, and the column of

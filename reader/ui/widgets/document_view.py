@@ -45,7 +45,7 @@ from reader.core.display import CountedRows, LineCells, RowLayout, printable
 from reader.core.navigator import DocumentNavigator
 from reader.core.row_geometry import DocumentGeometry, RowGeometry, ScreenRow
 from reader.core.text import LineIndex
-from reader.ui.widgets.row_render import render_row
+from reader.ui.widgets.row_render import drawn_cells, render_row
 
 if TYPE_CHECKING:
     # (At run time the search module is loaded by the first search: start-up does not need it.)
@@ -53,6 +53,9 @@ if TYPE_CHECKING:
 
 # Documents shorter than this are wrapped completely before the first paint.
 _SYNC_WRAP_LIMIT = 300_000
+# Rows of the next page laid out per idle step (about a millisecond of Arabic): what a key
+# pressed meanwhile may wait for.
+_LAY_OUT_AHEAD_STEP = 4
 
 _EXTENDING_MOTIONS = frozenset(
     {"cursor_left", "cursor_right", "cursor_up", "cursor_down", "row_start", "row_end",
@@ -330,6 +333,8 @@ class DocumentView(ScrollView, can_focus=True):
         self._top_subrow = 0
         self._pending_top: tuple[int, int] | None = None  # restored before the first layout
         self._visible: tuple[tuple[Any, ...], list[ScreenRow]] | None = None
+        # The screen whose next page is laid out (or being laid out) in idle time.
+        self._laid_out_ahead_for: tuple[Any, ...] | None = None
         self._strips: LRUCache[tuple[Any, ...], Strip] = LRUCache(2048)
         # What is drawn over the text.
         self._search: SearchResult | None = None
@@ -1137,6 +1142,31 @@ class DocumentView(ScrollView, can_focus=True):
             return super().render_lines(crop)
         finally:
             self._base_style = None
+            self._lay_out_ahead()
+
+    def _lay_out_ahead(self) -> None:
+        """Once a screen is drawn, lay out the page below it while the app is idle.
+
+        Reordering and shaping a right-to-left row for the first time costs far more than
+        drawing it again, and a page-down needs a whole page of new rows at once; done ahead,
+        a few rows per step, the key finds them ready and waits for one step at most.
+        """
+        if self._bidi != "reader" or not self.wrap or self._visible is None:
+            return
+        key, rows = self._visible
+        if not rows or key == self._laid_out_ahead_for:
+            return
+        self._laid_out_ahead_for = key
+        last = rows[-1]
+        self.call_later(self._lay_out_ahead_step, key, last.line, last.subrow, len(rows) + 1)
+
+    def _lay_out_ahead_step(self, key: tuple[Any, ...], line: int, subrow: int, left: int) -> None:
+        if key != self._laid_out_ahead_for:
+            return  # the screen moved on: a pass for the new one is under way
+        count = min(left, _LAY_OUT_AHEAD_STEP)
+        following = self._screen.prepare(line, subrow, count)
+        if following is not None and left > count:
+            self.call_later(self._lay_out_ahead_step, key, *following, left - count)
 
     def render_line(self, y: int) -> Strip:
         rows = self._visible_rows()
@@ -1210,7 +1240,18 @@ class DocumentView(ScrollView, can_focus=True):
         text_width = max(0, width - self._prefix_width())
         geometry = self._screen.geometry(row, scroll_x)
         layers, break_style = self._layers(geometry, row, cursor_here, selection, base)
-        text_strip = Strip(render_row(geometry, layers, base, break_style=break_style))
+        segments = render_row(geometry, layers, base, break_style=break_style)
+        if self.wrap:
+            # The geometry knows how many cells the row takes: when it fits, one strip of
+            # known length, without Rich measuring each character (slow for Arabic) and the
+            # four intermediate strips of cropping and joining.
+            prefix_cells = Segment.get_line_length(prefix)
+            used = prefix_cells + drawn_cells(geometry, break_style)
+            if prefix_cells == width - text_width and used <= width:
+                if used < width:
+                    segments.append(Segment(" " * (width - used), base))
+                return Strip([*prefix, *segments], width)
+        text_strip = Strip(segments)
         if not self.wrap:
             start_col = self._screen.nowrap_window(row, scroll_x)[2]
             if scroll_x - start_col:

@@ -82,6 +82,18 @@ def render_row(
     return result
 
 
+def drawn_cells(geometry: RowGeometry, break_style: Style | None = None) -> int:
+    """Cells from cell 0 that `render_row(geometry, ..., break_style=break_style)` fills."""
+    if geometry.simple_text is not None:
+        cells = len(geometry.simple_text)
+    else:
+        glyphs = geometry.glyphs  # in screen order, each starting where the one before ends
+        cells = glyphs[-1].x + glyphs[-1].cells if glyphs else 0
+    if break_style is not None and geometry.break_x is not None:
+        cells = max(cells, geometry.break_x + 1)
+    return cells
+
+
 def _render_simple(
     text: str,
     geometry: RowGeometry,
