@@ -90,15 +90,26 @@ def _start_child(*, spare: bool = False) -> _Child:
 
 
 def _take_child() -> _Child:
-    """The spare child if one is waiting (and alive), else a new one."""
+    """The spare child if it is ready (alive, its extractors imported), else a new one: a spare
+    still importing would make this extraction wait for libraries it may not need."""
     global _spare
     with _spare_lock:
         child, _spare = _spare, None
-    if child is not None and child.process.poll() is None:
-        return child
     if child is not None:
+        if child.process.poll() is None and _said_ready(child.receiver):
+            return child
         child.receiver.close()
+        if child.process.poll() is None:
+            child.process.kill()
+        child.process.wait()
     return _start_child()
+
+
+def _said_ready(receiver: Connection) -> bool:
+    try:
+        return bool(receiver.poll(0)) and receiver.recv() == ("ready",)
+    except (EOFError, OSError):
+        return False
 
 
 def _prepare_spare() -> None:
@@ -198,6 +209,7 @@ def _child_entry() -> None:
 
         # While it waits for a request (if its parent goes instead, stdin ends and so does it).
         warm_up_extractors()
+        sender.send(("ready",))
     request = sys.stdin.buffer.read()
     if not request:
         return

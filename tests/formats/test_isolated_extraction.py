@@ -149,19 +149,45 @@ def test_a_pdf_reports_its_pages_as_it_reads_them(tmp_path: Path) -> None:
     assert "Witness cj spoke." in document.text
 
 
-def test_the_next_extraction_takes_the_spare_child_readied_after_the_last() -> None:
+def test_the_next_extraction_takes_the_spare_child_readied_after_the_last(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from reader.formats import isolated
 
     path = FIXTURES / "report.docx"
     first = extract_isolated(path, limits=QUICK)
     spare = isolated._spare
-    assert spare is not None and spare.process.poll() is None  # waiting, extractors imported
+    assert spare is not None and spare.receiver.poll(30)  # it says it is ready
+    started: list[dict[str, bool]] = []
+    start = isolated._start_child
+    monkeypatch.setattr(isolated, "_start_child",
+                        lambda **options: started.append(options) or start(**options))
 
     second = extract_isolated(path, limits=QUICK)
 
     assert second.text == first.text == load_document(path).text
-    assert spare.process.poll() is not None  # it did the second extraction, and is gone
-    assert isolated._spare is not None and isolated._spare is not spare  # the next one waits
+    # Only the next spare was started: the ready one did the extraction.
+    assert started == [{"spare": True}]
+    assert spare.process.poll() is not None
+    assert isolated._spare is not None and isolated._spare is not spare
+
+
+def test_a_spare_still_importing_is_not_waited_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    from reader.formats import isolated
+
+    path = FIXTURES / "report.docx"
+    extract_isolated(path, limits=QUICK)
+    spare = isolated._spare
+    assert spare is not None
+    monkeypatch.setattr(isolated, "_said_ready", lambda receiver: False)
+    started: list[dict[str, bool]] = []
+    start = isolated._start_child
+    monkeypatch.setattr(isolated, "_start_child",
+                        lambda **options: started.append(options) or start(**options))
+
+    assert extract_isolated(path, limits=QUICK).text == load_document(path).text
+    assert started[0] == {}  # a child of its own, not the spare
+    assert spare.process.poll() is not None  # the spare was let go
 
 
 def test_a_spare_child_that_died_is_replaced_by_a_new_one() -> None:
