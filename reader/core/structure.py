@@ -61,14 +61,17 @@ def section_at(structure: Structure, offset: int) -> str:
     return SECTION_SEPARATOR.join(section_path_at(structure, offset))
 
 
-def place_text(structure: Structure, offset: int) -> str:
+def place_text(structure: Structure, offset: int, title: str = "") -> str:
     """Where `offset` is, for a reader: "p. 12 · Chapter 2 > Returns", "p. iv", "Returns", or ""
-    in a text without pages or headings."""
+    in a text without pages or headings. An outermost heading that is the document's `title`
+    (shown beside it already) is left out."""
     page = page_at(structure, offset)
     parts = [f"p. {page}"] if page else []
-    section = section_at(structure, offset)
-    if section:
-        parts.append(section)
+    path = section_path_at(structure, offset)
+    if path and title and " ".join(path[0].split()).casefold() == title.casefold():
+        path = path[1:]
+    if path:
+        parts.append(SECTION_SEPARATOR.join(path))
     return " · ".join(parts)
 
 

@@ -7,6 +7,7 @@ from reader.core.structure import (
     PAGE,
     StructureMark,
     page_at,
+    place_text,
     section_at,
     section_path_at,
     sorted_structure,
@@ -67,3 +68,14 @@ def test_sorted_structure_keeps_the_given_order_at_one_offset() -> None:
     marks = [StructureMark(9, HEADING, "B", 1), StructureMark(3, PAGE, "2"),
              StructureMark(3, HEADING, "A", 1)]
     assert [mark.label for mark in sorted_structure(marks)] == ["2", "A", "B"]
+
+
+def test_the_place_leaves_out_a_top_heading_that_is_the_title() -> None:
+    briefing = sorted_structure([
+        StructureMark(0, HEADING, "Briefing Note:  Humanitarian Access", 1),
+        StructureMark(40, HEADING, "Returnees", 2),
+    ])
+    assert place_text(briefing, 50, "Briefing Note: Humanitarian Access") == "Returnees"
+    assert place_text(briefing, 10, "Briefing Note: Humanitarian Access") == ""
+    assert place_text(briefing, 50) == "Briefing Note:  Humanitarian Access > Returnees"
+    assert place_text(STRUCTURE, 150, "Preface") == "p. 2 · Chapter 2 > Returns"

@@ -23,7 +23,8 @@ FIRST, SECOND = "Families waited at the border.", "Nobody answered them."
 
 
 def preface_pdf(path: Path) -> Path:
-    """Two pages printed "iv" and "v", with a bookmark "Waiting" on the first."""
+    """Two pages printed "iv" and "v", with a bookmark "Waiting" on the first; its title
+    "Preface to the report"."""
     writer = PdfWriter()
     font = writer._add_object(DictionaryObject({
         NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
@@ -39,6 +40,8 @@ def preface_pdf(path: Path) -> Path:
             {NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})})
     writer.set_page_label(0, 1, style="/r", start=4)
     writer.add_outline_item(title="Waiting", page_number=0)
+    # A title of its own: a heading that is the title is not repeated as the section.
+    writer.add_metadata({"/Title": "Preface to the report"})
     buffer = io.BytesIO()
     writer.write(buffer)
     path.write_bytes(buffer.getvalue())
@@ -95,4 +98,5 @@ async def test_sidebar_tag_view_and_export_dialog_show_the_page(tmp_path: Path) 
         app.action_export()
         await until(pilot, lambda: isinstance(app.screen, ExportDialog)
                     and bool(app.screen.query("#export-document-list")))
-        assert [title for _id, title in app.screen.documents] == ["Waiting (pp. iv\u2013v)"]
+        assert [title for _id, title in app.screen.documents] == [
+            "Preface to the report (pp. iv\u2013v)"]

@@ -282,7 +282,7 @@ class DocumentPane(Widget):
         self._status_line = StatusLine(classes="document-status")
         self._status_line.set("title", document.title or "untitled")
         self._status_line.set("position", self._position_text(0, 0, self._view.percent))
-        self._status_line.set("place", place_text(document.structure, 0))
+        self._status_line.set("place", place_text(document.structure, 0, document.title))
         self._status_line.set("encoding", document.encoding or "")
         self._tag_styles: dict[tuple[str | None, int], Style] = {}
 
@@ -576,7 +576,8 @@ class DocumentPane(Widget):
         )
         if self._document.structure:
             self._status_line.set(
-                "place", place_text(self._document.structure, self._view.cursor_offset)
+                "place", place_text(self._document.structure, self._view.cursor_offset,
+                                    self._document.title)
             )
         if self._adjusting is not None and not self._view.selecting:
             # Escape dropped the selection: the span stays as it was, the cursor goes back.
