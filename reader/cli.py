@@ -487,8 +487,7 @@ def cmd_list(context: Context) -> int:
             record["document_title"] = titles.get(annotation.document, "")
             record["tags"] = [codebook.path(t) for t in annotation.tags if t in codebook]
             records.append(record)
-        with context.output.document_text() as stream:
-            stream.write(json.dumps(records, ensure_ascii=False, indent=2) + "\n")
+        _write_json(context, records)
         return 0
     rows = [
         (

@@ -7,7 +7,7 @@ tatweel are optional and alef and ya forms match each other (see `reader.core.ar
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -206,9 +206,3 @@ def search_corpus(
             break
     return KwicResult(tuple(collected.hits), tuple(collected.unreadable), truncated, searched)
 
-
-def select_documents(documents: Sequence[Document], wanted: str | None) -> list[Document]:
-    """`documents`, or only the one with id `wanted` (already resolved by the caller)."""
-    if wanted is None:
-        return list(documents)
-    return [document for document in documents if document.id == wanted]

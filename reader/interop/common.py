@@ -15,7 +15,7 @@ from reader.core.codebook import Codebook
 from reader.core.durable import atomic_write_bytes
 from reader.core.models import Annotation, Document, Tag
 from reader.core.store import AnnotationStore, own_file_role
-from reader.formats.base import DocumentError, load_document
+from reader.formats.base import DocumentError
 from reader.formats.cached import load_for_database
 from reader.interop.outcomes import ExportError
 
@@ -101,19 +101,19 @@ def _ancestors(codebook: Codebook, tag_id: str) -> set[str]:
     return found
 
 
-def current_text(document: Document, db: Path | None = None) -> tuple[str | None, str]:
+def current_text(document: Document, db: Path) -> tuple[str | None, str]:
     """The document's canonical text if its file still holds what was coded, else None and why.
 
     The store keeps quotes, not whole texts, so only the file can supply the text; a file that
-    changed since would put the passages' positions in the wrong places. With the database's
-    path `db`, an extracted format (PDF, DOCX, ...) comes from its extraction cache.
+    changed since would put the passages' positions in the wrong places. An extracted format
+    (PDF, DOCX, ...) comes from the extraction cache of the database at `db`.
     """
     path = Path(document.path)
     if not path.exists() and not path.is_symlink():
         return None, (f"its file is missing ({document.path}); "
                       f"`reader docs relink {document.id[:8]} NEW_PATH` connects it")
     try:
-        loaded = load_document(path) if db is None else load_for_database(path, db)
+        loaded = load_for_database(path, db)
     except DocumentError as error:
         return None, f"its file cannot be read ({error})"
     if loaded.sha256 != document.sha256:
