@@ -690,6 +690,15 @@ class _TableFile:
         self.storage.save(path, keep_previous=keep_previous)
 
 
+def _parse_file(key: str, raw: bytes) -> dict[str, Any]:
+    """A file's tables, parsed and checked. A catalogue of a newer schema is refused
+    (NewerSchemaError) before its shape is judged: it is left untouched, never "repaired"."""
+    data = _LineFileStorage.parse(raw)
+    if key == CATALOGUE_FILE and isinstance(data, dict):
+        check_schema(data)
+    return _check_file_shape(key, data)
+
+
 def _check_file_shape(key: str, data: Any) -> dict[str, Any]:
     """`_check_shape`, plus: a file holds only the tables of its kind."""
     checked = _check_shape(data)
@@ -1125,10 +1134,7 @@ class AnnotationStore:
         except OSError as error:
             raise StoreError(f"cannot read the database {self.path}: {error.strerror}") from None
         try:
-            data = _LineFileStorage.parse(raw)
-            if isinstance(data, dict):
-                check_schema(data)  # a newer database is refused untouched, never "repaired"
-            return _check_file_shape(CATALOGUE_FILE, data)
+            return _parse_file(CATALOGUE_FILE, raw)
         except CorruptFileError as problem:
             return self._recover(CATALOGUE_FILE, problem, held)
 
@@ -1258,7 +1264,7 @@ class AnnotationStore:
             raise StoreError(f"cannot read the database file {path}: {error.strerror}") from None
         else:
             try:
-                data = _check_file_shape(key, _LineFileStorage.parse(raw))
+                data = _parse_file(key, raw)
             except CorruptFileError as problem:
                 data = self._recover(key, problem, held)
         file = _TableFile(key, data if data is not None else {
@@ -1278,10 +1284,7 @@ class AnnotationStore:
         """The copy of a file kept before its last write, if it is good."""
         try:
             raw = read_regular_file(backup_path_for(self._file_path(key)))
-            data = _LineFileStorage.parse(raw)
-            if key == CATALOGUE_FILE and isinstance(data, dict):
-                check_schema(data)
-            return raw, _check_file_shape(key, data)
+            return raw, _parse_file(key, raw)
         except (OSError, CorruptFileError, NewerSchemaError):
             return None
 
@@ -2400,8 +2403,7 @@ class AnnotationStore:
         with self._mutex:
             path = self._file_path(_passages_key(document_id))
             try:
-                data = _check_file_shape(_passages_key(document_id),
-                                         _LineFileStorage.parse(read_regular_file(path)))
+                data = _parse_file(_passages_key(document_id), read_regular_file(path))
             except (FileNotFoundError, NotADirectoryError):
                 return []
             except (OSError, CorruptFileError):
