@@ -30,7 +30,6 @@ from reader.analysis.counts import (
     tag_matrix,
 )
 from reader.analysis.model import Corpus
-from reader.core.display import printable
 from reader.core.models import Annotation
 from reader.core.review import shorten
 from reader.core.row_geometry import visual_label
@@ -371,7 +370,7 @@ class AnalysisScreen(Screen[None]):
                           f"{documents} document{'s' * (documents != 1)}")
 
     def _heading(self, text: str) -> None:
-        self.query_one("#analysis-heading", Static).update(Content(printable(text)))
+        self.query_one("#analysis-heading", Static).update(Content(visual_label(text)))
 
     @on(DataTable.CellSelected, "#analysis-counts")
     def _selected(self, event: DataTable.CellSelected) -> None:

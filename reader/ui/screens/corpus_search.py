@@ -264,7 +264,7 @@ class CorpusSearchScreen(Screen[None]):
         status.set_class(error, "-error")
         if text is None:
             text = self._status_text()
-        status.update(Content(printable(text)))
+        status.update(Content(visual_label(text)))
 
     def _status_text(self) -> str:
         options = (f"{'regular expression' if self.regex else 'plain text'}, "
