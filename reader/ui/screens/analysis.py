@@ -33,7 +33,7 @@ from reader.analysis.model import Corpus
 from reader.core.models import Annotation
 from reader.core.review import shorten
 from reader.core.row_geometry import visual_label
-from reader.ui.widgets.annotation_sidebar import jump_to_passage, store_service
+from reader.ui.widgets.annotation_sidebar import show_passage, store_service
 from reader.ui.widgets.row_render import label_text
 
 if TYPE_CHECKING:
@@ -430,8 +430,7 @@ class AnalysisScreen(Screen[None]):
         """Close the analysis and show the passage, selected, in its document."""
         app = self.app
         self.dismiss()
-        app.run_worker(jump_to_passage(app, passage.document, passage.start, passage.end),
-                       group="review-jump")
+        show_passage(app, passage.document, passage.start, passage.end)
 
     # ------------------------------------------------------------------ keys
 
