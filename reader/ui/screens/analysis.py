@@ -30,11 +30,10 @@ from reader.analysis.counts import (
     tag_matrix,
 )
 from reader.analysis.model import Corpus
-from reader.core.display import printable
 from reader.core.models import Annotation
 from reader.core.review import shorten
 from reader.core.row_geometry import visual_label
-from reader.ui.widgets.annotation_sidebar import jump_to_passage, store_service
+from reader.ui.widgets.annotation_sidebar import show_passage, store_service
 from reader.ui.widgets.row_render import label_text
 
 if TYPE_CHECKING:
@@ -371,7 +370,7 @@ class AnalysisScreen(Screen[None]):
                           f"{documents} document{'s' * (documents != 1)}")
 
     def _heading(self, text: str) -> None:
-        self.query_one("#analysis-heading", Static).update(Content(printable(text)))
+        self.query_one("#analysis-heading", Static).update(Content(visual_label(text)))
 
     @on(DataTable.CellSelected, "#analysis-counts")
     def _selected(self, event: DataTable.CellSelected) -> None:
@@ -431,8 +430,7 @@ class AnalysisScreen(Screen[None]):
         """Close the analysis and show the passage, selected, in its document."""
         app = self.app
         self.dismiss()
-        app.run_worker(jump_to_passage(app, passage.document, passage.start, passage.end),
-                       group="review-jump")
+        show_passage(app, passage.document, passage.start, passage.end)
 
     # ------------------------------------------------------------------ keys
 

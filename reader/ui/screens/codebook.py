@@ -152,17 +152,14 @@ class CodebookScreen(Screen[None]):
         table.add_column("Description", key="description")
         feed = store_feed(self.app)
         if feed is not None:
-            feed.follow(self, self.show_snapshot)
+            feed.follow(self, self.show)
         table.focus()
 
     # ------------------------------------------------------------------ following the store
 
-    def show_snapshot(self, snapshot: StoreSnapshot) -> None:
-        """Each new snapshot of the store (`StoreFeed.follow`)."""
-        self.show(snapshot)
-
     def show(self, snapshot: StoreSnapshot) -> None:
-        """Draw the codebook of `snapshot`, keeping the cursor on the same tag."""
+        """Draw the codebook of `snapshot`, keeping the cursor on the same tag (each new
+        snapshot of the store, by `StoreFeed.follow`)."""
         self.snapshot = snapshot
         entries = codebook_entries(snapshot.codebook, snapshot.rolled_counts)
         key = tuple((entry.tag, entry.count, entry.depth) for entry in entries)

@@ -43,7 +43,7 @@ from reader.core.search import SearchError, SearchQuery
 from reader.ui.screens.tag_editor import TagChooser
 from reader.ui.store_feed import store_feed
 from reader.ui.widgets.annotation_sidebar import (
-    jump_to_passage,
+    show_passage,
     store_service,
     store_snapshot,
     tag_label,
@@ -264,7 +264,7 @@ class CorpusSearchScreen(Screen[None]):
         status.set_class(error, "-error")
         if text is None:
             text = self._status_text()
-        status.update(Content(printable(text)))
+        status.update(Content(visual_label(text)))
 
     def _status_text(self) -> str:
         options = (f"{'regular expression' if self.regex else 'plain text'}, "
@@ -304,7 +304,7 @@ class CorpusSearchScreen(Screen[None]):
         """Close the search and show [start, end) selected in its document."""
         app = self.app
         self.dismiss()
-        app.run_worker(jump_to_passage(app, document_id, start, end), group="review-jump")
+        show_passage(app, document_id, start, end)
 
     # ------------------------------------------------------------------ options
 

@@ -1,8 +1,9 @@
 """The annotation sidebar: the focused document's passages with tags and memos, filterable.
 
 Also the few points where the review widgets meet the app (`store_snapshot`, `focused_document_id`,
-`jump_to_passage`, `submit_change`): every review screen goes through them. The store reaches
-them through the app's `StoreFeed` (reader.ui.store_feed), which pushes each new snapshot.
+`jump_to_passage`, `show_passage`, `submit_change`): every review screen goes through them. The
+store reaches them through the app's `StoreFeed` (reader.ui.store_feed), which pushes each new
+snapshot.
 """
 
 from __future__ import annotations
@@ -117,6 +118,12 @@ async def jump_to_passage(
     if pane is not None:
         pane.cursor_offset = offset
         app.workspace.focus_document()  # type: ignore[attr-defined]
+
+
+def show_passage(app: App[Any], document_id: str, start: int, end: int) -> None:
+    """Show [start, end) selected in its document, in a worker (a passage chosen in a review
+    widget or screen)."""
+    app.run_worker(jump_to_passage(app, document_id, start, end), group="review-jump")
 
 
 def submit_change(
@@ -379,12 +386,7 @@ class AnnotationSidebar(Vertical, can_focus=False):
         event.stop()
         for annotation in self.shown:
             if annotation.id == event.option_id:
-                self.app.run_worker(
-                    jump_to_passage(
-                        self.app, annotation.document, annotation.start, annotation.end
-                    ),
-                    group="review-jump",
-                )
+                show_passage(self.app, annotation.document, annotation.start, annotation.end)
                 return
 
     def action_focus_filter(self) -> None:

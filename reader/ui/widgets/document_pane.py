@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.style import Style
@@ -282,7 +283,8 @@ class DocumentPane(Widget):
         self._status_line = StatusLine(classes="document-status")
         self._status_line.set("title", document.title or "untitled")
         self._status_line.set("position", self._position_text(0, 0, self._view.percent))
-        self._status_line.set("place", place_text(document.structure, 0, document.title))
+        self._place_marks = -1  # how many structure marks the place shown was worked out after
+        self._update_place()
         self._status_line.set("encoding", document.encoding or "")
         self._tag_styles: dict[tuple[str | None, int], Style] = {}
 
@@ -574,11 +576,7 @@ class DocumentPane(Widget):
         self._status_line.set(
             "position", self._position_text(event.line, event.column, event.percent)
         )
-        if self._document.structure:
-            self._status_line.set(
-                "place", place_text(self._document.structure, self._view.cursor_offset,
-                                    self._document.title)
-            )
+        self._update_place()
         if self._adjusting is not None and not self._view.selecting:
             # Escape dropped the selection: the span stays as it was, the cursor goes back.
             self._adjusting = None
@@ -586,6 +584,16 @@ class DocumentPane(Widget):
             self._view.move_cursor(self._adjust_cursor)
         self._update_selection_status()
         self._update_tags_status()
+
+    def _update_place(self) -> None:
+        """The page and section at the cursor, worked out again only when the cursor has passed
+        a structure mark (they depend on nothing else): not on every key."""
+        structure = self._document.structure
+        offset = self._view.cursor_offset
+        marks = bisect_right(structure, offset, key=lambda mark: mark.offset)
+        if marks != self._place_marks:
+            self._place_marks = marks
+            self._status_line.set("place", place_text(structure, offset, self._document.title))
 
     # ------------------------------------------------------------------ coding keys
 
