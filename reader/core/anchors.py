@@ -113,14 +113,16 @@ def relocate(
     if not occurrences:
         return None
 
+    # Around a loose match the context is compared as words; the common part is never longer
+    # than the stored context, however much of the text is read.
+    squash = _squash if loose else str
+    wanted_before, wanted_after = squash(prefix), squash(suffix)
+
     def context_match(found: tuple[int, int]) -> int:
         before = text[max(0, found[0] - len(prefix) - _SLACK) : found[0]]
         after = text[found[1] : found[1] + len(suffix) + _SLACK]
-        if loose:
-            return (_common_suffix(_squash(before), _squash(prefix))
-                    + _common_prefix(_squash(after), _squash(suffix)))
-        return _common_suffix(before[-len(prefix):] if prefix else "", prefix) + _common_prefix(
-            after[: len(suffix)], suffix
+        return _common_suffix(squash(before), wanted_before) + _common_prefix(
+            squash(after), wanted_after
         )
 
     # (A passage stored with less context than that, at the very start of a short text, can

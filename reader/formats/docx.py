@@ -13,7 +13,7 @@ from reader.formats.base import DocumentError, Extraction
 from reader.formats.blocks import feed_blocks
 from reader.formats.building import TextBuilder
 from reader.formats.extracting import ExtractingLoader
-from reader.formats.packages import local_name, open_package, parse_xml, read_member
+from reader.formats.packages import open_package, part_title, read_member
 
 KIND = "a Word document"
 _MAIN_PART = "word/document.xml"
@@ -31,16 +31,6 @@ def _check_xml_parts(package: zipfile.ZipFile) -> None:
                     f"is not {KIND} reader can open safely "
                     f"({member.filename!r} declares XML entities)"
                 )
-
-
-def _core_title(package: zipfile.ZipFile) -> str:
-    if "docProps/core.xml" not in package.namelist():
-        return ""
-    root = parse_xml(read_member(package, "docProps/core.xml", KIND), KIND, recover=True)
-    for element in root.iter():
-        if local_name(element) == "title":
-            return "".join(element.itertext()).strip()
-    return ""
 
 
 def _tidy_notes(fragment: Any) -> None:
@@ -78,7 +68,7 @@ class DocxLoader(ExtractingLoader):
         if _MAIN_PART not in package.namelist():
             raise DocumentError(f"is not {KIND} (it has no {_MAIN_PART!r}; another format?)")
         _check_xml_parts(package)
-        title = _core_title(package)
+        title = part_title(package, "docProps/core.xml", KIND)
         try:
             result = mammoth.convert_to_html(
                 io.BytesIO(data), convert_image=mammoth.images.img_element(_ignore_image)

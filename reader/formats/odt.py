@@ -4,7 +4,6 @@ heading style), tracked deletions dropped, the title from meta.xml."""
 from __future__ import annotations
 
 import re
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,13 @@ from reader.formats.base import Extraction
 from reader.formats.blocks import feed_blocks
 from reader.formats.building import TextBuilder
 from reader.formats.extracting import ExtractingLoader
-from reader.formats.packages import local_name, open_package, parse_xml, read_member
+from reader.formats.packages import (
+    local_name,
+    open_package,
+    parse_xml,
+    part_title,
+    read_member,
+)
 
 KIND = "an OpenDocument text"
 _STYLE = "urn:oasis:names:tc:opendocument:xmlns:style:1.0"
@@ -81,16 +86,6 @@ def _move_notes_to_the_end(body: Any) -> None:
             body.append(paragraph)
 
 
-def _meta_title(package: zipfile.ZipFile) -> str:
-    if "meta.xml" not in package.namelist():
-        return ""
-    root = parse_xml(read_member(package, "meta.xml", KIND), KIND, recover=True)
-    for element in root.iter():
-        if local_name(element) == "title":
-            return "".join(element.itertext()).strip()
-    return ""
-
-
 class OdtLoader(ExtractingLoader):
     """OpenDocument text from LibreOffice, Google Docs or Word's "Save as .odt"."""
 
@@ -128,5 +123,5 @@ class OdtLoader(ExtractingLoader):
                 spaces=("s", "tab"),
             )
         text, structure = builder.build()
-        return Extraction(text=text, structure=structure, title=_meta_title(package),
-                          encoding="utf-8")
+        title = part_title(package, "meta.xml", KIND)
+        return Extraction(text=text, structure=structure, title=title, encoding="utf-8")

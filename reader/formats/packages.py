@@ -126,3 +126,15 @@ def local_name(element: etree._Element) -> str:
     if not isinstance(tag, str):
         return ""
     return tag.rpartition("}")[2]
+
+
+def part_title(package: zipfile.ZipFile, name: str, kind: str) -> str:
+    """The text of the first <title> (any namespace) in the metadata part `name`, read past
+    XML errors; "" when the package has no such part."""
+    if name not in package.namelist():
+        return ""
+    root = parse_xml(read_member(package, name, kind), kind, recover=True)
+    for element in root.iter():
+        if local_name(element) == "title":
+            return "".join(element.itertext()).strip()
+    return ""
