@@ -52,8 +52,14 @@ def clean_tag_name(name: str) -> str:
 
 def split_tag_path(path: str) -> list[str]:
     """`"parent/child"` as its cleaned parts."""
-    parts = [clean_tag_name(part) for part in path.split(SEPARATOR)]
-    return parts
+    return list(_cleaned_parts(path))
+
+
+@lru_cache(maxsize=4096)
+def _cleaned_parts(path: str) -> tuple[str, ...]:
+    # Cached: an import reads the same few paths in every one of its rows (a bad path raises
+    # each time, and is not cached).
+    return tuple(clean_tag_name(part) for part in path.split(SEPARATOR))
 
 
 # Colours beyond the palette are chosen in OKLab, where distance follows what the eye sees.

@@ -124,7 +124,8 @@ def fsync_directory(directory: Path) -> None:
 
 
 def atomic_write_bytes(
-    path: Path, data: bytes, *, keep_previous: Path | None = None, private: bool = False
+    path: Path, data: bytes, *, keep_previous: Path | None = None, private: bool = False,
+    sync_directory: bool = True,
 ) -> None:
     """Replace `path` with `data` so that a crash leaves either the old or the new file, whole.
 
@@ -136,6 +137,9 @@ def atomic_write_bytes(
     regular file (a device, a FIFO, a folder) is refused with `NotRegularFileError` rather than
     moved aside. A file that exists keeps its permissions (and owner, where allowed); a new one
     gets 0666 less the umask like any other tool's output, or 0600 when `private`.
+
+    `sync_directory=False` leaves flushing the rename to the caller, who writes many files
+    into one folder and flushes it once (`fsync_directory`) before relying on any of them.
     """
     path = write_target(path)
     try:
@@ -164,7 +168,8 @@ def atomic_write_bytes(
         with contextlib.suppress(OSError):
             temp.unlink()
         raise
-    fsync_directory(path.parent)
+    if sync_directory:
+        fsync_directory(path.parent)
 
 
 def _take_ownership_and_mode(fd: int, like: os.stat_result) -> None:
@@ -196,17 +201,30 @@ def parse_json_strict(data: bytes) -> Any:
         ) from None
 
 
+_LEAF_TYPES = frozenset({str, int, bool, type(None)})
+
+
 def refuse_non_finite(value: Any) -> None:
     """Raise ValueError if `value` holds NaN or an infinity, which JSON cannot hold."""
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ValueError(f"refusing to write {value!r}: JSON cannot hold it")
-    elif isinstance(value, dict):
-        for item in value.values():
-            refuse_non_finite(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            refuse_non_finite(item)
+    # A loop over exact types first: the store checks every record it writes, and an import
+    # writes a hundred thousand of them.
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        kind = type(item)
+        if kind in _LEAF_TYPES:
+            continue
+        if kind is dict:
+            pending.extend(item.values())
+        elif kind is list or kind is tuple:
+            pending.extend(item)
+        elif isinstance(item, float):
+            if not math.isfinite(item):
+                raise ValueError(f"refusing to write {item!r}: JSON cannot hold it")
+        elif isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, list | tuple):
+            pending.extend(item)
 
 
 def dump_json(value: Any, *, checked: bool = False) -> bytes:

@@ -539,12 +539,14 @@ class _LineFileStorage(Storage):
         parts.append(b"}\n")
         return b"".join(parts)
 
-    def save(self, path: Path | None = None, *, keep_previous: Path | None = None) -> None:
+    def save(self, path: Path | None = None, *, keep_previous: Path | None = None,
+             sync_directory: bool = True) -> None:
         """Write the file whole, by an atomic rename of a new file synced to disk. Private
         unless the user opened it up: it holds what people said in interviews."""
         target = path if path is not None else self.path
         assert target is not None, "a file written needs a path"
-        atomic_write_bytes(target, self.dump(), keep_previous=keep_previous, private=True)
+        atomic_write_bytes(target, self.dump(), keep_previous=keep_previous, private=True,
+                           sync_directory=sync_directory)
 
 
 def read_database_file(path: Path) -> dict[str, dict[str, Any]]:
@@ -624,9 +626,22 @@ class _InPlaceTable(Table):
         self._storage.write(tables)
         self.clear_cache()
 
+    def put(self, doc_id: int, record: dict[str, Any]) -> None:
+        """Add a record under a number known to be free. TinyDB's `insert` checks its argument
+        is a Mapping (an abstract class check, slow enough to show in a 100,000-row import)
+        and copies it; the store hands over a plain dict it made for this file."""
+
+        def add(rows: MutableMapping[int, Any]) -> None:
+            rows[doc_id] = record
+
+        self._update_table(add)  # type: ignore[arg-type]
+
 
 class _Database(TinyDB):
     table_class = _InPlaceTable
+
+    def table(self, name: str, **kwargs: Any) -> _InPlaceTable:
+        return super().table(name, **kwargs)  # type: ignore[return-value]
 
 
 class _TableFile:
@@ -678,7 +693,7 @@ class _TableFile:
             doc_id = self.next_key[table]
             self.next_key[table] += 1
         ids[record_id] = doc_id
-        rows.insert(TinyDBDocument(record, doc_id=doc_id))
+        rows.put(doc_id, record)
 
     def values(self, table: str) -> Iterable[dict[str, Any]]:
         return self.database.table(table)
@@ -686,8 +701,9 @@ class _TableFile:
     def dump(self) -> bytes:
         return self.storage.dump()
 
-    def save(self, path: Path, *, keep_previous: Path | None = None) -> None:
-        self.storage.save(path, keep_previous=keep_previous)
+    def save(self, path: Path, *, keep_previous: Path | None = None,
+             sync_directory: bool = True) -> None:
+        self.storage.save(path, keep_previous=keep_previous, sync_directory=sync_directory)
 
 
 def _parse_file(key: str, raw: bytes) -> dict[str, Any]:
@@ -1059,8 +1075,7 @@ class AnnotationStore:
                 self._set_in_file(file, table, record_id, record)
                 touched[key] = None
         if touched and self.read_only_reason is None:
-            for key in touched:
-                self._write(key)
+            self._write_files(touched)
             self._mark_done()
 
     def _mark_done(self) -> None:
@@ -1526,7 +1541,19 @@ class AnnotationStore:
 
     # ------------------------------------------------------------------ writing
 
-    def _write(self, key: str) -> None:
+    def _write_files(self, keys: Iterable[str]) -> None:
+        """Write files a step touched, then flush their folders once each: only then may the
+        step be marked done (an import touching a thousand documents flushes one folder once,
+        not a thousand times)."""
+        folders: dict[Path, None] = {}
+        for key in keys:
+            if key != HISTORY_FILE:
+                self._write(key, sync_directory=False)
+                folders[self._file_path(key).parent] = None
+        for folder in folders:
+            fsync_directory(folder)
+
+    def _write(self, key: str, *, sync_directory: bool = True) -> None:
         """Write one file whole, atomically, keeping its previous version as its .bak."""
         path = self._file_path(key)
         file = self._files[key]
@@ -1539,7 +1566,7 @@ class AnnotationStore:
                     gone.unlink()
             self._signatures[key] = None
             return
-        file.save(path, keep_previous=backup_path_for(path))
+        file.save(path, keep_previous=backup_path_for(path), sync_directory=sync_directory)
         self._signatures[key] = _file_signature(path)
 
     def _commit(self) -> None:
@@ -1553,9 +1580,7 @@ class AnnotationStore:
         journal.good_length = length
         journal.offsets.append(length)
         self._journal_signature = _file_signature(path)
-        for key in self._touched:
-            if key != HISTORY_FILE:
-                self._write(key)
+        self._write_files(self._touched)
         self._mark_done()
         if journal.good_length > JOURNAL_COMPACT_BYTES:
             self.compact()

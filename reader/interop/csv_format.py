@@ -45,13 +45,14 @@ import io
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 from typing import TextIO
 
 from reader.core.anchors import AnchorError, make_anchor, quote_still_at
 from reader.core.codebook import CodebookError, split_tag_path
+from reader.core.collector import collector_paused
 from reader.core.durable import atomic_write_bytes
 from reader.core.filepaths import resolved_path
 from reader.core.models import Annotation, Document, utc_now
@@ -86,6 +87,17 @@ _DATE_WITH_MONTH_NAME = re.compile(
     rf"|(?i:\s*\d{{1,4}}[\s/.,-]*{_MONTH}\s*)"  # 12 March
 )
 _TRUTH_VALUE = re.compile(r"(?i)\s*(?:true|false|wahr|falsch|vrai|faux|verdadero|falso|vero)\s*")
+# Text no check above accepts: two words (between whitespace) with a letter other than "e" in
+# each. A date or truth value has one word of letters; a number's letters are "e" and the "pm"
+# of its time of day. One linear match at the start of a cell, which for prose (nearly every
+# quote, memo and context cell of an export) ends within its first two words.
+_TWO_WORDS = r"(?i:(?>\s*+\S*?[a-df-z])\S*+\s++\S*?[a-df-z])"
+# Every cell `guard_cell` may change, and more: a guard, a formula trigger or a line break first,
+# or text that is not two such words.
+_GUARD_CANDIDATE = re.compile(
+    "[" + re.escape("".join(sorted(FORMULA_TRIGGERS | {GUARD, "\n"}))) + "]"
+    + f"|(?!{_TWO_WORDS})"
+)
 # Whole numbers every spreadsheet writes back as they were (offsets and line numbers).
 _PLAIN_WHOLE_NUMBER = re.compile(r"0|[1-9][0-9]{0,14}")
 TAGS_SEPARATOR = "; "  # between the paths of the `tags` cell (see `tags_cell`)
@@ -233,8 +245,9 @@ def export_csv(
         # The next open would find CSV where JSON belongs and restore an older copy.
         raise CsvFormatError(f"cannot write the export to {destination}: it is {role}; "
                              "choose another file")
-    rows = _export_rows(store.read_model(), document_ids, tag_ids, db=store.path)
-    text = _format_csv(rows, excel=excel, formula_guard=formula_guard)
+    with collector_paused():
+        rows = _export_rows(store.read_model(), document_ids, tag_ids, db=store.path)
+        text = _format_csv(rows, excel=excel, formula_guard=formula_guard)
     if isinstance(destination, Path):
         try:
             atomic_write_bytes(destination, text.encode("utf-8"))
@@ -273,14 +286,21 @@ def _export_rows(
         key=lambda d: (d.title.casefold(), d.title, d.path),
     )
     rows: list[list[str]] = []
+    # A corpus has a few combinations of tags over its many passages: each is written once.
+    cells_of_tags: dict[tuple[str, ...], tuple[list[tuple[str, str]], str]] = {}
     for document, passages in (
         (group.document, group.passages) for group in model.stream([d.id for d in ordered])
     ):
         lines = _LineNumbers(db)  # this document's text, let go when the next one comes
         for annotation in sorted(passages, key=lambda a: (a.start, a.end, a.id)):
-            tagged = [(tag_id, codebook.path(tag_id)) for tag_id in annotation.tags
-                      if tag_id in codebook]
-            all_paths = tags_cell([path for _, path in tagged])
+            cells = cells_of_tags.get(annotation.tags)
+            if cells is None:
+                tagged = [(tag_id, codebook.path(tag_id)) for tag_id in annotation.tags
+                          if tag_id in codebook]
+                cells = cells_of_tags[annotation.tags] = (
+                    tagged, tags_cell([path for _, path in tagged])
+                )
+            tagged, all_paths = cells
             for tag_id, path in tagged or [("", "")]:
                 if wanted_tags is not None and tag_id not in wanted_tags:
                     continue
@@ -356,32 +376,42 @@ def _load_if_same(document: Document, db: Path) -> LoadedDocument | None:
 
 def _format_csv(rows: Iterable[Sequence[str]], *, excel: bool, formula_guard: bool) -> str:
     """RFC 4180 text: header and rows, quoting only where needed."""
+    table = [list(COLUMNS), *(_guarded(rows) if formula_guard else rows)]
     terminator = "\r\n" if excel else "\n"
+    bom = BOM if excel else ""
+    whole = _csv_text(table, terminator)
+    if excel or "\r" not in whole:
+        return bom + whole
     # Python's csv module quotes a cell containing "\r" or "\n" only if that character is in the
     # line terminator; writing each row with "\r\n" and swapping the ending keeps every cell with
     # either character quoted, so a lone CR in a memo cannot split a row.
+    return bom + "".join(_csv_text([row], "\r\n")[:-2] + terminator for row in table)
+
+
+def _csv_text(rows: Iterable[Sequence[str]], terminator: str) -> str:
     buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    out = [BOM] if excel else []
+    csv.writer(buffer, lineterminator=terminator, quoting=csv.QUOTE_MINIMAL).writerows(rows)
+    return buffer.getvalue()
+
+
+def _guarded(rows: Iterable[Sequence[str]]) -> list[list[str]]:
+    """The rows with every cell guarded (see `guard_cell`)."""
     # Titles, paths, tag paths, offsets and times repeat row after row: each short cell is
-    # guarded once (the guard's patterns were two thirds of a 100,000-passage export).
+    # guarded once (the guard's patterns were two thirds of a 100,000-passage export). Most other
+    # cells (prose) are ruled out by one pattern first, without a call of ours per cell.
     guarded: dict[str, str] = {}
+    known = guarded.get
+    may_need_guard = _GUARD_CANDIDATE.match
 
     def guard(cell: str) -> str:
         if len(cell) > 80:
             return guard_cell(cell)
-        found = guarded.get(cell)
-        if found is None:
-            found = guarded[cell] = guard_cell(cell)
+        found = guarded[cell] = guard_cell(cell)
         return found
 
-    for row in [list(COLUMNS), *([guard(cell) for cell in row] if formula_guard else row
-                                 for row in rows)]:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow(row)
-        out.append(buffer.getvalue()[:-2] + terminator)
-    return "".join(out)
+    return [[(cell if not may_need_guard(cell)
+              else found if (found := known(cell)) is not None
+              else guard(cell)) for cell in row] for row in rows]
 
 
 # ---------------------------------------------------------------------------- import
@@ -407,8 +437,11 @@ class CsvImportReport:
     stale: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _Row:
+    """One row of the file. Not frozen: `tags` is filled in once the rows of its id are known
+    (in place, since copying a hundred thousand rows to fill in one field costs seconds)."""
+
     number: int  # as a spreadsheet numbers it: the header is row 1
     id: str
     document: str
@@ -436,6 +469,11 @@ class _Row:
 
 def import_csv(store: AnnotationStore, source: Path) -> CsvImportReport:
     """Import a CSV written by `export_csv` (or edited in a spreadsheet) as one undoable step."""
+    with collector_paused():
+        return _import_csv(store, source)
+
+
+def _import_csv(store: AnnotationStore, source: Path) -> CsvImportReport:
     header, records = _read_table(source)
     rows, tag_paths = _parse_rows(header, records)
     codebook = store.codebook()
@@ -445,7 +483,8 @@ def import_csv(store: AnnotationStore, source: Path) -> CsvImportReport:
     groups: dict[str, list[_Row]] = {}
     for row in rows:
         groups.setdefault(row.id, []).append(row)
-    groups = {annotation_id: _with_tags(group, stored.get(annotation_id), known)
+    read_cells: dict[tuple[object, ...], tuple[str, ...]] = {}
+    groups = {annotation_id: _with_tags(group, stored.get(annotation_id), known, read_cells)
               for annotation_id, group in groups.items()}
     importer = _Importer(store, source.parent)
     with store.batch(f"import {source.name}"):
@@ -479,7 +518,7 @@ def _read_table(source: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
         raise CsvFormatError(f"{source.name} is empty: expected a header row with {COLUMNS[0]}, …")
     header = [name.strip() for name in records[0][1]]
     return header, [(number, record) for number, record in records[1:]
-                    if any(cell.strip() for cell in record)]
+                    if any(map(str.strip, record))]
 
 
 _FIELD_LIMIT_LOCK = threading.Lock()
@@ -521,7 +560,10 @@ def _parse_rows(
         written = {name: record[index] for name, index in position.items()}
         # Each cell on its own: a cell starting with a formula character (typed in a
         # spreadsheet, or from a raw export) says nothing about how the others were written.
-        values = {name: unguard_cell(value) for name, value in written.items()}
+        values = dict(written)
+        for name, value in written.items():
+            if value[:1] == GUARD:  # only such a cell can be guarded
+                values[name] = unguard_cell(value)
         cells.append((number, values, written))
         if values["tag"].strip():
             tag_paths.add(_clean_path(values["tag"], number, "tag").casefold())
@@ -571,15 +613,26 @@ def _clean_path(path: str, number: int, column: str) -> str:
         raise CsvFormatError(f"row {number}, column {column}: {error}") from None
 
 
-def _with_tags(rows: list[_Row], stored: list[str] | None, known: set[str]) -> list[_Row]:
+def _with_tags(
+    rows: list[_Row], stored: list[str] | None, known: set[str],
+    read_cells: dict[tuple[object, ...], tuple[str, ...]],
+) -> list[_Row]:
     """The rows of one annotation with their `tags` cells read (`stored`: its tag paths in the
-    store, None if it is new; `known`: every tag path the file or the codebook has)."""
-    tag_cells = {row.tag.casefold() for row in rows if row.tag}
-    return [replace(row, tags=_read_tags_cell(row, tag_cells, stored, known)) for row in rows]
+    store, None if it is new; `known`: every tag path the file or the codebook has;
+    `read_cells`: the cells read so far in this import, by what their reading depends on,
+    since a corpus repeats a few cells over its hundred thousand rows)."""
+    tag_cells = frozenset(row.tag.casefold() for row in rows if row.tag)
+    for row in rows:
+        key = (row.tags_cell, tag_cells, None if stored is None else tuple(stored))
+        tags = read_cells.get(key)
+        if tags is None:
+            tags = read_cells[key] = _read_tags_cell(row, tag_cells, stored, known)
+        row.tags = tags
+    return rows
 
 
 def _read_tags_cell(
-    row: _Row, tag_cells: set[str], stored: list[str] | None, known: set[str]
+    row: _Row, tag_cells: frozenset[str], stored: list[str] | None, known: set[str]
 ) -> tuple[str, ...]:
     """The tag paths of a row's `tags` cell.
 
@@ -669,6 +722,8 @@ class _Importer:
         self._documents: dict[tuple[str, str, str], tuple[Document, str | None]] = {}
         self._current_texts: dict[str, str | None] = {}
         self._resolved: dict[str, str] = {}
+        self._existing: dict[str, bool] = {}
+        self._tag_id_of: dict[str, str] = {}
 
     def run(self, groups: dict[str, list[_Row]]) -> None:
         existing = {annotation.id: annotation for annotation in self.store.annotations()}
@@ -743,9 +798,16 @@ class _Importer:
         self.report.added += 1
         if moved:
             self.report.needs_reanchor.append(annotation.id)
-        if not Path(document.path).exists():
+        if not self._exists(document.path):
             missing = self.report.missing_documents
             missing[document.path] = missing.get(document.path, 0) + 1
+
+    def _exists(self, path: str) -> bool:
+        # Once per document: its hundred rows name the same file.
+        exists = self._existing.get(path)
+        if exists is None:
+            exists = self._existing[path] = Path(path).exists()
+        return exists
 
     @staticmethod
     def _moved_in(text: str, document: Document, rows: list[_Row], content: str) -> bool:
@@ -833,6 +895,12 @@ class _Importer:
     def _tag_ids(self, paths: list[str]) -> list[str]:
         ids: list[str] = []
         for path in paths:
+            # The codebook changes during an import only through this method, so a path found
+            # once keeps its id.
+            known = self._tag_id_of.get(path)
+            if known is not None:
+                ids.append(known)
+                continue
             tag = self.store.codebook().find(path)
             if tag is None:
                 if "/" in path:
@@ -845,6 +913,7 @@ class _Importer:
                     created = [tag]
                 codebook = self.store.codebook()
                 self.report.created_tags.extend(codebook.path(new) for new in created)
+            self._tag_id_of[path] = tag.id
             ids.append(tag.id)
         return ids
 

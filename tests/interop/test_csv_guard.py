@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from reader.interop.csv_format import (
+    _GUARD_CANDIDATE,
     _PLAIN_WHOLE_NUMBER,
     COLUMNS,
     _format_csv,
@@ -158,3 +159,31 @@ def test_tags_cell_examples(names: list[str], cell: str) -> None:
     assert tags_cell(names) == cell
     pieces, _ = _tags_cell_pieces(cell)
     assert [piece.strip() for piece in pieces] == names
+
+
+# Values the quick check must let through to the exact one: number-like text with times of day,
+# dates with month names, truth values, and their neighbours.
+convertible_looking = st.text(
+    alphabet=st.sampled_from("0123 \t\n.,:/'’()%$€£¥+-eEaApPmM.JanMarSeptmayTRUEtrueKſ")
+) | numberish
+
+
+@pytest.mark.parametrize("value", ["1 pm", "3:04 p.m. ", " 12", "1e5", "1e5 pm", "Jan 2", "SEPT2",
+                                   "12 March", "  TRUE ", "vrai", "50%", "(1,000)", "€5",
+                                   "=SUM(A1) of it", "'=x", "\nline break"])
+def test_cells_the_guard_changes_are_candidates(value: str) -> None:
+    assert guard_cell(value) != value
+    assert _GUARD_CANDIDATE.match(value)
+
+
+@pytest.mark.parametrize("value", ["The delegation met", "refugees in Lebanon", "Roumieh prison",
+                                   "a b"])
+def test_prose_is_no_candidate(value: str) -> None:
+    assert not _GUARD_CANDIDATE.match(value)
+
+
+@given(convertible_looking | tricky)
+def test_every_cell_the_guard_changes_is_a_candidate(value: str) -> None:
+    # The export guards only the cells this pattern picks out.
+    if guard_cell(value) != value:
+        assert _GUARD_CANDIDATE.match(value)
