@@ -123,9 +123,21 @@ def fsync_directory(directory: Path) -> None:
         os.close(fd)
 
 
+def fsync_file(path: Path) -> None:
+    """Flush a file written earlier without `sync` to disk; a file gone since is no matter."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def atomic_write_bytes(
     path: Path, data: bytes, *, keep_previous: Path | None = None, private: bool = False,
-    sync_directory: bool = True,
+    sync: bool = True,
 ) -> None:
     """Replace `path` with `data` so that a crash leaves either the old or the new file, whole.
 
@@ -138,8 +150,10 @@ def atomic_write_bytes(
     moved aside. A file that exists keeps its permissions (and owner, where allowed); a new one
     gets 0666 less the umask like any other tool's output, or 0600 when `private`.
 
-    `sync_directory=False` leaves flushing the rename to the caller, who writes many files
-    into one folder and flushes it once (`fsync_directory`) before relying on any of them.
+    `sync=False` leaves flushing the file and the rename to disk to the caller (`fsync_file`,
+    then `fsync_directory`): a crash of the process alone still leaves the old file or the new
+    one, whole, but a power cut may lose either until they are flushed. For a caller who
+    keeps what it wrote elsewhere on disk meanwhile (the store's journal).
     """
     path = write_target(path)
     try:
@@ -160,15 +174,16 @@ def atomic_write_bytes(
                 _take_ownership_and_mode(handle.fileno(), existing)
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if sync:
+                os.fsync(handle.fileno())
         if keep_previous is not None and path.exists():
-            _link_over(path, keep_previous)
+            link_over(path, keep_previous)
         os.replace(temp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             temp.unlink()
         raise
-    if sync_directory:
+    if sync:
         fsync_directory(path.parent)
 
 
@@ -179,7 +194,9 @@ def _take_ownership_and_mode(fd: int, like: os.stat_result) -> None:
     os.fchmod(fd, stat.S_IMODE(like.st_mode))
 
 
-def _link_over(source: Path, target: Path) -> None:
+def link_over(source: Path, target: Path) -> None:
+    """Make `target` another name of the file `source` (a copy where hard links cannot be
+    made), replacing whatever `target` was."""
     link = temp_path_for(target)
     try:
         os.link(source, link)

@@ -13,11 +13,13 @@ and that document's file; its cost follows that document, not the corpus.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import re
 import threading
 import uuid
+import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields
@@ -50,6 +52,8 @@ from reader.core.durable import (
     can_write,
     check_regular_or_absent,
     fsync_directory,
+    fsync_file,
+    link_over,
     leftover_temp_files,
     parse_json_strict,
     read_regular_file,
@@ -75,6 +79,12 @@ HISTORY_LIMIT = 1000
 HISTORY_BYTES_LIMIT = 4 * 1024 * 1024
 """The undo history keeps at most this many bytes of steps (the oldest go first); a single step
 larger than this (a huge import) is kept as a marker that stops undo, not as its records."""
+CHECKPOINT_STEPS = 64
+"""Steps whose files may wait in the system's cache before they are flushed to disk and the
+journal marks them done. Each step's journal line is flushed at once, and a step not marked
+done is applied again from the journal on the next open, so waiting loses nothing; it spares
+every step the flush of every file it wrote (the catalogue grows with the corpus, and flushing
+it at each of a thousand registrations made registering quadratic)."""
 JOURNAL_COMPACT_BYTES = 256 * 1024
 """Past this size the journal is compacted: the history is written and the journal restarts."""
 LOCK_TIMEOUT_SECONDS = 15.0
@@ -137,6 +147,12 @@ def backup_path_for(path: Path) -> Path:
     return path.with_name(path.name + ".bak")
 
 
+def flushed_path_for(path: Path) -> Path:
+    """A database file as the last checkpoint flushed it to disk, kept while newer versions
+    of it wait to be flushed (see CHECKPOINT_STEPS)."""
+    return path.with_name(path.name + ".flushed")
+
+
 def lock_path_for(db: Path) -> Path:
     """The file processes lock to take turns writing the database."""
     return db.with_name(db.name + ".lock")
@@ -186,6 +202,7 @@ journal
 history.json
 counts.json
 *.bak
+*.flushed
 *.corrupt-*
 .*.tmp
 """
@@ -206,6 +223,7 @@ def own_file_role(candidate: Path, db: Path) -> str | None:
     roles = {
         "the annotation database": db,
         "the database's backup copy": backup_path_for(db),
+        "the database's last flushed copy": flushed_path_for(db),
         "the database's lock file": lock_path_for(db),
         "the database's copy from before its conversion": single_file_backup_for(db),
         "the database's folder": folder_for(db),
@@ -505,6 +523,16 @@ class _LineFileStorage(Storage):
     def __init__(self, path: Path | None = None, tables: dict[str, Any] | None = None) -> None:
         self.path = path
         self._tables = tables
+        # Each record's line as last written, once the file is written a second time (the
+        # catalogue is rewritten at every step: serialising its every record each time made
+        # registering documents one by one quadratic). `forget` drops a changed record's line.
+        self._lines: dict[tuple[str, str], bytes] | None = None
+        self._dumped = False
+
+    def forget(self, table: str, key: str) -> None:
+        """The record under `key` changed: its line is serialised again at the next dump."""
+        if self._lines is not None:
+            self._lines.pop((table, key), None)
 
     def read(self) -> dict[str, Any] | None:
         if self._tables is None and self.path is not None:
@@ -513,6 +541,8 @@ class _LineFileStorage(Storage):
         return self._tables
 
     def write(self, data: dict[str, Any]) -> None:
+        if data is not self._tables:
+            self._lines = None  # other tables: no line kept is theirs
         self._tables = data
 
     @staticmethod
@@ -526,27 +556,41 @@ class _LineFileStorage(Storage):
         opens the next line rather than closing the previous one, so a record added at the end
         is one new line and leaves the line before it alone (two coders' additions merge)."""
         tables = self._tables or {}
+        if self._dumped and self._lines is None:
+            self._lines = {}
+        self._dumped = True
+        lines = self._lines
         parts = [b"{\n"]
         for number, table in enumerate(sorted(tables)):
             if number:
                 parts.append(b",")
             parts.append(orjson.dumps(table) + b": {\n")
-            parts.append(b"\n,".join(
-                orjson.dumps(key) + b": " + orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
-                for key, record in tables[table].items()
-            ))
+            if lines is None:
+                parts.append(b"\n,".join(
+                    _record_line(key, record) for key, record in tables[table].items()
+                ))
+            else:
+                parts.append(b"\n,".join(
+                    lines.get((table, key)) or lines.setdefault((table, key),
+                                                                _record_line(key, record))
+                    for key, record in tables[table].items()
+                ))
             parts.append(b"\n}\n" if tables[table] else b"}\n")
         parts.append(b"}\n")
         return b"".join(parts)
 
     def save(self, path: Path | None = None, *, keep_previous: Path | None = None,
-             sync_directory: bool = True) -> None:
+             sync: bool = True) -> None:
         """Write the file whole, by an atomic rename of a new file synced to disk. Private
         unless the user opened it up: it holds what people said in interviews."""
         target = path if path is not None else self.path
         assert target is not None, "a file written needs a path"
         atomic_write_bytes(target, self.dump(), keep_previous=keep_previous, private=True,
-                           sync_directory=sync_directory)
+                           sync=sync)
+
+
+def _record_line(key: str, record: Any) -> bytes:
+    return orjson.dumps(key) + b": " + orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
 
 
 def read_database_file(path: Path) -> dict[str, dict[str, Any]]:
@@ -679,6 +723,8 @@ class _TableFile:
             self._index(table)
         rows, ids = self.database.table(table), self.ids[table]
         doc_id = ids.get(record_id)
+        if doc_id is not None:
+            self.storage.forget(table, str(doc_id))
         if record is None:
             if doc_id is not None:
                 rows.remove(doc_ids=[doc_id])
@@ -702,8 +748,8 @@ class _TableFile:
         return self.storage.dump()
 
     def save(self, path: Path, *, keep_previous: Path | None = None,
-             sync_directory: bool = True) -> None:
-        self.storage.save(path, keep_previous=keep_previous, sync_directory=sync_directory)
+             sync: bool = True) -> None:
+        self.storage.save(path, keep_previous=keep_previous, sync=sync)
 
 
 def _parse_file(key: str, raw: bytes) -> dict[str, Any]:
@@ -725,6 +771,17 @@ def _check_file_shape(key: str, data: Any) -> dict[str, Any]:
     if extra:
         raise CorruptFileError(f"holds tables that belong elsewhere ({', '.join(sorted(extra))})")
     return checked
+
+
+_OPEN_STORES: weakref.WeakSet[AnnotationStore] = weakref.WeakSet()
+
+
+@atexit.register
+def _checkpoint_open_stores() -> None:
+    """At exit, flush what each store wrote and mark it done, so the next open finds the journal
+    finished (a process killed instead leaves that to the next open)."""
+    for store in list(_OPEN_STORES):
+        store.checkpoint()
 
 
 class AnnotationStore:
@@ -788,6 +845,7 @@ class AnnotationStore:
         self._home: dict[str, str] = {}
         self._homes_complete = False
         self._open()
+        _OPEN_STORES.add(self)
 
     # ------------------------------------------------------------------ files and their paths
 
@@ -981,7 +1039,7 @@ class AnnotationStore:
                     self._files.pop(HISTORY_FILE)
                 else:
                     self._overlay_history(history, news)
-            self._repair_last_step()
+            self._finish_steps()
         return False
 
     # ------------------------------------------------------------------ the journal
@@ -1060,23 +1118,91 @@ class AnnotationStore:
                 if key == HISTORY_FILE:
                     history.set(table, record_id, record)
 
-    def _repair_last_step(self) -> None:
-        """Apply the journal's last step to the files, unless it is marked done: its writer may
-        have died between the commit and the last of its file writes."""
+    def _unfinished_steps(self) -> list[dict[str, Any]]:
+        """The journal's steps after its last done mark: their files may not be on disk yet."""
         journal = self._journal
-        if journal is None or not journal.entries or "done" in journal.entries[-1]:
+        if journal is None:
+            return []
+        unfinished: list[dict[str, Any]] = []
+        for entry in reversed(journal.entries):
+            if "done" in entry:
+                break
+            unfinished.append(entry)
+        unfinished.reverse()
+        return unfinished
+
+    def _finish_steps(self) -> None:
+        """Apply the journal's steps not marked done to the files, in order, and mark them done:
+        their writers may have died between a commit and its file writes, or before the files
+        reached the disk (see CHECKPOINT_STEPS)."""
+        unfinished = self._unfinished_steps()
+        if not unfinished:
             return
+        held_before = set(self._files)
         touched: dict[str, None] = {}
-        for key, table, record_id, record in journal.entries[-1].get("changes", ()):
-            if key == HISTORY_FILE:
-                continue
-            file = self._file(key)
-            if file.get(table, record_id) != record:
-                self._set_in_file(file, table, record_id, record)
-                touched[key] = None
-        if touched and self.read_only_reason is None:
-            self._write_files(touched)
-            self._mark_done()
+        for entry in unfinished:
+            for key, table, record_id, record in entry.get("changes", ()):
+                if key == HISTORY_FILE:
+                    continue
+                file = self._file(key)
+                if file.get(table, record_id) != record:
+                    self._set_in_file(file, table, record_id, record)
+                    touched[key] = None
+        if self.read_only_reason is None:
+            self._write_files(touched, unflushed=self._files_of(unfinished))
+            self._checkpoint()
+            # Documents read only to finish the steps are let go again: a command on one
+            # document keeps only that one in memory.
+            for key in self._files_of(unfinished) - held_before:
+                if key.startswith(PASSAGES_PREFIX) and key in self._files:
+                    self._let_go_of(key)
+
+    def _let_go_of(self, key: str) -> None:
+        """Forget one document's file and what was indexed from it (read again when asked)."""
+        file = self._files.pop(key)
+        self._signatures.pop(key, None)
+        for record in file.values(ANNOTATIONS):
+            self._home.pop(record["id"], None)
+        document_id = key[len(PASSAGES_PREFIX):]
+        self._counts.pop(document_id, None)
+        self._sorted.pop(document_id, None)
+        self._homes_complete = False
+
+    def _checkpoint(self) -> None:
+        """Flush the files of the steps not marked done to disk, then mark them done."""
+        keys = self._files_of(self._unfinished_steps())
+        if not keys:
+            return
+        folders: dict[Path, None] = {}
+        for key in sorted(keys):
+            path = self._file_path(key)
+            fsync_file(path)
+            folders[path.parent] = None
+        for folder in folders:
+            fsync_directory(folder)
+        self._mark_done()
+        for key in keys:
+            with contextlib.suppress(FileNotFoundError):
+                flushed_path_for(self._file_path(key)).unlink()
+
+    def checkpoint(self) -> None:
+        """Flush what this process wrote to disk and mark it done in the journal (at exit, so
+        the next open has no step to apply again). Gives up quietly when another process holds
+        the database: its next open finishes the steps instead."""
+        with self._mutex:
+            if self.read_only_reason is not None or self._step is not None:
+                return
+            try:
+                self._lock.acquire(timeout=1)
+            except (Timeout, OSError):
+                return
+            try:
+                self._read_journal()
+                self._checkpoint()
+            except (OSError, StoreError):
+                pass  # the next open finishes them
+            finally:
+                self._lock.release()
 
     def _mark_done(self) -> None:
         """Note that the last step reached every file. Not fsynced: if a crash loses it, the step
@@ -1296,12 +1422,16 @@ class AnnotationStore:
         return f"The database file {self._file_path(key)}"
 
     def _backup(self, key: str) -> tuple[bytes, dict[str, Any]] | None:
-        """The copy of a file kept before its last write, if it is good."""
-        try:
-            raw = read_regular_file(backup_path_for(self._file_path(key)))
-            return raw, _parse_file(key, raw)
-        except (OSError, CorruptFileError, NewerSchemaError):
-            return None
+        """The copy of a file kept before its last write, if it is good; else its last flushed
+        copy, if one is kept and good (a power cut can take both the file and its .bak)."""
+        path = self._file_path(key)
+        for copy in (backup_path_for(path), flushed_path_for(path)):
+            try:
+                raw = read_regular_file(copy)
+                return raw, _parse_file(key, raw)
+            except (OSError, CorruptFileError, NewerSchemaError):
+                continue
+        return None
 
     def _write_back(self, key: str, held: _TableFile | None) -> bool:
         if held is None:
@@ -1541,19 +1671,29 @@ class AnnotationStore:
 
     # ------------------------------------------------------------------ writing
 
-    def _write_files(self, keys: Iterable[str]) -> None:
-        """Write files a step touched, then flush their folders once each: only then may the
-        step be marked done (an import touching a thousand documents flushes one folder once,
-        not a thousand times)."""
-        folders: dict[Path, None] = {}
-        for key in keys:
-            if key != HISTORY_FILE:
-                self._write(key, sync_directory=False)
-                folders[self._file_path(key).parent] = None
-        for folder in folders:
-            fsync_directory(folder)
+    def _write_files(self, keys: Iterable[str], unflushed: set[str]) -> None:
+        """Write the files a step touched, leaving them to be flushed to disk by the next
+        checkpoint (an import touching a thousand documents flushes their folder once, not a
+        thousand times; a step that registers a document does not flush the catalogue).
 
-    def _write(self, key: str, *, sync_directory: bool = True) -> None:
+        `unflushed`: the files written since the last checkpoint by earlier steps. A file first
+        written since keeps its flushed version under a second name until the checkpoint: a
+        power cut may lose the versions written since (its .bak among them), and that version
+        with the journal's steps rebuilds it."""
+        for key in keys:
+            if key == HISTORY_FILE:
+                continue
+            path = self._file_path(key)
+            if key not in unflushed and path.exists():
+                link_over(path, flushed_path_for(path))
+            self._write(key, sync=False)
+
+    @staticmethod
+    def _files_of(steps: Iterable[dict[str, Any]]) -> set[str]:
+        return {change[0] for step in steps for change in step.get("changes", ())
+                if change[0] != HISTORY_FILE}
+
+    def _write(self, key: str, *, sync: bool = True) -> None:
         """Write one file whole, atomically, keeping its previous version as its .bak."""
         path = self._file_path(key)
         file = self._files[key]
@@ -1566,12 +1706,12 @@ class AnnotationStore:
                     gone.unlink()
             self._signatures[key] = None
             return
-        file.save(path, keep_previous=backup_path_for(path), sync_directory=sync_directory)
+        file.save(path, keep_previous=backup_path_for(path), sync=sync)
         self._signatures[key] = _file_signature(path)
 
     def _commit(self) -> None:
         """The step's one commit point: its changes appended to the journal, fsynced. Then the
-        files it touched are written, and the step marked done."""
+        files it touched are written; a checkpoint flushes them and marks the steps done."""
         journal = self._ensure_journal()
         entry = {"changes": self._pending, "origin": self.origin}
         path = journal_path_for(self._real)
@@ -1580,8 +1720,10 @@ class AnnotationStore:
         journal.good_length = length
         journal.offsets.append(length)
         self._journal_signature = _file_signature(path)
-        self._write_files(self._touched)
-        self._mark_done()
+        unfinished = self._unfinished_steps()
+        self._write_files(self._touched, unflushed=self._files_of(unfinished[:-1]))
+        if len(unfinished) >= CHECKPOINT_STEPS:
+            self._checkpoint()
         if journal.good_length > JOURNAL_COMPACT_BYTES:
             self.compact()
 
@@ -1593,6 +1735,7 @@ class AnnotationStore:
             self._sync()  # the steps other processes appended since belong in the history too
             if self._journal is None:
                 return
+            self._checkpoint()  # the new journal will not hold the steps: their files must
             history = self._file(HISTORY_FILE)
             self._trim_history(history)
             history.save(history_path_for(self._real),
@@ -2383,7 +2526,13 @@ class AnnotationStore:
         for document_id in self._index_documents():
             key = _passages_key(document_id)
             if key in self._files:
-                total.update(self._counts.get(document_id, Counter()))
+                counts = self._counts.get(document_id, Counter())
+                total.update(counts)
+                held = self._signatures.get(key)
+                if held is not None and cache.get(document_id, [None])[0] != list(held):
+                    # Read here (to apply a step again, say): the next process need not read it.
+                    cache[document_id] = [list(held), {t: n for t, n in counts.items() if n > 0}]
+                    changed = True
                 continue
             signature = _file_signature(self._file_path(key))
             entry = cache.get(document_id)

@@ -247,6 +247,7 @@ def test_a_damaged_database_without_a_good_copy_is_never_silently_replaced(
     seeded_store(db_path)
     bad = damage(db_path, kind)
     db_path.with_name(db_path.name + ".bak").unlink()
+    db_path.with_name(db_path.name + ".flushed").unlink(missing_ok=True)
 
     reopened = AnnotationStore(db_path)
 
@@ -433,3 +434,71 @@ def test_an_old_database_given_its_identity_notices_another_put_in_place(db_path
     assert store.refresh() and store.take_replaced()
 
 
+
+
+# ---------------------------------------------------------------- checkpoints
+
+
+def _journal_marks(db_path: Path) -> list[str]:
+    from reader.core.journal import read_journal
+    from reader.core.store import journal_path_for
+
+    entries = read_journal(journal_path_for(db_path).read_bytes()).entries
+    return ["done" if "done" in entry else "step" for entry in entries]
+
+
+def test_steps_wait_for_a_checkpoint_and_a_power_cut_meanwhile_loses_nothing(
+    db_path: Path,
+) -> None:
+    document, tag = seeded_store(db_path)
+    store = AnnotationStore(db_path)
+    store.add_annotation(document, TEXT, 0, 3, tags=[tag], memo="first")
+    store.checkpoint()
+    store.add_annotation(document, TEXT, 4, 8, tags=[tag], memo="second")
+    store.add_annotation(document, TEXT, 9, 12, tags=[tag], memo="third")
+    assert _journal_marks(db_path)[-2:] == ["step", "step"]  # written, not yet flushed
+    passages = passages_path_for(db_path, document)
+    flushed = passages.with_name(passages.name + ".flushed")
+    assert [a["memo"] for a in json.loads(flushed.read_text())["annotations"].values()] == [
+        "first"
+    ]
+    # A power cut takes what was not flushed: the file and its .bak (written since).
+    damage(passages, "empty")
+    damage(passages.with_name(passages.name + ".bak"), "truncated")
+
+    reopened = AnnotationStore(db_path)
+
+    assert sorted(a.memo for a in reopened.annotations()) == ["first", "second", "third"]
+    assert "nothing is lost" in reopened.notices[0]
+    assert _journal_marks(db_path)[-1] == "done"
+    assert not flushed.exists()
+
+
+def test_a_checkpoint_comes_after_so_many_steps(db_path: Path) -> None:
+    from reader.core.store import CHECKPOINT_STEPS
+
+    document, tag = seeded_store(db_path)
+    store = AnnotationStore(db_path)
+    store.checkpoint()
+    for number in range(CHECKPOINT_STEPS):
+        assert _journal_marks(db_path)[-1] == ("done" if number == 0 else "step")
+        store.add_annotation(document, TEXT, number, number + 1, tags=[tag])
+    assert _journal_marks(db_path)[-1] == "done"
+
+
+def test_a_process_that_exits_leaves_its_steps_flushed_and_done(db_path: Path) -> None:
+    import subprocess
+    import sys
+
+    document, tag = seeded_store(db_path)
+    AnnotationStore(db_path).checkpoint()
+    script = (
+        "import sys; from reader.core.store import AnnotationStore; "
+        "store = AnnotationStore(sys.argv[1]); "
+        f"store.add_annotation({document!r}, {TEXT!r}, 0, 3, tags=[{tag!r}], memo='saved')"
+    )
+    subprocess.run([sys.executable, "-c", script, str(db_path)], check=True)
+
+    assert _journal_marks(db_path)[-2:] == ["step", "done"]
+    assert not list(db_path.parent.rglob("*.flushed"))
+    assert [a.memo for a in AnnotationStore(db_path).annotations()] == ["saved"]

@@ -226,6 +226,7 @@ def test_a_fifo_as_the_backup_copy_does_not_block_recovery(db_path: Path) -> Non
     backup = db_path.with_name(db_path.name + ".bak")
     backup.unlink()
     os.mkfifo(backup)
+    db_path.with_name(db_path.name + ".flushed").unlink(missing_ok=True)
     db_path.write_text("{ damaged")
 
     reopened = finishes(lambda: AnnotationStore(db_path))

@@ -485,3 +485,28 @@ def test_tag_counts_of_the_corpus_come_without_reading_every_document(
 
     writer.add_annotation(documents[1], TEXT, 5, 9, tags=[tag])  # another process's change
     assert reader.annotation_counts() == {tag: 4}
+
+
+def test_a_file_written_again_is_written_as_a_fresh_dump_would_write_it() -> None:
+    # After its first write, a file keeps each record's line and serialises only the records
+    # that changed: every kind of change must still show, byte for byte.
+    file = store_module._TableFile("catalogue", {})
+    for number in range(1, 6):
+        file.set("documents", f"doc-{number}", {"id": f"doc-{number}", "title": f"d{number}"})
+    file.set("history", "7", {"seq": 7, "label": "first"})
+    file.dump()  # the first write keeps no lines, the second keeps them all
+    changes = [
+        lambda: file.set("documents", "doc-2", {"id": "doc-2", "title": "renamed"}),
+        lambda: file.set("documents", "doc-3", None),
+        lambda: file.set("documents", "doc-6", {"id": "doc-6", "title": "added"}),
+        lambda: file.set("history", "7", None),
+        # The number of a step whose redo chain ended comes back for the next step.
+        lambda: file.set("history", "7", {"seq": 7, "label": "second"}),
+    ]
+    for change in changes:
+        file.dump()
+        change()
+        fresh = store_module._LineFileStorage(
+            tables=json.loads(json.dumps(file.rows))
+        ).dump()
+        assert file.dump() == fresh
