@@ -73,6 +73,7 @@ from reader.core.passage_facts import (
     PassageFacts,
     Signature,
     facts_of,
+    settled,
 )
 from reader.core.passage_facts import file_signature as facts_file_signature
 from reader.core.read_model import ReadModel
@@ -2383,8 +2384,8 @@ class AnnotationStore:
     def annotation_counts(self) -> dict[str, int]:
         """How many passages each tag (id) has. Counts are kept per document as its passages
         change, and for the documents not read in this process, in a cache beside the files
-        (`counts.json`, keyed by each file's signature), so the whole corpus's counts cost a
-        look at each file, not a read of it."""
+        (`counts.json`, keyed by each file's signature and made of settled files only, as
+        `facts.json` is), so the whole corpus's counts cost a look at each file, not a read."""
         self.refresh()
         total: Counter[str] = Counter()
         cache = self._load_counts_cache()
@@ -2394,7 +2395,7 @@ class AnnotationStore:
             if key in self._files:
                 total.update(self._counts.get(document_id, Counter()))
                 continue
-            signature = _file_signature(self._file_path(key))
+            signature = facts_file_signature(self._file_path(key))
             entry = cache.get(document_id)
             if signature is None:
                 continue  # a document with no passages yet
@@ -2404,8 +2405,10 @@ class AnnotationStore:
                 if key in self._files:  # it needed repair, so it was read: counted there
                     total.update(self._counts.get(document_id, Counter()))
                     continue
-                entry = cache[document_id] = [list(signature), dict(counts)]
-                changed = True
+                entry = [list(signature), dict(counts)]
+                if settled(signature):
+                    cache[document_id] = entry
+                    changed = True
             total.update(entry[1])
         if changed and self.read_only_reason is None:
             with contextlib.suppress(OSError, ValueError):  # a cache: it may fail to be saved

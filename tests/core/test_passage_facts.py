@@ -218,3 +218,26 @@ def test_the_cache_forgets_documents_removed(db_path: Path, tmp_path: Path,
     assert counted(db_path) == read_whole(db_path)
     cache = json.loads((folder_for(db_path) / FACTS_CACHE_NAME).read_bytes())
     assert documents[0] not in cache["files"] and documents[1] in cache["files"]
+
+
+def test_tag_counts_notice_a_hand_edit_keeping_size_and_modification_time(
+    db_path: Path, tmp_path: Path, settled_at_once: None
+) -> None:
+    documents, tags = coded_corpus(db_path, tmp_path)
+    assert AnnotationStore(db_path).annotation_counts()[tags["refugees"]] == 1  # cached
+    path = passages_path_for(db_path, documents[1])
+    before = path.stat()
+    edited = path.read_text().replace(tags["detainees"], tags["refugees"])
+    with open(path, "r+") as handle:
+        handle.write(edited)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+    assert AnnotationStore(db_path).annotation_counts()[tags["refugees"]] == 2
+
+
+def test_tag_counts_of_a_file_still_changing_are_not_cached(db_path: Path,
+                                                           tmp_path: Path) -> None:
+    documents, tags = coded_corpus(db_path, tmp_path)  # written just now
+    assert AnnotationStore(db_path).annotation_counts()[tags["refugees"]] == 1
+    cache = folder_for(db_path) / "counts.json"
+    assert not cache.exists() or documents[0] not in json.loads(cache.read_bytes())
