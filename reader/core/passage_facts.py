@@ -61,10 +61,9 @@ def file_signature(path: Path) -> Signature | None:
     return (found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns)
 
 
-def settled(signature: Signature, now_ns: int | None = None) -> bool:
+def settled(signature: Signature) -> bool:
     """Whether a file with this signature has been left alone long enough to be cached."""
-    now_ns = time.time_ns() if now_ns is None else now_ns
-    return max(signature[2], signature[3]) <= now_ns - SETTLED_NANOSECONDS
+    return max(signature[2], signature[3]) <= time.time_ns() - SETTLED_NANOSECONDS
 
 
 class FactsCache:
