@@ -10,11 +10,13 @@ children that have passages.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
+from operator import itemgetter
+from typing import TypeVar
 
-from reader.analysis.model import ReadModel
+from reader.analysis.model import CountedModel, CountedPassage, ReadModel
 from reader.core.codebook import Codebook
 from reader.core.models import Annotation, Tag
 from reader.core.review import codebook_entries
@@ -26,6 +28,9 @@ GROUPINGS = (BY_DOCUMENT, BY_ANNOTATOR)
 UNKNOWN_ANNOTATOR = "(unknown)"
 """The row of passages recorded without an annotator name (older databases, imports)."""
 UNKNOWN_DOCUMENT = "(unknown document)"
+
+T = TypeVar("T")
+_span_order = itemgetter(0, 1)  # (start, end, ...) by start, then end
 
 
 def tag_order(codebook: Codebook) -> list[Tag]:
@@ -138,13 +143,13 @@ class TagMatrix:
         return max(self.passages.values(), default=0)
 
 
-def _row_key(passage: Annotation, by: str) -> str:
+def _row_key(passage: CountedPassage, by: str) -> str:
     if by == BY_DOCUMENT:
         return passage.document
     return passage.annotator or UNKNOWN_ANNOTATOR
 
 
-def tag_matrix(model: ReadModel, by: str = BY_DOCUMENT) -> TagMatrix:
+def tag_matrix(model: CountedModel, by: str = BY_DOCUMENT) -> TagMatrix:
     """The document x tag (or annotator x tag) matrix of `model`.
 
     Rows: every document in the model's order (also those without passages), or every annotator
@@ -154,20 +159,28 @@ def tag_matrix(model: ReadModel, by: str = BY_DOCUMENT) -> TagMatrix:
         raise ValueError(f"cannot group by {by!r}; choose one of {', '.join(GROUPINGS)}")
     codebook = model.codebook
     roll_up = _RollUp(codebook)
+    # Spans grouped by row, document and tags: rolled up and counted once a group, not once a
+    # passage (a corpus has many passages and few groups).
+    groups: defaultdict[tuple[str, str, tuple[str, ...]], list[tuple[int, int]]] = (
+        defaultdict(list)
+    )
+    for passage in model.passages:
+        groups[(_row_key(passage, by), passage.document, passage.tags)].append(
+            (passage.start, passage.end)
+        )
     passages: Counter[tuple[str, str]] = Counter()
     totals: Counter[str] = Counter()
     row_passages: Counter[str] = Counter()
     # (row, document, tag) -> spans; tag "" collects every passage of the row.
     spans: defaultdict[tuple[str, str, str], list[tuple[int, int]]] = defaultdict(list)
-    for passage in model.passages:
-        row = _row_key(passage, by)
-        row_passages[row] += 1
-        span = (passage.start, passage.end)
-        spans[(row, passage.document, "")].append(span)
-        for tag_id in roll_up(passage.tags):
-            passages[(row, tag_id)] += 1
-            totals[tag_id] += 1
-            spans[(row, passage.document, tag_id)].append(span)
+    for (row, document_id, combination), group in groups.items():
+        number = len(group)
+        row_passages[row] += number
+        spans[(row, document_id, "")] += group
+        for tag_id in roll_up(combination):
+            passages[(row, tag_id)] += number
+            totals[tag_id] += number
+            spans[(row, document_id, tag_id)] += group
     characters: Counter[tuple[str, str]] = Counter()
     for (row, _document, tag_id), covered in spans.items():
         characters[(row, tag_id)] += covered_length(covered)
@@ -241,41 +254,49 @@ def _cross_pairs(first: frozenset[str], second: frozenset[str]) -> frozenset[tup
     )
 
 
-def cooccurrence(model: ReadModel) -> Cooccurrence:
+def cooccurrence(model: CountedModel) -> Cooccurrence:
     """The co-occurrence matrix of `model` (see `Cooccurrence` for the definition)."""
     codebook = model.codebook
     roll_up = _RollUp(codebook)
-    counts: Counter[tuple[str, str]] = Counter()
+    rolled_of: dict[tuple[str, ...], frozenset[str]] = {}
+    with_tags: Counter[frozenset[str]] = Counter()
     by_document: defaultdict[str, list[tuple[int, int, frozenset[str]]]] = defaultdict(list)
     for passage in model.passages:
-        rolled = roll_up(passage.tags)
-        if not rolled:
-            continue
-        by_document[passage.document].append((passage.start, passage.end, rolled))
+        rolled = rolled_of.get(passage.tags)
+        if rolled is None:
+            rolled = rolled_of[passage.tags] = roll_up(passage.tags)
+        if rolled:
+            with_tags[rolled] += 1
+            by_document[passage.document].append((passage.start, passage.end, rolled))
+    counts: Counter[tuple[str, str]] = Counter()
+    for rolled, number in with_tags.items():  # the diagonal, and pairs on one passage
         for tag_id in rolled:
-            counts[(tag_id, tag_id)] += 1
+            counts[(tag_id, tag_id)] += number
         for pair in combinations(sorted(rolled), 2):
-            counts[pair] += 1
-    cross_cache: dict[tuple[frozenset[str], frozenset[str]], frozenset[tuple[str, str]]] = {}
+            counts[pair] += number
+    overlapping: Counter[tuple[frozenset[str], frozenset[str]]] = Counter()
     for spans in by_document.values():
-        spans.sort(key=lambda item: (item[0], item[1]))
-        # A sweep in start order: `open_spans` holds the passages that may still overlap.
-        open_spans: list[tuple[int, int, frozenset[str]]] = []
-        for start, end, tags in spans:
-            open_spans = [item for item in open_spans if item[1] > start]
-            for other_start, other_end, other_tags in open_spans:
-                if not (other_start < end and start < other_end):
-                    continue  # (an empty span overlaps nothing)
-                key = (other_tags, tags)
-                pairs = cross_cache.get(key)
-                if pairs is None:
-                    pairs = _cross_pairs(other_tags, tags)
-                    cross_cache[key] = pairs
-                for pair in pairs:
-                    counts[pair] += 1
-            open_spans.append((start, end, tags))
+        spans.sort(key=_span_order)
+        overlapping.update(_overlapping_pairs(spans))
+    for (other_tags, tags), number in overlapping.items():
+        for pair in _cross_pairs(other_tags, tags):
+            counts[pair] += number
     ordered = tag_order(codebook)
     return Cooccurrence(tuple(ordered), tuple(codebook.path(tag) for tag in ordered), dict(counts))
+
+
+def _overlapping_pairs(spans: list[tuple[int, int, T]]) -> Iterator[tuple[T, T]]:
+    """The payloads of each pair of spans that overlap (share a character), for spans sorted by
+    start: a sweep, so the cost follows the overlapping pairs, not every pair of a document."""
+    open_spans: list[tuple[int, int, T]] = []
+    for start, end, payload in spans:
+        # Sorted by start, an earlier span overlaps this one exactly when it ends after this
+        # one starts (and neither is empty); one that ends sooner overlaps nothing later.
+        open_spans = [item for item in open_spans if item[1] > start]
+        if start < end:
+            for _, _, other in open_spans:
+                yield other, payload
+            open_spans.append((start, end, payload))
 
 
 def passages_cooccurring(model: ReadModel, first: str, second: str) -> list[Annotation]:
@@ -285,20 +306,19 @@ def passages_cooccurring(model: ReadModel, first: str, second: str) -> list[Anno
         found = [p for p in model.passages if first in roll_up(p.tags)]
         found.sort(key=lambda p: (p.document, p.start, p.end, p.id))
         return found
-    by_document: defaultdict[str, list[Annotation]] = defaultdict(list)
+    by_document: defaultdict[str, list[tuple[int, int, Annotation]]] = defaultdict(list)
     for passage in model.passages:
         rolled = roll_up(passage.tags)
         if first in rolled or second in rolled:
-            by_document[passage.document].append(passage)
+            by_document[passage.document].append((passage.start, passage.end, passage))
     chosen: dict[str, Annotation] = {}
-    for passages in by_document.values():
-        for passage in passages:
+    for spans in by_document.values():
+        for _, _, passage in spans:
             rolled = roll_up(passage.tags)
             if first in rolled and second in rolled:
                 chosen[passage.id] = passage
-        for one, other in combinations(passages, 2):
-            if not (one.start < other.end and other.start < one.end):
-                continue
+        spans.sort(key=_span_order)
+        for one, other in _overlapping_pairs(spans):
             one_tags, other_tags = roll_up(one.tags), roll_up(other.tags)
             if (first in one_tags and second in other_tags) or (
                 second in one_tags and first in other_tags

@@ -8,6 +8,7 @@ from typing import Protocol
 
 from reader.core.codebook import Codebook
 from reader.core.models import Annotation, Document
+from reader.core.passage_facts import PassageFacts
 
 
 class ReadModel(Protocol):
@@ -22,6 +23,38 @@ class ReadModel(Protocol):
 
     @property
     def passages(self) -> Sequence[Annotation]: ...
+
+
+class CountedPassage(Protocol):
+    """What counting reads of a passage: an `Annotation`, or the store's `PassageFacts`."""
+
+    @property
+    def document(self) -> str: ...
+
+    @property
+    def start(self) -> int: ...
+
+    @property
+    def end(self) -> int: ...
+
+    @property
+    def tags(self) -> tuple[str, ...]: ...
+
+    @property
+    def annotator(self) -> str: ...
+
+
+class CountedModel(Protocol):
+    """What counting reads: a `ReadModel`, or a `CountedCorpus` (passages without their text)."""
+
+    @property
+    def documents(self) -> Sequence[Document]: ...
+
+    @property
+    def codebook(self) -> Codebook: ...
+
+    @property
+    def passages(self) -> Sequence[CountedPassage]: ...
 
 
 class ReadableStore(Protocol):
@@ -50,3 +83,27 @@ class Corpus:
 
     def document_titles(self) -> dict[str, str]:
         return {document.id: document.title for document in self.documents}
+
+
+class CountingStore(Protocol):
+    """The part of the store's public API a `CountedCorpus` is read from."""
+
+    def documents(self) -> list[Document]: ...
+
+    def codebook(self) -> Codebook: ...
+
+    def passage_facts(self) -> list[PassageFacts]: ...
+
+
+@dataclass(frozen=True)
+class CountedCorpus:
+    """The corpus as counting sees it: every document, the codebook, and each passage's document,
+    span, tags and annotator, without its text (what `reader stats` needs, read fast)."""
+
+    documents: tuple[Document, ...]
+    codebook: Codebook
+    passages: tuple[PassageFacts, ...]
+
+    @classmethod
+    def from_store(cls, store: CountingStore) -> CountedCorpus:
+        return cls(tuple(store.documents()), store.codebook(), tuple(store.passage_facts()))

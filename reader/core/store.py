@@ -71,6 +71,15 @@ from reader.core.journal import (
     write_new_journal,
 )
 from reader.core.models import Annotation, Document, Tag, utc_now
+from reader.core.passage_facts import (
+    FACTS_CACHE_NAME,
+    FactsCache,
+    PassageFacts,
+    Signature,
+    facts_of,
+    settled,
+)
+from reader.core.passage_facts import file_signature as facts_file_signature
 from reader.core.read_model import ReadModel
 
 SCHEMA_VERSION = 2
@@ -201,6 +210,7 @@ GITIGNORE = """\
 journal
 history.json
 counts.json
+facts.json
 *.bak
 *.flushed
 *.corrupt-*
@@ -2517,8 +2527,8 @@ class AnnotationStore:
     def annotation_counts(self) -> dict[str, int]:
         """How many passages each tag (id) has. Counts are kept per document as its passages
         change, and for the documents not read in this process, in a cache beside the files
-        (`counts.json`, keyed by each file's signature), so the whole corpus's counts cost a
-        look at each file, not a read of it."""
+        (`counts.json`, keyed by each file's signature and made of settled files only, as
+        `facts.json` is), so the whole corpus's counts cost a look at each file, not a read."""
         self.refresh()
         total: Counter[str] = Counter()
         cache = self._load_counts_cache()
@@ -2534,7 +2544,7 @@ class AnnotationStore:
                     cache[document_id] = [list(held), {t: n for t, n in counts.items() if n > 0}]
                     changed = True
                 continue
-            signature = _file_signature(self._file_path(key))
+            signature = facts_file_signature(self._file_path(key))
             entry = cache.get(document_id)
             if signature is None:
                 continue  # a document with no passages yet
@@ -2544,8 +2554,10 @@ class AnnotationStore:
                 if key in self._files:  # it needed repair, so it was read: counted there
                     total.update(self._counts.get(document_id, Counter()))
                     continue
-                entry = cache[document_id] = [list(signature), dict(counts)]
-                changed = True
+                entry = [list(signature), dict(counts)]
+                if settled(signature):
+                    cache[document_id] = entry
+                    changed = True
             total.update(entry[1])
         if changed and self.read_only_reason is None:
             with contextlib.suppress(OSError, ValueError):  # a cache: it may fail to be saved
@@ -2568,6 +2580,52 @@ class AnnotationStore:
             )
             self._counts_cache = data if valid else {}
         return self._counts_cache
+
+    def passage_facts(self) -> list[PassageFacts]:
+        """Every passage's document, span, tags and annotator (what statistics count), document
+        by document. Files held here are current; of the others, only those changed since the
+        cache beside them (`facts.json`, see `passage_facts.py`) was made are read, and checked
+        (and recovered) as any read of them is."""
+        self.refresh()
+        with self._mutex:
+            cache_path = self.folder / FACTS_CACHE_NAME
+            try:
+                cache = FactsCache.parse(read_regular_file(cache_path))
+            except OSError:
+                cache = FactsCache()
+            found: list[PassageFacts] = []
+            document_ids = sorted(self._index_documents())
+            for document_id in document_ids:
+                key = _passages_key(document_id)
+                held = self._files.get(key)
+                if held is not None:
+                    found += facts_of(held.values(ANNOTATIONS))
+                    continue
+                # Taken before the read: a change after it makes the entry stale, never wrong.
+                signature = facts_file_signature(self._file_path(key))
+                cached = None if signature is None else cache.facts(document_id, signature)
+                if cached is None:
+                    cached = self._read_facts(key, signature)
+                    if signature is not None and key not in self._files:
+                        cache.put(document_id, signature, cached)
+                found += cached
+            cache.keep_only(document_ids)
+            if cache.changed and self.read_only_reason is None:
+                with contextlib.suppress(OSError):  # a cache: it may fail to be saved
+                    atomic_write_bytes(cache_path, cache.dump(), private=True)
+            return found
+
+    def _read_facts(self, key: str, signature: Signature | None) -> list[PassageFacts]:
+        """A file's facts read from it; a damaged or missing one goes the way of every read."""
+        if signature is not None:
+            try:
+                return facts_of(_parse_file(key, read_regular_file(self._file_path(key)))
+                                .get(ANNOTATIONS, {}).values())
+            except (OSError, CorruptFileError):
+                pass
+        elif not backup_path_for(self._file_path(key)).exists():
+            return []  # a document with no passages yet
+        return facts_of(self._file(key).values(ANNOTATIONS))  # recovered the usual way
 
     def passages_of(self, document_id: str, *, keep: bool = True) -> list[Annotation]:
         """One document's passages in text order. `keep=False` reads them without keeping them

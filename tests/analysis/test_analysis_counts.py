@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import random
+from collections import Counter
+from itertools import combinations
+
 import pytest
 
 from reader.analysis.counts import (
     BY_ANNOTATOR,
+    BY_DOCUMENT,
     UNKNOWN_ANNOTATOR,
     cooccurrence,
     covered_length,
@@ -14,9 +19,10 @@ from reader.analysis.counts import (
     rolled_up_counts,
     tag_matrix,
 )
-from reader.analysis.model import Corpus
+from reader.analysis.model import Corpus, CountedCorpus
 from reader.core.codebook import Codebook
 from reader.core.models import Annotation, Document, Tag
+from reader.core.passage_facts import PassageFacts
 
 TAGS = {
     "place": Tag("place", "place", "#111111"),
@@ -214,3 +220,83 @@ def test_the_roll_up_tracker_reads_everything_only_when_a_change_happened_elsewh
                             lambda: read_all(changed))
     assert counts == rolled_up_counts(FIXTURE.codebook, [p.tags for p in changed])
     assert len(reads) == 2
+
+
+# ---------------------------------------------------------------- the facts `reader stats` counts
+
+
+def facts_of(model: Corpus) -> CountedCorpus:
+    return CountedCorpus(model.documents, model.codebook, tuple(
+        PassageFacts(p.document, p.start, p.end, p.tags, p.annotator) for p in model.passages))
+
+
+def test_counting_the_facts_gives_what_counting_the_passages_gives() -> None:
+    facts = facts_of(FIXTURE)
+    for by in (BY_DOCUMENT, BY_ANNOTATOR):
+        assert tag_matrix(facts, by=by) == tag_matrix(FIXTURE, by=by)
+    assert cooccurrence(facts) == cooccurrence(FIXTURE)
+
+
+def test_an_empty_passage_overlaps_nothing() -> None:
+    # A hand-edited file may hold one: it shares no character with the passage around it.
+    model = corpus(passage("a", "d1", 3, 8, "fear"), passage("b", "d1", 5, 5, "refugees"),
+                   passage("c", "d1", 5, 5, "place"))
+    assert cooccurrence(model).count("fear", "refugees") == 0
+    assert cooccurrence(model).count("place", "refugees") == 0
+    assert passages_cooccurring(model, "fear", "refugees") == []
+
+
+def rolled_of(model: Corpus, passage: Annotation) -> set[str]:
+    """A passage's tags and all their ancestors."""
+    found: set[str] = set()
+    for tag_id in passage.tags:
+        while tag_id is not None:
+            found.add(tag_id)
+            tag_id = model.codebook.get(tag_id).parent
+    return found
+
+
+def overlap(one: Annotation, other: Annotation) -> bool:
+    return one.document == other.document and max(one.start, other.start) < min(one.end,
+                                                                                  other.end)
+
+
+def by_definition(model: Corpus) -> tuple[Counter[tuple[str, str]], dict[tuple[str, str], set]]:
+    """Co-occurrence counts and the passages behind each cell, every pair of passages looked at."""
+    counts: Counter[tuple[str, str]] = Counter()
+    behind: dict[tuple[str, str], set[str]] = {}
+    passages = model.passages
+    for index, one in enumerate(passages):
+        rolled = rolled_of(model, one)
+        for pair in [(tag_id, tag_id) for tag_id in rolled] + list(combinations(sorted(rolled),
+                                                                                 2)):
+            counts[pair] += 1
+            behind.setdefault(pair, set()).add(one.id)
+        for other in passages[index + 1:]:
+            if overlap(one, other):
+                pairs = {tuple(sorted((a, b))) for a in rolled for b in rolled_of(model, other)
+                         if a != b}
+                counts.update(pairs)
+                for pair in pairs:
+                    behind.setdefault(pair, set()).update({one.id, other.id})
+    return counts, behind
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_sweep_finds_every_overlapping_pair(seed: int) -> None:
+    chooser = random.Random(seed)
+    passages = []
+    for number in range(120):
+        start = chooser.randrange(0, 300)
+        end = start + chooser.choice([0, 1, 3, 10, 40, 120])
+        tags = chooser.sample(sorted(TAGS), chooser.choice([1, 1, 2, 3]))
+        passages.append(passage(f"p{number:03}", chooser.choice(["d1", "d2"]), start, end, *tags))
+    model = corpus(*passages)
+    counts, behind = by_definition(model)
+    matrix = cooccurrence(model)
+    for first in TAGS:
+        for second in TAGS:
+            key = (first, second) if first <= second else (second, first)
+            assert matrix.count(first, second) == counts.get(key, 0), key
+            found = {p.id for p in passages_cooccurring(model, first, second)}
+            assert found == behind.get(key, set()), key

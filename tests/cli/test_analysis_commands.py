@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from reader.core.store import AnnotationStore
+from reader.core.store import AnnotationStore, backup_path_for
 
 STATEMENT = (
     "Joint statement of the working group\n"
@@ -202,3 +202,23 @@ def test_search_finds_arabic_spellings(run, tmp_path: Path) -> None:
     status, out, _ = run("search", "مدرسة", "--format", "json")
     assert status == 0
     assert [hit["match"] for hit in json.loads(out)] == ["مَدْرَسَة", "مـدرسـة"]
+
+
+def test_stats_over_a_damaged_passage_file_says_so_and_counts_its_copy(run, coded,
+                                                                       db_path: Path) -> None:
+    import gc
+
+    status, before, _ = run("stats", "--format", "csv")
+    assert status == 0
+    passages = sorted((db_path.parent / f"{db_path.name}.d" / "passages").glob("*.json"))
+    (damaged,) = (path for path in passages if backup_path_for(path).exists())  # the statement's
+    data = json.loads(damaged.read_text())
+    data["annotations"][max(data["annotations"], key=int)]["start"] = "zero"
+    damaged.write_text(json.dumps(data))
+
+    status, out, err = run("stats", "--format", "csv")
+
+    assert status == 0 and "Traceback" not in err
+    assert "holds a damaged record" in err and "moved aside" in err and "restored" in err
+    assert out == before  # the copy kept before the last change, with the journal replayed
+    assert gc.isenabled()  # the collector paused for counting is running again
