@@ -2536,13 +2536,7 @@ class AnnotationStore:
         for document_id in self._index_documents():
             key = _passages_key(document_id)
             if key in self._files:
-                counts = self._counts.get(document_id, Counter())
-                total.update(counts)
-                held = self._signatures.get(key)
-                if held is not None and cache.get(document_id, [None])[0] != list(held):
-                    # Read here (to apply a step again, say): the next process need not read it.
-                    cache[document_id] = [list(held), {t: n for t, n in counts.items() if n > 0}]
-                    changed = True
+                total.update(self._counts.get(document_id, Counter()))
                 continue
             signature = facts_file_signature(self._file_path(key))
             entry = cache.get(document_id)
