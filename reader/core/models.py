@@ -26,9 +26,14 @@ class _Record:
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> Self:
         known = cls.__dataclass_fields__  # type: ignore[attr-defined]
-        values = {key: value for key, value in record.items() if key in known}
+        # A record of this version has only known keys: copied whole (an export builds a
+        # hundred thousand passages here).
+        if record.keys() <= known.keys():
+            values = dict(record)
+        else:
+            values = {key: value for key, value in record.items() if key in known}
         for key, value in values.items():
-            if isinstance(value, list):
+            if type(value) is list:
                 values[key] = tuple(value)
         return cls(**values)
 

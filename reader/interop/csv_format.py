@@ -46,7 +46,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import chain, islice, repeat
 from pathlib import Path
 from typing import TextIO
 
@@ -68,6 +68,9 @@ COLUMNS: tuple[str, ...] = (
     "tags", "memo", "start", "end", "line", "prefix", "suffix",
     "path", "sha256", "annotator", "created", "updated", "page", "section",
 )
+# Columns whose cells repeat from row to row (a document's, a tag's, a number's).
+_REPEATING_COLUMNS = tuple(name not in {"id", "content", "memo", "prefix", "suffix"}
+                           for name in COLUMNS)
 # Written by exports, not needed by imports: files from before they existed import as before.
 OPTIONAL_COLUMNS = frozenset({"page", "section"})
 # Characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).
@@ -87,16 +90,17 @@ _DATE_WITH_MONTH_NAME = re.compile(
     rf"|(?i:\s*\d{{1,4}}[\s/.,-]*{_MONTH}\s*)"  # 12 March
 )
 _TRUTH_VALUE = re.compile(r"(?i)\s*(?:true|false|wahr|falsch|vrai|faux|verdadero|falso|vero)\s*")
-# Text no check above accepts: two words (between whitespace) with a letter other than "e" in
-# each. A date or truth value has one word of letters; a number's letters are "e" and the "pm"
-# of its time of day. One linear match at the start of a cell, which for prose (nearly every
-# quote, memo and context cell of an export) ends within its first two words.
-_TWO_WORDS = r"(?i:(?>\s*+\S*?[a-df-z])\S*+\s++\S*?[a-df-z])"
+# Text no check above accepts: two runs of letters, each with a letter other than "e", apart
+# (not joined by "."). A date or truth value has one run of letters; a number's letters are "e"
+# and the "p.m." of its time of day. One linear match at the start of a cell, which for prose,
+# ids and the like (nearly every quote, memo and context cell of an export) ends within a few
+# characters. Possessive, so nothing is ever tried twice.
+_TWO_RUNS = r"(?i:[^a-df-z]*+[a-df-z][a-z.]*+[^a-z.][^a-df-z]*+[a-df-z])"
 # Every cell `guard_cell` may change, and more: a guard, a formula trigger or a line break first,
-# or text that is not two such words.
+# or text without two such runs.
 _GUARD_CANDIDATE = re.compile(
     "[" + re.escape("".join(sorted(FORMULA_TRIGGERS | {GUARD, "\n"}))) + "]"
-    + f"|(?!{_TWO_WORDS})"
+    + f"|(?!{_TWO_RUNS})"
 )
 # Whole numbers every spreadsheet writes back as they were (offsets and line numbers).
 _PLAIN_WHOLE_NUMBER = re.compile(r"0|[1-9][0-9]{0,14}")
@@ -396,22 +400,24 @@ def _csv_text(rows: Iterable[Sequence[str]], terminator: str) -> str:
 
 def _guarded(rows: Iterable[Sequence[str]]) -> list[list[str]]:
     """The rows with every cell guarded (see `guard_cell`)."""
-    # Titles, paths, tag paths, offsets and times repeat row after row: each short cell is
-    # guarded once (the guard's patterns were two thirds of a 100,000-passage export). Most other
-    # cells (prose) are ruled out by one pattern first, without a call of ours per cell.
+    # Titles, paths, tag paths, offsets and times repeat row after row: each is guarded once
+    # (the guard's patterns were two thirds of a 100,000-passage export). The cells of the
+    # other columns (quotes, context, memos, ids) are ruled out by one pattern first, nearly
+    # all of them, without a call of ours per cell.
     guarded: dict[str, str] = {}
     known = guarded.get
     may_need_guard = _GUARD_CANDIDATE.match
 
-    def guard(cell: str) -> str:
-        if len(cell) > 80:
-            return guard_cell(cell)
-        found = guarded[cell] = guard_cell(cell)
+    def remembered(cell: str) -> str:
+        found = guarded[cell] = guard_cell(cell) if may_need_guard(cell) else cell
         return found
 
-    return [[(cell if not may_need_guard(cell)
-              else found if (found := known(cell)) is not None
-              else guard(cell)) for cell in row] for row in rows]
+    return [
+        [(found if (found := known(cell)) is not None else remembered(cell)) if repeats
+         else guard_cell(cell) if may_need_guard(cell) else cell
+         for cell, repeats in zip(row, chain(_REPEATING_COLUMNS, repeat(False)))]
+        for row in rows
+    ]
 
 
 # ---------------------------------------------------------------------------- import
