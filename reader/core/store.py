@@ -1199,7 +1199,10 @@ class AnnotationStore:
         """Flush what this process wrote to disk and mark it done in the journal (at exit, so
         the next open has no step to apply again). Gives up quietly when another process holds
         the database: its next open finishes the steps instead."""
-        with self._mutex:
+        # Never waits long: at exit, a thread may have died holding the store.
+        if not self._mutex.acquire(timeout=1):
+            return
+        try:
             if self.read_only_reason is not None or self._step is not None:
                 return
             try:
@@ -1213,6 +1216,8 @@ class AnnotationStore:
                 pass  # the next open finishes them
             finally:
                 self._lock.release()
+        finally:
+            self._mutex.release()
 
     def _mark_done(self) -> None:
         """Note that the last step reached every file. Not fsynced: if a crash loses it, the step
