@@ -338,6 +338,12 @@ class Context:
         self.tell_notices()
         return self._store
 
+    def checkpoint(self) -> None:
+        """Flush the command's steps to disk and mark them done, so the next command has none
+        to apply again."""
+        if self._store is not None:
+            self._store.checkpoint()
+
     def tell_notices(self) -> None:
         """Warn of what happened to the database's files (a damaged document file is found
         only when the command reads it, so this runs again when the command ends)."""
@@ -974,6 +980,7 @@ def main(argv: list[str] | None = None) -> int:
             return COMMANDS[args.command](context)
         finally:
             context.tell_notices()
+            context.checkpoint()
     except KeyboardInterrupt:
         output.error("interrupted")
         return 130

@@ -267,6 +267,7 @@ class AnnotationService:
                 self._poll(store)
                 continue
             if job is _STOP:
+                store.checkpoint()  # the session's steps flushed and marked done
                 return
             self._execute(store, job)
 

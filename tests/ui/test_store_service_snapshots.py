@@ -55,3 +55,33 @@ def test_a_read_posts_no_snapshot_and_a_change_posts_one(db_path: Path, tmp_path
         assert changed.label == "add" and changed.snapshot.counts == {tag: 1}
     finally:
         assert service.stop()
+
+
+def test_stopping_flushes_the_sessions_steps_and_marks_them_done(
+    db_path: Path, tmp_path: Path
+) -> None:
+    from reader.core.journal import read_journal
+    from reader.core.store import journal_path_for
+
+    store = AnnotationStore(db_path)
+    document = store.register_document(
+        path=tmp_path / "doc.txt", text=TEXT, title="doc", size=len(TEXT), encoding="utf-8",
+        sha256="doc",
+    ).document
+    store.checkpoint()
+    tag = store.codebook().resolve("refugees").id
+    recorder = Recorder()
+    service = AnnotationService(recorder, db_path, annotator="")  # type: ignore[arg-type]
+    service.start()
+    recorder.next(AnnotationService.Ready)
+    service.submit(lambda s: s.add_annotation(document.id, TEXT, 0, 8, tags=[tag]),
+                   label="add", on_done=lambda _: None)
+    recorder.next(AnnotationService.Changed)
+    marks = lambda: ["done" in e for e in read_journal(  # noqa: E731
+        journal_path_for(db_path).read_bytes()).entries]
+    assert marks()[-1] is False  # written, waiting for a checkpoint
+
+    assert service.stop()
+
+    assert marks()[-1] is True
+    assert not list(tmp_path.rglob("*.flushed"))
