@@ -688,7 +688,7 @@ class _InPlaceTable(Table):
         def add(rows: MutableMapping[int, Any]) -> None:
             rows[doc_id] = record
 
-        self._update_table(add)  # type: ignore[arg-type]
+        self._update_table(add)
 
 
 class _Database(TinyDB):

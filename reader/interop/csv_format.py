@@ -415,7 +415,7 @@ def _guarded(rows: Iterable[Sequence[str]]) -> list[list[str]]:
     return [
         [(found if (found := known(cell)) is not None else remembered(cell)) if repeats
          else guard_cell(cell) if may_need_guard(cell) else cell
-         for cell, repeats in zip(row, chain(_REPEATING_COLUMNS, repeat(False)))]
+         for cell, repeats in zip(row, chain(_REPEATING_COLUMNS, repeat(False)), strict=False)]
         for row in rows
     ]
 
