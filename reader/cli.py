@@ -863,8 +863,7 @@ def cmd_search(context: Context) -> int:
         shown = [0, 1, 2, 3, 4, 5] if any(hit.page for hit in result.hits) else [0, 1, 3, 4, 5]
         styles = {3: "dim", 4: "bold", 5: "dim"}
         context.output.table([headers[i] for i in shown], [[row[i] for i in shown] for row in rows],
-                             title=f"{len(rows)} hit(s) in {result.documents_searched} "
-                                   "document(s)",
+                             title=result.summary(),
                              styles=[styles.get(i) for i in shown])
     return 0
 

@@ -86,6 +86,18 @@ class KwicResult:
     truncated: bool = False
     documents_searched: int = 0
 
+    @property
+    def documents_with_hits(self) -> int:
+        return len({hit.document.id for hit in self.hits})
+
+    def summary(self) -> str:
+        """"6 hits in 4 of 7 documents": what was found where, for a heading or status line."""
+        count = len(self.hits)
+        more = "+" if self.truncated else ""
+        searched = self.documents_searched
+        return (f"{count}{more} hit{'s' * (count != 1)} in {self.documents_with_hits} of "
+                f"{searched} document{'s' * (searched != 1)}")
+
 
 Matcher = Callable[[str], Iterator[tuple[int, int]]]
 

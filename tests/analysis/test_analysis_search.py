@@ -87,6 +87,8 @@ def test_keyword_in_context_across_documents(store: AnnotationStore) -> None:
     assert (first.left, first.right) == ("the envoy. ", " prison is f")
     assert first.location == "line 1"
     assert result.documents_searched == 2 and result.unreadable == ()
+    # Two hits in one document of the two searched, not "in 2 documents".
+    assert result.summary() == "2 hits in 1 of 2 documents"
 
 
 def test_a_missing_file_is_reported_and_the_search_goes_on(store: AnnotationStore) -> None:

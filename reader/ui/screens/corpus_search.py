@@ -281,13 +281,10 @@ class CorpusSearchScreen(Screen[None]):
         result = self.result
         if result is None or not self.query_one(QueryInput).value:
             return f"Type to search every document ({options})"
-        count = len(result.hits)
-        shown = f", the first {SHOWN_HITS} listed" if count > SHOWN_HITS else ""
-        more = "+" if result.truncated else ""
+        shown = f", the first {SHOWN_HITS} listed" if len(result.hits) > SHOWN_HITS else ""
         skipped = (f"; {len(result.unreadable)} document(s) could not be read"
                    if result.unreadable else "")
-        return (f"{count}{more} hit{'s' * (count != 1)} in {result.documents_searched} "
-                f"document(s){shown}{skipped} ({options})")
+        return f"{result.summary()}{shown}{skipped} ({options})"
 
     # ------------------------------------------------------------------ opening a hit
 
