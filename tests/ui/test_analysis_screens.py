@@ -14,7 +14,7 @@ from reader.ui.app import ReaderApp
 from reader.ui.commands import available_commands
 from reader.ui.screens.analysis import AnalysisScreen
 from reader.ui.screens.corpus_search import CorpusSearchScreen, QueryInput
-from reader.ui.screens.tag_editor import TagChooser
+from reader.ui.screens.tag_picker import NewTag, TagPicker, TagPickerResult
 from reader.ui.widgets.document_view import DocumentView
 
 SIZE = (120, 36)
@@ -169,10 +169,8 @@ async def test_auto_coding_review_accepts_rejects_and_undoes_as_one_step(tmp_pat
         await until(pilot, lambda: not screen.searching and len(screen.hits) == 3)
         await pilot.press("ctrl+g")  # code whole sentences
         await pilot.press("ctrl+l")
-        await until(pilot, lambda: isinstance(app.screen, TagChooser))
-        chooser = app.screen
-        assert isinstance(chooser, TagChooser)
-        chooser.dismiss(ids["refugees"])
+        await until(pilot, lambda: isinstance(app.screen, TagPicker))
+        await pilot.press(*"refugees", "enter")  # typed to filter the codebook, as anywhere
         await until(pilot, lambda: screen.review is not None)
         review = screen.review
         assert review is not None
@@ -202,6 +200,37 @@ async def test_auto_coding_review_accepts_rejects_and_undoes_as_one_step(tmp_pat
         assert AnnotationStore(db).history()[-1].label.startswith("auto-code 2 passages")
 
 
+async def test_auto_coding_with_a_new_tag_makes_it_with_the_passages_in_one_step(
+    tmp_path: Path,
+) -> None:
+    app, db, _ids = prepare(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_screen(pilot, app, "F", CorpusSearchScreen)
+        assert isinstance(screen, CorpusSearchScreen)
+        await pilot.press(*"roumieh")
+        await until(pilot, lambda: not screen.searching and len(screen.hits) == 3)
+        await pilot.press("ctrl+l")
+        await until(pilot, lambda: isinstance(app.screen, TagPicker))
+        app.screen.dismiss(TagPickerResult((), (NewTag("place/Roumieh", "#d08770"),)))
+        await until(pilot, lambda: screen.review is not None)
+        review = screen.review
+        assert review is not None and len(review.candidates) == 3  # a new tag covers nothing
+        assert "Roumieh" not in {t.name for t in AnnotationStore(db).codebook()}
+        await pilot.press("a")
+
+        def coded_with_the_new_tag() -> int:
+            store = AnnotationStore(db)
+            tag = store.codebook().find("place/Roumieh")
+            return 0 if tag is None else len(store.annotations(tag=tag.id))
+
+        await until(pilot, lambda: coded_with_the_new_tag() == 3)
+        # The tag and its passages are one step: one undo takes both back.
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, CorpusSearchScreen))
+        await pilot.press("u")
+        await until(pilot, lambda: AnnotationStore(db).codebook().find("place/Roumieh") is None)
+
+
 async def test_stopping_a_review_writes_nothing(tmp_path: Path) -> None:
     app, db, ids = prepare(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
@@ -210,8 +239,8 @@ async def test_stopping_a_review_writes_nothing(tmp_path: Path) -> None:
         await pilot.press(*"roumieh")
         await until(pilot, lambda: not screen.searching and len(screen.hits) == 3)
         await pilot.press("ctrl+l")
-        await until(pilot, lambda: isinstance(app.screen, TagChooser))
-        app.screen.dismiss(ids["prison"])
+        await until(pilot, lambda: isinstance(app.screen, TagPicker))
+        app.screen.dismiss(TagPickerResult((ids["prison"],)))
         # Two hits lie inside `place/prison` passages already: one is left to review.
         await until(pilot, lambda: screen.review is not None)
         assert [c.quote for c in screen.review.candidates] == ["Roumieh"]  # type: ignore[union-attr]

@@ -40,13 +40,12 @@ from reader.core.models import Annotation, Document
 from reader.core.review import shorten
 from reader.core.row_geometry import visual_label
 from reader.core.search import SearchError, SearchQuery
-from reader.ui.screens.tag_editor import TagChooser
+from reader.ui.screens.tag_picker import TagPicker, TagPickerResult
 from reader.ui.store_feed import store_feed
 from reader.ui.widgets.annotation_sidebar import (
     show_passage,
     store_service,
     store_snapshot,
-    tag_label,
 )
 from reader.ui.widgets.row_render import label_text
 
@@ -65,11 +64,12 @@ REJECTED = "rejected"
 class Review:
     """An auto-coding run being reviewed: what each proposed passage was decided to be."""
 
-    tag_id: str
+    tag_id: str  # "" for a tag to be created with the passages (`new_colour`)
     tag_path: str
     unit: str
     candidates: list[Candidate]
     decisions: list[str | None] = field(default_factory=list)
+    new_colour: str | None = None
 
     def __post_init__(self) -> None:
         self.decisions = [None] * len(self.candidates)
@@ -337,19 +337,37 @@ class CorpusSearchScreen(Screen[None]):
             self.notify("Nothing to code: search for something first.", severity="warning")
             return
         codebook = snapshot.codebook
-        choices = [(tag.id, tag_label(codebook.path(tag), tag.colour)) for tag in codebook]
-        if not choices:
-            self.notify("The codebook is empty: add a tag first (C).", severity="warning")
+        count = len(self.hits)
+
+        def chosen(result: TagPickerResult | None) -> None:
+            if result is None:
+                return
+            # One tag per run: the review proposes passages for it (the first one chosen).
+            picked = [codebook.path(tag_id) for tag_id in result.tag_ids if tag_id in codebook]
+            picked += [new.path for new in result.new_tags]
+            if len(picked) > 1:
+                self.notify(f"Auto-coding codes with one tag at a time: {picked[0]}.",
+                            markup=False)
+            known = [tag_id for tag_id in result.tag_ids if tag_id in codebook]
+            if known:
+                self.start_review(known[0], codebook.path(known[0]))
+            elif result.new_tags:
+                new = result.new_tags[0]
+                self.start_review("", new.path, new_colour=new.colour)
+
+        self.app.push_screen(
+            TagPicker(codebook, counts=snapshot.rolled_counts,
+                      title=f"Code {count} hit{'s' * (count != 1)} with"),
+            chosen,
+        )
+
+    def start_review(self, tag_id: str, tag_path: str, *, new_colour: str | None = None) -> None:
+        """Read the tag's passages (to skip hits they cover), then propose the rest. A tag not
+        made yet (`tag_id` "", `new_colour` given) has no passages: every hit is proposed, and
+        the tag is made with the passages accepted."""
+        if not tag_id:
+            self._plan(tag_id, tag_path, [], new_colour)
             return
-
-        def chosen(tag_id: str | None) -> None:
-            if tag_id is not None and tag_id in codebook:
-                self.start_review(tag_id, codebook.path(tag_id))
-
-        self.app.push_screen(TagChooser(f"Code {len(self.hits)} hit(s) with", choices), chosen)
-
-    def start_review(self, tag_id: str, tag_path: str) -> None:
-        """Read the tag's passages (to skip hits they cover), then propose the rest."""
         service = store_service(self.app)
         if service is None:
             return
@@ -364,10 +382,11 @@ class CorpusSearchScreen(Screen[None]):
         service.submit(read, on_done=plan)
 
     @work(thread=True, exclusive=True, group="corpus-plan", description="planning auto-coding")
-    def _plan(self, tag_id: str, tag_path: str, existing: list[Annotation]) -> None:
+    def _plan(self, tag_id: str, tag_path: str, existing: list[Annotation],
+              new_colour: str | None = None) -> None:
         candidates = plan_autocoding(self.hits, tag_id, existing, self.texts, unit=self.unit)
         self.app.call_from_thread(self._show_review, Review(tag_id, tag_path, self.unit,
-                                                            candidates))
+                                                            candidates, new_colour=new_colour))
 
     def _show_review(self, review: Review) -> None:
         skipped = len(self.hits) - len(review.candidates)
@@ -454,10 +473,12 @@ class CorpusSearchScreen(Screen[None]):
             return
         label = autocoding_label(len(accepted), review.tag_path)
         texts = self.texts
-        tag_id = review.tag_id
+        tag_id, tag_path, new_colour = review.tag_id, review.tag_path, review.new_colour
 
         def write(store: AnnotationStore) -> int:
-            return len(apply_autocoding(store, accepted, tag_id, texts, label=label))
+            with store.batch(label):  # a new tag and its passages: one undo step
+                made = tag_id or store.create_tag(tag_path, colour=new_colour).id
+                return len(apply_autocoding(store, accepted, made, texts, label=label))
 
         def written(count: int) -> None:
             self.notify(f"Coded {count} passage{'s' * (count != 1)} with "
