@@ -109,6 +109,7 @@ ESCAPE = "\\"
 BOM = "\ufeff"
 
 _WHOLE_NUMBER = re.compile(r"[0-9]+")
+_NEEDS_QUOTES = re.compile(r'[",\r\n]')
 # At most this many ";"-separated pieces are tried as one tag name, and at most this many ways
 # of joining them, when reading a `tags` cell written before ";" was escaped.
 _MAX_PIECES = 8
@@ -380,44 +381,47 @@ def _load_if_same(document: Document, db: Path) -> LoadedDocument | None:
 
 def _format_csv(rows: Iterable[Sequence[str]], *, excel: bool, formula_guard: bool) -> str:
     """RFC 4180 text: header and rows, quoting only where needed."""
-    table = [list(COLUMNS), *(_guarded(rows) if formula_guard else rows)]
     terminator = "\r\n" if excel else "\n"
-    bom = BOM if excel else ""
-    whole = _csv_text(table, terminator)
-    if excel or "\r" not in whole:
-        return bom + whole
-    # Python's csv module quotes a cell containing "\r" or "\n" only if that character is in the
-    # line terminator; writing each row with "\r\n" and swapping the ending keeps every cell with
-    # either character quoted, so a lone CR in a memo cannot split a row.
-    return bom + "".join(_csv_text([row], "\r\n")[:-2] + terminator for row in table)
+    return ((BOM if excel else "") + _csv_text([COLUMNS], terminator)
+            + _csv_text(rows, terminator, formula_guard=formula_guard))
 
 
-def _csv_text(rows: Iterable[Sequence[str]], terminator: str) -> str:
-    buffer = io.StringIO(newline="")
-    csv.writer(buffer, lineterminator=terminator, quoting=csv.QUOTE_MINIMAL).writerows(rows)
-    return buffer.getvalue()
+def _csv_text(
+    rows: Iterable[Sequence[str]], terminator: str, *, formula_guard: bool = False
+) -> str:
+    """The rows as RFC 4180 lines, each cell guarded first (see `guard_cell`) if asked: a cell
+    holding a comma, a quote or a line break of either kind is quoted (its quotes doubled); any
+    other cell is written as it is.
 
-
-def _guarded(rows: Iterable[Sequence[str]]) -> list[list[str]]:
-    """The rows with every cell guarded (see `guard_cell`)."""
-    # Titles, paths, tag paths, offsets and times repeat row after row: each is guarded once
+    Python's csv module writes the same, except that it quotes a cell with a line break only
+    when that character is in the line terminator (so a lone CR in a memo could split a row of
+    a file ending lines with LF), and it is slower: writing was a quarter of an export's time.
+    """
+    # Titles, paths, tag paths, offsets and times repeat row after row: each is written once
     # (the guard's patterns were two thirds of a 100,000-passage export). The cells of the
-    # other columns (quotes, context, memos, ids) are ruled out by one pattern first, nearly
-    # all of them, without a call of ours per cell.
-    guarded: dict[str, str] = {}
-    known = guarded.get
+    # other columns (quotes, context, memos, ids) are nearly all ruled out by one pattern.
+    written: dict[str, str] = {}
+    known = written.get
     may_need_guard = _GUARD_CANDIDATE.match
+    needs_quotes = _NEEDS_QUOTES.search
+
+    def text_of(cell: str) -> str:
+        if formula_guard and may_need_guard(cell):
+            cell = guard_cell(cell)
+        return '"' + cell.replace('"', '""') + '"' if needs_quotes(cell) else cell
 
     def remembered(cell: str) -> str:
-        found = guarded[cell] = guard_cell(cell) if may_need_guard(cell) else cell
-        return found
+        text = written[cell] = text_of(cell)
+        return text
 
-    return [
-        [(found if (found := known(cell)) is not None else remembered(cell)) if repeats
-         else guard_cell(cell) if may_need_guard(cell) else cell
-         for cell, repeats in zip(row, chain(_REPEATING_COLUMNS, repeat(False)), strict=False)]
+    return "".join([
+        ",".join([(text if (text := known(cell)) is not None else remembered(cell)) if repeats
+                  else text_of(cell)
+                  for cell, repeats in zip(row, chain(_REPEATING_COLUMNS, repeat(False)),
+                                           strict=False)]) + terminator
+        if len(row) != 1 or row[0] else '""' + terminator  # an empty line reads as no row
         for row in rows
-    ]
+    ])
 
 
 # ---------------------------------------------------------------------------- import

@@ -14,6 +14,7 @@ from reader.interop.csv_format import (
     _GUARD_CANDIDATE,
     _PLAIN_WHOLE_NUMBER,
     COLUMNS,
+    _csv_text,
     _format_csv,
     _spreadsheet_would_convert,
     _tags_cell_pieces,
@@ -134,6 +135,20 @@ def test_written_rows_read_back_exactly(rows: list[list[str]], excel: bool, guar
     if guard:
         read = [[unguard_cell(cell) for cell in row] for row in read]
     assert read[1:] == rows
+
+
+@given(st.lists(st.lists(tricky, min_size=1, max_size=3), max_size=4), st.booleans())
+def test_rows_are_written_as_the_csv_module_writes_them_and_read_back(
+    rows: list[list[str]], excel: bool
+) -> None:
+    terminator = "\r\n" if excel else "\n"
+    text = _csv_text(rows, terminator)
+    assert list(csv.reader(io.StringIO(text, newline=""), strict=True)) == rows
+    if excel or not any("\r" in cell for row in rows for cell in row):
+        # Only a lone CR under LF line ends differs: the csv module leaves it unquoted.
+        written = io.StringIO(newline="")
+        csv.writer(written, lineterminator=terminator).writerows(rows)
+        assert text == written.getvalue()
 
 
 name = st.text(alphabet=st.sampled_from("ab;\\/ "), min_size=1).map(str.strip).filter(bool)
