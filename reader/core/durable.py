@@ -8,6 +8,7 @@ import math
 import os
 import secrets
 import stat
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -136,10 +137,11 @@ def fsync_file(path: Path) -> None:
 
 
 def atomic_write_bytes(
-    path: Path, data: bytes, *, keep_previous: Path | None = None, private: bool = False,
-    sync: bool = True,
+    path: Path, data: bytes | Iterable[bytes], *, keep_previous: Path | None = None,
+    private: bool = False, sync: bool = True,
 ) -> None:
-    """Replace `path` with `data` so that a crash leaves either the old or the new file, whole.
+    """Replace `path` with `data` (bytes, or chunks of them) so that a crash leaves either the
+    old or the new file, whole.
 
     The data is written to a temporary file, flushed to disk, renamed over `path`, and the directory
     is flushed so the rename itself survives a power cut. With `keep_previous`, the file being
@@ -172,7 +174,11 @@ def atomic_write_bytes(
         with os.fdopen(fd, "wb") as handle:
             if existing is not None:
                 _take_ownership_and_mode(handle.fileno(), existing)
-            handle.write(data)
+            if isinstance(data, bytes):
+                handle.write(data)
+            else:  # written as made (an export, document by document)
+                for chunk in data:
+                    handle.write(chunk)
             handle.flush()
             if sync:
                 os.fsync(handle.fileno())

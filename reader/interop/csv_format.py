@@ -250,33 +250,43 @@ def export_csv(
         # The next open would find CSV where JSON belongs and restore an older copy.
         raise CsvFormatError(f"cannot write the export to {destination}: it is {role}; "
                              "choose another file")
+    writer = _CsvWriter(excel=excel, formula_guard=formula_guard)
+    written = 0
+
+    def texts() -> Iterator[str]:
+        # Written as read, document by document: the export holds one document's rows.
+        nonlocal written
+        yield writer.header()
+        for rows in _document_rows(store.read_model(), document_ids, tag_ids, db=store.path):
+            written += len(rows)
+            yield writer.text(rows)
+
     with collector_paused():
-        rows = _export_rows(store.read_model(), document_ids, tag_ids, db=store.path)
-        text = _format_csv(rows, excel=excel, formula_guard=formula_guard)
-    if isinstance(destination, Path):
-        try:
-            atomic_write_bytes(destination, text.encode("utf-8"))
-        except UnicodeEncodeError:
-            raise CsvFormatError(
-                f"cannot write {destination}: a cell holds text that is not valid Unicode"
-            ) from None
-        except OSError as error:
-            reason = error.strerror or str(error)
-            raise CsvFormatError(f"cannot write {destination}: {reason}") from None
-    else:
-        destination.write(text)
-        destination.flush()
-    return len(rows)
+        if isinstance(destination, Path):
+            try:
+                atomic_write_bytes(destination, (text.encode("utf-8") for text in texts()))
+            except UnicodeEncodeError:
+                raise CsvFormatError(
+                    f"cannot write {destination}: a cell holds text that is not valid Unicode"
+                ) from None
+            except OSError as error:
+                reason = error.strerror or str(error)
+                raise CsvFormatError(f"cannot write {destination}: {reason}") from None
+        else:
+            for text in texts():
+                destination.write(text)
+            destination.flush()
+    return written
 
 
-def _export_rows(
+def _document_rows(
     model: ReadModel,
     document_ids: Sequence[str] | None,
     tag_ids: Sequence[str] | None,
     *,
     db: Path,
-) -> list[list[str]]:
-    """The rows, document by document: one document's passages are in memory at a time (and
+) -> Iterator[list[list[str]]]:
+    """The rows of each document in turn: one document's passages are in memory at a time (and
     one document's text, for lines and pages, read through the cache beside the database `db`)."""
     codebook = model.codebook
     wanted_documents = set(document_ids) if document_ids is not None else None
@@ -290,13 +300,13 @@ def _export_rows(
         (d for d in model.documents if wanted_documents is None or d.id in wanted_documents),
         key=lambda d: (d.title.casefold(), d.title, d.path),
     )
-    rows: list[list[str]] = []
     # A corpus has a few combinations of tags over its many passages: each is written once.
     cells_of_tags: dict[tuple[str, ...], tuple[list[tuple[str, str]], str]] = {}
     for document, passages in (
         (group.document, group.passages) for group in model.stream([d.id for d in ordered])
     ):
         lines = _LineNumbers(db)  # this document's text, let go when the next one comes
+        rows: list[list[str]] = []
         for annotation in sorted(passages, key=lambda a: (a.start, a.end, a.id)):
             cells = cells_of_tags.get(annotation.tags)
             if cells is None:
@@ -317,7 +327,7 @@ def _export_rows(
                     annotation.created, annotation.updated,
                     *lines.page_and_section(document, annotation.start),
                 ])
-    return rows
+        yield rows
 
 
 class _LineNumbers:
@@ -381,47 +391,53 @@ def _load_if_same(document: Document, db: Path) -> LoadedDocument | None:
 
 def _format_csv(rows: Iterable[Sequence[str]], *, excel: bool, formula_guard: bool) -> str:
     """RFC 4180 text: header and rows, quoting only where needed."""
-    terminator = "\r\n" if excel else "\n"
-    return ((BOM if excel else "") + _csv_text([COLUMNS], terminator)
-            + _csv_text(rows, terminator, formula_guard=formula_guard))
+    writer = _CsvWriter(excel=excel, formula_guard=formula_guard)
+    return writer.header() + writer.text(rows)
 
 
-def _csv_text(
-    rows: Iterable[Sequence[str]], terminator: str, *, formula_guard: bool = False
-) -> str:
-    """The rows as RFC 4180 lines, each cell guarded first (see `guard_cell`) if asked: a cell
+class _CsvWriter:
+    """Writes rows as RFC 4180 lines, each cell guarded first (see `guard_cell`) if asked: a cell
     holding a comma, a quote or a line break of either kind is quoted (its quotes doubled); any
-    other cell is written as it is.
+    other cell is written as it is. `excel` starts the text with a BOM and ends lines with CRLF.
 
     Python's csv module writes the same, except that it quotes a cell with a line break only
     when that character is in the line terminator (so a lone CR in a memo could split a row of
     a file ending lines with LF), and it is slower: writing was a quarter of an export's time.
     """
-    # Titles, paths, tag paths, offsets and times repeat row after row: each is written once
-    # (the guard's patterns were two thirds of a 100,000-passage export). The cells of the
-    # other columns (quotes, context, memos, ids) are nearly all ruled out by one pattern.
-    written: dict[str, str] = {}
-    known = written.get
-    may_need_guard = _GUARD_CANDIDATE.match
-    needs_quotes = _NEEDS_QUOTES.search
 
-    def text_of(cell: str) -> str:
-        if formula_guard and may_need_guard(cell):
+    def __init__(self, *, excel: bool, formula_guard: bool) -> None:
+        self.excel = excel
+        self.terminator = "\r\n" if excel else "\n"
+        self.formula_guard = formula_guard
+        # Titles, paths, tag paths, offsets and times repeat row after row: each is written
+        # once (the guard's patterns were two thirds of a 100,000-passage export). The cells
+        # of the other columns (quotes, context, memos, ids) are nearly all ruled out by one
+        # pattern.
+        self._written: dict[str, str] = {}
+
+    def header(self) -> str:
+        return (BOM if self.excel else "") + ",".join(COLUMNS) + self.terminator
+
+    def text(self, rows: Iterable[Sequence[str]]) -> str:
+        known = self._written.get
+        text_of, remembered, terminator = self._text_of, self._remembered, self.terminator
+        return "".join([
+            ",".join([(text if (text := known(cell)) is not None else remembered(cell))
+                      if repeats else text_of(cell)
+                      for cell, repeats in zip(row, chain(_REPEATING_COLUMNS, repeat(False)),
+                                               strict=False)]) + terminator
+            if len(row) != 1 or row[0] else '""' + terminator  # an empty line reads as no row
+            for row in rows
+        ])
+
+    def _text_of(self, cell: str) -> str:
+        if self.formula_guard and _GUARD_CANDIDATE.match(cell):
             cell = guard_cell(cell)
-        return '"' + cell.replace('"', '""') + '"' if needs_quotes(cell) else cell
+        return '"' + cell.replace('"', '""') + '"' if _NEEDS_QUOTES.search(cell) else cell
 
-    def remembered(cell: str) -> str:
-        text = written[cell] = text_of(cell)
+    def _remembered(self, cell: str) -> str:
+        text = self._written[cell] = self._text_of(cell)
         return text
-
-    return "".join([
-        ",".join([(text if (text := known(cell)) is not None else remembered(cell)) if repeats
-                  else text_of(cell)
-                  for cell, repeats in zip(row, chain(_REPEATING_COLUMNS, repeat(False)),
-                                           strict=False)]) + terminator
-        if len(row) != 1 or row[0] else '""' + terminator  # an empty line reads as no row
-        for row in rows
-    ])
 
 
 # ---------------------------------------------------------------------------- import

@@ -14,7 +14,7 @@ from reader.interop.csv_format import (
     _GUARD_CANDIDATE,
     _PLAIN_WHOLE_NUMBER,
     COLUMNS,
-    _csv_text,
+    _CsvWriter,
     _format_csv,
     _spreadsheet_would_convert,
     _tags_cell_pieces,
@@ -142,7 +142,7 @@ def test_rows_are_written_as_the_csv_module_writes_them_and_read_back(
     rows: list[list[str]], excel: bool
 ) -> None:
     terminator = "\r\n" if excel else "\n"
-    text = _csv_text(rows, terminator)
+    text = _CsvWriter(excel=excel, formula_guard=False).text(rows)
     assert list(csv.reader(io.StringIO(text, newline=""), strict=True)) == rows
     if excel or not any("\r" in cell for row in rows for cell in row):
         # Only a lone CR under LF line ends differs: the csv module leaves it unquoted.
