@@ -51,6 +51,8 @@ STATUS_POSITION = re.compile(r"\s(\d+):(\d+)\s+\d+%")
 PLAIN_WORDS = re.compile(r"[A-Za-z][A-Za-z ,]{10,}[A-Za-z]")
 """Words that look the same on screen, in a JSON file and in a CSV cell."""
 KEY_TIMEOUT = 15.0
+LOST_AFTER = 3.0
+"""Seconds after which a motion key that changed nothing on screen counts as lost."""
 
 
 def milliseconds(values: Sequence[float]) -> str:
@@ -264,10 +266,15 @@ def start_up(setup: Setup, probe: Probe) -> tuple[float, float]:
 def select_next_sentence(session: PtySession) -> str:
     """`)` and `s` until a sentence with plain words of its own is selected; those words."""
     for _ in range(20):
+        # Waits on what each key shows, not on quiet alone: old code writing its whole
+        # database stays quiet for a second while it holds the interpreter.
+        position = cursor_position(session)
         session.send(")")
+        session.wait_until(lambda old=position: cursor_position(session) != old, KEY_TIMEOUT)
         session.settle(0.15)
         before = session.cells()
         session.send("s")
+        session.wait_until(lambda old=before: session.cells() != old, KEY_TIMEOUT)
         session.settle(0.15)
         words = selected_words(before, session.cells())
         if words is not None:
@@ -300,9 +307,12 @@ def tag_to_disk(session: PtySession, files: list[Path], keys: int) -> list[float
 
 
 def next_key_after_tag(session: PtySession, files: list[Path], keys: int, gap: float
-                       ) -> list[float]:
-    figures = []
-    while len(figures) < keys:
+                       ) -> tuple[list[float], int]:
+    """Seconds from `j` to its effect on screen, for `keys` tag keys each followed by `j` after
+    `gap` seconds; and how many times `j` showed no effect at all (in LOST_AFTER seconds)."""
+    figures: list[float] = []
+    lost = 0
+    while len(figures) + lost < keys:
         words = select_next_sentence(session)
         position = cursor_position(session)
         if position is None:
@@ -321,16 +331,15 @@ def next_key_after_tag(session: PtySession, files: list[Path], keys: int, gap: f
             session.collect(0.0005)
         sent = time.perf_counter()
         session.send("j")
-        while cursor_line(session) != line + 1:
-            if time.perf_counter() - sent > KEY_TIMEOUT:
-                raise TimeoutError(
-                    f"`j` did not move the cursor from line {line}; screen:\n{session.text}"
-                )
+        while cursor_line(session) != line + 1 and time.perf_counter() - sent < LOST_AFTER:
             session.read(0.002)
-        figures.append(session.last_output_at - sent)
+        if cursor_line(session) == line + 1:
+            figures.append(session.last_output_at - sent)
+        else:
+            lost += 1
         wait_on_disk(session, watch, watch.total + 1, tagged)  # the next key starts afresh
         session.settle(0.3)
-    return figures
+    return figures, lost
 
 
 def measure(setup: Setup, probe: Probe, runs: int, keys: int, gaps: list[float],
@@ -350,9 +359,10 @@ def measure(setup: Setup, probe: Probe, runs: int, keys: int, gaps: list[float],
         report(f"tag key to disk             {milliseconds(tag_to_disk(session, files, keys))}"
                f"  (goal <= 50 ms; watching {', '.join(f.name for f in files)})")
         for gap in gaps:
-            figures = next_key_after_tag(session, files, keys, gap)
-            report(f"next key {gap * 1000:3.0f} ms after tag  {milliseconds(figures)}"
-                   "  (goal <= 50 ms)")
+            figures, lost = next_key_after_tag(session, files, keys, gap)
+            shown = milliseconds(figures) if figures else "never shown"
+            lost_note = f"; `j` showed no effect {lost} times" if lost else ""
+            report(f"next key {gap * 1000:3.0f} ms after tag  {shown}  (goal <= 50 ms{lost_note})")
 
 
 def main() -> int:
