@@ -38,6 +38,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -233,23 +234,58 @@ def cursor_line(session: PtySession) -> int | None:
     return position[0] if position is not None else None
 
 
-def selected_words(before: dict[int, tuple[object, ...]], after: dict[int, tuple[object, ...]]
-                   ) -> str | None:
-    """Plain words among the cells whose look changed (and text did not) between two screens:
-    the selection a key just made."""
-    best = ""
-    for y, cells in after.items():
-        run = []
-        for old, new in zip(before[y], cells, strict=True):
-            same_text = old.data == new.data  # type: ignore[attr-defined]
-            restyled = (old.bg, old.reverse) != (new.bg, new.reverse)  # type: ignore[attr-defined]
-            if same_text and restyled:
-                run.append(new.data or " ")  # type: ignore[attr-defined]
-                continue
-            best = max([best, *PLAIN_WORDS.findall("".join(run))], key=len)
-            run = []
-        best = max([best, *PLAIN_WORDS.findall("".join(run))], key=len)
+def longest_plain_words(runs: list[list[str]]) -> str | None:
+    found = [words for run in runs for words in PLAIN_WORDS.findall("".join(run))]
+    best = max(found, key=len, default="")
     return best[:24] if len(best) >= 12 else None
+
+
+class SelectionReader:
+    """Reads plain words a selection covers off the screen.
+
+    The first time from the cells a key restyled without changing their text; from then on by
+    the look those cells had (the selection's), wherever on the screen they are: a selection
+    near the bottom scrolls the view, and a diff then sees every row change.
+    """
+
+    def __init__(self) -> None:
+        self.look: tuple[object, object, object] | None = None
+
+    @staticmethod
+    def _look(cell: Any) -> tuple[object, object, object]:
+        return cell.fg, cell.bg, cell.reverse
+
+    def words(self, before: dict[int, tuple[Any, ...]], after: dict[int, tuple[Any, ...]]
+              ) -> str | None:
+        runs: list[list[str]] = []
+        looks: dict[tuple[object, object, object], int] = {}
+        for y, cells in after.items():
+            run: list[str] = []
+            for old, new in zip(before[y], cells, strict=True):
+                if old.data == new.data and (old.bg, old.reverse) != (new.bg, new.reverse):
+                    run.append(new.data or " ")
+                    looks[self._look(new)] = looks.get(self._look(new), 0) + 1
+                else:
+                    runs.append(run)
+                    run = []
+            runs.append(run)
+        words = longest_plain_words(runs)
+        if words is not None:
+            self.look = max(looks, key=looks.__getitem__)
+            return words
+        if self.look is None:
+            return None
+        runs = []
+        for cells in after.values():
+            run = []
+            for cell in cells:
+                if self._look(cell) == self.look:
+                    run.append(cell.data or " ")
+                else:
+                    runs.append(run)
+                    run = []
+            runs.append(run)
+        return longest_plain_words(runs)
 
 
 # ---------------------------------------------------------------------------- the figures
@@ -263,7 +299,7 @@ def start_up(setup: Setup, probe: Probe) -> tuple[float, float]:
     return painted, lit
 
 
-def select_next_sentence(session: PtySession) -> str:
+def select_next_sentence(session: PtySession, reader: SelectionReader) -> str:
     """`)` and `s` until a sentence with plain words of its own is selected; those words."""
     for _ in range(20):
         # Waits on what each key shows, not on quiet alone: old code writing its whole
@@ -276,7 +312,7 @@ def select_next_sentence(session: PtySession) -> str:
         session.send("s")
         session.wait_until(lambda old=before: session.cells() != old, KEY_TIMEOUT)
         session.settle(0.15)
-        words = selected_words(before, session.cells())
+        words = reader.words(before, session.cells())
         if words is not None:
             return words
         session.send("\x1b")  # nothing usable selected: drop it and try the next sentence
@@ -294,10 +330,11 @@ def wait_on_disk(session: PtySession, watch: DiskWatch, expected: int, sent: flo
     return time.perf_counter() - sent
 
 
-def tag_to_disk(session: PtySession, files: list[Path], keys: int) -> list[float]:
+def tag_to_disk(session: PtySession, reader: SelectionReader, files: list[Path], keys: int
+                ) -> list[float]:
     figures = []
     for _ in range(keys):
-        words = select_next_sentence(session)
+        words = select_next_sentence(session, reader)
         watch = DiskWatch(files, words)
         sent = time.perf_counter()
         session.send("1")
@@ -306,14 +343,14 @@ def tag_to_disk(session: PtySession, files: list[Path], keys: int) -> list[float
     return figures
 
 
-def next_key_after_tag(session: PtySession, files: list[Path], keys: int, gap: float
-                       ) -> tuple[list[float], int]:
+def next_key_after_tag(session: PtySession, reader: SelectionReader, files: list[Path],
+                       keys: int, gap: float) -> tuple[list[float], int]:
     """Seconds from `j` to its effect on screen, for `keys` tag keys each followed by `j` after
     `gap` seconds; and how many times `j` showed no effect at all (in LOST_AFTER seconds)."""
     figures: list[float] = []
     lost = 0
     while len(figures) + lost < keys:
-        words = select_next_sentence(session)
+        words = select_next_sentence(session, reader)
         position = cursor_position(session)
         if position is None:
             raise LookupError(f"no line:column on the status line; screen:\n{session.text}")
@@ -353,13 +390,15 @@ def measure(setup: Setup, probe: Probe, runs: int, keys: int, gaps: list[float],
     report(f"first painted text          {seconds(painted)}")
     report(f"first visible highlight     {seconds(lit)}")
     files = commit_files(setup.db, setup.document)
+    reader = SelectionReader()
     with setup.session() as session:
         session.wait_until(lambda: highlighted(session, probe.words))
         session.settle(0.5)
-        report(f"tag key to disk             {milliseconds(tag_to_disk(session, files, keys))}"
+        to_disk = tag_to_disk(session, reader, files, keys)
+        report(f"tag key to disk             {milliseconds(to_disk)}"
                f"  (goal <= 50 ms; watching {', '.join(f.name for f in files)})")
         for gap in gaps:
-            figures, lost = next_key_after_tag(session, files, keys, gap)
+            figures, lost = next_key_after_tag(session, reader, files, keys, gap)
             shown = milliseconds(figures) if figures else "never shown"
             lost_note = f"; `j` showed no effect {lost} times" if lost else ""
             report(f"next key {gap * 1000:3.0f} ms after tag  {shown}  (goal <= 50 ms{lost_note})")
