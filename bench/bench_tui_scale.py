@@ -20,7 +20,8 @@ and a temporary HOME, on one document of that database, and this prints, over th
 3. the next key after a tag key: `1`, then `j` after --gaps milliseconds; milliseconds from `j`
    until the status line shows the cursor one line further down. With a gap of 0 the motion
    usually runs before the write starts (a change waits for its preview to be painted); gaps of
-   50-100 ms put it where a typing user's next key lands: during the write.
+   50-100 ms put it where a typing user's next key lands: during the write. The same `j` with
+   no tag key before it is measured first, for comparison.
 Goals (issue 12): tag key to disk <= 50 ms; the next key after a tag key <= 50 ms.
 """
 
@@ -379,6 +380,20 @@ def next_key_after_tag(session: PtySession, reader: SelectionReader, files: list
     return figures, lost
 
 
+def motion_alone(session: PtySession, keys: int) -> list[float]:
+    """Seconds from `j` to the cursor shown a line further down, with no tag key before it:
+    what the next key after a tag key is compared with."""
+    figures = []
+    for _ in range(keys):
+        line = cursor_line(session)
+        if line is None:
+            raise LookupError(f"no line:column on the status line; screen:\n{session.text}")
+        figures.append(session.time_key("j", until=lambda old=line: cursor_line(session) == old + 1,
+                                        timeout=KEY_TIMEOUT))
+        session.settle(0.2)
+    return figures
+
+
 def measure(setup: Setup, probe: Probe, runs: int, keys: int, gaps: list[float],
             report: Callable[[str], None]) -> None:
     start_up(setup, probe)  # a first run compiles the code tree's bytecode
@@ -394,6 +409,7 @@ def measure(setup: Setup, probe: Probe, runs: int, keys: int, gaps: list[float],
     with setup.session() as session:
         session.wait_until(lambda: highlighted(session, probe.words))
         session.settle(0.5)
+        report(f"a motion key alone (j)      {milliseconds(motion_alone(session, keys))}")
         to_disk = tag_to_disk(session, reader, files, keys)
         report(f"tag key to disk             {milliseconds(to_disk)}"
                f"  (goal <= 50 ms; watching {', '.join(f.name for f in files)})")
