@@ -8,6 +8,7 @@ a fresh `AnnotationStore` on the same file.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -256,6 +257,33 @@ async def test_codebook_bar_shows_hotkeys_names_and_counts(corpus: Corpus) -> No
         assert text.startswith("1 \u25a0 refugees 3")
         assert "7 \u25a0 humanitarian aid 2" in text
         assert "\u00b7 \u25a0 refugees/returns 2" in text
+
+
+async def test_codebook_bar_repaints_new_counts_without_a_layout(
+    corpus: Corpus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each tag key changes a count: the bar (always one row) is repainted, not the whole screen
+    laid out again (that cost each tag key ~10 ms of the UI's time on a big database)."""
+    app = ReviewApp(corpus.db, None)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(app, pilot, corpus)
+        bar = app.query_one(CodebookBar)
+        await until(pilot, lambda: "refugees 3" in str(bar.render()))
+        layouts: list[bool] = []
+        repaint = bar.refresh
+
+        def refresh(*regions: Any, **options: Any) -> Any:
+            layouts.append(bool(options.get("layout")))
+            return repaint(*regions, **options)
+
+        monkeypatch.setattr(bar, "refresh", refresh)
+        snapshot = app.store_feed.snapshot
+        assert snapshot is not None
+        counts = {**snapshot.rolled_counts, corpus.tags["refugees"]: 4}
+        app.store_feed.publish(replace(snapshot, revision=snapshot.revision + 1,
+                                       rolled_counts=counts))
+        await until(pilot, lambda: "refugees 4" in str(bar.render()))
+        assert layouts and not any(layouts)
 
 
 # ---------------------------------------------------------------------------- tag view
