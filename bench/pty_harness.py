@@ -77,6 +77,7 @@ class PtySession:
         self.started = 0.0
         self.last_output_at = 0.0
         """When the program last wrote (perf_counter); the timings below end there."""
+        self._held: list[bytes] = []  # output collected but not emulated yet
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -146,6 +147,9 @@ class PtySession:
         emulating between reads would hold the program's writes back, timing pyte rather than
         the program. `last_output_at` is when the last byte of the burst arrived.
         """
+        if self._held:
+            self._emulate(self._held)
+            self._held = []
         total = 0
         deadline = time.perf_counter() + timeout
         burst: list[bytes] = []
@@ -168,6 +172,28 @@ class PtySession:
             burst.append(data)
             total += len(data)
         self._emulate(burst)
+        return total
+
+    def collect(self, timeout: float) -> int:
+        """Take what the program writes within `timeout` off the pty without emulating it.
+
+        For a loop that watches something else (a file on disk) while the program paints:
+        emulating a frame takes pyte tens of milliseconds, which that loop would then miss.
+        The next `read` emulates the collected output first.
+        """
+        total = 0
+        ready, _, _ = select.select([self.fd], [], [], timeout)
+        while ready:
+            try:
+                data = os.read(self.fd, 1 << 16)
+            except OSError:  # the program exited and the pty closed
+                break
+            if not data:
+                break
+            self.last_output_at = time.perf_counter()
+            self._held.append(data)
+            total += len(data)
+            ready, _, _ = select.select([self.fd], [], [], 0)
         return total
 
     def _emulate(self, chunks: list[bytes]) -> None:

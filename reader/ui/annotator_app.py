@@ -17,6 +17,7 @@ from textual.binding import Binding, BindingType
 
 from reader.core.display import printable
 from reader.core.filepaths import resolved_path
+from reader.ui.review_messages import PassageRequested
 from reader.ui.store_feed import StoreFeed
 from reader.ui.widgets.document_pane import DocumentPane
 
@@ -376,8 +377,13 @@ class AnnotatorApp(App[None]):
 
     def jump_to(self, document_id: str, offset: int, end: int | None = None) -> None:
         """Show `offset` of a document (opening it if needed) with the keyboard in its view;
-        with `end`, select [offset, end). For the review side: sidebar, tag view, codebook."""
+        with `end`, select [offset, end)."""
         self._jump(document_id, offset, end)
+
+    @on(PassageRequested)
+    def _passage_requested(self, message: PassageRequested) -> None:
+        """A passage chosen on the review side: sidebar, tag view, analysis, corpus search."""
+        self.jump_to(message.document_id, message.start, message.end)
 
     @work(group="jump", exclusive=True)
     async def _jump(self, document_id: str, offset: int, end: int | None) -> None:

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from reader.core.store import AnnotationStore
     from reader.ui.store_feed import StoreFeed
     from reader.ui.widgets.document_pane import DocumentPane
+    from reader.ui.widgets.document_view import DocumentView
 
 
 _PAINT_WAIT = 0.1
@@ -628,7 +629,28 @@ class CodingController:
     # ------------------------------------------------------------------ the panes' requests
 
     def carry_out(self, request: DocumentPane.CodingRequested) -> None:
-        """Do what a pane's coding key asked for (the pane posts; the app hands it here)."""
+        """Do what a pane's coding key asked for (the pane posts; the app hands it here), on
+        the selection and cursor the key was pressed on.
+
+        Keys pressed after it may have been handled first: the request travels up to the app
+        as a message, behind them. The view is then put back as the key saw it for the request,
+        and the later keys get their cursor back after it; a selection they only extended was
+        the one the request coded, so it goes.
+        """
+        view = request.pane.view
+        pressed = (request.anchor, request.cursor)
+        later = (view.selection_anchor, view.cursor_offset)
+        if later == pressed:
+            self._carry_out(request)
+            return
+        _place(view, *pressed)
+        self._carry_out(request)
+        anchor, cursor = later
+        if anchor == request.anchor and view.selection_anchor is None:
+            anchor = None
+        _place(view, anchor, cursor)
+
+    def _carry_out(self, request: DocumentPane.CodingRequested) -> None:
         from reader.ui.widgets.document_pane import DocumentPane
 
         pane = request.pane
@@ -653,3 +675,12 @@ class CodingController:
                 self.step(pane, forward=forward)
             case _:
                 raise TypeError(f"no coding request {type(request).__name__}")
+
+
+def _place(view: DocumentView, anchor: int | None, cursor: int) -> None:
+    """Put the view's selection anchor (None: no selection) and cursor where they were."""
+    if anchor is None:
+        view.clear_selection()
+        view.move_cursor(cursor)
+    else:
+        view.select(anchor, cursor)

@@ -16,6 +16,7 @@ from annotator_support import (
     until,
     write_documents,
 )
+from textual import events
 from textual.widgets import TextArea
 
 from reader.ui.app import ReaderApp
@@ -59,6 +60,37 @@ async def test_s_then_1_tags_exactly_the_sentence_and_shows_it_at_once(tmp_path:
     assert len(annotations) == 1
     assert annotations[0].quote == LEBANON_SENTENCE
     assert annotations[0].tags == (tag_id(tmp_path, "refugees"),)
+
+
+def keys_in_one_read(app: ReaderApp, *keys: str) -> None:
+    """Keys as a terminal delivers a quick burst: queued at once, none waiting for the last to be
+    handled (Pilot's `press` waits for the app to be idle after each key)."""
+    for key in keys:
+        event = events.Key(key, key)
+        event.set_sender(app)
+        app.post_message(event)
+
+
+async def test_a_key_right_after_a_tag_key_neither_changes_what_is_tagged_nor_is_lost(
+    tmp_path: Path,
+) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        pane = await ready(pilot)
+        await find_lebanon(pilot, pane)
+        await pilot.press("s")
+        start = REPORT.index(LEBANON_SENTENCE)
+        end = start + len(LEBANON_SENTENCE)
+        # `j` reaches the view before the tag key's request reaches the app (it extends the
+        # selection there): the tag must still take the sentence as selected, and `j` still
+        # moves the cursor down a row, past the new passage, with nothing left selected.
+        keys_in_one_read(app, "1", "j")
+        await until(pilot, lambda: pane.view.selection is None and pane.view.cursor_offset > end)
+        await store_idle(pilot)
+        assert pane.view.selection is None
+        assert pane.view.cursor_offset > end
+    annotations = stored(tmp_path).annotations()
+    assert [(a.start, a.quote) for a in annotations] == [(start, LEBANON_SENTENCE)]
 
 
 async def test_m_writes_a_memo_on_the_passage_under_the_cursor(tmp_path: Path) -> None:

@@ -87,6 +87,23 @@ async def test_f2_lists_the_focused_document_and_enter_moves_its_cursor(tmp_path
         assert app.focused is active_view(app)
 
 
+async def test_escape_in_the_sidebar_gives_the_keyboard_back_to_the_document(
+    tmp_path: Path,
+) -> None:
+    app, _ids, _notes = prepare(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await until(pilot, lambda: app.workspace.document_count == 2)
+        await app.main_screen.mount_review_widgets()  # (they join after the first frame)
+        sidebar = app.main_screen.query_one(AnnotationSidebar)
+        await pilot.press("f2")
+        await until(pilot, lambda: app.focused is sidebar.option_list)
+        # The sidebar asks the workspace it was given to focus the document, and stays shown.
+        await pilot.press("escape")
+        await until(pilot, lambda: app.focused is active_view(app))
+        assert sidebar.display
+
+
 async def test_sidebar_follows_the_active_document_without_polling(tmp_path: Path) -> None:
     app, ids, notes = prepare(tmp_path)
     async with app.run_test(size=SIZE) as pilot:

@@ -8,12 +8,14 @@ a fresh `AnnotationStore` on the same file.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from support import settle, until
+from textual import on
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList, Select
@@ -23,6 +25,7 @@ from reader.core.models import Document, Tag
 from reader.core.store import AnnotationStore
 from reader.paths import styles_dir
 from reader.ui.review_keys import review_commands
+from reader.ui.review_messages import PassageRequested
 from reader.ui.screens.codebook import CodebookScreen
 from reader.ui.screens.tag_editor import Confirm, TagChooser, TextPrompt
 from reader.ui.screens.tag_view import TagViewScreen
@@ -41,7 +44,8 @@ ALPHA_TEXT = "Alpha notes.\nReturnees need shelter.\nThe fund paid for schools.\
 
 
 class ReviewApp(App[None]):
-    """What the review widgets need of the reader app: `store_feed`, `workspace`, `jump_to`."""
+    """What the review widgets need of the reader app: a `store_feed`, a handler of
+    `PassageRequested`, and (for the sidebar) the focused document."""
 
     CSS_PATH = [styles_dir() / "review.tcss"]
 
@@ -52,13 +56,15 @@ class ReviewApp(App[None]):
         self.store_feed.service = self.service
         self.jumps: list[tuple[str, int]] = []
         document = SimpleNamespace(path=focused_path)
-        self.workspace = SimpleNamespace(
-            active_document=SimpleNamespace(document=document) if focused_path else None,
-            focus_document=lambda: None,
+        # The focused document as the reading screen's workspace gives it: a pane whose
+        # registration has not come back yet (no id), so the sidebar finds it by its path.
+        pane = SimpleNamespace(document=document, document_id=None, cursor_offset=0)
+        self.documents = SimpleNamespace(
+            active_document=pane if focused_path else None, focus_document=lambda: None
         )
 
     def compose(self) -> ComposeResult:
-        yield AnnotationSidebar(id="annotation-sidebar")
+        yield AnnotationSidebar(id="annotation-sidebar", documents=self.documents)
         yield CodebookBar(id="codebook-bar")
 
     def on_mount(self) -> None:
@@ -76,8 +82,9 @@ class ReviewApp(App[None]):
     def on_annotation_service_changed(self, message: AnnotationService.Changed) -> None:
         self.store_feed.publish(message.snapshot)
 
-    async def jump_to(self, document_id: str, offset: int, end: int | None = None) -> None:
-        self.jumps.append((document_id, offset))
+    @on(PassageRequested)
+    def _jump(self, message: PassageRequested) -> None:
+        self.jumps.append((message.document_id, message.start))
 
 
 class Corpus(SimpleNamespace):
@@ -250,6 +257,33 @@ async def test_codebook_bar_shows_hotkeys_names_and_counts(corpus: Corpus) -> No
         assert text.startswith("1 \u25a0 refugees 3")
         assert "7 \u25a0 humanitarian aid 2" in text
         assert "\u00b7 \u25a0 refugees/returns 2" in text
+
+
+async def test_codebook_bar_repaints_new_counts_without_a_layout(
+    corpus: Corpus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each tag key changes a count: the bar (always one row) is repainted, not the whole screen
+    laid out again (that cost each tag key ~10 ms of the UI's time on a big database)."""
+    app = ReviewApp(corpus.db, None)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(app, pilot, corpus)
+        bar = app.query_one(CodebookBar)
+        await until(pilot, lambda: "refugees 3" in str(bar.render()))
+        layouts: list[bool] = []
+        repaint = bar.refresh
+
+        def refresh(*regions: Any, **options: Any) -> Any:
+            layouts.append(bool(options.get("layout")))
+            return repaint(*regions, **options)
+
+        monkeypatch.setattr(bar, "refresh", refresh)
+        snapshot = app.store_feed.snapshot
+        assert snapshot is not None
+        counts = {**snapshot.rolled_counts, corpus.tags["refugees"]: 4}
+        app.store_feed.publish(replace(snapshot, revision=snapshot.revision + 1,
+                                       rolled_counts=counts))
+        await until(pilot, lambda: "refugees 4" in str(bar.render()))
+        assert layouts and not any(layouts)
 
 
 # ---------------------------------------------------------------------------- tag view

@@ -33,7 +33,8 @@ from reader.analysis.model import Corpus
 from reader.core.models import Annotation
 from reader.core.review import shorten
 from reader.core.row_geometry import visual_label
-from reader.ui.widgets.annotation_sidebar import show_passage, store_service
+from reader.ui.review_messages import PassageRequested
+from reader.ui.widgets.annotation_sidebar import store_service
 from reader.ui.widgets.row_render import label_text
 
 if TYPE_CHECKING:
@@ -430,7 +431,7 @@ class AnalysisScreen(Screen[None]):
         """Close the analysis and show the passage, selected, in its document."""
         app = self.app
         self.dismiss()
-        show_passage(app, passage.document, passage.start, passage.end)
+        app.post_message(PassageRequested(passage.document, passage.start, passage.end))
 
     # ------------------------------------------------------------------ keys
 

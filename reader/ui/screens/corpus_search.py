@@ -40,10 +40,10 @@ from reader.core.models import Annotation, Document
 from reader.core.review import shorten
 from reader.core.row_geometry import visual_label
 from reader.core.search import SearchError, SearchQuery
+from reader.ui.review_messages import PassageRequested
 from reader.ui.screens.tag_picker import TagPicker, TagPickerResult
 from reader.ui.store_feed import store_feed
 from reader.ui.widgets.annotation_sidebar import (
-    show_passage,
     store_service,
     store_snapshot,
 )
@@ -301,7 +301,7 @@ class CorpusSearchScreen(Screen[None]):
         """Close the search and show [start, end) selected in its document."""
         app = self.app
         self.dismiss()
-        show_passage(app, document_id, start, end)
+        app.post_message(PassageRequested(document_id, start, end))
 
     # ------------------------------------------------------------------ options
 

@@ -97,7 +97,12 @@ class MainScreen(ReviewActions, Screen[None]):
             if load_later_styles is not None:  # (their styles may not be read yet)
                 load_later_styles()
             await self.mount_all(
-                [AnnotationSidebar(id="annotation-sidebar"), CodebookBar(id="codebook-bar")],
+                [
+                    AnnotationSidebar(
+                        id="annotation-sidebar", documents=self.query_one(Workspace)
+                    ),
+                    CodebookBar(id="codebook-bar"),
+                ],
                 before=self.query_one(ReaderFooter),
             )
             self._review_widgets_mounted.set()

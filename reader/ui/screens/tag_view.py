@@ -26,9 +26,9 @@ from reader.core.review import (
 )
 from reader.core.row_geometry import visual_label
 from reader.core.structure import page_range
+from reader.ui.review_messages import PassageRequested
 from reader.ui.store_feed import store_feed
 from reader.ui.widgets.annotation_sidebar import (
-    show_passage,
     store_service,
     store_snapshot,
     tag_label,
@@ -300,7 +300,7 @@ class TagViewScreen(Screen[None]):
         """Close the tag view and show the passage in its document."""
         app = self.app
         self.dismiss()
-        show_passage(app, row.document_id, row.start, row.annotation.end)
+        app.post_message(PassageRequested(row.document_id, row.start, row.annotation.end))
 
     def on_resize(self, event: Resize) -> None:
         # Closer keys on a narrow terminal, so more of them fit in the footer.

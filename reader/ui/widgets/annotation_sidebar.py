@@ -1,17 +1,17 @@
 """The annotation sidebar: the focused document's passages with tags and memos, filterable.
 
-Also the few points where the review widgets meet the app (`store_snapshot`, `focused_document_id`,
-`jump_to_passage`, `show_passage`, `submit_change`): every review screen goes through them. The
-store reaches them through the app's `StoreFeed` (reader.ui.store_feed), which pushes each new
-snapshot.
+Also the few points where the review widgets meet the app's store (`store_snapshot`,
+`store_service`, `submit_change`): every review screen goes through them. The store reaches them
+through the app's `StoreFeed` (reader.ui.store_feed), which pushes each new snapshot. A passage
+chosen here is shown by the app, asked with a `PassageRequested` message
+(reader.ui.review_messages); the document the sidebar lists comes from the `DocumentFocus` it
+is given (the reading screen's workspace).
 """
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -32,6 +32,7 @@ from reader.core.review import (
     tag_and_descendants,
 )
 from reader.core.row_geometry import visual_label
+from reader.ui.review_messages import PassageRequested
 from reader.ui.store_feed import store_feed
 
 if TYPE_CHECKING:
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
 
     from reader.core.store import AnnotationStore
     from reader.ui.store_service import AnnotationService, StoreSnapshot
+    from reader.ui.widgets.document_pane import DocumentPane
 
 T = TypeVar("T")
 
@@ -74,58 +76,6 @@ def document_annotations(
     return feed.annotations_of(snapshot, document_id)
 
 
-def focused_document_id(app: App[Any], snapshot: StoreSnapshot | None) -> str | None:
-    """The store id of the document shown in the active pane."""
-    try:
-        pane = app.workspace.active_document  # type: ignore[attr-defined]
-    except Exception:  # no workspace (another screen's app, or while tearing down)
-        return None
-    if pane is None:
-        return None
-    known = getattr(pane, "document_id", None)
-    if isinstance(known, str) and known:
-        return known
-    if snapshot is None:
-        return None
-    document = document_for_path(snapshot.documents, str(pane.document.path))
-    return document.id if document is not None else None
-
-
-async def jump_to_passage(
-    app: App[Any], document_id: str, offset: int, end: int | None = None
-) -> None:
-    """Open the document (or show it), put the cursor at `offset` and select up to `end`.
-
-    Uses the app's `jump_to(document_id, offset[, end])` when it has one; otherwise opens the
-    document's path from the snapshot and moves the active view's cursor.
-    """
-    jump = getattr(app, "jump_to", None)
-    if callable(jump):
-        takes_end = "end" in inspect.signature(jump).parameters
-        result = jump(document_id, offset, end) if takes_end else jump(document_id, offset)
-        if inspect.isawaitable(result):
-            await result
-        return
-    snapshot = store_snapshot(app)
-    document = snapshot.documents.get(document_id) if snapshot is not None else None
-    if document is None:
-        app.notify("That document is no longer in the database.", severity="warning")
-        return
-    open_path = getattr(app, "open_path", None)
-    if open_path is None or not await open_path(Path(document.path)):
-        return
-    pane = app.workspace.active_document  # type: ignore[attr-defined]
-    if pane is not None:
-        pane.cursor_offset = offset
-        app.workspace.focus_document()  # type: ignore[attr-defined]
-
-
-def show_passage(app: App[Any], document_id: str, start: int, end: int) -> None:
-    """Show [start, end) selected in its document, in a worker (a passage chosen in a review
-    widget or screen)."""
-    app.run_worker(jump_to_passage(app, document_id, start, end), group="review-jump")
-
-
 def submit_change(
     app: App[Any],
     run: Callable[[AnnotationStore], T],
@@ -158,6 +108,16 @@ def tag_label(path: str, colour: str | None) -> Content:
 
 
 # ---------------------------------------------------------------------------- the sidebar
+
+
+class DocumentFocus(Protocol):
+    """Where the sidebar finds the document it lists, and gives the keyboard back to it: the
+    reading screen's `Workspace`."""
+
+    @property
+    def active_document(self) -> DocumentPane | None: ...
+
+    def focus_document(self) -> None: ...
 
 
 def annotation_prompt(
@@ -208,9 +168,17 @@ class AnnotationSidebar(Vertical, can_focus=False):
 
     ANY_TAG = "__any__"
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        documents: DocumentFocus | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
         # Disabled while hidden, so nothing in it takes the keyboard before it is shown.
         super().__init__(id=id, classes=classes, disabled=True)
+        self.documents = documents
+        """The active document's pane and focus (None: no document is ever focused)."""
         self.snapshot: StoreSnapshot | None = None
         self.document_id: str | None = None
         self.shown: list[Annotation] = []
@@ -270,19 +238,32 @@ class AnnotationSidebar(Vertical, can_focus=False):
         snapshot = store_snapshot(self.app)
         if snapshot is None:
             return
-        self.update_snapshot(snapshot, focused_document_id(self.app, snapshot))
+        self.update_snapshot(snapshot, self._focused_document_id(snapshot))
         self.follow_cursor()
+
+    def _active_pane(self) -> DocumentPane | None:
+        return self.documents.active_document if self.documents is not None else None
+
+    def _focused_document_id(self, snapshot: StoreSnapshot) -> str | None:
+        """The store id of the document shown in the active pane (found by its path while the
+        pane's registration is still on its way)."""
+        pane = self._active_pane()
+        if pane is None:
+            return None
+        if pane.document_id:
+            return pane.document_id
+        document = document_for_path(snapshot.documents, str(pane.document.path))
+        return document.id if document is not None else None
 
     def follow_cursor(self) -> None:
         """Highlight the passage at the document's cursor (unless the keyboard is in here)."""
         if not self._built:
             return
-        try:
-            pane = self.app.workspace.active_document  # type: ignore[attr-defined]
-        except Exception:
+        pane = self._active_pane()
+        if pane is None:
             return
-        offset = getattr(pane, "cursor_offset", None)
-        if not isinstance(offset, int) or offset == self._followed or self.has_focus_within:
+        offset = pane.cursor_offset
+        if offset == self._followed or self.has_focus_within:
             return
         self._followed = offset
         for index, annotation in enumerate(self.shown):
@@ -386,7 +367,9 @@ class AnnotationSidebar(Vertical, can_focus=False):
         event.stop()
         for annotation in self.shown:
             if annotation.id == event.option_id:
-                show_passage(self.app, annotation.document, annotation.start, annotation.end)
+                self.post_message(
+                    PassageRequested(annotation.document, annotation.start, annotation.end)
+                )
                 return
 
     def action_focus_filter(self) -> None:
@@ -397,9 +380,12 @@ class AnnotationSidebar(Vertical, can_focus=False):
         if focused is not None and focused is not self.option_list and focused in self.query("*"):
             self.option_list.focus()
             return
-        try:
-            self.app.workspace.focus_document()  # type: ignore[attr-defined]
-        except Exception:
+        self._focus_document()
+
+    def _focus_document(self) -> None:
+        if self.documents is not None:
+            self.documents.focus_document()
+        else:
             self.screen.focus_next()
 
     def highlighted_tag(self) -> str | None:
@@ -441,10 +427,7 @@ class AnnotationSidebar(Vertical, can_focus=False):
         self.display = False
         self.disabled = True
         if had_focus:
-            try:
-                self.app.workspace.focus_document()  # type: ignore[attr-defined]
-            except Exception:
-                self.screen.focus_next()
+            self._focus_document()
 
     def toggle(self) -> None:
         """Hidden: show and focus. Shown without the keyboard: focus. Focused: hide."""

@@ -69,4 +69,6 @@ class CodebookBar(Static):
         if key == self._drawn:
             return
         self._drawn = key
-        self.update(bar_content(codebook, counts))
+        # One row whatever it says (its height is fixed, its width the screen's): a repaint
+        # will do. Laying the screen out again cost every tag key ~10 ms of the UI's time.
+        self.update(bar_content(codebook, counts), layout=False)

@@ -398,11 +398,18 @@ class DocumentPane(Widget):
             self.pane = pane
 
     class CodingRequested(Message):
-        """A coding key pressed in the pane; the app's coding controller carries it out."""
+        """A coding key pressed in the pane; the app's coding controller carries it out.
+
+        It keeps the selection's anchor and the cursor the key was pressed on: a key pressed
+        right after it (a quick `1` `j`) reaches the view before this message reaches the app,
+        and must not change what the key codes.
+        """
 
         def __init__(self, pane: DocumentPane) -> None:
             super().__init__()
             self.pane = pane
+            self.anchor = pane.view.selection_anchor
+            self.cursor = pane.view.cursor_offset
 
     class TagRequested(CodingRequested):
         """Apply the tag with key `slot` to the selection, or toggle it on the passage here."""
