@@ -854,6 +854,10 @@ class AnnotationStore:
         self._counts_cache: dict[str, list[Any]] | None = None
         self._home: dict[str, str] = {}
         self._homes_complete = False
+        # Moves whenever what is on disk may differ from what this store last read (a file read,
+        # another process's step): the tag counts of the documents not held are kept until then.
+        self._disk_generation = 0
+        self._unheld_counts: tuple[object, Counter[str]] | None = None
         self._open()
         _OPEN_STORES.add(self)
 
@@ -1013,6 +1017,8 @@ class AnnotationStore:
         seen = 0 if entries_before is None else len(entries_before.entries)
         self._read_journal()
         journal = self._journal
+        if journal is not entries_before:  # another process's steps (or a repaired journal)
+            self._disk_generation += 1
         if journal is not None and entries_before is not None and (
             journal.epoch == entries_before.epoch and len(journal.entries) >= seen
         ):
@@ -1268,6 +1274,8 @@ class AnnotationStore:
 
     def _adopt(self, key: str, file: _TableFile) -> None:
         self._files[key] = file
+        if key != HISTORY_FILE:
+            self._disk_generation += 1
         self._signatures[key] = _file_signature(self._file_path(key))
         if key == CATALOGUE_FILE:
             self._invalidate()
@@ -2535,13 +2543,30 @@ class AnnotationStore:
         (`counts.json`, keyed by each file's signature and made of settled files only, as
         `facts.json` is), so the whole corpus's counts cost a look at each file, not a read."""
         self.refresh()
+        def held() -> list[str]:
+            return [key[len(PASSAGES_PREFIX):] for key in self._files
+                    if key.startswith(PASSAGES_PREFIX)]
+
+        # The documents not held change only on disk: their sum is kept until something there
+        # may have changed (a tag key in the reader asks for the counts after every step).
+        basis = (self._disk_generation, frozenset(held()), frozenset(self._index_documents()))
+        if self._unheld_counts is None or self._unheld_counts[0] != basis:
+            self._unheld_counts = (basis, self._counts_not_held())
+        total = Counter(self._unheld_counts[1])
+        for document_id in held():  # (a file repaired while counting is held now)
+            if document_id in self._index_documents():
+                total.update(self._counts.get(document_id, Counter()))
+        return {tag: count for tag, count in total.items() if count > 0}
+
+    def _counts_not_held(self) -> Counter[str]:
+        """The tag counts of the documents whose files this store does not hold, from the cache
+        where it is current."""
         total: Counter[str] = Counter()
         cache = self._load_counts_cache()
         changed = False
         for document_id in self._index_documents():
             key = _passages_key(document_id)
             if key in self._files:
-                total.update(self._counts.get(document_id, Counter()))
                 continue
             signature = facts_file_signature(self._file_path(key))
             entry = cache.get(document_id)
@@ -2550,8 +2575,7 @@ class AnnotationStore:
             if entry is None or entry[0] != list(signature):
                 counts = Counter(tag for annotation in self.passages_of(document_id, keep=False)
                                  for tag in annotation.tags)
-                if key in self._files:  # it needed repair, so it was read: counted there
-                    total.update(self._counts.get(document_id, Counter()))
+                if key in self._files:  # it needed repair, so it was read: counted as held
                     continue
                 entry = [list(signature), dict(counts)]
                 if settled(signature):
@@ -2563,7 +2587,7 @@ class AnnotationStore:
                 atomic_write_bytes(self.folder / "counts.json",
                                    orjson.dumps(cache, option=orjson.OPT_SORT_KEYS),
                                    private=True)
-        return {tag: count for tag, count in total.items() if count > 0}
+        return total
 
     def _load_counts_cache(self) -> dict[str, list[Any]]:
         """The cache of tag counts per document file (anything odd in it: an empty cache)."""

@@ -514,3 +514,32 @@ def test_a_file_written_again_is_written_as_a_fresh_dump_would_write_it() -> Non
             tables=json.loads(json.dumps(file.rows))
         ).dump()
         assert file.dump() == fresh
+
+
+def test_tag_counts_asked_again_look_only_at_what_changed(
+    db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writer = AnnotationStore(db_path)
+    documents = [register(writer, tmp_path, f"d{n}") for n in range(3)]
+    tag = writer.codebook().resolve("refugees").id
+    for document in documents:
+        writer.add_annotation(document, TEXT, 0, 4, tags=[tag])
+    writer.checkpoint()
+    reader = AnnotationStore(db_path)
+    reader.annotations(document=documents[0])  # the one document this window shows
+    assert reader.annotation_counts() == {tag: 3}
+
+    looked: list[Path] = []
+    real_signature = store_module.facts_file_signature
+
+    def counting_signature(path: Path):
+        looked.append(path)
+        return real_signature(path)
+
+    monkeypatch.setattr(store_module, "facts_file_signature", counting_signature)
+    reader.add_annotation(documents[0], TEXT, 5, 9, tags=[tag])  # a step of its own
+    assert reader.annotation_counts() == {tag: 4}
+    assert looked == []  # the other documents' files were not looked at again
+    writer.add_annotation(documents[2], TEXT, 5, 9, tags=[tag])  # another process's step
+    assert reader.annotation_counts() == {tag: 5}
+    assert looked
