@@ -137,6 +137,13 @@ class AnnotatorApp(App[None]):
         if self.coding_controller is not None and message.pane.is_attached:
             self.coding_controller.pane_mounted(message.pane)
 
+    @on(DocumentPane.Loaded)
+    def _pane_loaded(self, message: DocumentPane.Loaded) -> None:
+        # Registered only now: the store knows a document by the hash of its whole text, and
+        # passages are anchored in it (keys pressed meanwhile waited, see CodingController).
+        if self.coding_controller is not None and message.pane.is_attached:
+            self.coding_controller.pane_mounted(message.pane)
+
     @on(DocumentPane.Closed)
     def _pane_closed(self, message: DocumentPane.Closed) -> None:
         if self.coding_controller is not None:
