@@ -552,12 +552,14 @@ HEAD_FROM = 4 << 20
 HEAD_BYTES = 256 << 10
 
 
-def read_head(path: Path | str, limit: int = HEAD_BYTES) -> DocumentHead | None:
+def read_head(path: Path | str, limit: int | None = None) -> DocumentHead | None:
     """The first lines of a large text document (see `DocumentHead`), read from its first
-    `limit` bytes; None when the document is small, is not a text its loader can tell the
-    start of, or cannot be read: `load_document` then reads it (or says why it cannot).
+    `limit` bytes (default `HEAD_BYTES`); None when the document is small, is not a text its
+    loader can tell the start of, or cannot be read: `load_document` then reads it (or says
+    why it cannot).
     """
     _ensure_builtins()
+    limit = HEAD_BYTES if limit is None else limit
     try:
         resolved = resolved_path(path)
         info = _check_regular_file(resolved)

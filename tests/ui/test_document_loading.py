@@ -1,0 +1,312 @@
+"""A large text shown from its first lines while the rest loads, driven through Pilot: the
+loading is reported, keys on what is there act at once, and what needs the rest (G, motions
+near the end of what is loaded, search, coding) waits for it and then acts on the whole text."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from annotator_support import store_idle, stored
+from support import until
+from textual.app import App, ComposeResult
+
+from reader.core.hashing import text_sha256
+from reader.formats import base
+from reader.formats.base import DocumentHead, LoadedDocument, read_head
+from reader.paths import styles_dir
+from reader.ui import app as app_module
+from reader.ui.app import ReaderApp
+from reader.ui.widgets.document_pane import DocumentPane
+from reader.ui.widgets.document_view import DocumentView
+
+SIZE = (100, 30)
+LINE = "Line {n}: the delegation met the committee again. It was a short meeting.\n"
+TAIL = "At the very end the committee went to Zanzibar. That was all.\n"
+
+
+def large_text(lines: int = 3000) -> str:
+    return "".join(LINE.format(n=n) for n in range(lines)) + TAIL
+
+
+class GatedLoading:
+    """`load_document` as the pane calls it, held back until `release()`: the test acts while
+    the document loads. Half the file is reported read meanwhile."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self._release = threading.Event()
+        self.started = threading.Event()
+        real = base.load_document
+
+        def gated(path: Path, **options: Any) -> LoadedDocument:
+            progress: Callable[[int, int], None] | None = options.get("progress")
+            if progress is not None:
+                progress(50, 100)
+            self.started.set()
+            if not self._release.wait(30):
+                raise AssertionError("the test never let the document load")
+            return real(path, **options)
+
+        monkeypatch.setattr(base, "load_document", gated)
+
+    def release(self) -> None:
+        self._release.set()
+
+
+@pytest.fixture
+def gate(monkeypatch: pytest.MonkeyPatch) -> GatedLoading:
+    # Files over 100 kB count as large; their heads are 64 KiB (a few hundred lines).
+    monkeypatch.setattr(base, "HEAD_FROM", 100_000)
+    monkeypatch.setattr(base, "HEAD_BYTES", 64 * 1024)
+    monkeypatch.setattr(app_module, "FIRST_DOCUMENT_SYNC_BYTES", 100_000)
+    return GatedLoading(monkeypatch)
+
+
+def write_large(tmp_path: Path, content: str | bytes | None = None) -> Path:
+    path = tmp_path / "large.txt"
+    content = large_text() if content is None else content
+    if isinstance(content, str):
+        path.write_text(content, "utf-8")
+    else:
+        path.write_bytes(content)
+    return path
+
+
+class HeadApp(App[None]):
+    """One document pane shown from a head, as the reader opens a large text."""
+
+    CSS_PATH = [styles_dir() / "document.tcss"]
+
+    def __init__(self, head: DocumentHead) -> None:
+        super().__init__()
+        self.head = head
+        self.failures: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield DocumentPane(self.head)
+
+    def on_mount(self) -> None:
+        self.query_one(DocumentView).focus()
+
+    def on_document_pane_load_failed(self, event: DocumentPane.LoadFailed) -> None:
+        self.failures.append(event.reason)
+
+    @property
+    def pane(self) -> DocumentPane:
+        return self.query_one(DocumentPane)
+
+
+def head_of(path: Path) -> DocumentHead:
+    head = read_head(path)
+    assert head is not None
+    return head
+
+
+async def test_the_pane_says_it_is_loading_then_shows_the_whole_text(
+    tmp_path: Path, gate: GatedLoading
+) -> None:
+    path = write_large(tmp_path)
+    app = HeadApp(head_of(path))
+    async with app.run_test(size=SIZE) as pilot:
+        pane = app.pane
+        await until(pilot, lambda: "loading 50%" in pane.status_line.text("position"))
+        assert pane.loading and not pane.view.is_complete
+        assert pane.loaded_document is None  # nothing to register yet
+        assert len(pane.view.text) < len(large_text())
+        gate.release()
+        await until(pilot, lambda: not pane.loading)
+        assert pane.view.is_complete and pane.view.text == large_text()
+        assert pane.loaded_document is not None
+        assert pane.status_line.text("position") == "1:1    0%"
+
+
+async def test_a_key_pressed_while_loading_acts_at_once(
+    tmp_path: Path, gate: GatedLoading
+) -> None:
+    app = HeadApp(head_of(write_large(tmp_path)))
+    async with app.run_test(size=SIZE) as pilot:
+        pane = app.pane
+        await pilot.press("j", "j", "w")
+        assert pane.loading
+        assert pane.view.cursor_offset == 2 * len(LINE.format(n=0)) + len("Line ")
+        assert pane.status_line.text("position").startswith("3:6  loading")
+        gate.release()
+        await until(pilot, lambda: not pane.loading)
+        assert pane.view.cursor_location == (2, 5)  # the same place in the whole text
+
+
+async def test_G_while_loading_waits_visibly_and_lands_on_the_true_end(
+    tmp_path: Path, gate: GatedLoading
+) -> None:
+    app = HeadApp(head_of(write_large(tmp_path)))
+    async with app.run_test(size=SIZE) as pilot:
+        pane = app.pane
+        await pilot.press("G")
+        assert pane.view.cursor_offset == 0
+        await until(pilot, lambda: "1 waiting" in pane.status_line.text("position"))
+        gate.release()
+        await until(pilot, lambda: not pane.loading)
+        assert pane.view.cursor_offset == len(large_text())
+        assert pane.status_line.text("position").endswith("100%")
+
+
+async def test_motions_from_near_the_end_of_what_is_loaded_wait_for_the_rest(
+    tmp_path: Path, gate: GatedLoading
+) -> None:
+    app = HeadApp(head_of(write_large(tmp_path)))
+    async with app.run_test(size=SIZE) as pilot:
+        pane = app.pane
+        view = pane.view
+        head_length = len(view.text)
+        last_line = view.line_index.line_count - 1
+        view.move_cursor(view.line_index.line_start(last_line))
+        await pilot.press("pagedown", "j")
+        # Not stopped at the end of what is loaded, as if the document ended there.
+        assert view.cursor_location[0] == last_line
+        assert view.waiting == 2
+        gate.release()
+        await until(pilot, lambda: not pane.loading)
+        page = view.scrollable_content_region.height - 1
+        assert view.cursor_location[0] == last_line + page + 1
+        assert view.cursor_offset > head_length
+
+
+async def test_a_search_while_loading_finds_what_is_in_the_part_not_yet_loaded(
+    tmp_path: Path, gate: GatedLoading
+) -> None:
+    app = HeadApp(head_of(write_large(tmp_path)))
+    async with app.run_test(size=SIZE) as pilot:
+        pane = app.pane
+        assert "Zanzibar" not in pane.view.text
+        await pilot.press("slash", *"zanzibar", "enter")
+        assert pane.status_line.text("search") == "searching…"
+        assert pane.loading
+        gate.release()
+        await until(pilot, lambda: pane.view.current_match is not None)
+        where = large_text().index("Zanzibar")
+        assert pane.view.search_result is not None
+        assert list(pane.view.search_result.starts) == [where]
+        assert pane.view.cursor_offset == where
+        assert pane.status_line.text("search") == "1/1 matches"
+
+
+async def test_a_rest_that_is_not_in_the_encoding_of_the_start_is_reported(
+    tmp_path: Path, gate: GatedLoading
+) -> None:
+    # UTF-8 at the start, a lone cp1252 byte much later: no one encoding fits the whole file.
+    data = ("Anna Pávlovna\n" * 9000).encode("utf-8") + b"caf\xe9\n"
+    app = HeadApp(head_of(write_large(tmp_path, data)))
+    async with app.run_test(size=SIZE) as pilot:
+        pane = app.pane
+        await pilot.press("G")
+        gate.release()
+        await until(pilot, lambda: bool(app.failures))
+        assert "is not UTF-8 (invalid byte at offset 135003)" in app.failures[0]
+        assert pane.loading and pane.loaded_document is None
+
+
+class ViewApp(App[None]):
+    def __init__(self, view: DocumentView) -> None:
+        super().__init__()
+        self.view = view
+
+    def compose(self) -> ComposeResult:
+        yield self.view
+
+
+async def test_a_whole_text_that_does_not_begin_with_the_start_replaces_it() -> None:
+    from reader.core.text import LineIndex
+
+    start = "caf\u00e9 au lait\n" * 200
+    view = DocumentView(start, complete=False)
+    async with ViewApp(view).run_test(size=SIZE) as pilot:
+        view.focus()
+        await pilot.press("j", "G")
+        whole = "cafÃ© au lait\n" * 400  # (what a legacy code page made of the same bytes)
+        view.finish_loading(whole, LineIndex(whole))
+        assert view.text == whole and view.is_complete
+        assert view.cursor_offset == len(whole)  # what waited acted on the new text
+        await pilot.press("g", "j")
+        assert view.cursor_location == (1, 0)
+
+
+async def test_a_file_that_cannot_be_read_whole_is_reported(
+    tmp_path: Path, gate: GatedLoading
+) -> None:
+    path = write_large(tmp_path)
+    app = HeadApp(head_of(path))
+    async with app.run_test(size=SIZE) as pilot:
+        pane = app.pane
+        path.unlink()
+        gate.release()
+        await until(pilot, lambda: bool(app.failures))
+        assert "no such file" in app.failures[0]
+        assert pane.loading  # never claims a text it does not have
+
+
+# ---- in the whole reader: the store and coding -------------------------------------------------
+
+
+def reader_app(tmp_path: Path, path: Path) -> ReaderApp:
+    return ReaderApp([path], db_path=tmp_path / "db" / "annotations.json",
+                     config_path=tmp_path / "none.toml")
+
+
+async def test_the_first_frame_shows_the_head_and_the_store_gets_the_whole_text(
+    tmp_path: Path, gate: GatedLoading
+) -> None:
+    path = write_large(tmp_path)
+    app = reader_app(tmp_path, path)
+    async with app.run_test(size=SIZE) as pilot:
+        pane = app.workspace.active_document
+        assert pane is not None and pane.loading
+        await until(pilot, lambda: app.coding_controller is not None)
+        await pilot.pause()
+        assert pane.document_id is None  # not registered from a partial text
+        gate.release()
+        await until(pilot, lambda: pane.document_id is not None)
+        await store_idle(pilot)
+    [document] = stored(tmp_path).documents()
+    assert document.sha256 == text_sha256(large_text())
+
+
+async def test_coding_near_the_end_while_loading_is_anchored_in_the_whole_text(
+    tmp_path: Path, gate: GatedLoading
+) -> None:
+    path = write_large(tmp_path)
+    app = reader_app(tmp_path, path)
+    async with app.run_test(size=SIZE) as pilot:
+        pane = app.workspace.active_document
+        assert pane is not None
+        await until(pilot, lambda: app.coding_controller is not None)
+        # To the end, select the sentence there, tag it with the first tag: all while loading.
+        await pilot.press("G", "left", "s", "1")
+        assert pane.loading and not pane.annotations
+        await until(pilot, lambda: any("still loading" in n.message
+                                       for n in app._notifications))
+        gate.release()
+        await until(pilot, lambda: len(pane.annotations) == 1)
+        await store_idle(pilot)
+    [annotation] = stored(tmp_path).annotations()
+    text = large_text()
+    sentence = "That was all."
+    assert (annotation.start, annotation.end) == (text.index(sentence),
+                                                  text.index(sentence) + len(sentence))
+    assert annotation.quote == sentence
+
+
+async def test_a_file_that_cannot_be_read_whole_is_closed_with_a_message(
+    tmp_path: Path, gate: GatedLoading
+) -> None:
+    path = write_large(tmp_path)
+    app = reader_app(tmp_path, path)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, gate.started.is_set)
+        path.unlink()
+        gate.release()
+        await until(pilot, lambda: app.workspace.document_count == 0)
+        assert any("no such file" in n.message for n in app._notifications)
+    assert stored(tmp_path).documents() == []
