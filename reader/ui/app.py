@@ -493,7 +493,8 @@ class ReaderApp(AnnotatorApp):
                 severity="warning",
             )
             return
-        if loaded.sha256 == pane.document.sha256:
+        shown = pane.loaded_document  # (a pane still loading is not checked: see check_file)
+        if shown is not None and loaded.sha256 == shown.sha256:
             pane.keep_file_signature()  # touched or rewritten with the same text
             return
         if self.coding_controller is not None:

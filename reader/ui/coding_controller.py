@@ -355,9 +355,11 @@ class CodingController:
         runs once it is known (or the store failed), so a key pressed while the database
         opens is not lost. It acts on the selection (or cursor) as it was when pressed."""
         path = str(pane.document.path)
-        if pane.document_id is not None or (path not in self._registering and not pane.loading):
+        if pane.document_id is not None:
             return False
-        if pane.loading:
+        if path not in self._registering and not pane.still_loading:
+            return False
+        if pane.still_loading:
             # Offsets and quotes are of the whole text, and the store knows a document by its
             # hash: the key is carried out once the document is read (the status line shows
             # how far that is).

@@ -113,11 +113,11 @@ async def test_the_pane_says_it_is_loading_then_shows_the_whole_text(
     async with app.run_test(size=SIZE) as pilot:
         pane = app.pane
         await until(pilot, lambda: "loading 50%" in pane.status_line.text("position"))
-        assert pane.loading and not pane.view.is_complete
+        assert pane.still_loading and not pane.view.is_complete
         assert pane.loaded_document is None  # nothing to register yet
         assert len(pane.view.text) < len(large_text())
         gate.release()
-        await until(pilot, lambda: not pane.loading)
+        await until(pilot, lambda: not pane.still_loading)
         assert pane.view.is_complete and pane.view.text == large_text()
         assert pane.loaded_document is not None
         assert pane.status_line.text("position") == "1:1    0%"
@@ -130,11 +130,11 @@ async def test_a_key_pressed_while_loading_acts_at_once(
     async with app.run_test(size=SIZE) as pilot:
         pane = app.pane
         await pilot.press("j", "j", "w")
-        assert pane.loading
+        assert pane.still_loading
         assert pane.view.cursor_offset == 2 * len(LINE.format(n=0)) + len("Line ")
         assert pane.status_line.text("position").startswith("3:6  loading")
         gate.release()
-        await until(pilot, lambda: not pane.loading)
+        await until(pilot, lambda: not pane.still_loading)
         assert pane.view.cursor_location == (2, 5)  # the same place in the whole text
 
 
@@ -148,7 +148,7 @@ async def test_G_while_loading_waits_visibly_and_lands_on_the_true_end(
         assert pane.view.cursor_offset == 0
         await until(pilot, lambda: "1 waiting" in pane.status_line.text("position"))
         gate.release()
-        await until(pilot, lambda: not pane.loading)
+        await until(pilot, lambda: not pane.still_loading)
         assert pane.view.cursor_offset == len(large_text())
         assert pane.status_line.text("position").endswith("100%")
 
@@ -168,7 +168,7 @@ async def test_motions_from_near_the_end_of_what_is_loaded_wait_for_the_rest(
         assert view.cursor_location[0] == last_line
         assert view.waiting == 2
         gate.release()
-        await until(pilot, lambda: not pane.loading)
+        await until(pilot, lambda: not pane.still_loading)
         page = view.scrollable_content_region.height - 1
         assert view.cursor_location[0] == last_line + page + 1
         assert view.cursor_offset > head_length
@@ -183,14 +183,14 @@ async def test_a_search_while_loading_finds_what_is_in_the_part_not_yet_loaded(
         assert "Zanzibar" not in pane.view.text
         await pilot.press("slash", *"zanzibar", "enter")
         assert pane.status_line.text("search") == "searching…"
-        assert pane.loading
+        assert pane.still_loading
         gate.release()
         await until(pilot, lambda: pane.view.current_match is not None)
         where = large_text().index("Zanzibar")
         assert pane.view.search_result is not None
         assert list(pane.view.search_result.starts) == [where]
         assert pane.view.cursor_offset == where
-        assert pane.status_line.text("search") == "1/1 matches"
+        await until(pilot, lambda: pane.status_line.text("search") == "1/1 matches")
 
 
 async def test_a_rest_that_is_not_in_the_encoding_of_the_start_is_reported(
@@ -205,7 +205,7 @@ async def test_a_rest_that_is_not_in_the_encoding_of_the_start_is_reported(
         gate.release()
         await until(pilot, lambda: bool(app.failures))
         assert "is not UTF-8 (invalid byte at offset 135003)" in app.failures[0]
-        assert pane.loading and pane.loaded_document is None
+        assert pane.still_loading and pane.loaded_document is None
 
 
 class ViewApp(App[None]):
@@ -244,7 +244,7 @@ async def test_a_file_that_cannot_be_read_whole_is_reported(
         gate.release()
         await until(pilot, lambda: bool(app.failures))
         assert "no such file" in app.failures[0]
-        assert pane.loading  # never claims a text it does not have
+        assert pane.still_loading  # never claims a text it does not have
 
 
 # ---- in the whole reader: the store and coding -------------------------------------------------
@@ -262,7 +262,7 @@ async def test_the_first_frame_shows_the_head_and_the_store_gets_the_whole_text(
     app = reader_app(tmp_path, path)
     async with app.run_test(size=SIZE) as pilot:
         pane = app.workspace.active_document
-        assert pane is not None and pane.loading
+        assert pane is not None and pane.still_loading
         await until(pilot, lambda: app.coding_controller is not None)
         await pilot.pause()
         assert pane.document_id is None  # not registered from a partial text
@@ -284,7 +284,7 @@ async def test_coding_near_the_end_while_loading_is_anchored_in_the_whole_text(
         await until(pilot, lambda: app.coding_controller is not None)
         # To the end, select the sentence there, tag it with the first tag: all while loading.
         await pilot.press("G", "left", "s", "1")
-        assert pane.loading and not pane.annotations
+        assert pane.still_loading and not pane.annotations
         await until(pilot, lambda: any("still loading" in n.message
                                        for n in app._notifications))
         gate.release()

@@ -259,7 +259,7 @@ class DocumentPane(Widget):
         classes: str | None = None,
     ) -> None:
         """A pane showing `document`; given only its head (a large text's first lines), the
-        pane reads the rest in a thread once mounted, and is `loading` until then."""
+        pane reads the rest in a thread once mounted, and is `still_loading` until then."""
         from reader.formats.base import DocumentHead
 
         super().__init__(name=name, id=id, classes=classes)
@@ -306,20 +306,21 @@ class DocumentPane(Widget):
 
     @property
     def document(self) -> LoadedDocument | DocumentHead:
-        """The document shown, or while `loading` its head (which has no identity yet)."""
+        """The document shown, or while `still_loading` its head (which has no identity yet)."""
         return self._document
 
     @property
     def loaded_document(self) -> LoadedDocument | None:
         """The whole document, once it is read (what the store may register and coding may
-        anchor to); None while `loading`."""
+        anchor to); None while `still_loading`."""
         from reader.formats.base import LoadedDocument
 
         return self._document if isinstance(self._document, LoadedDocument) else None
 
     @property
-    def loading(self) -> bool:
-        """Whether only the start of the document is shown, the rest being read."""
+    def still_loading(self) -> bool:
+        """Whether only the start of the document is shown, the rest being read. (Not
+        Textual's `loading`, which would cover the pane with a spinner.)"""
         return self._loaded_fraction is not None
 
     @property
@@ -522,7 +523,7 @@ class DocumentPane(Widget):
         whether it was."""
         from reader.ui.opening import file_signature
 
-        if self.loading:
+        if self.still_loading:
             return False  # (the file is being read: the version read is the one shown)
         current = file_signature(self._document.path)
         if current == self._file_signature:
@@ -624,7 +625,7 @@ class DocumentPane(Widget):
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
         # To the app itself, not bubbling: `Closed` must arrive after the pane has left its parent.
         self.app.post_message(self.Opened(self))
-        if self.loading:
+        if self.still_loading:
             self._load_rest()
 
     # ------------------------------------------------------------------ loading the rest
@@ -633,13 +634,22 @@ class DocumentPane(Widget):
     def _load_rest(self) -> None:
         """Read the whole document (the head is shown meanwhile), index its lines, and hand
         both to the pane; progress goes to the status line."""
+        import time
+
         from reader.formats.base import DocumentError, load_document
 
         worker = get_current_worker()
         told = 0.0
 
+        def let_the_app_run() -> None:
+            # A thread decoding or indexing holds the interpreter until it is made to switch
+            # (every 5 ms), each time the app's thread asks for it back: a key then takes
+            # ten times as long. Stepping aside after each chunk keeps keys quick.
+            time.sleep(0)
+
         def progress(done: int, total: int) -> None:
             nonlocal told
+            let_the_app_run()
             fraction = done / max(1, total)
             if fraction - told >= _PROGRESS_STEP:
                 told = fraction
@@ -655,7 +665,7 @@ class DocumentPane(Widget):
             reason = f"unexpected {type(error).__name__}: {error}"
         else:
             # Indexed here, not on the app's thread: 22 MB of line starts take 70 ms or more.
-            index = LineIndex(document.text)
+            index = LineIndex(document.text, pause=let_the_app_run)
             if not worker.is_cancelled:
                 self.app.call_from_thread(self._finish_loading, document, index)
             return

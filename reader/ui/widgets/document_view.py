@@ -773,8 +773,11 @@ class DocumentView(ScrollView, can_focus=True):
 
     @work(thread=True, exclusive=True, group="document-view-rows", exit_on_error=False)
     def _count_rows_in_background(self, layout: RowLayout) -> None:
+        import time
+
         worker = get_current_worker()
-        counted = layout.count(lambda: worker.is_cancelled)
+        # (sleep(0): the app's thread gets the interpreter between blocks of the count.)
+        counted = layout.count(lambda: worker.is_cancelled, pause=lambda: time.sleep(0))
         if counted is not None and not worker.is_cancelled:
             self.app.call_from_thread(self._install_rows, layout, counted)
 
@@ -1127,7 +1130,10 @@ class DocumentView(ScrollView, can_focus=True):
         )
         # The whole document is searched: while it loads the search waits (the status line
         # says how far the loading is), then runs unless another query took its place.
-        self.when_complete(lambda: self._run_search(query))
+        def run() -> None:
+            self._run_search(query)
+
+        self.when_complete(run)
 
     @work(thread=True, exclusive=True, group="document-view-search", exit_on_error=False)
     def _run_search(self, query: SearchQuery) -> None:

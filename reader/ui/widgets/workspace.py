@@ -87,7 +87,7 @@ class DocumentTab(Widget):
             return
         self.pending_state = None
         cursor = max(0, int(state.get("cursor", 0)))
-        if not pane.loading:  # (while it loads, a cursor further on is placed once loaded)
+        if not pane.still_loading:  # (while it loads, a cursor further on is placed once loaded)
             cursor = min(cursor, len(pane.document.text))
         view = dict(state.get("view") or {})
         if "cursor" not in view:
