@@ -626,7 +626,8 @@ class DocumentPane(Widget):
         # To the app itself, not bubbling: `Closed` must arrive after the pane has left its parent.
         self.app.post_message(self.Opened(self))
         if self.still_loading:
-            self._load_rest()
+            # After the first frame: a thread decoding beside it would make it wait.
+            self.call_after_refresh(self._load_rest)
 
     # ------------------------------------------------------------------ loading the rest
 
