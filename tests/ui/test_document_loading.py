@@ -181,8 +181,13 @@ async def test_a_search_while_loading_finds_what_is_in_the_part_not_yet_loaded(
     async with app.run_test(size=SIZE) as pilot:
         pane = app.pane
         assert "Zanzibar" not in pane.view.text
-        await pilot.press("slash", *"zanzibar", "enter")
-        assert pane.status_line.text("search") == "searching…"
+        await pilot.press("slash", *"zanzibar")
+        # The search bar hides the status line: it says how far the loading is itself.
+        await until(pilot, lambda: pane.status_line.text("search")
+                    == "searching… (loading 50%)")
+        assert pane.search_bar.query_one("#search-count").content == "searching… (loading 50%)"
+        await pilot.press("enter")
+        assert pane.status_line.text("search") == "searching… (loading 50%)"
         assert pane.still_loading
         gate.release()
         await until(pilot, lambda: pane.view.current_match is not None)

@@ -679,6 +679,11 @@ class DocumentPane(Widget):
         if self._loaded_fraction is not None:
             self._loaded_fraction = max(self._loaded_fraction, event.fraction)
             self._show_position()
+            if self._search_count[0].startswith("searching…"):
+                text = self._searching_text()
+                self._status_line.set("search", text)
+                self._search_count = (text, False)
+                self._show_search_count()
 
     def _finish_loading(self, document: LoadedDocument, index: LineIndex) -> None:
         if not self.is_attached or self._loaded_fraction is None:
@@ -849,7 +854,7 @@ class DocumentPane(Widget):
         if event.error is not None:
             text = event.error
         elif event.searching:
-            text = "searching…"
+            text = self._searching_text()
         elif event.result is None:
             text = ""
         elif not event.result:
@@ -863,6 +868,13 @@ class DocumentPane(Widget):
         self._status_line.set("search", text, alert=event.error is not None)
         self._search_count = (text, event.error is not None)
         self._show_search_count()
+
+    def _searching_text(self) -> str:
+        """What a search under way shows: while the document loads (it waits for all of it),
+        how far that is, here too, since the open search bar hides the status line."""
+        if self._loaded_fraction is None:
+            return "searching…"
+        return f"searching… (loading {self._loaded_fraction * 100:.0f}%)"
 
     def _show_search_count(self) -> None:
         text, error = self._search_count
