@@ -410,6 +410,13 @@ class AnnotatorApp(App[None]):
         else:
             self._show_pane(pane)
         pane.view.focus()
+        # A large document just opened shows its start while the rest loads: where the passage
+        # is, and whether its quote is still there, is known once all of it is.
+        pane.view.when_complete(lambda: self._place_passage(pane, document_id, offset, end))
+
+    def _place_passage(
+        self, pane: DocumentPane, document_id: str, offset: int, end: int | None
+    ) -> None:
         view = pane.view
         length = len(view.text)
         start = min(max(0, offset), length)

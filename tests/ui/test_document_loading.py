@@ -33,15 +33,17 @@ def large_text(lines: int = 3000) -> str:
 
 
 class GatedLoading:
-    """`load_document` as the pane calls it, held back until `release()`: the test acts while
-    the document loads. Half the file is reported read meanwhile."""
+    """`load_document` of large.txt as the pane calls it, held back until `release()`: the
+    test acts while the document loads. Half the file is reported read meanwhile."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self._release = threading.Event()
         self.started = threading.Event()
-        real = base.load_document
+        real = self.real = base.load_document
 
         def gated(path: Path, **options: Any) -> LoadedDocument:
+            if Path(path).name != "large.txt":  # (a module importing it late gets this one)
+                return real(path, **options)
             progress: Callable[[int, int], None] | None = options.get("progress")
             if progress is not None:
                 progress(50, 100)
@@ -315,3 +317,30 @@ async def test_a_file_that_cannot_be_read_whole_is_closed_with_a_message(
         await until(pilot, lambda: app.workspace.document_count == 0)
         assert any("no such file" in n.message for n in app._notifications)
     assert stored(tmp_path).documents() == []
+
+
+async def test_jumping_to_a_passage_near_the_end_of_a_large_document_waits_for_it(
+    tmp_path: Path, gate: GatedLoading
+) -> None:
+    large = write_large(tmp_path)
+    small = tmp_path / "small.txt"
+    small.write_text("A small document.\n", "utf-8")
+    text = large_text()
+    start = text.index("That was all.")
+    end = start + len("That was all.")
+    store = stored(tmp_path)
+    document = store.register_document(**gate.real(large).registration()).document
+    store.add_annotation(document.id, text, start, end, memo="the last words")
+    app = reader_app(tmp_path, small)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.coding_controller is not None
+                    and document.id in app.coding_controller.snapshot.documents)
+        app.jump_to(document.id, start, end)
+        await until(pilot, lambda: app.workspace.document_count == 2)
+        pane = app.workspace.active_document
+        assert pane is not None and pane.still_loading
+        gate.release()
+        await until(pilot, lambda: pane.view.selection == (start, end))
+        assert pane.view.cursor_offset == start
+        # The quote is where the passage says: no warning that the file changed.
+        assert not any("no longer here" in n.message for n in app._notifications)
