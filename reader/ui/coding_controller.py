@@ -138,7 +138,8 @@ class CodingController:
             self._registering.discard(path)
             self._document_ids[path] = document.id
             for other in self._panes():
-                if str(other.document.path) == path:
+                # (A second pane still reading the same file takes the id once it has read it.)
+                if str(other.document.path) == path and not other.still_loading:
                     other.document_id = document.id
                     other.show_annotations(self.shown(document.id), self.snapshot.codebook)
                     other.refresh_bindings()
@@ -355,9 +356,9 @@ class CodingController:
         runs once it is known (or the store failed), so a key pressed while the database
         opens is not lost. It acts on the selection (or cursor) as it was when pressed."""
         path = str(pane.document.path)
-        if pane.document_id is not None:
-            return False
-        if path not in self._registering and not pane.still_loading:
+        if not pane.still_loading and (
+            pane.document_id is not None or path not in self._registering
+        ):
             return False
         if pane.still_loading:
             # Offsets and quotes are of the whole text, and the store knows a document by its

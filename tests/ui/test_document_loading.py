@@ -37,7 +37,7 @@ class GatedLoading:
     test acts while the document loads. Half the file is reported read meanwhile."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self._release = threading.Event()
+        self._permits = threading.Semaphore(0)
         self.started = threading.Event()
         real = self.real = base.load_document
 
@@ -48,14 +48,19 @@ class GatedLoading:
             if progress is not None:
                 progress(50, 100)
             self.started.set()
-            if not self._release.wait(30):
+            if not self._permits.acquire(timeout=30):
                 raise AssertionError("the test never let the document load")
             return real(path, **options)
 
         monkeypatch.setattr(base, "load_document", gated)
 
     def release(self) -> None:
-        self._release.set()
+        """Let every load go on, now and later."""
+        self._permits.release(1000)
+
+    def release_one(self) -> None:
+        """Let one of the loads waiting (or the next one) go on."""
+        self._permits.release()
 
 
 @pytest.fixture
@@ -344,3 +349,24 @@ async def test_jumping_to_a_passage_near_the_end_of_a_large_document_waits_for_i
         assert pane.view.cursor_offset == start
         # The quote is where the passage says: no warning that the file changed.
         assert not any("no longer here" in n.message for n in app._notifications)
+
+
+async def test_a_second_view_still_loading_is_not_given_the_document_registered_by_the_first(
+    tmp_path: Path, gate: GatedLoading
+) -> None:
+    app = reader_app(tmp_path, write_large(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.coding_controller is not None)
+        await app.action_split()  # a second view of the document, loading it too
+        panes = list(app.workspace.document_panes())
+        assert len(panes) == 2 and all(pane.still_loading for pane in panes)
+        gate.release_one()
+        await until(pilot, lambda: any(pane.document_id for pane in panes))
+        [loaded] = [pane for pane in panes if pane.document_id]
+        [loading] = [pane for pane in panes if pane is not loaded]
+        await store_idle(pilot)
+        # Its text is not all there: no id (so no coding on it), no passages placed in it.
+        assert loading.still_loading and loading.document_id is None
+        gate.release()
+        await until(pilot, lambda: loading.document_id == loaded.document_id)
+        assert loading.view.is_complete
