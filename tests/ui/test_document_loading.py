@@ -370,3 +370,34 @@ async def test_a_second_view_still_loading_is_not_given_the_document_registered_
         gate.release()
         await until(pilot, lambda: loading.document_id == loaded.document_id)
         assert loading.view.is_complete
+
+
+async def test_a_session_resumes_at_a_place_past_the_start_once_it_is_loaded(
+    tmp_path: Path, gate: GatedLoading, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_large(tmp_path)
+    text = large_text()
+    place = text.index("Line 2900:")
+    first = reader_app(tmp_path, path)
+    gate.release()
+    async with first.run_test(size=SIZE) as pilot:
+        pane = first.workspace.active_document
+        assert pane is not None
+        await until(pilot, lambda: not pane.still_loading)
+        pane.cursor_offset = place
+        await pilot.pause()
+        top = pane.view.top_location
+        await pilot.press("q")  # (quitting saves the session)
+        await pilot.pause()
+    # `reader` alone resumes the session: the document shows its start while it loads.
+    gate = GatedLoading(monkeypatch)
+    resumed = ReaderApp([], db_path=tmp_path / "db" / "annotations.json",
+                        config_path=tmp_path / "none.toml")
+    async with resumed.run_test(size=SIZE) as pilot:
+        pane = resumed.workspace.active_document
+        assert pane is not None and pane.document.path == path.resolve()
+        assert pane.still_loading
+        assert pane.view.cursor_offset < len(pane.view.text) < place
+        gate.release()
+        await until(pilot, lambda: pane.view.cursor_offset == place)
+        assert pane.view.top_location == top
