@@ -167,6 +167,26 @@ async def test_motions_from_near_the_end_of_what_is_loaded_wait_for_the_rest(
     async with app.run_test(size=SIZE) as pilot:
         pane = app.pane
         view = pane.view
+        last_line = view.line_index.line_count - 1
+        view.move_cursor(view.line_index.line_start(last_line))
+        await pilot.press("k")  # back, over text that is there: at once
+        assert view.cursor_location[0] == last_line - 1 and view.waiting == 0
+        await pilot.press("j")
+        assert view.cursor_location[0] == last_line - 1  # forward: may need what is not there
+        await pilot.press("k")  # and a key pressed after a waiting one waits behind it
+        assert view.waiting == 2
+        gate.release()
+        await until(pilot, lambda: not pane.still_loading)
+        assert view.cursor_location[0] == last_line - 1
+
+
+async def test_a_page_down_near_the_end_of_what_is_loaded_goes_on_into_the_rest(
+    tmp_path: Path, gate: GatedLoading
+) -> None:
+    app = HeadApp(head_of(write_large(tmp_path)))
+    async with app.run_test(size=SIZE) as pilot:
+        pane = app.pane
+        view = pane.view
         head_length = len(view.text)
         last_line = view.line_index.line_count - 1
         view.move_cursor(view.line_index.line_start(last_line))

@@ -74,12 +74,26 @@ _Action = TypeVar("_Action", bound=Callable[..., None])
 
 
 def _needs_text_ahead(action: _Action) -> _Action:
-    """A motion that waits for the rest of the document when it may need it (see
-    `DocumentView.finish_loading`); keys pressed after a waiting one wait behind it, in order."""
+    """A motion forward that waits for the rest of the document when it may need it (see
+    `DocumentView.finish_loading`), and behind any action waiting already."""
 
     @functools.wraps(action)
     def run(self: DocumentView, *args: Any) -> None:
         if self.is_complete or not (self._deferred or self._near_loaded_end()):
+            action(self, *args)
+        else:
+            self.when_complete(lambda: action(self, *args))
+
+    return run  # type: ignore[return-value]
+
+
+def _in_turn(action: _Action) -> _Action:
+    """An action that needs only the text before the cursor: it waits only behind an action
+    waiting for the rest of the document, so keys act in the order pressed."""
+
+    @functools.wraps(action)
+    def run(self: DocumentView, *args: Any) -> None:
+        if self.is_complete or not self._deferred:
             action(self, *args)
         else:
             self.when_complete(lambda: action(self, *args))
@@ -955,7 +969,7 @@ class DocumentView(ScrollView, can_focus=True):
 
     # ------------------------------------------------------------------ actions
 
-    @_needs_text_ahead
+    @_in_turn
     def action_cursor_left(self) -> None:
         self._move_horizontally(-1)
 
@@ -976,7 +990,7 @@ class DocumentView(ScrollView, can_focus=True):
         row = self._screen.geometry(self._screen.row_of(self._cursor))
         self.move_cursor(self._navigator.horizontal_target(step, row))
 
-    @_needs_text_ahead
+    @_in_turn
     def action_cursor_up(self) -> None:
         self._move_rows(-1)
 
@@ -988,7 +1002,7 @@ class DocumentView(ScrollView, can_focus=True):
     def action_word_next(self) -> None:
         self.move_cursor(motions.next_word_start(self._text, self._cursor))
 
-    @_needs_text_ahead
+    @_in_turn
     def action_word_previous(self) -> None:
         self.move_cursor(motions.previous_word_start(self._text, self._cursor))
 
@@ -996,7 +1010,7 @@ class DocumentView(ScrollView, can_focus=True):
     def action_sentence_next(self) -> None:
         self.move_cursor(segments.next_sentence_start(self._text, self._cursor))
 
-    @_needs_text_ahead
+    @_in_turn
     def action_sentence_previous(self) -> None:
         self.move_cursor(segments.previous_sentence_start(self._text, self._cursor))
 
@@ -1004,11 +1018,11 @@ class DocumentView(ScrollView, can_focus=True):
     def action_paragraph_next(self) -> None:
         self.move_cursor(segments.next_paragraph_start(self._text, self._cursor))
 
-    @_needs_text_ahead
+    @_in_turn
     def action_paragraph_previous(self) -> None:
         self.move_cursor(segments.previous_paragraph_start(self._text, self._cursor))
 
-    @_needs_text_ahead
+    @_in_turn
     def action_document_start(self) -> None:
         self.move_cursor(0)
 
@@ -1023,7 +1037,7 @@ class DocumentView(ScrollView, can_focus=True):
     def action_page_down(self) -> None:
         self._move_rows(self._page(), scroll=True)
 
-    @_needs_text_ahead
+    @_in_turn
     def action_page_up(self) -> None:
         self._move_rows(-self._page(), scroll=True)
 
@@ -1031,16 +1045,16 @@ class DocumentView(ScrollView, can_focus=True):
     def action_half_page_down(self) -> None:
         self._move_rows(max(1, self.scrollable_content_region.height // 2), scroll=True)
 
-    @_needs_text_ahead
+    @_in_turn
     def action_half_page_up(self) -> None:
         self._move_rows(-max(1, self.scrollable_content_region.height // 2), scroll=True)
 
-    @_needs_text_ahead
+    @_in_turn
     def action_row_start(self) -> None:
         line, subrow = self._row_layout.locate(self._cursor)
         self.move_cursor(self._row_layout.row_bounds(line, subrow)[0])
 
-    @_needs_text_ahead
+    @_in_turn
     def action_row_end(self) -> None:
         line, subrow = self._row_layout.locate(self._cursor)
         start, end = self._row_layout.row_bounds(line, subrow)
@@ -1051,7 +1065,7 @@ class DocumentView(ScrollView, can_focus=True):
                 end = motions.previous_character(self._text, end)
         self.move_cursor(end)
 
-    @_needs_text_ahead
+    @_in_turn
     def action_toggle_selecting(self) -> None:
         if self._anchor is None:
             self.selection_anchor = self._cursor
@@ -1073,7 +1087,7 @@ class DocumentView(ScrollView, can_focus=True):
         else:
             self.notify("Nothing to select here", severity="warning", timeout=3)
 
-    @_needs_text_ahead
+    @_in_turn
     def action_swap_selection_ends(self) -> None:
         if self._anchor is None:
             return
@@ -1082,7 +1096,7 @@ class DocumentView(ScrollView, can_focus=True):
         self.move_cursor(anchor)
         self._post_cursor_moved()
 
-    @_needs_text_ahead
+    @_in_turn
     def action_clear_selection(self) -> None:
         self.clear_selection()
 
@@ -1094,11 +1108,11 @@ class DocumentView(ScrollView, can_focus=True):
         if motion in _EXTENDING_MOTIONS and action is not None:
             action()
 
-    @_needs_text_ahead
+    @_in_turn
     def action_match_next(self) -> None:
         self._step_match(forward=True)
 
-    @_needs_text_ahead
+    @_in_turn
     def action_match_previous(self) -> None:
         self._step_match(forward=False)
 
