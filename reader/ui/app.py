@@ -519,6 +519,8 @@ class ReaderApp(AnnotatorApp):
         self._close_failed(event.pane)
 
     def on_document_pane_loaded(self, event: DocumentPane.Loaded) -> None:
+        for pane in self.workspace.panes:  # (a title found past the start: its tab says it)
+            pane.refresh_strip()
         document = event.pane.loaded_document
         if document is not None and document.structure:
             self._keep_structure(document)

@@ -421,3 +421,26 @@ async def test_a_session_resumes_at_a_place_past_the_start_once_it_is_loaded(
         gate.release()
         await until(pilot, lambda: pane.view.cursor_offset == place)
         assert pane.view.top_location == top
+
+
+async def test_a_title_found_past_the_start_reaches_the_tab_strip(
+    tmp_path: Path, gate: GatedLoading
+) -> None:
+    # Markdown's title is its first heading in the first 2,000 lines: here past the first
+    # 64 KiB (until then, the first line stands for it).
+    large = tmp_path / "large.md"
+    paragraph = "A long paragraph before any heading, " * 3 + "\n"
+    large.write_text(paragraph * 1500 + "# Late title\n\nText.\n", "utf-8")
+    small = tmp_path / "small.txt"
+    small.write_text("A small document.\n", "utf-8")
+    app = reader_app(tmp_path, small)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.workspace.document_count == 1)
+        assert await app.open_path(large)
+        pane = app.workspace.active_document
+        assert pane is not None and pane.document.title.startswith("A long paragraph")
+        [tabs] = app.workspace.panes
+        await until(pilot, lambda: not pane.still_loading)
+        assert pane.document.title == "Late title"
+        await pilot.pause()
+        assert "Late title" in tabs.strip.render_line(0).text
