@@ -11,12 +11,13 @@ from typing import Any
 
 import pytest
 from annotator_support import store_idle, stored
-from support import until
+from support import settle, until
 from textual.app import App, ComposeResult
 
 from reader.core.hashing import text_sha256
 from reader.formats import base
 from reader.formats.base import DocumentHead, LoadedDocument, read_head
+from reader.formats.cached import extraction_cache_for
 from reader.paths import styles_dir
 from reader.ui import app as app_module
 from reader.ui.app import ReaderApp
@@ -444,3 +445,10 @@ async def test_a_title_found_past_the_start_reaches_the_tab_strip(
         assert pane.document.title == "Late title"
         await pilot.pause()
         assert "Late title" in tabs.strip.render_line(0).text
+        await settle(app, pilot)
+    # Its headings are kept beside the database, as for a Markdown file read the ordinary way
+    # (a passage's section is then known where the document is not open).
+    document = pane.loaded_document
+    assert document is not None and document.structure
+    cache = extraction_cache_for(tmp_path / "db" / "annotations.json")
+    assert cache.structure(document.sha256) == document.structure
