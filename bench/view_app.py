@@ -8,7 +8,7 @@ from pathlib import Path
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 
-from reader.formats.base import load_document
+from reader.formats.base import load_document, read_head
 from reader.paths import styles_dir
 from reader.ui.widgets.document_pane import DocumentPane
 from reader.ui.widgets.document_view import DocumentView
@@ -23,7 +23,8 @@ class ViewApp(App[None]):
         self.path = path
 
     def compose(self) -> ComposeResult:
-        yield DocumentPane(load_document(self.path))
+        # As the reader opens it: a large text from its first lines, the rest read meanwhile.
+        yield DocumentPane(read_head(self.path) or load_document(self.path))
 
     def on_mount(self) -> None:
         self.query_one(DocumentView).focus()

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol
+from typing import Any, BinaryIO, Protocol, cast
 
 from reader.core.filepaths import resolved_path
 from reader.core.hashing import text_sha256
@@ -63,6 +63,27 @@ class LoadedDocument:
             "encoding": self.encoding, "sha256": self.sha256, "format": self.format,
             "source_sha256": self.source_sha256, "extractor": self.extractor,
         }
+
+
+@dataclass(frozen=True)
+class DocumentHead:
+    """The start of a large text document, read so its first screens show while the rest is
+    read (see `read_head`). Not a document yet: it has no hash, so it cannot be registered,
+    and offsets past its end are not known.
+
+    Its text is a prefix of the whole document's canonical text ending at a line end (unless
+    the rest turns out to be in another encoding: whoever gets the whole text checks).
+    """
+
+    path: Path  # absolute and resolved
+    text: str = field(repr=False)
+    encoding: str
+    title: str
+    size: int  # bytes on disk, all of them
+    format: str
+    bytes_read: int  # of `size`
+    structure: Structure = field(default=(), repr=False)
+    signature: tuple[int, int, int] | None = field(default=None, compare=False, repr=False)
 
 
 def stat_signature(info: os.stat_result) -> tuple[int, int, int]:
@@ -143,6 +164,16 @@ class StreamingLoader(Loader, Protocol):
         """Like `extract` on the bytes of `stream`, an open file read from its start, but the
         text is canonical already (`reader.core.text.Canonicalizer` fed as it is decoded, so a
         CRLF text is not held twice either)."""
+        ...
+
+
+class HeadLoader(StreamingLoader, Protocol):
+    """A streaming loader that can also say how a file's text begins from its first bytes, so
+    a large file shows before it is read whole (see `read_head`)."""
+
+    def extract_head(self, path: Path, data: bytes) -> tuple[str, str] | None:
+        """The canonical text `extract_stream` of the whole file will begin with, from its
+        first bytes `data`, and the encoding; None when the start alone cannot tell."""
         ...
 
 
@@ -376,9 +407,16 @@ def clean_title(raw: str) -> str:
     return title
 
 
-def load_document(path: Path | str) -> LoadedDocument:
+def load_document(
+    path: Path | str,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> LoadedDocument:
     """Read a document from disk into canonical text plus metadata.
 
+    A large text is read a chunk at a time, telling `progress` (bytes read, bytes in all)
+    after each, and stopped with a DocumentError once `cancelled` says so.
     Raises a DocumentError subclass with a one-line message naming the file.
     """
     _ensure_builtins()
@@ -396,7 +434,9 @@ def load_document(path: Path | str) -> LoadedDocument:
             metadata_title = clean_title(extraction.title)
             extractor = extractor_version(loader.name)
         else:
-            text, encoding, size = _extract(loader, resolved, info.st_size)
+            text, encoding, size = _extract(
+                loader, resolved, info.st_size, progress=progress, cancelled=cancelled
+            )
             text_structure = getattr(loader, "structure", None)
             structure = () if text_structure is None else text_structure(text)
             metadata_title = ""
@@ -447,7 +487,14 @@ def _extract_document(
 STREAM_FROM = 1 << 20
 
 
-def _extract(loader: Loader, path: Path, size: int) -> tuple[str, str, int]:
+def _extract(
+    loader: Loader,
+    path: Path,
+    size: int,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> tuple[str, str, int]:
     """The canonical text, the encoding the loader read it with, and how many bytes it read.
 
     A large file goes to a loader that can stream it; a small one is read whole (one read; in
@@ -461,6 +508,90 @@ def _extract(loader: Loader, path: Path, size: int) -> tuple[str, str, int]:
         size = len(data)
         del data  # not beside the text while it is made canonical
         return canonicalize(raw_text), encoding, size
-    with _reading(path), path.open("rb") as stream:
-        text, encoding = extract_stream(path, stream)
+    with _reading(path), path.open("rb") as file:
+        stream = _ReportingStream(file, size, progress, cancelled)
+        text, encoding = extract_stream(path, cast(BinaryIO, stream))
         return text, encoding, stream.tell()
+
+
+class _ReportingStream:
+    """A file read for a streaming loader, telling how far the reading has come after each
+    read and stopping it when asked to (a document closed before it was read whole)."""
+
+    def __init__(
+        self,
+        file: BinaryIO,
+        size: int,
+        progress: Callable[[int, int], None] | None,
+        cancelled: Callable[[], bool] | None,
+    ) -> None:
+        self._file = file
+        self._size = size
+        self._progress = progress
+        self._cancelled = cancelled
+
+    def read(self, size: int | None = -1) -> bytes:
+        if self._cancelled is not None and self._cancelled():
+            raise DocumentError("opening cancelled")
+        data = self._file.read(-1 if size is None else size)
+        if self._progress is not None:
+            self._progress(self._file.tell(), max(self._size, self._file.tell()))
+        return data
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        return self._file.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._file.tell()
+
+
+# Files bigger than this are shown from their first `HEAD_BYTES` while the rest is read: a
+# screen needs a few kilobytes, and reading, decoding and indexing 22 MB before the first
+# frame costs a quarter of a second.
+HEAD_FROM = 4 << 20
+HEAD_BYTES = 256 << 10
+
+
+def read_head(path: Path | str, limit: int | None = None) -> DocumentHead | None:
+    """The first lines of a large text document (see `DocumentHead`), read from its first
+    `limit` bytes (default `HEAD_BYTES`); None when the document is small, is not a text its
+    loader can tell the start of, or cannot be read: `load_document` then reads it (or says
+    why it cannot).
+    """
+    _ensure_builtins()
+    limit = HEAD_BYTES if limit is None else limit
+    try:
+        resolved = resolved_path(path)
+        info = _check_regular_file(resolved)
+        if info.st_size <= HEAD_FROM:
+            return None
+        loader = _loader_for(resolved)
+        extract_head = getattr(loader, "extract_head", None)
+        if extract_head is None:
+            return None
+        with _reading(resolved), resolved.open("rb") as stream:
+            data = stream.read(limit)
+    except DocumentError:
+        return None
+    extracted = extract_head(resolved, data)
+    if extracted is None:
+        return None
+    text, encoding = extracted
+    # Complete lines only: each line shown is the whole line, and has the same number as in
+    # the whole text.
+    text = text[: max(0, text.rfind("\n"))]
+    if not text:
+        return None
+    text_structure = getattr(loader, "structure", None)
+    title = clean_title(loader.title(resolved, text)) or clean_title(resolved.name)
+    return DocumentHead(
+        path=resolved,
+        text=text,
+        encoding=encoding,
+        title=title or "untitled",
+        size=info.st_size,
+        format=loader.name,
+        bytes_read=len(data),
+        structure=() if text_structure is None else text_structure(text),
+        signature=stat_signature(info),
+    )

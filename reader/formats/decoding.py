@@ -179,6 +179,32 @@ def decode_stream(stream: BinaryIO, *, canonical: bool = False) -> tuple[str, st
     return (canonicalize(text) if canonical else text), encoding
 
 
+def decode_head(data: bytes) -> tuple[str, str] | None:
+    """The canonical text that `data`, the first bytes of a file, begins, and the encoding it is
+    read with: what `decode_stream(..., canonical=True)` of the whole file begins with, when the
+    whole file turns out to be in that encoding (a legacy-encoded file can only be told from
+    all of it). None when the start alone cannot say: not UTF-8 or UTF-16/32 there, or binary.
+
+    A character or a "\r" cut by the end of `data` is left out (the rest of the file decides
+    it), so the text is a prefix of the whole file's canonical text.
+    """
+    head = data[:SNIFF_BYTES]
+    encoding = next((name for bom, name in _BOMS if head.startswith(bom)), None)
+    if encoding is None and b"\x00" in head:
+        encoding = _bomless_utf16(head)
+        if encoding is None:
+            return None
+    elif encoding is None:
+        if _looks_binary(head, _CONTROL_RATIO_UTF8):
+            return None
+        encoding = "utf-8"
+    try:  # the same decoder `decode_stream` feeds, fed the same bytes, not told they end
+        text = codecs.getincrementaldecoder(encoding)("strict").decode(data, final=False)
+    except UnicodeDecodeError:
+        return None
+    return Canonicalizer().feed(text), encoding
+
+
 # Bytes decoded at a time. Small enough that the buffers of one chunk are reused for the next
 # (with 1 MiB chunks glibc kept ~4 MB of them resident after a 22 MB file), large enough that
 # a 22 MB file takes under a hundred reads.

@@ -8,7 +8,7 @@ from typing import BinaryIO
 
 from reader.core.lazy_regex import LazyPattern
 from reader.core.structure import HEADING, Structure, StructureMark
-from reader.formats.decoding import decode, decode_stream
+from reader.formats.decoding import decode, decode_head, decode_stream
 from reader.formats.text import first_nonblank_line
 
 _TITLE_SCAN_LINES = 2000
@@ -137,6 +137,9 @@ class MarkdownLoader:
 
     def extract_stream(self, path: Path, stream: BinaryIO) -> tuple[str, str]:
         return decode_stream(stream, canonical=True)
+
+    def extract_head(self, path: Path, data: bytes) -> tuple[str, str] | None:
+        return decode_head(data)
 
     def title(self, path: Path, text: str) -> str:
         return markdown_title(text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import BinaryIO
 
-from reader.formats.decoding import decode, decode_stream
+from reader.formats.decoding import decode, decode_head, decode_stream
 
 # The title is looked for only near the top: a 22 MB file of blank lines must not be scanned.
 _TITLE_SCAN = 64 * 1024
@@ -30,6 +30,9 @@ class TextLoader:
 
     def extract_stream(self, path: Path, stream: BinaryIO) -> tuple[str, str]:
         return decode_stream(stream, canonical=True)
+
+    def extract_head(self, path: Path, data: bytes) -> tuple[str, str] | None:
+        return decode_head(data)
 
     def title(self, path: Path, text: str) -> str:
         return first_nonblank_line(text)

@@ -138,6 +138,13 @@ class AnnotatorApp(App[None]):
         if self.coding_controller is not None and message.pane.is_attached:
             self.coding_controller.pane_mounted(message.pane)
 
+    @on(DocumentPane.Loaded)
+    def _pane_loaded(self, message: DocumentPane.Loaded) -> None:
+        # Registered only now: the store knows a document by the hash of its whole text, and
+        # passages are anchored in it (keys pressed meanwhile waited, see CodingController).
+        if self.coding_controller is not None and message.pane.is_attached:
+            self.coding_controller.pane_mounted(message.pane)
+
     @on(DocumentPane.Closed)
     def _pane_closed(self, message: DocumentPane.Closed) -> None:
         if self.coding_controller is not None:
@@ -409,6 +416,13 @@ class AnnotatorApp(App[None]):
         else:
             self._show_pane(pane)
         pane.view.focus()
+        # A large document just opened shows its start while the rest loads: where the passage
+        # is, and whether its quote is still there, is known once all of it is.
+        pane.view.when_complete(lambda: self._place_passage(pane, document_id, offset, end))
+
+    def _place_passage(
+        self, pane: DocumentPane, document_id: str, offset: int, end: int | None
+    ) -> None:
         view = pane.view
         length = len(view.text)
         start = min(max(0, offset), length)

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
     from textual.dom import DOMNode
 
-    from reader.formats.base import LoadedDocument
+    from reader.formats.base import DocumentHead, LoadedDocument
     from reader.ui.keymap import BindingRow
     from reader.ui.widgets.document_pane import DocumentPane
 
@@ -301,23 +301,31 @@ class ReaderApp(AnnotatorApp):
 
     def _load_first_document(
         self, session: Session | None
-    ) -> tuple[LoadedDocument, dict[str, Any] | None] | None:
+    ) -> tuple[LoadedDocument | DocumentHead, dict[str, Any] | None] | None:
         """Load the first document before the first frame, so that frame shows it.
 
-        Only a small, readable file: anything large or failing goes the ordinary way (a worker,
-        and a message if it cannot be read), so start-up never blocks on a big document.
+        Only a small, readable file, or the first lines of a large text (its pane reads the
+        rest in a thread): anything else goes the ordinary way (a worker, and a message if it
+        cannot be read), so start-up never blocks on a big document.
         """
+        from reader.formats.base import read_head
         from reader.formats.cached import extraction_cache_for, load_document_once
 
         def not_yet(path: Path) -> LoadedDocument:
             raise LookupError("extracted later, by a worker")
 
         path, pane_index, doc_index, state = self._first_document(session)
+        document: LoadedDocument | DocumentHead | None
         try:
-            if not path.is_file() or path.stat().st_size > FIRST_DOCUMENT_SYNC_BYTES:
+            if not path.is_file():
                 return None
-            # A text, or an extraction done before; a PDF never seen goes to a worker.
-            document = load_document_once(path, extraction_cache_for(self.db_path), not_yet)
+            if path.stat().st_size > FIRST_DOCUMENT_SYNC_BYTES:
+                document = read_head(path)
+                if document is None:
+                    return None
+            else:
+                # A text, or an extraction done before; a PDF never seen goes to a worker.
+                document = load_document_once(path, extraction_cache_for(self.db_path), not_yet)
         except Exception:  # reported when the worker tries the same path
             return None
         self._first_placed = (resolved_path(path), pane_index, doc_index)
@@ -485,7 +493,8 @@ class ReaderApp(AnnotatorApp):
                 severity="warning",
             )
             return
-        if loaded.sha256 == pane.document.sha256:
+        shown = pane.loaded_document  # (a pane still loading is not checked: see check_file)
+        if shown is not None and loaded.sha256 == shown.sha256:
             pane.keep_file_signature()  # touched or rewritten with the same text
             return
         if self.coding_controller is not None:
@@ -495,6 +504,42 @@ class ReaderApp(AnnotatorApp):
                     markup=False, timeout=6)
 
     # ---- opening documents ---------------------------------------------------------------------
+
+    async def _load_quickly(self, path: Path) -> LoadedDocument | DocumentHead | str:
+        """The first lines of a large text (its pane reads the rest), else `_load`."""
+        from reader.formats.base import read_head
+
+        head = await asyncio.to_thread(read_head, path)
+        return head if head is not None else await self._load(path)
+
+    def on_document_pane_load_failed(self, event: DocumentPane.LoadFailed) -> None:
+        """The rest of a document shown by its first lines could not be read: say why, and
+        close it (nothing was registered or coded in it: that waits for the whole text)."""
+        self.report(describe(event.pane.document.path, event.reason))
+        self._close_failed(event.pane)
+
+    def on_document_pane_loaded(self, event: DocumentPane.Loaded) -> None:
+        for pane in self.workspace.panes:  # (a title found past the start: its tab says it)
+            pane.refresh_strip()
+        document = event.pane.loaded_document
+        if document is not None and document.structure:
+            self._keep_structure(document)
+
+    @work(thread=True, group="structure-cache", exit_on_error=False)
+    def _keep_structure(self, document: LoadedDocument) -> None:
+        """A Markdown file's headings, kept as loading it the ordinary way keeps them (see
+        reader.formats.cached): a passage's section is then known where it is not open."""
+        from reader.formats.cached import extraction_cache_for
+
+        try:
+            extraction_cache_for(self.db_path).put_structure(document.sha256, document.structure)
+        except OSError:
+            pass  # the next open reads the headings again: nothing is lost
+
+    @work(group="open")
+    async def _close_failed(self, pane: DocumentPane) -> None:
+        if pane.is_attached:
+            await self.workspace.close_document(pane)
 
     async def _load(self, path: Path) -> LoadedDocument | str:
         """The loaded document (read in a thread; a PDF or Word file extracted in a child
@@ -591,7 +636,7 @@ class ReaderApp(AnnotatorApp):
             if self._take_first(file):
                 opened += 1
                 continue
-            loaded = await self._load(file)
+            loaded = await self._load_quickly(file)
             if isinstance(loaded, str):
                 skipped.append((file, loaded))
             else:
@@ -635,7 +680,7 @@ class ReaderApp(AnnotatorApp):
         if path.is_dir():
             self.report(f"{path.name} is a folder; choose a document inside it.")
             return False
-        loaded = await self._load(path)
+        loaded = await self._load_quickly(path)
         if isinstance(loaded, str):
             self.report(describe(path, loaded))
             return False
@@ -644,7 +689,7 @@ class ReaderApp(AnnotatorApp):
 
     async def _show(
         self,
-        document: LoadedDocument,
+        document: LoadedDocument | DocumentHead,
         *,
         pane: PaneTabs | None = None,
         state: dict[str, Any] | None = None,
@@ -676,7 +721,7 @@ class ReaderApp(AnnotatorApp):
                     if doc_index <= pane_state.active or active_id is None:
                         active_id = initial.id if initial else None
                     continue
-                loaded = await self._load(Path(doc_state.path))
+                loaded = await self._load_quickly(Path(doc_state.path))
                 if isinstance(loaded, str):
                     missing.append(describe(Path(doc_state.path), loaded))
                     continue

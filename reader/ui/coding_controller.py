@@ -114,9 +114,14 @@ class CodingController:
     # ------------------------------------------------------------------ documents
 
     def pane_mounted(self, pane: DocumentPane) -> None:
-        """Register the pane's document in the store (once per file) and show its passages."""
+        """Register the pane's document in the store (once per file) and show its passages;
+        a pane still reading its document registers it once it is read (`DocumentPane.Loaded`
+        calls this again)."""
         if self.saved_text is not None:
             pane.set_saved_status(self.saved_text)
+        document = pane.loaded_document
+        if document is None:
+            return
         path = str(pane.document.path)
         known = self._document_ids.get(path)
         if known is not None:
@@ -124,6 +129,7 @@ class CodingController:
             pane.show_annotations(self.shown(known), self.snapshot.codebook)
             # A document moved to another pane: its old pane may unmount before or after.
             self.app.call_after_refresh(self._rewatch)
+            self._replay_waiting(path)  # (keys pressed while this pane read its document)
             return
         if path in self._registering:
             return
@@ -133,7 +139,8 @@ class CodingController:
             self._registering.discard(path)
             self._document_ids[path] = document.id
             for other in self._panes():
-                if str(other.document.path) == path:
+                # (A second pane still reading the same file takes the id once it has read it.)
+                if str(other.document.path) == path and not other.still_loading:
                     other.document_id = document.id
                     other.show_annotations(self.shown(document.id), self.snapshot.codebook)
                     other.refresh_bindings()
@@ -148,7 +155,7 @@ class CodingController:
             self._registering.discard(path)
             self._replay_waiting(path)
 
-        self.service.register(pane.document, registered, failed)
+        self.service.register(document, registered, failed)
 
     def forget_document(self, path: str) -> None:
         """The file at `path` changed: the next pane to show it registers its new text (the
@@ -350,20 +357,37 @@ class CodingController:
         runs once it is known (or the store failed), so a key pressed while the database
         opens is not lost. It acts on the selection (or cursor) as it was when pressed."""
         path = str(pane.document.path)
-        if pane.document_id is not None or path not in self._registering:
+        if not pane.still_loading and (
+            pane.document_id is not None or path not in self._registering
+        ):
             return False
+        if pane.still_loading:
+            # Offsets and quotes are of the whole text, and the store knows a document by its
+            # hash: the key is carried out once the document is read (the status line shows
+            # how far that is).
+            self.app.notify(
+                f"{printable(pane.document.path.name)} is still loading "
+                f"({pane.loaded_fraction * 100:.0f}%): this is done once it is loaded.",
+                timeout=3,
+            )
         view = pane.view
-        selection, cursor = view.selection, view.cursor_offset
 
-        def replay() -> None:
-            if selection is not None:
-                view.select(*selection)
-            else:
-                view.clear_selection()
-                view.move_cursor(cursor)
-            retry()
+        def wait() -> None:
+            selection, cursor = view.selection, view.cursor_offset
 
-        self._waiting.setdefault(path, []).append((pane, replay))
+            def replay() -> None:
+                if selection is not None:
+                    view.select(*selection)
+                else:
+                    view.clear_selection()
+                    view.move_cursor(cursor)
+                retry()
+
+            self._waiting.setdefault(path, []).append((pane, replay))
+
+        # Where the key was pressed is where the motions pressed before it (waiting for the
+        # rest of a loading document, maybe: `G` then a tag key) leave the cursor.
+        view.when_complete(wait)
         return True
 
     def _replay_waiting(self, path: str) -> None:

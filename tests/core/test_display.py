@@ -6,6 +6,7 @@ import subprocess
 import sys
 import tracemalloc
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from rich.cells import cell_len
@@ -261,3 +262,27 @@ def test_is_simple_agrees_with_the_full_width_class(text: str, data: st.DataObje
     start = data.draw(st.integers(0, len(text)))
     end = data.draw(st.integers(start, len(text)))
     assert is_simple(text, start, end) == (_not_narrow().search(text, start, end) is None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "short lines\nall one cell\n" * 40,  # the fast path: every line is one row
+        "short lines\n" * 40 + "but one wide 漢字 among them\n",  # not all one cell
+        "a line much longer than the twenty cells of a row, wrapped\n" * 5 + "end",
+    ],
+)
+def test_rows_counted_with_pauses_are_the_rows_counted_without(
+    monkeypatch: pytest.MonkeyPatch, text: str
+) -> None:
+    from reader.core import display
+
+    monkeypatch.setattr(display, "_PAUSE_LINES", 3)
+    monkeypatch.setattr(display, "_PAUSE_CHARS", 10)
+    index = LineIndex(text)
+    pauses: list[None] = []
+    paused = RowLayout(text, index, wrap=True, width=20).count(pause=lambda: pauses.append(None))
+    plain = RowLayout(text, index, wrap=True, width=20).count()
+    assert paused is not None and plain is not None
+    assert (paused.starts, paused.long_rows) == (plain.starts, plain.long_rows)
+    assert pauses  # the whole-text scans went a block at a time

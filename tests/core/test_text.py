@@ -193,3 +193,22 @@ class TestLineIndex:
             tracemalloc.stop()
         assert index.line_count == 100_001
         assert peak < 4.5 * index.line_count  # a C int each, and the array's growth slack
+
+
+def test_an_index_built_with_pauses_is_the_same_and_pauses_between_blocks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    text = "first line\n\nthird\n" * 50 + "no newline at the end"
+    monkeypatch.setattr(LineIndex, "PAUSE_EVERY", 7)
+    pauses = 0
+
+    def pause() -> None:
+        nonlocal pauses
+        pauses += 1
+
+    paused = LineIndex(text, pause=pause)
+    whole = LineIndex(text)
+    assert [paused.line_start(n) for n in range(paused.line_count)] == [
+        whole.line_start(n) for n in range(whole.line_count)
+    ]
+    assert pauses == (len(text) - 1) // 7  # between blocks, not after the last

@@ -6,7 +6,7 @@ from bisect import bisect_right
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.style import Style
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.color import Color
@@ -18,6 +18,7 @@ from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input, Label
+from textual.worker import get_current_worker
 
 from reader.core.display import printable
 from reader.core.structure import place_text
@@ -30,7 +31,11 @@ if TYPE_CHECKING:
     from reader.core.codebook import Codebook
     from reader.core.models import Annotation
     from reader.core.search import SearchQuery, SearchResult
-    from reader.formats.base import LoadedDocument
+    from reader.formats.base import DocumentHead, LoadedDocument
+
+# How much more of a document must be read before the status line says so again (a message
+# per chunk read would keep the screen busy for nothing).
+_PROGRESS_STEP = 0.02
 
 # Typing in the search bar searches after this pause, so a 20 MB document is not scanned per key.
 _INCREMENTAL_DELAY = 0.15
@@ -245,7 +250,7 @@ class DocumentPane(Widget):
 
     def __init__(
         self,
-        document: LoadedDocument,
+        document: LoadedDocument | DocumentHead,
         *,
         wrap: bool = True,
         line_numbers: bool = False,
@@ -253,13 +258,22 @@ class DocumentPane(Widget):
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
+        """A pane showing `document`; given only its head (a large text's first lines), the
+        pane reads the rest in a thread once mounted, and is `still_loading` until then."""
+        from reader.formats.base import DocumentHead
+
         super().__init__(name=name, id=id, classes=classes)
         self._document = document
+        self._loaded_fraction: float | None = (
+            document.bytes_read / max(1, document.size)
+            if isinstance(document, DocumentHead) else None
+        )
         self._view = DocumentView(
             document.text,
             index=LineIndex(document.text),
             wrap=wrap,
             line_numbers=line_numbers,
+            complete=self._loaded_fraction is None,
             classes="document-view",
         )
         self.set_reactive(DocumentPane.wrap, wrap)
@@ -282,7 +296,7 @@ class DocumentPane(Widget):
         self._adjust_cursor = 0
         self._status_line = StatusLine(classes="document-status")
         self._status_line.set("title", document.title or "untitled")
-        self._status_line.set("position", self._position_text(0, 0, self._view.percent))
+        self._status_line.set("position", self._position_text(0, 0))
         self._place_marks = -1  # how many structure marks the place shown was worked out after
         self._update_place()
         self._status_line.set("encoding", document.encoding or "")
@@ -291,8 +305,28 @@ class DocumentPane(Widget):
     # ------------------------------------------------------------------ public API
 
     @property
-    def document(self) -> LoadedDocument:
+    def document(self) -> LoadedDocument | DocumentHead:
+        """The document shown, or while `still_loading` its head (which has no identity yet)."""
         return self._document
+
+    @property
+    def loaded_document(self) -> LoadedDocument | None:
+        """The whole document, once it is read (what the store may register and coding may
+        anchor to); None while `still_loading`."""
+        from reader.formats.base import LoadedDocument
+
+        return self._document if isinstance(self._document, LoadedDocument) else None
+
+    @property
+    def still_loading(self) -> bool:
+        """Whether only the start of the document is shown, the rest being read. (Not
+        Textual's `loading`, which would cover the pane with a spinner.)"""
+        return self._loaded_fraction is not None
+
+    @property
+    def loaded_fraction(self) -> float:
+        """How much of the file is read, 0-1 (1 once loaded)."""
+        return 1.0 if self._loaded_fraction is None else self._loaded_fraction
 
     @property
     def view(self) -> DocumentView:
@@ -397,6 +431,32 @@ class DocumentPane(Widget):
             super().__init__()
             self.pane = pane
 
+    class Loaded(Message):
+        """The whole document is read and shown (posted to the app, for the store)."""
+
+        def __init__(self, pane: DocumentPane) -> None:
+            super().__init__()
+            self.pane = pane
+
+    class LoadFailed(Message):
+        """The rest of the document could not be read: `reason`, one line (posted to the
+        app, which says so and closes the pane)."""
+
+        def __init__(self, pane: DocumentPane, reason: str) -> None:
+            super().__init__()
+            self.pane = pane
+            self.reason = reason
+
+    class LoadProgress(Message):
+        """More of the document is read (from the loading thread; a burst coalesces)."""
+
+        def __init__(self, fraction: float) -> None:
+            super().__init__()
+            self.fraction = fraction
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, DocumentPane.LoadProgress)
+
     class CodingRequested(Message):
         """A coding key pressed in the pane; the app's coding controller carries it out.
 
@@ -470,6 +530,8 @@ class DocumentPane(Widget):
         whether it was."""
         from reader.ui.opening import file_signature
 
+        if self.still_loading:
+            return False  # (the file is being read: the version read is the one shown)
         current = file_signature(self._document.path)
         if current == self._file_signature:
             return False
@@ -570,13 +632,102 @@ class DocumentPane(Widget):
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
         # To the app itself, not bubbling: `Closed` must arrive after the pane has left its parent.
         self.app.post_message(self.Opened(self))
+        if self.still_loading:
+            # After the first frame: a thread decoding beside it would make it wait.
+            self.call_after_refresh(self._load_rest)
+
+    # ------------------------------------------------------------------ loading the rest
+
+    @work(thread=True, exclusive=True, group="document-pane-load", exit_on_error=False)
+    def _load_rest(self) -> None:
+        """Read the whole document (the head is shown meanwhile), index its lines, and hand
+        both to the pane; progress goes to the status line."""
+        import time
+
+        from reader.formats.base import DocumentError, load_document
+
+        worker = get_current_worker()
+        told = 0.0
+
+        def let_the_app_run() -> None:
+            # A thread decoding or indexing holds the interpreter until it is made to switch
+            # (every 5 ms), each time the app's thread asks for it back: a key then takes
+            # ten times as long. Stepping aside after each chunk keeps keys quick.
+            time.sleep(0)
+
+        def progress(done: int, total: int) -> None:
+            nonlocal told
+            let_the_app_run()
+            fraction = done / max(1, total)
+            if fraction - told >= _PROGRESS_STEP:
+                told = fraction
+                self.post_message(self.LoadProgress(fraction))
+
+        try:
+            document = load_document(
+                self._document.path, progress=progress, cancelled=lambda: worker.is_cancelled
+            )
+        except DocumentError as error:
+            reason = str(error)
+        except Exception as error:  # a loader bug must not leave the pane loading forever
+            reason = f"unexpected {type(error).__name__}: {error}"
+        else:
+            # Indexed here, not on the app's thread: 22 MB of line starts take 70 ms or more.
+            index = LineIndex(document.text, pause=let_the_app_run)
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self._finish_loading, document, index)
+            return
+        if not worker.is_cancelled:
+            self.app.post_message(self.LoadFailed(self, reason))
+
+    @on(LoadProgress)
+    def _load_progressed(self, event: LoadProgress) -> None:
+        event.stop()
+        if self._loaded_fraction is not None:
+            self._loaded_fraction = max(self._loaded_fraction, event.fraction)
+            self._show_position()
+            if self._search_count[0].startswith("searching…"):
+                text = self._searching_text()
+                self._status_line.set("search", text)
+                self._search_count = (text, False)
+                self._show_search_count()
+
+    def _finish_loading(self, document: LoadedDocument, index: LineIndex) -> None:
+        if not self.is_attached or self._loaded_fraction is None:
+            return
+        self._document = document
+        self._loaded_fraction = None
+        self._file_signature = self._reported_signature = document.signature
+        self._status_line.set("title", document.title or "untitled")
+        self._status_line.set("encoding", document.encoding or "")
+        self._place_marks = -1
+        self._view.finish_loading(document.text, index)  # (which posts where the cursor is)
+        self._show_position()
+        self._update_place()
+        self.app.post_message(self.Loaded(self))
 
     def on_unmount(self) -> None:
         self.app.post_message(self.Closed(self))
 
-    @staticmethod
-    def _position_text(line: int, column: int, percent: float) -> str:
+    def _position_text(self, line: int, column: int, percent: float | None = None) -> str:
+        """Line:column and how far into the document, or, while the rest of it is read (where
+        the cursor is in the whole is not known yet), how much of it is read; actions waiting
+        for it are counted."""
+        if self._loaded_fraction is not None:
+            waiting = self._view.waiting
+            waits = f", {waiting} waiting" if waiting else ""
+            return f"{line + 1}:{column + 1}  loading {self._loaded_fraction * 100:.0f}%…{waits}"
+        if percent is None:
+            percent = self._view.percent
         return f"{line + 1}:{column + 1}  {percent:3.0f}%"
+
+    def _show_position(self) -> None:
+        line, column = self._view.cursor_location
+        self._status_line.set("position", self._position_text(line, column))
+
+    @on(DocumentView.Waiting)
+    def _action_waiting(self, event: DocumentView.Waiting) -> None:
+        self._show_position()
 
     @on(DocumentView.CursorMoved)
     def _cursor_moved(self, event: DocumentView.CursorMoved) -> None:
@@ -710,7 +861,7 @@ class DocumentPane(Widget):
         if event.error is not None:
             text = event.error
         elif event.searching:
-            text = "searching…"
+            text = self._searching_text()
         elif event.result is None:
             text = ""
         elif not event.result:
@@ -724,6 +875,13 @@ class DocumentPane(Widget):
         self._status_line.set("search", text, alert=event.error is not None)
         self._search_count = (text, event.error is not None)
         self._show_search_count()
+
+    def _searching_text(self) -> str:
+        """What a search under way shows: while the document loads (it waits for all of it),
+        how far that is, here too, since the open search bar hides the status line."""
+        if self._loaded_fraction is None:
+            return "searching…"
+        return f"searching… (loading {self._loaded_fraction * 100:.0f}%)"
 
     def _show_search_count(self) -> None:
         text, error = self._search_count

@@ -23,9 +23,10 @@ its geometry and style layers (`reader.ui.widgets.row_render.render_row`).
 
 from __future__ import annotations
 
+import functools
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, TypeVar
 
 from rich.segment import Segment
 from rich.style import Style
@@ -61,6 +62,43 @@ _EXTENDING_MOTIONS = frozenset(
     {"cursor_left", "cursor_right", "cursor_up", "cursor_down", "row_start", "row_end",
      "page_up", "page_down"}
 )
+
+
+# While only the start of a document is loaded, a motion from this close to the end of what
+# is (in lines, in screens; or in characters) waits for the rest: a page down, the next
+# paragraph or sentence could need text that is not there yet.
+_LOADED_END_SCREENS = 2
+_LOADED_END_CHARS = 20_000
+
+_Action = TypeVar("_Action", bound=Callable[..., None])
+
+
+def _needs_text_ahead(action: _Action) -> _Action:
+    """A motion forward that waits for the rest of the document when it may need it (see
+    `DocumentView.finish_loading`), and behind any action waiting already."""
+
+    @functools.wraps(action)
+    def run(self: DocumentView, *args: Any) -> None:
+        if self.is_complete or not (self._deferred or self._near_loaded_end()):
+            action(self, *args)
+        else:
+            self.when_complete(lambda: action(self, *args))
+
+    return run  # type: ignore[return-value]
+
+
+def _in_turn(action: _Action) -> _Action:
+    """An action that needs only the text before the cursor: it waits only behind an action
+    waiting for the rest of the document, so keys act in the order pressed."""
+
+    @functools.wraps(action)
+    def run(self: DocumentView, *args: Any) -> None:
+        if self.is_complete or not self._deferred:
+            action(self, *args)
+        else:
+            self.when_complete(lambda: action(self, *args))
+
+    return run  # type: ignore[return-value]
 
 
 class Decoration(NamedTuple):
@@ -274,6 +312,18 @@ class DocumentView(ScrollView, can_focus=True):
         def can_replace(self, message: Message) -> bool:
             return isinstance(message, DocumentView.CursorMoved) and message.view is self.view
 
+    class Waiting(Message):
+        """An action waits for the rest of the document (`count` of them now)."""
+
+        def __init__(self, view: DocumentView, count: int) -> None:
+            super().__init__()
+            self.view = view
+            self.count = count
+
+        @property
+        def control(self) -> DocumentView:
+            return self.view
+
     class SearchChanged(Message):
         """The search result, its current match, or its state changed."""
 
@@ -311,12 +361,17 @@ class DocumentView(ScrollView, can_focus=True):
         wrap: bool = True,
         line_numbers: bool = False,
         bidi: BidiMode | None = None,
+        complete: bool = True,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._text = text
+        # False while `text` is only the start of the document (see `finish_loading`): what
+        # needs more of it waits in `_deferred`, in the order asked.
+        self._complete = complete
+        self._deferred: list[Callable[[], None]] = []
         self._index = index if index is not None else LineIndex(text)
         self._navigator = DocumentNavigator(text)
         self._drag_from: int | None = None  # where a mouse drag started
@@ -392,7 +447,71 @@ class DocumentView(ScrollView, can_focus=True):
 
     @property
     def text(self) -> str:
+        """The document's text; while `is_complete` is False, only its start."""
         return self._text
+
+    @property
+    def is_complete(self) -> bool:
+        """Whether the view has the whole document, not only its start."""
+        return self._complete
+
+    @property
+    def waiting(self) -> int:
+        """How many actions wait for the rest of the document."""
+        return len(self._deferred)
+
+    def when_complete(self, callback: Callable[[], None]) -> None:
+        """Run `callback` now if the whole document is here, else once it is (after whatever
+        waits already)."""
+        if self._complete:
+            callback()
+        else:
+            self._deferred.append(callback)
+            self.post_message(self.Waiting(self, len(self._deferred)))
+
+    def _near_loaded_end(self) -> bool:
+        height = max(1, self.scrollable_content_region.height)
+        lines_left = self._index.line_count - 1 - self._index.line_of(self._cursor)
+        return (
+            lines_left <= _LOADED_END_SCREENS * height
+            or len(self._text) - self._cursor <= _LOADED_END_CHARS
+        )
+
+    def finish_loading(self, text: str, index: LineIndex) -> None:
+        """The whole document: `text` (which `index` indexes) replaces the start shown so far,
+        keeping the cursor, selection and top line where they were when it begins with that
+        start, as it does unless the rest turned out to be in another encoding (the cursor
+        then stays at the same offset, as near as the new text allows). Then whatever waited
+        for it runs, in order."""
+        if self._complete:
+            return
+        extends = text.startswith(self._text)
+        top = self._top() if self._layout_key is not None else self._pending_top
+        navigator = DocumentNavigator(text)
+        navigator.cursor = min(self._cursor, len(text))
+        if extends:
+            navigator.anchor, navigator.goal_cell = self._anchor, self._goal_cell
+        self._text, self._index, self._navigator = text, index, navigator
+        self._cells = LineCells(text, index)
+        self._screen = DocumentGeometry(text, index, self._cells, mode=self._bidi,
+                                        wrap=self.wrap)
+        self._complete = True
+        self._layout_key = None
+        self._visible = None
+        self._strips.clear()
+        if top is not None:
+            line = min(top[0], index.line_count - 1)
+            self._pending_top = (line, top[1] if extends else 0)
+        self._cursor = self._screen.snap(self._cursor)
+        self._relayout(keep_top=False)
+        if not extends:
+            self.clear_search()
+        self.refresh()
+        deferred, self._deferred = self._deferred, []
+        for callback in deferred:
+            callback()
+        if self.is_mounted:
+            self._post_cursor_moved()
 
     @property
     def line_index(self) -> LineIndex:
@@ -434,7 +553,11 @@ class DocumentView(ScrollView, can_focus=True):
             self._post_cursor_moved()  # listeners read the new selection from it
 
     def select(self, start: int, end: int) -> None:
-        """Select [start, end): the anchor goes to `start` and the cursor to `end`."""
+        """Select [start, end): the anchor goes to `start` and the cursor to `end` (once
+        loaded, if either is past the start of the document loaded so far)."""
+        if not self._complete and (max(start, end) > len(self._text) or self._deferred):
+            self.when_complete(lambda: self.select(start, end))
+            return
         self._anchor = self._screen.snap(start)
         self.move_cursor(end)
         self._post_cursor_moved()
@@ -631,13 +754,15 @@ class DocumentView(ScrollView, can_focus=True):
         self._screen.set_layout(layout, text_width)
         self._layout_generation += 1
         if wrap:
-            if len(self._text) <= _SYNC_WRAP_LIMIT:
+            if not self._complete:
+                pass  # provisional until the whole text is here (and counted then)
+            elif len(self._text) <= _SYNC_WRAP_LIMIT:
                 counted = layout.count()
                 assert counted is not None
                 layout.install(counted)
             else:
                 self._count_rows_in_background(layout)
-        elif self._cells.widest is None:
+        elif self._cells.widest is None and self._complete:
             self._measure_width_in_background()
         self._update_virtual_size()
         # A new width makes old row numbers meaningless; a restored session's are kept.
@@ -662,8 +787,11 @@ class DocumentView(ScrollView, can_focus=True):
 
     @work(thread=True, exclusive=True, group="document-view-rows", exit_on_error=False)
     def _count_rows_in_background(self, layout: RowLayout) -> None:
+        import time
+
         worker = get_current_worker()
-        counted = layout.count(lambda: worker.is_cancelled)
+        # (sleep(0): the app's thread gets the interpreter between blocks of the count.)
+        counted = layout.count(lambda: worker.is_cancelled, pause=lambda: time.sleep(0))
         if counted is not None and not worker.is_cancelled:
             self.app.call_from_thread(self._install_rows, layout, counted)
 
@@ -739,7 +867,13 @@ class DocumentView(ScrollView, can_focus=True):
     # ------------------------------------------------------------------ cursor
 
     def move_cursor(self, offset: int, *, keep_goal: bool = False, center: bool = False) -> None:
-        """Put the cursor at `offset` (snapped to a cluster boundary) and scroll to show it."""
+        """Put the cursor at `offset` (snapped to a cluster boundary) and scroll to show it;
+        an offset past the start of the document loaded so far is gone to once it is loaded."""
+        if not self._complete and (offset > len(self._text) or self._deferred):
+            self.when_complete(
+                lambda: self.move_cursor(offset, keep_goal=keep_goal, center=center)
+            )
+            return
         offset = self._screen.snap(offset)
         if not keep_goal:
             self._goal_cell = None
@@ -835,9 +969,11 @@ class DocumentView(ScrollView, can_focus=True):
 
     # ------------------------------------------------------------------ actions
 
+    @_in_turn
     def action_cursor_left(self) -> None:
         self._move_horizontally(-1)
 
+    @_needs_text_ahead
     def action_cursor_right(self) -> None:
         self._move_horizontally(1)
 
@@ -854,55 +990,71 @@ class DocumentView(ScrollView, can_focus=True):
         row = self._screen.geometry(self._screen.row_of(self._cursor))
         self.move_cursor(self._navigator.horizontal_target(step, row))
 
+    @_in_turn
     def action_cursor_up(self) -> None:
         self._move_rows(-1)
 
+    @_needs_text_ahead
     def action_cursor_down(self) -> None:
         self._move_rows(1)
 
+    @_needs_text_ahead
     def action_word_next(self) -> None:
         self.move_cursor(motions.next_word_start(self._text, self._cursor))
 
+    @_in_turn
     def action_word_previous(self) -> None:
         self.move_cursor(motions.previous_word_start(self._text, self._cursor))
 
+    @_needs_text_ahead
     def action_sentence_next(self) -> None:
         self.move_cursor(segments.next_sentence_start(self._text, self._cursor))
 
+    @_in_turn
     def action_sentence_previous(self) -> None:
         self.move_cursor(segments.previous_sentence_start(self._text, self._cursor))
 
+    @_needs_text_ahead
     def action_paragraph_next(self) -> None:
         self.move_cursor(segments.next_paragraph_start(self._text, self._cursor))
 
+    @_in_turn
     def action_paragraph_previous(self) -> None:
         self.move_cursor(segments.previous_paragraph_start(self._text, self._cursor))
 
+    @_in_turn
     def action_document_start(self) -> None:
         self.move_cursor(0)
 
     def action_document_end(self) -> None:
-        self.move_cursor(len(self._text))
+        # (Always after the loading: the end of what is loaded is not the document's end.)
+        self.when_complete(lambda: self.move_cursor(len(self._text)))
 
     def _page(self) -> int:
         return max(1, self.scrollable_content_region.height - 1)
 
+    @_needs_text_ahead
     def action_page_down(self) -> None:
         self._move_rows(self._page(), scroll=True)
 
+    @_in_turn
     def action_page_up(self) -> None:
         self._move_rows(-self._page(), scroll=True)
 
+    @_needs_text_ahead
     def action_half_page_down(self) -> None:
         self._move_rows(max(1, self.scrollable_content_region.height // 2), scroll=True)
 
+    @_in_turn
     def action_half_page_up(self) -> None:
         self._move_rows(-max(1, self.scrollable_content_region.height // 2), scroll=True)
 
+    @_in_turn
     def action_row_start(self) -> None:
         line, subrow = self._row_layout.locate(self._cursor)
         self.move_cursor(self._row_layout.row_bounds(line, subrow)[0])
 
+    @_in_turn
     def action_row_end(self) -> None:
         line, subrow = self._row_layout.locate(self._cursor)
         start, end = self._row_layout.row_bounds(line, subrow)
@@ -913,15 +1065,18 @@ class DocumentView(ScrollView, can_focus=True):
                 end = motions.previous_character(self._text, end)
         self.move_cursor(end)
 
+    @_in_turn
     def action_toggle_selecting(self) -> None:
         if self._anchor is None:
             self.selection_anchor = self._cursor
         else:
             self.clear_selection()
 
+    @_needs_text_ahead
     def action_select_sentence(self) -> None:
         self._select_span(segments.sentence_span(self._text, self._cursor))
 
+    @_needs_text_ahead
     def action_select_paragraph(self) -> None:
         self._select_span(segments.paragraph_span(self._text, self._cursor))
 
@@ -932,6 +1087,7 @@ class DocumentView(ScrollView, can_focus=True):
         else:
             self.notify("Nothing to select here", severity="warning", timeout=3)
 
+    @_in_turn
     def action_swap_selection_ends(self) -> None:
         if self._anchor is None:
             return
@@ -940,9 +1096,11 @@ class DocumentView(ScrollView, can_focus=True):
         self.move_cursor(anchor)
         self._post_cursor_moved()
 
+    @_in_turn
     def action_clear_selection(self) -> None:
         self.clear_selection()
 
+    @_needs_text_ahead
     def action_extend_selection(self, motion: str) -> None:
         if self._anchor is None:
             self.selection_anchor = self._cursor
@@ -950,9 +1108,11 @@ class DocumentView(ScrollView, can_focus=True):
         if motion in _EXTENDING_MOTIONS and action is not None:
             action()
 
+    @_in_turn
     def action_match_next(self) -> None:
         self._step_match(forward=True)
 
+    @_in_turn
     def action_match_previous(self) -> None:
         self._step_match(forward=False)
 
@@ -982,7 +1142,12 @@ class DocumentView(ScrollView, can_focus=True):
         self.post_message(
             self.SearchChanged(self, self._search, self._current_match, searching=True)
         )
-        self._run_search(query)
+        # The whole document is searched: while it loads the search waits (the status line
+        # says how far the loading is), then runs unless another query took its place.
+        def run() -> None:
+            self._run_search(query)
+
+        self.when_complete(run)
 
     @work(thread=True, exclusive=True, group="document-view-search", exit_on_error=False)
     def _run_search(self, query: SearchQuery) -> None:
@@ -1071,12 +1236,20 @@ class DocumentView(ScrollView, can_focus=True):
         return {"cursor": self._cursor, "top_line": line, "top_row": subrow}
 
     def restore_state(self, state: Mapping[str, Any]) -> None:
-        """Show the place `scroll_state` described (unknown keys are ignored)."""
+        """Show the place `scroll_state` described (unknown keys are ignored); a place past
+        the start of the document loaded so far is shown once it is loaded."""
         cursor = state.get("cursor")
+        top_line = state.get("top_line")
+        if not self._complete and (
+            (isinstance(cursor, int) and cursor > len(self._text))
+            or (isinstance(top_line, int) and top_line >= self._index.line_count)
+            or self._deferred
+        ):
+            self.when_complete(lambda: self.restore_state(state))
+            return
         if isinstance(cursor, int):
             self._cursor = self._screen.snap(cursor)
             self._goal_cell = None
-        top_line = state.get("top_line")
         if isinstance(top_line, int):
             line = min(max(0, top_line), self._index.line_count - 1)
             row = state.get("top_row", 0)

@@ -22,7 +22,7 @@ from reader.core.row_geometry import visual_label
 from reader.session import DocumentState, Layout, PaneState
 
 if TYPE_CHECKING:
-    from reader.formats.base import LoadedDocument
+    from reader.formats.base import DocumentHead, LoadedDocument
     from reader.ui.widgets.document_pane import DocumentPane
 
 TITLE_LIMIT = 32
@@ -86,7 +86,9 @@ class DocumentTab(Widget):
             self.call_after_refresh(self.apply_pending_state, attempts - 1)
             return
         self.pending_state = None
-        cursor = max(0, min(int(state.get("cursor", 0)), len(pane.document.text)))
+        cursor = max(0, int(state.get("cursor", 0)))
+        if not pane.still_loading:  # (while it loads, a cursor further on is placed once loaded)
+            cursor = min(cursor, len(pane.document.text))
         view = dict(state.get("view") or {})
         if "cursor" not in view:
             pane.cursor_offset = cursor
@@ -295,7 +297,7 @@ class Workspace(Container):
         wrap: bool = True,
         line_numbers: bool = False,
         layout: Layout = "horizontal",
-        first: tuple[LoadedDocument, dict[str, Any] | None] | None = None,
+        first: tuple[LoadedDocument | DocumentHead, dict[str, Any] | None] | None = None,
     ) -> None:
         super().__init__(id=id, classes="-stacked" if layout == "vertical" else "")
         self.set_reactive(Workspace.layout_mode, layout)
@@ -388,14 +390,15 @@ class Workspace(Container):
 
     async def open_document(
         self,
-        document: LoadedDocument,
+        document: LoadedDocument | DocumentHead,
         *,
         pane: PaneTabs | None = None,
         state: dict[str, Any] | None = None,
         activate: bool = True,
         before: DocumentTab | None = None,
     ) -> DocumentTab:
-        """Add a tab for `document` to `pane` (default: the active pane, made if needed)."""
+        """Add a tab for `document` to `pane` (default: the active pane, made if needed); a
+        document's head is shown while the tab's pane reads the rest."""
         if pane is None:
             pane = self.active_pane or await self.add_pane()
         tab = self._make_tab(document, state)
@@ -434,7 +437,9 @@ class Workspace(Container):
         self._changed()
         return new
 
-    def _make_tab(self, document: LoadedDocument, state: dict[str, Any] | None) -> DocumentTab:
+    def _make_tab(
+        self, document: LoadedDocument | DocumentHead, state: dict[str, Any] | None
+    ) -> DocumentTab:
         from reader.ui.widgets.document_pane import DocumentPane
 
         self._tab_counter += 1
@@ -487,6 +492,19 @@ class Workspace(Container):
             self.focus_document(pane.active_tab)
         self._changed()
         return True
+
+    async def close_document(self, document_pane: DocumentPane) -> None:
+        """Close the tab showing `document_pane`; a pane left empty goes too."""
+        for pane in self.panes:
+            for tab in pane.tabs:
+                if tab.document_pane is document_pane:
+                    if len(pane.tabs) == 1:
+                        await self._remove_pane(pane)
+                    else:
+                        await pane.remove_tab(tab.id or "")
+                    self._update_empty()
+                    self._changed()
+                    return
 
     async def close_pane(self) -> bool:
         """Close the active pane and every document in it, if another pane remains."""
