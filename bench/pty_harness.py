@@ -162,13 +162,9 @@ class PtySession:
             ready, _, _ = select.select([self.fd], [], [], wait)
             if not ready:
                 break  # the burst is over (or nothing came before the deadline)
-            try:
-                data = os.read(self.fd, 1 << 16)
-            except OSError:  # the program exited and the pty closed
-                break
+            data = self._take()
             if not data:
                 break
-            self.last_output_at = time.perf_counter()
             burst.append(data)
             total += len(data)
         self._emulate(burst)
@@ -184,17 +180,23 @@ class PtySession:
         total = 0
         ready, _, _ = select.select([self.fd], [], [], timeout)
         while ready:
-            try:
-                data = os.read(self.fd, 1 << 16)
-            except OSError:  # the program exited and the pty closed
-                break
+            data = self._take()
             if not data:
                 break
-            self.last_output_at = time.perf_counter()
             self._held.append(data)
             total += len(data)
             ready, _, _ = select.select([self.fd], [], [], 0)
         return total
+
+    def _take(self) -> bytes:
+        """What the pty holds now (b"" once the program exited and the pty closed)."""
+        try:
+            data = os.read(self.fd, 1 << 16)
+        except OSError:
+            return b""
+        if data:
+            self.last_output_at = time.perf_counter()
+        return data
 
     def _emulate(self, chunks: list[bytes]) -> None:
         for data in chunks:
