@@ -978,8 +978,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             return COMMANDS[args.command](context)
         finally:
+            context.checkpoint()  # (first: it may find a step to repair, and say so)
             context.tell_notices()
-            context.checkpoint()
     except KeyboardInterrupt:
         output.error("interrupted")
         return 130

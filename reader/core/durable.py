@@ -125,13 +125,16 @@ def fsync_directory(directory: Path) -> None:
 
 
 def fsync_file(path: Path) -> None:
-    """Flush a file written earlier without `sync` to disk; a file gone since is no matter."""
+    """Flush a file written earlier without `sync` to disk; a file gone since is no matter, and
+    anything put in its place that is not a regular file is left alone (opening a FIFO to
+    flush it would wait for a writer forever)."""
     try:
-        fd = os.open(path, os.O_RDONLY)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except (FileNotFoundError, NotADirectoryError):
         return
     try:
-        os.fsync(fd)
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            os.fsync(fd)
     finally:
         os.close(fd)
 

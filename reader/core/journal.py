@@ -133,6 +133,13 @@ def truncate_to(path: Path, length: int) -> None:
     fsync_directory(path.parent)
 
 
-def done_line() -> bytes:
-    """The line that marks the step before it as written to every file."""
-    return _line({"done": 1})
+WRITTEN = "written"
+"""A mark: every step before it reached its files (which may not be flushed to disk yet)."""
+DONE = "done"
+"""A mark: every step before it reached its files, flushed to disk."""
+
+
+def mark_line(mark: str) -> bytes:
+    """The line of a mark (WRITTEN or DONE). Readers of older versions take it for a step that
+    changes nothing."""
+    return _line({mark: 1})

@@ -62,10 +62,12 @@ from reader.core.durable import (
 )
 from reader.core.filepaths import resolved_path
 from reader.core.journal import (
+    DONE,
+    WRITTEN,
     JournalContents,
     JournalDamagedError,
     append_entry,
-    done_line,
+    mark_line,
     read_journal,
     truncate_to,
     write_new_journal,
@@ -216,6 +218,11 @@ facts.json
 *.corrupt-*
 .*.tmp
 """
+
+
+# What earlier versions wrote as the folder's .gitignore: brought up to date (one the user
+# changed is theirs, and left alone).
+_OLDER_GITIGNORES = (GITIGNORE.replace("facts.json\n", "").replace("*.flushed\n", ""),)
 
 
 def aside_prefix_for(db: Path) -> str:
@@ -683,7 +690,8 @@ class _InPlaceTable(Table):
     def put(self, doc_id: int, record: dict[str, Any]) -> None:
         """Add a record under a number known to be free. TinyDB's `insert` checks its argument
         is a Mapping (an abstract class check, slow enough to show in a 100,000-row import)
-        and copies it; the store hands over a plain dict it made for this file."""
+        and copies it; the store hands over a plain dict of this file's own (a copy of what
+        the journal holds, which a later change must not reach)."""
 
         def add(rows: MutableMapping[int, Any]) -> None:
             rows[doc_id] = record
@@ -783,6 +791,15 @@ def _check_file_shape(key: str, data: Any) -> dict[str, Any]:
     return checked
 
 
+@dataclass(frozen=True)
+class _Copy:
+    """A good copy of a database file: where it is, its bytes, and its tables."""
+
+    path: Path
+    raw: bytes
+    tables: dict[str, Any]
+
+
 _OPEN_STORES: weakref.WeakSet[AnnotationStore] = weakref.WeakSet()
 
 
@@ -857,7 +874,10 @@ class AnnotationStore:
         # Moves whenever what is on disk may differ from what this store last read (a file read,
         # another process's step): the tag counts of the documents not held are kept until then.
         self._disk_generation = 0
+        self._changed_since_sync = False
         self._unheld_counts: tuple[object, Counter[str]] | None = None
+        # The passages folder as last seen, or as this store's own writes left it.
+        self._passages_folder_seen: tuple[int, int, int] | None = None
         self._open()
         _OPEN_STORES.add(self)
 
@@ -1017,15 +1037,20 @@ class AnnotationStore:
         seen = 0 if entries_before is None else len(entries_before.entries)
         self._read_journal()
         journal = self._journal
-        if journal is not entries_before:  # another process's steps (or a repaired journal)
-            self._disk_generation += 1
         if journal is not None and entries_before is not None and (
             journal.epoch == entries_before.epoch and len(journal.entries) >= seen
         ):
             written_since = {change[0] for entry in journal.entries[seen:]
                              for change in entry.get("changes", ())}
+            # Another process's marks alone (its steps reached or were flushed to their files)
+            # change nothing held here.
+            self._changed_since_sync = any("changes" in entry
+                                           for entry in journal.entries[seen:])
         else:
             written_since = None  # anything may have been written since
+            self._changed_since_sync = journal is not entries_before
+        if self._changed_since_sync:
+            self._disk_generation += 1
         is_new = self._sync_catalogue(
             written_since is not None and CATALOGUE_FILE not in written_since
         )
@@ -1055,7 +1080,17 @@ class AnnotationStore:
                     self._files.pop(HISTORY_FILE)
                 else:
                     self._overlay_history(history, news)
-            self._finish_steps()
+        if entries_before is None:
+            # Opening: a power cut may have kept a step's journal line and lost the files it
+            # wrote before they were flushed. The steps since the last flush are applied again
+            # (what the files have already changes nothing) and flushed, so that the next open
+            # has none to look at (another process's next poll sees marks alone: no change).
+            unflushed = self._unflushed_steps()
+            self._finish_steps(unflushed)
+            if unflushed and self.read_only_reason is None:
+                self._checkpoint()
+        else:
+            self._finish_steps(self._unwritten_steps())  # a writer died before its files
         return False
 
     # ------------------------------------------------------------------ the journal
@@ -1119,57 +1154,76 @@ class AnnotationStore:
     def _ensure_journal(self) -> JournalContents:
         if self._journal is None:
             self.folder.mkdir(parents=True, exist_ok=True)
-            gitignore = self.folder / ".gitignore"
-            if not gitignore.exists():
-                atomic_write_bytes(gitignore, GITIGNORE.encode())
+            self._keep_gitignore_current()
             write_new_journal(journal_path_for(self._real), database=self._identity)
             self._journal = None
             self._read_journal()
             assert self._journal is not None
         return self._journal
 
+    def _keep_gitignore_current(self) -> None:
+        """Write the folder's .gitignore if it is missing or one an earlier version wrote (with
+        each new journal: a database made then gets the files made since left out of git)."""
+        gitignore = self.folder / ".gitignore"
+        written: str | None
+        try:
+            written = gitignore.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            written = None if not gitignore.exists() else GITIGNORE  # (theirs: left alone)
+        if written is None or written in _OLDER_GITIGNORES:
+            atomic_write_bytes(gitignore, GITIGNORE.encode())
+
     def _overlay_history(self, history: _TableFile, entries: Iterable[dict[str, Any]]) -> None:
         for entry in entries:
             for key, table, record_id, record in entry.get("changes", ()):
                 if key == HISTORY_FILE:
-                    history.set(table, record_id, record)
+                    history.set(table, record_id, None if record is None else dict(record))
 
-    def _unfinished_steps(self) -> list[dict[str, Any]]:
-        """The journal's steps after its last done mark: their files may not be on disk yet."""
+    def _steps_since(self, *marks: str) -> list[dict[str, Any]]:
+        """The journal's steps after its last line with one of these marks."""
         journal = self._journal
         if journal is None:
             return []
-        unfinished: list[dict[str, Any]] = []
+        steps: list[dict[str, Any]] = []
         for entry in reversed(journal.entries):
-            if "done" in entry:
+            if any(mark in entry for mark in marks):
                 break
-            unfinished.append(entry)
-        unfinished.reverse()
-        return unfinished
+            if "changes" in entry:  # (not a mark of another kind)
+                steps.append(entry)
+        steps.reverse()
+        return steps
 
-    def _finish_steps(self) -> None:
-        """Apply the journal's steps not marked done to the files, in order, and mark them done:
-        their writers may have died between a commit and its file writes, or before the files
-        reached the disk (see CHECKPOINT_STEPS)."""
-        unfinished = self._unfinished_steps()
-        if not unfinished:
+    def _unwritten_steps(self) -> list[dict[str, Any]]:
+        """Steps whose writer may have died between its commit and its file writes."""
+        return self._steps_since(WRITTEN, DONE)
+
+    def _unflushed_steps(self) -> list[dict[str, Any]]:
+        """Steps whose files may not be flushed to disk yet (see CHECKPOINT_STEPS)."""
+        return self._steps_since(DONE)
+
+    def _finish_steps(self, steps: list[dict[str, Any]]) -> None:
+        """Apply these steps of the journal to the files, in order (each holds whole records, so
+        a step the files already have changes nothing), then mark them written. Documents read
+        only for this are let go again."""
+        if not steps:
             return
         held_before = set(self._files)
         touched: dict[str, None] = {}
-        for entry in unfinished:
+        for entry in steps:
             for key, table, record_id, record in entry.get("changes", ()):
                 if key == HISTORY_FILE:
                     continue
                 file = self._file(key)
                 if file.get(table, record_id) != record:
-                    self._set_in_file(file, table, record_id, record)
+                    self._set_in_file(file, table, record_id,
+                                      None if record is None else dict(record))
                     touched[key] = None
         if self.read_only_reason is None:
-            self._write_files(touched, unflushed=self._files_of(unfinished))
-            self._checkpoint()
-            # Documents read only to finish the steps are let go again: a command on one
-            # document keeps only that one in memory.
-            for key in self._files_of(unfinished) - held_before:
+            unwritten = bool(self._unwritten_steps())
+            self._write_files(touched, unflushed=self._files_of(self._unflushed_steps()))
+            if unwritten:  # (no mark for steps already written: other processes would look)
+                self._append_mark(WRITTEN)
+            for key in self._files_of(steps) - held_before:
                 if key.startswith(PASSAGES_PREFIX) and key in self._files:
                     self._let_go_of(key)
 
@@ -1185,26 +1239,34 @@ class AnnotationStore:
         self._homes_complete = False
 
     def _checkpoint(self) -> None:
-        """Flush the files of the steps not marked done to disk, then mark them done."""
-        keys = self._files_of(self._unfinished_steps())
+        """Flush the files of the steps not marked done to disk, then mark them done. Only once
+        every step has reached its files: a step still to apply is not flushed by flushing."""
+        if self._unwritten_steps():
+            return
+        keys = self._files_of(self._unflushed_steps())
         if not keys:
             return
         folders: dict[Path, None] = {}
         for key in sorted(keys):
-            path = self._file_path(key)
+            # The folder a rename happened in: a database reached through a link is written
+            # where the link points.
+            path = Path(os.path.realpath(self._file_path(key)))
             fsync_file(path)
             folders[path.parent] = None
         for folder in folders:
             fsync_directory(folder)
-        self._mark_done()
+        self._append_mark(DONE)
         for key in keys:
             with contextlib.suppress(FileNotFoundError):
-                flushed_path_for(self._file_path(key)).unlink()
+                self._flushed_path(key).unlink()
+
+    def _flushed_path(self, key: str) -> Path:
+        return flushed_path_for(Path(os.path.realpath(self._file_path(key))))
 
     def checkpoint(self) -> None:
-        """Flush what this process wrote to disk and mark it done in the journal (at exit, so
-        the next open has no step to apply again). Gives up quietly when another process holds
-        the database: its next open finishes the steps instead."""
+        """Flush what was written to disk and mark it done in the journal (at exit, so the next
+        open has no step to look at again). Gives up quietly when another process holds the
+        database: the next checkpoint, there or here, flushes the steps instead."""
         # Never waits long: at exit, a thread may have died holding the store.
         if not self._mutex.acquire(timeout=1):
             return
@@ -1216,7 +1278,7 @@ class AnnotationStore:
             except (Timeout, OSError):
                 return
             try:
-                self._read_journal()
+                self._sync()  # steps another process committed and did not write: applied
                 self._checkpoint()
             except (OSError, StoreError):
                 pass  # the next open finishes them
@@ -1225,17 +1287,18 @@ class AnnotationStore:
         finally:
             self._mutex.release()
 
-    def _mark_done(self) -> None:
-        """Note that the last step reached every file. Not fsynced: if a crash loses it, the step
-        is only checked again on the next open."""
+    def _append_mark(self, mark: str) -> None:
+        """Note in the journal that the steps before reached their files (WRITTEN), or were
+        flushed there (DONE). Not fsynced: if a crash loses it, the steps are only looked at
+        again on the next open."""
         journal = self._ensure_journal()
         path = journal_path_for(self._real)
-        line = done_line()
+        line = mark_line(mark)
         with open(path, "r+b") as handle:
             handle.truncate(journal.good_length)
             handle.seek(journal.good_length)
             handle.write(line)
-        journal.entries.append({"done": 1})
+        journal.entries.append({mark: 1})
         journal.good_length += len(line)
         journal.offsets.append(journal.good_length)
         self._journal_signature = _file_signature(path)
@@ -1276,6 +1339,7 @@ class AnnotationStore:
         self._files[key] = file
         if key != HISTORY_FILE:
             self._disk_generation += 1
+            self._changed_since_sync = True  # (read during a sync: it changed on disk)
         self._signatures[key] = _file_signature(self._file_path(key))
         if key == CATALOGUE_FILE:
             self._invalidate()
@@ -1444,14 +1508,13 @@ class AnnotationStore:
             return f"The database {self.path}"
         return f"The database file {self._file_path(key)}"
 
-    def _backup(self, key: str) -> tuple[bytes, dict[str, Any]] | None:
+    def _backup(self, key: str) -> _Copy | None:
         """The copy of a file kept before its last write, if it is good; else its last flushed
         copy, if one is kept and good (a power cut can take both the file and its .bak)."""
-        path = self._file_path(key)
-        for copy in (backup_path_for(path), flushed_path_for(path)):
+        for copy in (backup_path_for(self._file_path(key)), self._flushed_path(key)):
             try:
                 raw = read_regular_file(copy)
-                return raw, _parse_file(key, raw)
+                return _Copy(copy, raw, _parse_file(key, raw))
             except (OSError, CorruptFileError, NewerSchemaError):
                 continue
         return None
@@ -1492,8 +1555,7 @@ class AnnotationStore:
             return None
         data, replayed = self._restore_backup(key, backup)
         self.notices.append(
-            message + f" The copy kept before its last saved change "
-            f"({backup_path_for(path)}) was restored"
+            message + f" Its last good copy ({backup.path}) was restored"
             + (", and the steps the journal still held were replayed onto it: nothing is lost."
                if replayed else
                ": that last change is missing from it, and may still be read in the file "
@@ -1501,13 +1563,11 @@ class AnnotationStore:
         )
         return data
 
-    def _restore_backup(
-        self, key: str, backup: tuple[bytes, dict[str, Any]]
-    ) -> tuple[dict[str, Any], bool]:
+    def _restore_backup(self, key: str, backup: _Copy) -> tuple[dict[str, Any], bool]:
         """Put a file's backup back, with the journal's steps replayed onto it (each holds
         whole records, so replaying steps the backup already has changes nothing): the restored
         file, and whether the journal covered the write the backup lacks."""
-        raw, data = backup
+        raw, data = backup.raw, backup.tables
         file = _TableFile(key, data)
         journal = self._journal
         covered = False
@@ -1516,7 +1576,7 @@ class AnnotationStore:
                 for change_key, table, record_id, record in entry.get("changes", ()):
                     if change_key == key:
                         covered = True
-                        file.set(table, record_id, record)
+                        file.set(table, record_id, None if record is None else dict(record))
         if covered:
             file.save(self._file_path(key))
         else:
@@ -1527,10 +1587,13 @@ class AnnotationStore:
         """No file: an empty one, unless this store holds it (deleted while open) or a good
         copy shows one was there (deleted by hand, or lost with a disk); then that comes back
         rather than being overwritten."""
-        path = self._file_path(key)
+        if key.startswith(PASSAGES_PREFIX) and (
+            key[len(PASSAGES_PREFIX):] not in self._index_documents()
+        ):
+            return None  # the passages of a document removed: gone with it, not restored
         backup = self._backup(key)
         if self.read_only_reason is not None:
-            shown = held.rows if held is not None else (None if backup is None else backup[1])
+            shown = held.rows if held is not None else (None if backup is None else backup.tables)
             if shown is not None:
                 self.notices.append(
                     f"{self._describe(key)} is missing; the last copy reader saw is shown. "
@@ -1548,9 +1611,8 @@ class AnnotationStore:
             return None
         data, _ = self._restore_backup(key, backup)
         self.notices.append(
-            f"{self._describe(key)} was missing; its last good copy "
-            f"({backup_path_for(path)}) was restored. To start afresh instead, delete both "
-            "files."
+            f"{self._describe(key)} was missing; its last good copy ({backup.path}) was "
+            "restored. To start afresh instead, delete the file and its copies beside it."
         )
         return data
 
@@ -1587,6 +1649,8 @@ class AnnotationStore:
                 return False
             with self._locked():
                 self._sync()  # drops the indexes of what changed, and only those
+            if not self._changed_since_sync:
+                return False  # another process's marks alone
             self.revision += 1
             return True
 
@@ -1703,13 +1767,17 @@ class AnnotationStore:
         written since keeps its flushed version under a second name until the checkpoint: a
         power cut may lose the versions written since (its .bak among them), and that version
         with the journal's steps rebuilds it."""
+        folder = self.folder / "passages"
+        seen_before = _file_signature(folder) == self._passages_folder_seen
         for key in keys:
             if key == HISTORY_FILE:
                 continue
             path = self._file_path(key)
             if key not in unflushed and path.exists():
-                link_over(path, flushed_path_for(path))
+                link_over(path, self._flushed_path(key))
             self._write(key, sync=False)
+        if seen_before:  # the folder changed by these writes alone
+            self._passages_folder_seen = _file_signature(folder)
 
     @staticmethod
     def _files_of(steps: Iterable[dict[str, Any]]) -> set[str]:
@@ -1724,7 +1792,7 @@ class AnnotationStore:
             key[len(PASSAGES_PREFIX):] not in self._index_documents()
         ):
             # A document forgotten with its passages: no file left behind in the folder.
-            for gone in (path, backup_path_for(path)):
+            for gone in (path, backup_path_for(path), self._flushed_path(key)):
                 with contextlib.suppress(FileNotFoundError):
                     gone.unlink()
             self._signatures[key] = None
@@ -1743,9 +1811,10 @@ class AnnotationStore:
         journal.good_length = length
         journal.offsets.append(length)
         self._journal_signature = _file_signature(path)
-        unfinished = self._unfinished_steps()
-        self._write_files(self._touched, unflushed=self._files_of(unfinished[:-1]))
-        if len(unfinished) >= CHECKPOINT_STEPS:
+        unflushed = self._unflushed_steps()
+        self._write_files(self._touched, unflushed=self._files_of(unflushed[:-1]))
+        self._append_mark(WRITTEN)
+        if len(unflushed) >= CHECKPOINT_STEPS:
             self._checkpoint()
         if journal.good_length > JOURNAL_COMPACT_BYTES:
             self.compact()
@@ -1764,6 +1833,7 @@ class AnnotationStore:
             history.save(history_path_for(self._real),
                          keep_previous=backup_path_for(history_path_for(self._real)))
             self._signatures[HISTORY_FILE] = _file_signature(history_path_for(self._real))
+            self._keep_gitignore_current()
             write_new_journal(journal_path_for(self._real), database=self._identity)
             self._journal = None
             self._read_journal()
@@ -2549,6 +2619,10 @@ class AnnotationStore:
 
         # The documents not held change only on disk: their sum is kept until something there
         # may have changed (a tag key in the reader asks for the counts after every step).
+        folder = _file_signature(self.folder / "passages")
+        if folder != self._passages_folder_seen:  # a file put there by another hand (git)
+            self._passages_folder_seen = folder
+            self._disk_generation += 1
         basis = (self._disk_generation, frozenset(held()), frozenset(self._index_documents()))
         if self._unheld_counts is None or self._unheld_counts[0] != basis:
             self._unheld_counts = (basis, self._counts_not_held())

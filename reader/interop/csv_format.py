@@ -68,9 +68,12 @@ COLUMNS: tuple[str, ...] = (
     "tags", "memo", "start", "end", "line", "prefix", "suffix",
     "path", "sha256", "annotator", "created", "updated", "page", "section",
 )
-# Columns whose cells repeat from row to row (a document's, a tag's, a number's).
-_REPEATING_COLUMNS = tuple(name not in {"id", "content", "memo", "prefix", "suffix"}
-                           for name in COLUMNS)
+# Columns whose cells repeat from row to row (a document's or a tag's): each value is written
+# once (a memo of them stays as small as the corpus's documents and tags).
+_REPEATING_COLUMNS = tuple(
+    name in {"document", "tag", "tags", "path", "sha256", "annotator", "page", "section"}
+    for name in COLUMNS
+)
 # Written by exports, not needed by imports: files from before they existed import as before.
 OPTIONAL_COLUMNS = frozenset({"page", "section"})
 # Characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).
@@ -431,7 +434,9 @@ class _CsvWriter:
         ])
 
     def _text_of(self, cell: str) -> str:
-        if self.formula_guard and _GUARD_CANDIDATE.match(cell):
+        if self.formula_guard and _GUARD_CANDIDATE.match(cell) and (
+            not _PLAIN_WHOLE_NUMBER.fullmatch(cell)  # (offsets: never guarded)
+        ):
             cell = guard_cell(cell)
         return '"' + cell.replace('"', '""') + '"' if _NEEDS_QUOTES.search(cell) else cell
 

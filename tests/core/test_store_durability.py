@@ -444,7 +444,8 @@ def _journal_marks(db_path: Path) -> list[str]:
     from reader.core.store import journal_path_for
 
     entries = read_journal(journal_path_for(db_path).read_bytes()).entries
-    return ["done" if "done" in entry else "step" for entry in entries]
+    return ["done" if "done" in entry else "written" if "written" in entry else "step"
+            for entry in entries]
 
 
 def test_steps_wait_for_a_checkpoint_and_a_power_cut_meanwhile_loses_nothing(
@@ -456,7 +457,7 @@ def test_steps_wait_for_a_checkpoint_and_a_power_cut_meanwhile_loses_nothing(
     store.checkpoint()
     store.add_annotation(document, TEXT, 4, 8, tags=[tag], memo="second")
     store.add_annotation(document, TEXT, 9, 12, tags=[tag], memo="third")
-    assert _journal_marks(db_path)[-2:] == ["step", "step"]  # written, not yet flushed
+    assert _journal_marks(db_path)[-4:] == ["step", "written"] * 2  # not yet flushed
     passages = passages_path_for(db_path, document)
     flushed = passages.with_name(passages.name + ".flushed")
     assert [a["memo"] for a in json.loads(flushed.read_text())["annotations"].values()] == [
@@ -481,7 +482,7 @@ def test_a_checkpoint_comes_after_so_many_steps(db_path: Path) -> None:
     store = AnnotationStore(db_path)
     store.checkpoint()
     for number in range(CHECKPOINT_STEPS):
-        assert _journal_marks(db_path)[-1] == ("done" if number == 0 else "step")
+        assert _journal_marks(db_path)[-1] == ("done" if number == 0 else "written")
         store.add_annotation(document, TEXT, number, number + 1, tags=[tag])
     assert _journal_marks(db_path)[-1] == "done"
 
@@ -499,6 +500,77 @@ def test_a_process_that_exits_leaves_its_steps_flushed_and_done(db_path: Path) -
     )
     subprocess.run([sys.executable, "-c", script, str(db_path)], check=True)
 
-    assert _journal_marks(db_path)[-2:] == ["step", "done"]
+    assert _journal_marks(db_path)[-3:] == ["step", "written", "done"]
     assert not list(db_path.parent.rglob("*.flushed"))
     assert [a.memo for a in AnnotationStore(db_path).annotations()] == ["saved"]
+
+
+def test_a_checkpoint_never_marks_done_a_step_a_dead_writer_did_not_write(
+    db_path: Path,
+) -> None:
+    import subprocess
+    import sys
+
+    document, tag = seeded_store(db_path)
+    AnnotationStore(db_path).checkpoint()
+    other = AnnotationStore(db_path)
+    other.annotations()
+    # A writer killed between its journal line and its file writes.
+    script = (
+        "import os, sys; from reader.core import store as m; "
+        "m.AnnotationStore._write_files = lambda self, keys, unflushed: os._exit(9); "
+        "m.AnnotationStore(sys.argv[1]).add_annotation("
+        f"{document!r}, {TEXT!r}, 4, 8, tags=[{tag!r}], memo='committed')"
+    )
+    subprocess.run([sys.executable, "-c", script, str(db_path)], check=False)
+
+    other.checkpoint()  # what the exit hook, the command line and the store thread call
+
+    assert [a.memo for a in AnnotationStore(db_path).annotations()] == ["committed"]
+
+
+def test_another_window_sees_no_change_in_marks_alone(db_path: Path) -> None:
+    document, tag = seeded_store(db_path)
+    AnnotationStore(db_path).checkpoint()
+    first, second = AnnotationStore(db_path), AnnotationStore(db_path)
+    first.add_annotation(document, TEXT, 0, 3, tags=[tag])
+    assert second.refresh()  # a step: a change
+    second.checkpoint()  # flushes it and marks it done
+    assert not first.refresh()  # the mark alone changes nothing held
+    assert _journal_marks(db_path)[-1] == "done"
+
+
+def test_a_document_removed_before_a_crash_stays_removed_without_a_notice(
+    db_path: Path,
+) -> None:
+    document, tag = seeded_store(db_path)
+    store = AnnotationStore(db_path)
+    store.checkpoint()
+    store.add_annotation(document, TEXT, 0, 3, tags=[tag])
+    store.checkpoint()
+    store.add_annotation(document, TEXT, 4, 8, tags=[tag])  # keeps a .flushed copy meanwhile
+    store.remove_document(document)  # and then the process dies, before a checkpoint
+
+    reopened = AnnotationStore(db_path)
+
+    assert reopened.documents() == [] and reopened.annotations() == []
+    assert reopened.notices == []
+    assert not list(passages_path_for(db_path, document).parent.iterdir())
+
+
+def test_a_checkpoint_flushes_the_folder_a_linked_catalogue_lives_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reader.core import store as store_module
+
+    real = tmp_path / "real" / "annotations.json"
+    AnnotationStore(real).checkpoint()
+    link = tmp_path / "links" / "annotations.json"
+    link.parent.mkdir()
+    link.symlink_to(real)
+    store = AnnotationStore(link)
+    flushed: list[Path] = []
+    monkeypatch.setattr(store_module, "fsync_directory", lambda path: flushed.append(Path(path)))
+    store.create_tag("new tag")
+    store.checkpoint()
+    assert real.parent in flushed and link.parent not in flushed

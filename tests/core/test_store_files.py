@@ -18,6 +18,7 @@ from reader.core import store as store_module
 from reader.core.durable import (
     NotRegularFileError,
     atomic_write_bytes,
+    fsync_file,
     read_regular_file,
 )
 from reader.core.store import (
@@ -219,6 +220,12 @@ def test_reading_a_fifo_or_a_folder_is_refused_without_blocking(fifo: Path) -> N
         finishes(lambda: read_regular_file(fifo))
     with pytest.raises(NotRegularFileError, match="folder"):
         read_regular_file(fifo.parent)
+
+
+def test_flushing_a_fifo_put_where_a_file_was_does_not_block(fifo: Path) -> None:
+    # A checkpoint (at exit too) flushes the files steps wrote; a FIFO put in one's place by
+    # someone else is left alone rather than waited on forever.
+    assert finishes(lambda: fsync_file(fifo)) is None
 
 
 def test_a_fifo_as_the_backup_copy_does_not_block_recovery(db_path: Path) -> None:

@@ -543,3 +543,40 @@ def test_tag_counts_asked_again_look_only_at_what_changed(
     writer.add_annotation(documents[2], TEXT, 5, 9, tags=[tag])  # another process's step
     assert reader.annotation_counts() == {tag: 5}
     assert looked
+
+
+def test_tag_counts_notice_a_document_file_replaced_outside_reader(
+    db_path: Path, tmp_path: Path
+) -> None:
+    writer = AnnotationStore(db_path)
+    documents = [register(writer, tmp_path, f"d{n}") for n in range(2)]
+    tag = writer.codebook().resolve("refugees").id
+    writer.add_annotation(documents[1], TEXT, 0, 4, tags=[tag])
+    writer.checkpoint()
+    passages = passages_path_for(db_path, documents[1])
+    one_passage = passages.read_bytes()
+    writer.add_annotation(documents[1], TEXT, 5, 9, tags=[tag])
+    writer.checkpoint()
+    reader = AnnotationStore(db_path)
+    assert reader.annotation_counts() == {tag: 2}
+
+    # `git checkout` of an older copy: no journal line, a new file in the folder.
+    replacement = passages.with_name("checkout.tmp")
+    replacement.write_bytes(one_passage)
+    os.replace(replacement, passages)
+
+    assert reader.annotation_counts() == {tag: 1}
+
+
+def test_an_older_default_gitignore_is_brought_up_to_date_and_a_users_is_kept(
+    db_path: Path, tmp_path: Path
+) -> None:
+    store = AnnotationStore(db_path)
+    register(store, tmp_path, "d0")
+    gitignore = folder_for(db_path) / ".gitignore"
+    gitignore.write_text(store_module._OLDER_GITIGNORES[0])
+    store.compact()  # a new journal: the folder's files are looked at
+    assert gitignore.read_text() == store_module.GITIGNORE
+    gitignore.write_text("journal\n# mine\n")
+    store.compact()
+    assert gitignore.read_text() == "journal\n# mine\n"
