@@ -540,16 +540,18 @@ class _LineFileStorage(Storage):
     def __init__(self, path: Path | None = None, tables: dict[str, Any] | None = None) -> None:
         self.path = path
         self._tables = tables
-        # Each record's line as last written, once the file is written a second time (the
-        # catalogue is rewritten at every step: serialising its every record each time made
-        # registering documents one by one quadratic). `forget` drops a changed record's line.
-        self._lines: dict[tuple[str, str], bytes] | None = None
+        # Each table's lines as last written, in the table's order, once the file is written a
+        # second time (the catalogue is rewritten at every step: serialising its every record
+        # each time made registering documents one by one quadratic). `forget` marks a changed
+        # record's line to be made again; records added since are at the table's end.
+        self._lines: dict[str, dict[str, bytes]] | None = None
+        self._changed: dict[str, set[str]] = {}
         self._dumped = False
 
     def forget(self, table: str, key: str) -> None:
         """The record under `key` changed: its line is serialised again at the next dump."""
-        if self._lines is not None:
-            self._lines.pop((table, key), None)
+        if self._lines is not None and key in self._lines.get(table, {}):
+            self._changed.setdefault(table, set()).add(key)
 
     def read(self) -> dict[str, Any] | None:
         if self._tables is None and self.path is not None:
@@ -559,7 +561,7 @@ class _LineFileStorage(Storage):
 
     def write(self, data: dict[str, Any]) -> None:
         if data is not self._tables:
-            self._lines = None  # other tables: no line kept is theirs
+            self._lines, self._changed = None, {}  # other tables: no line kept is theirs
         self._tables = data
 
     @staticmethod
@@ -582,19 +584,33 @@ class _LineFileStorage(Storage):
             if number:
                 parts.append(b",")
             parts.append(orjson.dumps(table) + b": {\n")
+            rows = tables[table]
             if lines is None:
                 parts.append(b"\n,".join(
-                    _record_line(key, record) for key, record in tables[table].items()
+                    _record_line(key, record) for key, record in rows.items()
                 ))
             else:
-                parts.append(b"\n,".join(
-                    lines.get((table, key)) or lines.setdefault((table, key),
-                                                                _record_line(key, record))
-                    for key, record in tables[table].items()
-                ))
+                parts.append(b"\n,".join(self._table_lines(lines, table, rows).values()))
             parts.append(b"\n}\n" if tables[table] else b"}\n")
         parts.append(b"}\n")
         return b"".join(parts)
+
+    def _table_lines(
+        self, lines: dict[str, dict[str, bytes]], table: str, rows: dict[str, Any]
+    ) -> dict[str, bytes]:
+        """The table's lines in its order: those kept, made again where a record changed or
+        was added at the end (all of them when records were removed or reordered)."""
+        kept = lines.get(table)
+        keys = list(rows)
+        changed = self._changed.pop(table, set())
+        if kept is None or list(kept) != keys[: len(kept)]:
+            kept = lines[table] = {key: _record_line(key, rows[key]) for key in keys}
+            return kept
+        for key in changed:
+            kept[key] = _record_line(key, rows[key])
+        for key in keys[len(kept):]:
+            kept[key] = _record_line(key, rows[key])
+        return kept
 
     def save(self, path: Path | None = None, *, keep_previous: Path | None = None,
              sync: bool = True) -> None:
