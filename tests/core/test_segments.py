@@ -418,11 +418,16 @@ def test_queries_stay_local_on_pathological_texts(text: str) -> None:
     assert time.perf_counter() - started < 10.0
 
 
-def test_a_huge_texts_paragraph_style_is_read_from_its_start() -> None:
+def test_a_huge_texts_paragraph_style_is_read_from_its_start(monkeypatch) -> None:
     # Paragraphs one per line (no blank line), then a long tail of the same: the start decides,
     # and the tail is not counted (a 20 MB text took over a second).
     head = "A long line of a web page copied as one paragraph, as such pages are. " * 3 + "\n"
     text = head * (segments._STYLE_SAMPLE // len(head) + 10)
     assert len(text) > segments._STYLE_SAMPLE
+    counted: list[int] = []
+    real_count = segments._count
+    monkeypatch.setattr(segments, "_count",
+                        lambda pattern, part: counted.append(len(part)) or real_count(pattern, part))
     assert segments.lines_are_paragraphs(text)
+    assert counted and max(counted) <= segments._STYLE_SAMPLE
     assert segments.paragraph_span(text, len(text) - 5)[0] == len(text) - len(head)
