@@ -426,8 +426,12 @@ def test_a_huge_texts_paragraph_style_is_read_from_its_start(monkeypatch) -> Non
     assert len(text) > segments._STYLE_SAMPLE
     counted: list[int] = []
     real_count = segments._count
-    monkeypatch.setattr(segments, "_count",
-                        lambda pattern, part: counted.append(len(part)) or real_count(pattern, part))
+
+    def counting(pattern, part):
+        counted.append(len(part))
+        return real_count(pattern, part)
+
+    monkeypatch.setattr(segments, "_count", counting)
     assert segments.lines_are_paragraphs(text)
     assert counted and max(counted) <= segments._STYLE_SAMPLE
     assert segments.paragraph_span(text, len(text) - 5)[0] == len(text) - len(head)
