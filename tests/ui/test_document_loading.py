@@ -15,6 +15,7 @@ from support import settle, until
 from textual.app import App, ComposeResult
 
 from reader.core.hashing import text_sha256
+from reader.core.text import LineIndex
 from reader.formats import base
 from reader.formats.base import DocumentHead, LoadedDocument, read_head
 from reader.formats.cached import extraction_cache_for
@@ -452,3 +453,71 @@ async def test_a_title_found_past_the_start_reaches_the_tab_strip(
     assert document is not None and document.structure
     cache = extraction_cache_for(tmp_path / "db" / "annotations.json")
     assert cache.structure(document.sha256) == document.structure
+
+
+async def test_a_tag_key_whose_request_arrives_after_the_loading_ended_tags_what_it_saw(
+    tmp_path: Path, gate: GatedLoading
+) -> None:
+    """`G s 1` while loading, the loading ending between the pane handling `1` and the app
+    handling its request: the sentence at the end is tagged, as `G` and `s` left it."""
+    path = write_large(tmp_path)
+    app = reader_app(tmp_path, path)
+    async with app.run_test(size=SIZE) as pilot:
+        pane = app.workspace.active_document
+        assert pane is not None
+        await until(pilot, lambda: app.coding_controller is not None)
+        await pilot.press("G", "left", "s")
+        assert pane.view.waiting == 3
+        document = gate.real(path)
+        pane.action_tag_slot(1)  # what `1` does in the pane
+        pane._finish_loading(document, LineIndex(document.text))  # the thread's result first
+        gate.release()
+        await until(pilot, lambda: len(pane.annotations) == 1)
+        await store_idle(pilot)
+    text = large_text()
+    sentence = "That was all."
+    assert [(a.start, a.quote) for a in stored(tmp_path).annotations()] == [
+        (text.index(sentence), sentence)
+    ]
+
+
+async def test_a_selection_extended_by_motions_that_wait_is_tagged_whole(
+    tmp_path: Path, gate: GatedLoading
+) -> None:
+    path = write_large(tmp_path)
+    app = reader_app(tmp_path, path)
+    async with app.run_test(size=SIZE) as pilot:
+        pane = app.workspace.active_document
+        assert pane is not None
+        await until(pilot, lambda: app.coding_controller is not None)
+        await pilot.press("v", "j", "j", "G", "1")
+        await until(pilot, lambda: any("still loading" in n.message
+                                       for n in app._notifications))
+        gate.release()
+        await until(pilot, lambda: len(pane.annotations) == 1)
+        await store_idle(pilot)
+    text = large_text()
+    [annotation] = stored(tmp_path).annotations()
+    assert annotation.start == 0 and annotation.end >= len(text.rstrip())
+
+
+async def test_copy_waits_behind_a_motion_that_waits(
+    tmp_path: Path, gate: GatedLoading, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_large(tmp_path)
+    app = reader_app(tmp_path, path)
+    copied: list[str] = []
+    monkeypatch.setattr(ReaderApp, "copy_to_clipboard", lambda self, text: copied.append(text))
+    async with app.run_test(size=SIZE) as pilot:
+        pane = app.workspace.active_document
+        assert pane is not None
+        await until(pilot, lambda: app.coding_controller is not None)
+        await pilot.press("v", "G", "y")  # select from the start to the end, copy
+        await until(pilot, lambda: pane.view.waiting == 2)
+        assert not copied  # not the start only
+        gate.release()
+        await until(pilot, lambda: bool(copied))
+        await settle(app, pilot)
+    assert len(copied) == 1 and copied[0] == large_text()[: len(copied[0])]
+    assert len(copied[0]) >= len(large_text()) - 1
+
