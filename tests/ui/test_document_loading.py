@@ -521,3 +521,35 @@ async def test_copy_waits_behind_a_motion_that_waits(
     assert len(copied) == 1 and copied[0] == large_text()[: len(copied[0])]
     assert len(copied[0]) >= len(large_text()) - 1
 
+
+async def test_a_tab_still_loading_is_not_moved_and_its_waiting_keys_are_kept(
+    tmp_path: Path, gate: GatedLoading
+) -> None:
+    path = write_large(tmp_path)
+    small = tmp_path / "small.txt"
+    small.write_text("A small document.\n", "utf-8")
+    app = ReaderApp([small, path], db_path=tmp_path / "db" / "annotations.json",
+                    config_path=tmp_path / "none.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.coding_controller is not None
+                    and app.workspace.document_count == 2)
+        pane = next(p for p in app.workspace.document_panes() if p.still_loading)
+        while app.workspace.active_document is not pane:
+            app.action_next_tab()
+            await pilot.pause()
+        pane.view.focus()
+        await pilot.pause()
+        await pilot.press("G", "left", "s", "1")
+        await until(pilot, lambda: any("still loading" in n.message
+                                       for n in app._notifications))
+        assert not await app.workspace.move_to_other_pane()
+        assert len(app.workspace.panes) == 1
+        await until(pilot, lambda: any("move it once it is loaded" in n.message
+                                       for n in app._notifications))
+        gate.release()
+        await until(pilot, lambda: len(pane.annotations) == 1)
+        await store_idle(pilot)
+        assert await app.workspace.move_to_other_pane()  # loaded: it moves
+        assert len(app.workspace.panes) == 2
+    [annotation] = stored(tmp_path).annotations()
+    assert annotation.quote == "That was all."
