@@ -93,6 +93,7 @@ class HeadApp(App[None]):
         super().__init__()
         self.head = head
         self.failures: list[str] = []
+        self.waits_heard: list[int] = []  # the pane's own business: none should reach here
 
     def compose(self) -> ComposeResult:
         yield DocumentPane(self.head)
@@ -102,6 +103,9 @@ class HeadApp(App[None]):
 
     def on_document_pane_load_failed(self, event: DocumentPane.LoadFailed) -> None:
         self.failures.append(event.reason)
+
+    def on_document_view_waiting(self, event: DocumentView.Waiting) -> None:
+        self.waits_heard.append(event.count)
 
     @property
     def pane(self) -> DocumentPane:
@@ -159,6 +163,7 @@ async def test_G_while_loading_waits_visibly_and_lands_on_the_true_end(
         gate.release()
         await until(pilot, lambda: not pane.still_loading)
         assert pane.view.cursor_offset == len(large_text())
+        assert app.waits_heard == []
         assert pane.status_line.text("position").endswith("100%")
 
 

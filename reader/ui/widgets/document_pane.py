@@ -729,6 +729,7 @@ class DocumentPane(Widget):
 
     @on(DocumentView.Waiting)
     def _action_waiting(self, event: DocumentView.Waiting) -> None:
+        event.stop()  # (the status line is all it changes: nothing above the pane needs it)
         self._show_position()
 
     @on(DocumentView.CursorMoved)
