@@ -132,7 +132,10 @@ def run_case(case: Case, app: str, repeat: int, pycache: str) -> None:
         # shows its end.
         with PtySession(command(app, case.path, home), env=env, cwd=str(ROOT)) as session:
             session.wait_for_text(case.marker, timeout=60)
-            end_at_once = session.time_key("G", until=lambda: "100%" in _status(session))
+            end_at_once = session.time_key(
+                "G",
+                until=lambda: "100%" in _status(session) and "loading" not in _status(session),
+            )
     print(f"\n{case.name}: {case.path} ({size / 1e6:.1f} MB), app={app}")
     print(f"  first screen        {first:6.3f} s")
     if while_loading:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol, cast
+from typing import Any, BinaryIO, Protocol, cast, runtime_checkable
 
 from reader.core.filepaths import resolved_path
 from reader.core.hashing import text_sha256
@@ -167,6 +167,7 @@ class StreamingLoader(Loader, Protocol):
         ...
 
 
+@runtime_checkable
 class HeadLoader(StreamingLoader, Protocol):
     """A streaming loader that can also say how a file's text begins from its first bytes, so
     a large file shows before it is read whole (see `read_head`)."""
@@ -566,14 +567,13 @@ def read_head(path: Path | str, limit: int | None = None) -> DocumentHead | None
         if info.st_size <= HEAD_FROM:
             return None
         loader = _loader_for(resolved)
-        extract_head = getattr(loader, "extract_head", None)
-        if extract_head is None:
+        if not isinstance(loader, HeadLoader):
             return None
         with _reading(resolved), resolved.open("rb") as stream:
             data = stream.read(limit)
     except DocumentError:
         return None
-    extracted = extract_head(resolved, data)
+    extracted = loader.extract_head(resolved, data)
     if extracted is None:
         return None
     text, encoding = extracted

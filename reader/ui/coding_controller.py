@@ -365,29 +365,22 @@ class CodingController:
             # Offsets and quotes are of the whole text, and the store knows a document by its
             # hash: the key is carried out once the document is read (the status line shows
             # how far that is).
-            self.app.notify(
-                f"{printable(pane.document.path.name)} is still loading "
-                f"({pane.loaded_fraction * 100:.0f}%): this is done once it is loaded.",
-                timeout=3,
-            )
+            pane.notify_still_loading()
+        # The pane posted the request once the motions pressed before the key had moved the
+        # cursor (see `DocumentPane._request`): the view is as the key saw it now, not once
+        # the keys pressed after it have run.
         view = pane.view
+        selection, cursor = view.selection, view.cursor_offset
 
-        def wait() -> None:
-            selection, cursor = view.selection, view.cursor_offset
+        def replay() -> None:
+            if selection is not None:
+                view.select(*selection)
+            else:
+                view.clear_selection()
+                view.move_cursor(cursor)
+            retry()
 
-            def replay() -> None:
-                if selection is not None:
-                    view.select(*selection)
-                else:
-                    view.clear_selection()
-                    view.move_cursor(cursor)
-                retry()
-
-            self._waiting.setdefault(path, []).append((pane, replay))
-
-        # Where the key was pressed is where the motions pressed before it (waiting for the
-        # rest of a loading document, maybe: `G` then a tag key) leave the cursor.
-        view.when_complete(wait)
+        self._waiting.setdefault(path, []).append((pane, replay))
         return True
 
     def _replay_waiting(self, path: str) -> None:

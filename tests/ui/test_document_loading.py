@@ -15,6 +15,7 @@ from support import settle, until
 from textual.app import App, ComposeResult
 
 from reader.core.hashing import text_sha256
+from reader.core.text import LineIndex
 from reader.formats import base
 from reader.formats.base import DocumentHead, LoadedDocument, read_head
 from reader.formats.cached import extraction_cache_for
@@ -92,6 +93,7 @@ class HeadApp(App[None]):
         super().__init__()
         self.head = head
         self.failures: list[str] = []
+        self.waits_heard: list[int] = []  # the pane's own business: none should reach here
 
     def compose(self) -> ComposeResult:
         yield DocumentPane(self.head)
@@ -101,6 +103,9 @@ class HeadApp(App[None]):
 
     def on_document_pane_load_failed(self, event: DocumentPane.LoadFailed) -> None:
         self.failures.append(event.reason)
+
+    def on_document_view_waiting(self, event: DocumentView.Waiting) -> None:
+        self.waits_heard.append(event.count)
 
     @property
     def pane(self) -> DocumentPane:
@@ -158,6 +163,7 @@ async def test_G_while_loading_waits_visibly_and_lands_on_the_true_end(
         gate.release()
         await until(pilot, lambda: not pane.still_loading)
         assert pane.view.cursor_offset == len(large_text())
+        assert app.waits_heard == []
         assert pane.status_line.text("position").endswith("100%")
 
 
@@ -452,3 +458,103 @@ async def test_a_title_found_past_the_start_reaches_the_tab_strip(
     assert document is not None and document.structure
     cache = extraction_cache_for(tmp_path / "db" / "annotations.json")
     assert cache.structure(document.sha256) == document.structure
+
+
+async def test_a_tag_key_whose_request_arrives_after_the_loading_ended_tags_what_it_saw(
+    tmp_path: Path, gate: GatedLoading
+) -> None:
+    """`G s 1` while loading, the loading ending between the pane handling `1` and the app
+    handling its request: the sentence at the end is tagged, as `G` and `s` left it."""
+    path = write_large(tmp_path)
+    app = reader_app(tmp_path, path)
+    async with app.run_test(size=SIZE) as pilot:
+        pane = app.workspace.active_document
+        assert pane is not None
+        await until(pilot, lambda: app.coding_controller is not None)
+        await pilot.press("G", "left", "s")
+        assert pane.view.waiting == 3
+        document = gate.real(path)
+        pane.action_tag_slot(1)  # what `1` does in the pane
+        pane._finish_loading(document, LineIndex(document.text))  # the thread's result first
+        gate.release()
+        await until(pilot, lambda: len(pane.annotations) == 1)
+        await store_idle(pilot)
+    text = large_text()
+    sentence = "That was all."
+    assert [(a.start, a.quote) for a in stored(tmp_path).annotations()] == [
+        (text.index(sentence), sentence)
+    ]
+
+
+async def test_a_selection_extended_by_motions_that_wait_is_tagged_whole(
+    tmp_path: Path, gate: GatedLoading
+) -> None:
+    path = write_large(tmp_path)
+    app = reader_app(tmp_path, path)
+    async with app.run_test(size=SIZE) as pilot:
+        pane = app.workspace.active_document
+        assert pane is not None
+        await until(pilot, lambda: app.coding_controller is not None)
+        await pilot.press("v", "j", "j", "G", "1")
+        await until(pilot, lambda: any("still loading" in n.message
+                                       for n in app._notifications))
+        gate.release()
+        await until(pilot, lambda: len(pane.annotations) == 1)
+        await store_idle(pilot)
+    text = large_text()
+    [annotation] = stored(tmp_path).annotations()
+    assert annotation.start == 0 and annotation.end >= len(text.rstrip())
+
+
+async def test_copy_waits_behind_a_motion_that_waits(
+    tmp_path: Path, gate: GatedLoading, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_large(tmp_path)
+    app = reader_app(tmp_path, path)
+    copied: list[str] = []
+    monkeypatch.setattr(ReaderApp, "copy_to_clipboard", lambda self, text: copied.append(text))
+    async with app.run_test(size=SIZE) as pilot:
+        pane = app.workspace.active_document
+        assert pane is not None
+        await until(pilot, lambda: app.coding_controller is not None)
+        await pilot.press("v", "G", "y")  # select from the start to the end, copy
+        await until(pilot, lambda: pane.view.waiting == 2)
+        assert not copied  # not the start only
+        gate.release()
+        await until(pilot, lambda: bool(copied))
+        await settle(app, pilot)
+    assert len(copied) == 1 and copied[0] == large_text()[: len(copied[0])]
+    assert len(copied[0]) >= len(large_text()) - 1
+
+
+async def test_a_tab_still_loading_is_not_moved_and_its_waiting_keys_are_kept(
+    tmp_path: Path, gate: GatedLoading
+) -> None:
+    path = write_large(tmp_path)
+    small = tmp_path / "small.txt"
+    small.write_text("A small document.\n", "utf-8")
+    app = ReaderApp([small, path], db_path=tmp_path / "db" / "annotations.json",
+                    config_path=tmp_path / "none.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.coding_controller is not None
+                    and app.workspace.document_count == 2)
+        pane = next(p for p in app.workspace.document_panes() if p.still_loading)
+        while app.workspace.active_document is not pane:
+            app.action_next_tab()
+            await pilot.pause()
+        pane.view.focus()
+        await pilot.pause()
+        await pilot.press("G", "left", "s", "1")
+        await until(pilot, lambda: any("still loading" in n.message
+                                       for n in app._notifications))
+        assert not await app.workspace.move_to_other_pane()
+        assert len(app.workspace.panes) == 1
+        await until(pilot, lambda: any("move it once it is loaded" in n.message
+                                       for n in app._notifications))
+        gate.release()
+        await until(pilot, lambda: len(pane.annotations) == 1)
+        await store_idle(pilot)
+        assert await app.workspace.move_to_other_pane()  # loaded: it moves
+        assert len(app.workspace.panes) == 2
+    [annotation] = stored(tmp_path).annotations()
+    assert annotation.quote == "That was all."

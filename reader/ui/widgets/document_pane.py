@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.style import Style
@@ -462,7 +463,8 @@ class DocumentPane(Widget):
 
         It keeps the selection's anchor and the cursor the key was pressed on: a key pressed
         right after it (a quick `1` `j`) reaches the view before this message reaches the app,
-        and must not change what the key codes.
+        and must not change what the key codes. It is made in turn, behind the motions pressed
+        before the key that wait for the rest of a loading document (see `_request`).
         """
 
         def __init__(self, pane: DocumentPane) -> None:
@@ -727,6 +729,7 @@ class DocumentPane(Widget):
 
     @on(DocumentView.Waiting)
     def _action_waiting(self, event: DocumentView.Waiting) -> None:
+        event.stop()  # (the status line is all it changes: nothing above the pane needs it)
         self._show_position()
 
     @on(DocumentView.CursorMoved)
@@ -764,36 +767,56 @@ class DocumentPane(Widget):
             return False  # the selection is the passage's new span, not a new passage
         return True
 
+    def _request(self, request: Callable[[], DocumentPane.CodingRequested]) -> None:
+        """Post the coding key's request once the motions pressed before it, waiting for the
+        rest of the document maybe (`G` then `1`), have moved the cursor: it records the
+        selection and cursor the key was pressed on, not those from before them."""
+
+        def post() -> None:
+            self.post_message(request())
+
+        if not self._view.when_in_turn(post):
+            self.notify_still_loading()
+
+    def notify_still_loading(self) -> None:
+        """Say that what a key asked for is done once the document is read."""
+        self.app.notify(
+            f"{printable(self._document.path.name)} is still loading "
+            f"({self.loaded_fraction * 100:.0f}%): this is done once it is loaded.",
+            timeout=3,
+        )
+
     def action_tag_slot(self, slot: int) -> None:
-        self.post_message(self.TagRequested(self, slot))
+        self._request(lambda: self.TagRequested(self, slot))
 
     def action_pick_tags(self) -> None:
-        self.post_message(self.TagPickRequested(self))
+        self._request(lambda: self.TagPickRequested(self))
 
     def action_repeat_tags(self) -> None:
-        self.post_message(self.RepeatTagsRequested(self))
+        self._request(lambda: self.RepeatTagsRequested(self))
 
     def action_memo(self) -> None:
-        self.post_message(self.MemoRequested(self))
+        self._request(lambda: self.MemoRequested(self))
 
     def action_adjust(self) -> None:
-        self.post_message(self.AdjustRequested(self))
+        self._request(lambda: self.AdjustRequested(self))
 
     def action_save_adjusted(self) -> None:
-        if self._adjusting is not None:
-            self.post_message(self.AdjustedSaveRequested(self, self._adjusting))
+        adjusting = self._adjusting
+        if adjusting is not None:
+            self._request(lambda: self.AdjustedSaveRequested(self, adjusting))
 
     def action_delete_annotation(self) -> None:
-        self.post_message(self.DeleteRequested(self))
+        self._request(lambda: self.DeleteRequested(self))
 
     def action_copy(self) -> None:
-        self.post_message(self.CopyRequested(self))
+        self._request(lambda: self.CopyRequested(self))
 
     def action_next_annotation(self) -> None:
-        self.post_message(self.StepRequested(self, forward=True))
+        self._request(lambda: self.StepRequested(self, forward=True))
 
     def action_previous_annotation(self) -> None:
-        self.post_message(self.StepRequested(self, forward=False))
+        self._request(lambda: self.StepRequested(self, forward=False))
 
     # ------------------------------------------------------------------ search
 

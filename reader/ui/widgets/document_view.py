@@ -93,10 +93,7 @@ def _in_turn(action: _Action) -> _Action:
 
     @functools.wraps(action)
     def run(self: DocumentView, *args: Any) -> None:
-        if self.is_complete or not self._deferred:
-            action(self, *args)
-        else:
-            self.when_complete(lambda: action(self, *args))
+        self.when_in_turn(lambda: action(self, *args))
 
     return run  # type: ignore[return-value]
 
@@ -468,6 +465,15 @@ class DocumentView(ScrollView, can_focus=True):
         else:
             self._deferred.append(callback)
             self.post_message(self.Waiting(self, len(self._deferred)))
+
+    def when_in_turn(self, callback: Callable[[], None]) -> bool:
+        """Run `callback` now unless actions wait for the rest of the document: then once they
+        have run, so it sees what they did (keys act in the order pressed). True if it ran."""
+        if self._complete or not self._deferred:
+            callback()
+            return True
+        self.when_complete(callback)
+        return False
 
     def _near_loaded_end(self) -> bool:
         height = max(1, self.scrollable_content_region.height)

@@ -553,6 +553,17 @@ class Workspace(Container):
         tab = self.active_tab
         if pane is None or tab is None:
             return False
+        if tab.document_pane.still_loading:
+            # A moved tab is opened again from its head: the rest being read, and the keys
+            # waiting for it, would be left behind with the old pane.
+            title = printable(tab.document_pane.document.title) or "untitled"
+            self.app.notify(
+                f"{title} is still loading: move it once it is loaded.",
+                severity="warning",
+                markup=False,
+                timeout=4,
+            )
+            return False
         panes = self.panes
         if len(panes) == 1:
             if len(pane.tabs) == 1:
