@@ -4,6 +4,7 @@ near the end of what is loaded, search, coding) waits for it and then acts on th
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -452,3 +453,86 @@ async def test_a_title_found_past_the_start_reaches_the_tab_strip(
     assert document is not None and document.structure
     cache = extraction_cache_for(tmp_path / "db" / "annotations.json")
     assert cache.structure(document.sha256) == document.structure
+
+
+# ---- a session's place, searches and what is kept while loading --------------------------------
+
+
+async def _quit_at(tmp_path: Path, path: Path, gate: GatedLoading, place: int) -> None:
+    """Open `path` (loaded at once), put the cursor at `place` and quit (saving the session)."""
+    app = reader_app(tmp_path, path)
+    gate.release()
+    async with app.run_test(size=SIZE) as pilot:
+        pane = app.workspace.active_document
+        assert pane is not None
+        await until(pilot, lambda: not pane.still_loading)
+        pane.cursor_offset = place
+        await pilot.pause()
+        await pilot.press("q")
+        await pilot.pause()
+
+
+def _saved_cursor(tmp_path: Path) -> int:
+    session = json.loads((tmp_path / "db" / "annotations.session.json").read_text("utf-8"))
+    return int(session["panes"][0]["documents"][0]["cursor"])
+
+
+async def refreshes(pilot: Any, count: int = 8) -> None:
+    """Let a few refreshes go by (a tab checks its restored place after each of the first
+    five). Not `settle`: it waits for every worker, the gated loading among them."""
+    for _ in range(count):
+        await pilot.pause()
+
+
+def resumed_app(tmp_path: Path) -> ReaderApp:
+    """`reader` alone: the session saved in tmp_path resumed."""
+    return ReaderApp([], db_path=tmp_path / "db" / "annotations.json",
+                     config_path=tmp_path / "none.toml")
+
+
+async def test_quitting_while_loading_keeps_the_resumed_place(
+    tmp_path: Path, gate: GatedLoading, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_large(tmp_path)
+    place = large_text().index("Line 2900:")
+    await _quit_at(tmp_path, path, gate, place)
+    assert _saved_cursor(tmp_path) == place
+    gate = GatedLoading(monkeypatch)
+    app = resumed_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        pane = app.workspace.active_document
+        assert pane is not None and pane.still_loading
+        await until(pilot, gate.started.is_set)
+        [pane_tabs] = app.workspace.panes
+        [tab] = pane_tabs.tabs
+        await until(pilot, lambda: tab.pending_state is None)  # the place was handed over
+        await refreshes(pilot)
+        assert pane.still_loading
+        assert tab.position()[0] == place  # (what an autosave records too)
+        await pilot.press("q")  # quitting before the place could be shown
+        await pilot.pause()
+        gate.release()
+    assert _saved_cursor(tmp_path) == place
+
+
+async def test_resuming_queues_only_one_restore(
+    tmp_path: Path, gate: GatedLoading, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_large(tmp_path)
+    place = large_text().index("Line 2900:")
+    await _quit_at(tmp_path, path, gate, place)
+    gate = GatedLoading(monkeypatch)
+    app = resumed_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        pane = app.workspace.active_document
+        assert pane is not None
+        await until(pilot, gate.started.is_set)
+        await refreshes(pilot)
+        # The tab checked its place after each refresh: no key was pressed, nothing waits.
+        assert pane.still_loading
+        assert pane.view.waiting == 0
+        assert "waiting" not in pane.status_line.text("position")
+        gate.release()
+        await until(pilot, lambda: not pane.still_loading)
+        await until(pilot, lambda: pane.view.cursor_offset == place)
+

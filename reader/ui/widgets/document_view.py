@@ -372,6 +372,9 @@ class DocumentView(ScrollView, can_focus=True):
         # needs more of it waits in `_deferred`, in the order asked.
         self._complete = complete
         self._deferred: list[Callable[[], None]] = []
+        # A session's place past what is loaded, shown once it is (one at most, a later one
+        # replacing it: it is what `scroll_state` reports meanwhile, so a save keeps it).
+        self._waiting_place: Mapping[str, Any] | None = None
         self._index = index if index is not None else LineIndex(text)
         self._navigator = DocumentNavigator(text)
         self._drag_from: int | None = None  # where a mouse drag started
@@ -457,8 +460,9 @@ class DocumentView(ScrollView, can_focus=True):
 
     @property
     def waiting(self) -> int:
-        """How many actions wait for the rest of the document."""
-        return len(self._deferred)
+        """How many actions wait for the rest of the document (a session's place shown once
+        it is loaded is not one the reader asked for)."""
+        return len(self._deferred) - (self._waiting_place is not None)
 
     def when_complete(self, callback: Callable[[], None]) -> None:
         """Run `callback` now if the whole document is here, else once it is (after whatever
@@ -467,7 +471,7 @@ class DocumentView(ScrollView, can_focus=True):
             callback()
         else:
             self._deferred.append(callback)
-            self.post_message(self.Waiting(self, len(self._deferred)))
+            self.post_message(self.Waiting(self, self.waiting))
 
     def _near_loaded_end(self) -> bool:
         height = max(1, self.scrollable_content_region.height)
@@ -1163,6 +1167,11 @@ class DocumentView(ScrollView, can_focus=True):
         if not worker.is_cancelled:
             self.app.call_from_thread(self._install_search, result)
 
+    def _restore_waiting_place(self) -> None:
+        state, self._waiting_place = self._waiting_place, None
+        if state is not None:
+            self.restore_state(state)
+
     def _install_search(self, result: SearchResult) -> None:
         from reader.core.search import first_match_from
 
@@ -1231,9 +1240,14 @@ class DocumentView(ScrollView, can_focus=True):
     # ------------------------------------------------------------------ state
 
     def scroll_state(self) -> dict[str, int]:
-        """What a session needs to show the same place again."""
+        """What a session needs to show the same place again (while a session's place waits
+        for the rest of the document, that place: it is where the view is going)."""
         line, subrow = self.top_location
-        return {"cursor": self._cursor, "top_line": line, "top_row": subrow}
+        state = {"cursor": self._cursor, "top_line": line, "top_row": subrow}
+        if self._waiting_place is not None:
+            state.update((key, value) for key, value in self._waiting_place.items()
+                         if key in state and isinstance(value, int))
+        return state
 
     def restore_state(self, state: Mapping[str, Any]) -> None:
         """Show the place `scroll_state` described (unknown keys are ignored); a place past
@@ -1245,7 +1259,11 @@ class DocumentView(ScrollView, can_focus=True):
             or (isinstance(top_line, int) and top_line >= self._index.line_count)
             or self._deferred
         ):
-            self.when_complete(lambda: self.restore_state(state))
+            # One place waits: asked again (a tab checks its place after each refresh), the
+            # later place replaces it rather than queuing another.
+            if self._waiting_place is None:
+                self.when_complete(self._restore_waiting_place)
+            self._waiting_place = state
             return
         if isinstance(cursor, int):
             self._cursor = self._screen.snap(cursor)

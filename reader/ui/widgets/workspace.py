@@ -69,7 +69,10 @@ class DocumentTab(Widget):
             return int(self.pending_state.get("cursor", 0)), dict(
                 self.pending_state.get("view", {})
             )
-        return self.document_pane.cursor_offset, self.document_pane.scroll_state()
+        # (The cursor the view state gives: while a session's place waits for the rest of the
+        # document, that place rather than the start the view shows meanwhile.)
+        view = self.document_pane.scroll_state()
+        return int(view.get("cursor", self.document_pane.cursor_offset)), view
 
     def apply_pending_state(self, attempts: int = 5) -> None:
         """Put the cursor and scroll where the session left them (once the tab has a size).
