@@ -536,3 +536,50 @@ async def test_resuming_queues_only_one_restore(
         await until(pilot, lambda: not pane.still_loading)
         await until(pilot, lambda: pane.view.cursor_offset == place)
 
+
+def _waiting_pattern(pane: DocumentPane) -> str | None:
+    query = pane.view.waiting_query
+    return None if query is None else query.pattern
+
+
+async def test_typing_a_query_slowly_while_loading_queues_one_search(
+    tmp_path: Path, gate: GatedLoading
+) -> None:
+    app = reader_app(tmp_path, write_large(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        pane = app.workspace.active_document
+        assert pane is not None
+        await pilot.press("slash")
+        typed = ""
+        for key in "zanzibar":
+            await pilot.press(key)
+            typed += key
+            # Each pause in typing lets the incremental search start, for what is typed so far.
+            await until(pilot, lambda typed=typed: _waiting_pattern(pane) == typed)
+            assert pane.view.waiting == 1
+        await pilot.press("enter")
+        assert pane.view.waiting == 1
+        assert pane.status_line.text("position").endswith("1 waiting")
+        gate.release()
+        await until(pilot, lambda: not pane.still_loading)
+        await until(pilot, lambda: pane.view.search_result is not None)
+        assert pane.view.waiting == 0
+        # The one search left ran and went to its match, at the end.
+        assert pane.view.cursor_offset == large_text().index("Zanzibar")
+
+
+async def test_an_abandoned_search_does_not_hold_up_motions(
+    tmp_path: Path, gate: GatedLoading
+) -> None:
+    app = reader_app(tmp_path, write_large(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        pane = app.workspace.active_document
+        assert pane is not None
+        await pilot.press("slash", *"zanzibar")
+        await until(pilot, lambda: _waiting_pattern(pane) == "zanzibar")
+        await pilot.press("escape", "j")
+        assert pane.view.waiting == 0
+        assert pane.view.cursor_location == (1, 0)  # moved at once
+        gate.release()
+        await until(pilot, lambda: not pane.still_loading)
+        assert pane.view.cursor_location == (1, 0) and pane.view.search_result is None

@@ -373,8 +373,11 @@ class DocumentView(ScrollView, can_focus=True):
         self._complete = complete
         self._deferred: list[Callable[[], None]] = []
         # A session's place past what is loaded, shown once it is (one at most, a later one
-        # replacing it: it is what `scroll_state` reports meanwhile, so a save keeps it).
+        # replacing it: it is what `scroll_state` reports meanwhile, so a save keeps it); and
+        # the query to search the whole document for, outside the queue (each query typed
+        # replaces it, so it holds up no motion).
         self._waiting_place: Mapping[str, Any] | None = None
+        self._waiting_query: SearchQuery | None = None
         self._index = index if index is not None else LineIndex(text)
         self._navigator = DocumentNavigator(text)
         self._drag_from: int | None = None  # where a mouse drag started
@@ -461,8 +464,14 @@ class DocumentView(ScrollView, can_focus=True):
     @property
     def waiting(self) -> int:
         """How many actions wait for the rest of the document (a session's place shown once
-        it is loaded is not one the reader asked for)."""
-        return len(self._deferred) - (self._waiting_place is not None)
+        it is loaded is not one the reader asked for; a search waiting is)."""
+        restoring = self._waiting_place is not None
+        return len(self._deferred) - restoring + (self._waiting_query is not None)
+
+    @property
+    def waiting_query(self) -> SearchQuery | None:
+        """The query to search for once the whole document is here, if one waits for it."""
+        return self._waiting_query
 
     def when_complete(self, callback: Callable[[], None]) -> None:
         """Run `callback` now if the whole document is here, else once it is (after whatever
@@ -514,6 +523,9 @@ class DocumentView(ScrollView, can_focus=True):
         deferred, self._deferred = self._deferred, []
         for callback in deferred:
             callback()
+        query, self._waiting_query = self._waiting_query, None
+        if query is not None and query == self._search_query:
+            self._run_search(query)
         if self.is_mounted:
             self._post_cursor_moved()
 
@@ -1146,12 +1158,13 @@ class DocumentView(ScrollView, can_focus=True):
         self.post_message(
             self.SearchChanged(self, self._search, self._current_match, searching=True)
         )
-        # The whole document is searched: while it loads the search waits (the status line
-        # says how far the loading is), then runs unless another query took its place.
-        def run() -> None:
+        # The whole document is searched: while it loads the query waits (the status line
+        # says how far the loading is), replaced by any query typed meanwhile.
+        if self._complete:
             self._run_search(query)
-
-        self.when_complete(run)
+        else:
+            self._waiting_query = query
+            self.post_message(self.Waiting(self, self.waiting))
 
     @work(thread=True, exclusive=True, group="document-view-search", exit_on_error=False)
     def _run_search(self, query: SearchQuery) -> None:
@@ -1199,6 +1212,7 @@ class DocumentView(ScrollView, can_focus=True):
     def restore_search(self, result: SearchResult | None, current: int | None) -> None:
         """Show an earlier result again (what escape in the search bar goes back to)."""
         self.workers.cancel_group(self, "document-view-search")
+        self._waiting_query = None
         self._search = result
         self._search_query = result.query if result is not None else None
         self._current_match = current if result is not None and current is not None else None
@@ -1209,6 +1223,7 @@ class DocumentView(ScrollView, can_focus=True):
 
     def clear_search(self) -> None:
         self.workers.cancel_group(self, "document-view-search")
+        self._waiting_query = None
         self._search = None
         self._search_query = None
         self._current_match = None
