@@ -4,8 +4,10 @@ near the end of what is loaded, search, coding) waits for it and then acts on th
 
 from __future__ import annotations
 
+import gc
 import json
 import threading
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -583,3 +585,31 @@ async def test_an_abandoned_search_does_not_hold_up_motions(
         gate.release()
         await until(pilot, lambda: not pane.still_loading)
         assert pane.view.cursor_location == (1, 0) and pane.view.search_result is None
+
+
+async def test_the_workspace_lets_go_of_a_closed_first_document(
+    tmp_path: Path, gate: GatedLoading
+) -> None:
+    large = write_large(tmp_path)
+    small = tmp_path / "small.txt"
+    small.write_text("A small document.\n", "utf-8")
+    gate.release()
+    app = reader_app(tmp_path, large)  # the first document, composed with the workspace
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.workspace.document_count == 1)
+        assert await app.open_path(small)
+        [tabs] = app.workspace.panes
+        first = app.workspace.initial_tab
+        assert first is not None and first.document_pane.document.path == large.resolve()
+        await until(pilot, lambda: not any(pane.still_loading
+                                           for pane in app.workspace.document_panes()))
+        let_go = weakref.ref(first)
+        await tabs.remove_tab(first.id or "")
+        del first
+        await settle(app, pilot)
+        assert app.workspace.document_count == 1
+        assert app.workspace.initial_tab is None
+        gc.collect()
+        # (The tab, not its pane: Textual keeps the last thread worker each of its threads ran,
+        # and through it that worker's widget, until the thread runs another.)
+        assert let_go() is None, "the closed first document's tab is still held"

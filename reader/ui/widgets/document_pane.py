@@ -707,6 +707,9 @@ class DocumentPane(Widget):
         self.app.post_message(self.Loaded(self))
 
     def on_unmount(self) -> None:
+        # The signal keeps its subscribers' callbacks, which hold the pane: unsubscribed, a
+        # closed document (its whole text) is let go.
+        self.app.theme_changed_signal.unsubscribe(self)
         self.app.post_message(self.Closed(self))
 
     def _position_text(self, line: int, column: int, percent: float | None = None) -> str:

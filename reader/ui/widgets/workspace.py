@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import weakref
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -269,6 +270,9 @@ class PaneTabs(Widget):
         index = tabs.index(tab)
         rest = [other for other in tabs if other is not tab]
         await tab.remove()
+        # Textual caches the list of children shown and renews it only when next asked: asked
+        # now, so the removed tab (and its document's whole text) is not held until then.
+        self.displayed_children  # noqa: B018
         if tab_id == self._active_id:
             self._active_id = None
             if rest:
@@ -309,21 +313,33 @@ class Workspace(Container):
         self.wrap = wrap
         self.line_numbers = line_numbers
         self._first = first
-        self.initial_tab: DocumentTab | None = None
-        """The tab composed with the workspace, so the first frame already shows a document."""
+        # Only weakly: once closed, the first document (a text of a hundred megabytes, it can
+        # be) must not be kept for the rest of the run.
+        self._initial_tab: weakref.ref[DocumentTab] | None = None
+
+    @property
+    def initial_tab(self) -> DocumentTab | None:
+        """The tab composed with the workspace, so the first frame already shows a document
+        (None once it is closed)."""
+        tab = self._initial_tab() if self._initial_tab is not None else None
+        if tab is None or (self.is_mounted and not tab.is_attached):
+            return None
+        return tab
 
     def compose(self) -> ComposeResult:
         yield Static(Content(EMPTY_HINT), id="empty-hint")
         if self._first is not None:
-            document, state = self._first
-            self.initial_tab = self._make_tab(document, state)
-            pane = PaneTabs(self.initial_tab, classes="-active")
+            (document, state), self._first = self._first, None
+            tab = self._make_tab(document, state)
+            self._initial_tab = weakref.ref(tab)
+            pane = PaneTabs(tab, classes="-active")
             self._active = pane
             yield pane
 
     def on_mount(self) -> None:
-        if self.initial_tab is not None:
-            self.focus_document(self.initial_tab)
+        tab = self.initial_tab
+        if tab is not None:
+            self.focus_document(tab)
         self._update_empty()
 
     # ---- what is there -------------------------------------------------------------------------
