@@ -376,14 +376,27 @@ async def test_jumping_to_a_passage_near_the_end_of_a_large_document_waits_for_i
 
 
 async def test_a_second_view_still_loading_is_not_given_the_document_registered_by_the_first(
-    tmp_path: Path, gate: GatedLoading
+    tmp_path: Path, gate: GatedLoading, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    app = reader_app(tmp_path, write_large(tmp_path))
+    # Two views of the document, each reading it: a session with it in two panes, resumed.
+    # (A split while it loads shares the first view's reading instead.)
+    path = write_large(tmp_path)
+    first = reader_app(tmp_path, path)
+    gate.release()
+    async with first.run_test(size=SIZE) as pilot:
+        pane = first.workspace.active_document
+        assert pane is not None
+        await until(pilot, lambda: not pane.still_loading)
+        await first.action_split()
+        await pilot.press("q")
+        await pilot.pause()
+    gate = GatedLoading(monkeypatch)
+    app = resumed_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: app.coding_controller is not None)
-        await app.action_split()  # a second view of the document, loading it too
+        await until(pilot, lambda: app.coding_controller is not None
+                    and len(list(app.workspace.document_panes())) == 2)
         panes = list(app.workspace.document_panes())
-        assert len(panes) == 2 and all(pane.still_loading for pane in panes)
+        assert all(pane.still_loading for pane in panes)
         gate.release_one()
         await until(pilot, lambda: any(pane.document_id for pane in panes))
         [loaded] = [pane for pane in panes if pane.document_id]
@@ -613,3 +626,36 @@ async def test_the_workspace_lets_go_of_a_closed_first_document(
         # (The tab, not its pane: Textual keeps the last thread worker each of its threads ran,
         # and through it that worker's widget, until the thread runs another.)
         assert let_go() is None, "the closed first document's tab is still held"
+
+
+async def test_a_split_while_loading_shares_the_whole_text(
+    tmp_path: Path, gate: GatedLoading
+) -> None:
+    app = reader_app(tmp_path, write_large(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.coding_controller is not None)
+        await app.action_split()  # a second view of the document, while it loads
+        panes = list(app.workspace.document_panes())
+        assert len(panes) == 2 and all(pane.still_loading for pane in panes)
+        gate.release_one()  # one reading of the file is enough for both
+        await until(pilot, lambda: all(pane.document_id for pane in panes))
+        assert panes[0].view.text == large_text()
+        assert panes[0].view.text is panes[1].view.text  # one copy of the whole text
+
+
+async def test_a_split_view_reads_the_text_itself_when_the_first_view_closes_first(
+    tmp_path: Path, gate: GatedLoading
+) -> None:
+    app = reader_app(tmp_path, write_large(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.coding_controller is not None)
+        first = app.workspace.active_document
+        assert first is not None
+        await app.action_split()
+        [second] = [pane for pane in app.workspace.document_panes() if pane is not first]
+        [tabs] = [p for p in app.workspace.panes
+                  if any(t.document_pane is first for t in p.tabs)]
+        await tabs.remove_tab(tabs.tabs[0].id or "")
+        gate.release()
+        await until(pilot, lambda: second.document_id is not None)
+        assert second.view.text == large_text()

@@ -415,12 +415,16 @@ class Workspace(Container):
         state: dict[str, Any] | None = None,
         activate: bool = True,
         before: DocumentTab | None = None,
+        loading_with: DocumentPane | None = None,
     ) -> DocumentTab:
         """Add a tab for `document` to `pane` (default: the active pane, made if needed); a
-        document's head is shown while the tab's pane reads the rest."""
+        document's head is shown while the tab's pane reads the rest (or, `loading_with`
+        another view of it reading it already, takes that view's whole document)."""
         if pane is None:
             pane = self.active_pane or await self.add_pane()
         tab = self._make_tab(document, state)
+        if loading_with is not None:
+            tab.document_pane.load_with(loading_with)
         await pane.add_tab(tab, before=before)
         if activate or len(pane.tabs) == 1:
             pane.active = tab.id or ""
@@ -549,9 +553,10 @@ class Workspace(Container):
         if len(tabs) == 1:
             cursor, view = tab.position()
             new_pane = await self.add_pane(after=pane)
-            document = tab.document_pane.document
+            source = tab.document_pane
             await self.open_document(
-                document, pane=new_pane, state={"cursor": cursor, "view": view}
+                source.document, pane=new_pane, state={"cursor": cursor, "view": view},
+                loading_with=source if source.still_loading else None,
             )
             return True
         index = tabs.index(tab)
