@@ -4,7 +4,10 @@ near the end of what is loaded, search, coding) waits for it and then acts on th
 
 from __future__ import annotations
 
+import gc
+import json
 import threading
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -379,14 +382,27 @@ async def test_jumping_to_a_passage_near_the_end_of_a_large_document_waits_for_i
 
 
 async def test_a_second_view_still_loading_is_not_given_the_document_registered_by_the_first(
-    tmp_path: Path, gate: GatedLoading
+    tmp_path: Path, gate: GatedLoading, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    app = reader_app(tmp_path, write_large(tmp_path))
+    # Two views of the document, each reading it: a session with it in two panes, resumed.
+    # (A split while it loads shares the first view's reading instead.)
+    path = write_large(tmp_path)
+    first = reader_app(tmp_path, path)
+    gate.release()
+    async with first.run_test(size=SIZE) as pilot:
+        pane = first.workspace.active_document
+        assert pane is not None
+        await until(pilot, lambda: not pane.still_loading)
+        await first.action_split()
+        await pilot.press("q")
+        await pilot.pause()
+    gate = GatedLoading(monkeypatch)
+    app = resumed_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: app.coding_controller is not None)
-        await app.action_split()  # a second view of the document, loading it too
+        await until(pilot, lambda: app.coding_controller is not None
+                    and len(list(app.workspace.document_panes())) == 2)
         panes = list(app.workspace.document_panes())
-        assert len(panes) == 2 and all(pane.still_loading for pane in panes)
+        assert all(pane.still_loading for pane in panes)
         gate.release_one()
         await until(pilot, lambda: any(pane.document_id for pane in panes))
         [loaded] = [pane for pane in panes if pane.document_id]
@@ -558,3 +574,193 @@ async def test_a_tab_still_loading_is_not_moved_and_its_waiting_keys_are_kept(
         assert len(app.workspace.panes) == 2
     [annotation] = stored(tmp_path).annotations()
     assert annotation.quote == "That was all."
+
+# ---- a session's place, searches and what is kept while loading --------------------------------
+
+
+async def _quit_at(tmp_path: Path, path: Path, gate: GatedLoading, place: int) -> None:
+    """Open `path` (loaded at once), put the cursor at `place` and quit (saving the session)."""
+    app = reader_app(tmp_path, path)
+    gate.release()
+    async with app.run_test(size=SIZE) as pilot:
+        pane = app.workspace.active_document
+        assert pane is not None
+        await until(pilot, lambda: not pane.still_loading)
+        pane.cursor_offset = place
+        await pilot.pause()
+        await pilot.press("q")
+        await pilot.pause()
+
+
+def _saved_cursor(tmp_path: Path) -> int:
+    session = json.loads((tmp_path / "db" / "annotations.session.json").read_text("utf-8"))
+    return int(session["panes"][0]["documents"][0]["cursor"])
+
+
+async def refreshes(pilot: Any, count: int = 8) -> None:
+    """Let a few refreshes go by (a tab checks its restored place after each of the first
+    five). Not `settle`: it waits for every worker, the gated loading among them."""
+    for _ in range(count):
+        await pilot.pause()
+
+
+def resumed_app(tmp_path: Path) -> ReaderApp:
+    """`reader` alone: the session saved in tmp_path resumed."""
+    return ReaderApp([], db_path=tmp_path / "db" / "annotations.json",
+                     config_path=tmp_path / "none.toml")
+
+
+async def test_quitting_while_loading_keeps_the_resumed_place(
+    tmp_path: Path, gate: GatedLoading, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_large(tmp_path)
+    place = large_text().index("Line 2900:")
+    await _quit_at(tmp_path, path, gate, place)
+    assert _saved_cursor(tmp_path) == place
+    gate = GatedLoading(monkeypatch)
+    app = resumed_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        pane = app.workspace.active_document
+        assert pane is not None and pane.still_loading
+        await until(pilot, gate.started.is_set)
+        [pane_tabs] = app.workspace.panes
+        [tab] = pane_tabs.tabs
+        await until(pilot, lambda: tab.pending_state is None)  # the place was handed over
+        await refreshes(pilot)
+        assert pane.still_loading
+        assert tab.position()[0] == place  # (what an autosave records too)
+        await pilot.press("q")  # quitting before the place could be shown
+        await pilot.pause()
+        gate.release()
+    assert _saved_cursor(tmp_path) == place
+
+
+async def test_resuming_queues_only_one_restore(
+    tmp_path: Path, gate: GatedLoading, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_large(tmp_path)
+    place = large_text().index("Line 2900:")
+    await _quit_at(tmp_path, path, gate, place)
+    gate = GatedLoading(monkeypatch)
+    app = resumed_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        pane = app.workspace.active_document
+        assert pane is not None
+        await until(pilot, gate.started.is_set)
+        await refreshes(pilot)
+        # The tab checked its place after each refresh: no key was pressed, nothing waits.
+        assert pane.still_loading
+        assert pane.view.waiting == 0
+        assert "waiting" not in pane.status_line.text("position")
+        gate.release()
+        await until(pilot, lambda: not pane.still_loading)
+        await until(pilot, lambda: pane.view.cursor_offset == place)
+
+
+def _waiting_pattern(pane: DocumentPane) -> str | None:
+    query = pane.view.waiting_query
+    return None if query is None else query.pattern
+
+
+async def test_typing_a_query_slowly_while_loading_queues_one_search(
+    tmp_path: Path, gate: GatedLoading
+) -> None:
+    app = reader_app(tmp_path, write_large(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        pane = app.workspace.active_document
+        assert pane is not None
+        await pilot.press("slash")
+        typed = ""
+        for key in "zanzibar":
+            await pilot.press(key)
+            typed += key
+            # Each pause in typing lets the incremental search start, for what is typed so far.
+            await until(pilot, lambda typed=typed: _waiting_pattern(pane) == typed)
+            assert pane.view.waiting == 1
+        await pilot.press("enter")
+        assert pane.view.waiting == 1
+        assert pane.status_line.text("position").endswith("1 waiting")
+        gate.release()
+        await until(pilot, lambda: not pane.still_loading)
+        await until(pilot, lambda: pane.view.search_result is not None)
+        assert pane.view.waiting == 0
+        # The one search left ran and went to its match, at the end.
+        assert pane.view.cursor_offset == large_text().index("Zanzibar")
+
+
+async def test_an_abandoned_search_does_not_hold_up_motions(
+    tmp_path: Path, gate: GatedLoading
+) -> None:
+    app = reader_app(tmp_path, write_large(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        pane = app.workspace.active_document
+        assert pane is not None
+        await pilot.press("slash", *"zanzibar")
+        await until(pilot, lambda: _waiting_pattern(pane) == "zanzibar")
+        await pilot.press("escape", "j")
+        assert pane.view.waiting == 0
+        assert pane.view.cursor_location == (1, 0)  # moved at once
+        gate.release()
+        await until(pilot, lambda: not pane.still_loading)
+        assert pane.view.cursor_location == (1, 0) and pane.view.search_result is None
+
+
+async def test_the_workspace_lets_go_of_a_closed_first_document(
+    tmp_path: Path, gate: GatedLoading
+) -> None:
+    large = write_large(tmp_path)
+    small = tmp_path / "small.txt"
+    small.write_text("A small document.\n", "utf-8")
+    gate.release()
+    app = reader_app(tmp_path, large)  # the first document, composed with the workspace
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.workspace.document_count == 1)
+        assert await app.open_path(small)
+        [tabs] = app.workspace.panes
+        first = app.workspace.initial_tab
+        assert first is not None and first.document_pane.document.path == large.resolve()
+        await until(pilot, lambda: not any(pane.still_loading
+                                           for pane in app.workspace.document_panes()))
+        let_go = weakref.ref(first)
+        await tabs.remove_tab(first.id or "")
+        del first
+        await settle(app, pilot)
+        assert app.workspace.document_count == 1
+        assert app.workspace.initial_tab is None
+        gc.collect()
+        # (The tab, not its pane: Textual keeps the last thread worker each of its threads ran,
+        # and through it that worker's widget, until the thread runs another.)
+        assert let_go() is None, "the closed first document's tab is still held"
+
+
+async def test_a_split_while_loading_shares_the_whole_text(
+    tmp_path: Path, gate: GatedLoading
+) -> None:
+    app = reader_app(tmp_path, write_large(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.coding_controller is not None)
+        await app.action_split()  # a second view of the document, while it loads
+        panes = list(app.workspace.document_panes())
+        assert len(panes) == 2 and all(pane.still_loading for pane in panes)
+        gate.release_one()  # one reading of the file is enough for both
+        await until(pilot, lambda: all(pane.document_id for pane in panes))
+        assert panes[0].view.text == large_text()
+        assert panes[0].view.text is panes[1].view.text  # one copy of the whole text
+
+
+async def test_a_split_view_reads_the_text_itself_when_the_first_view_closes_first(
+    tmp_path: Path, gate: GatedLoading
+) -> None:
+    app = reader_app(tmp_path, write_large(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.coding_controller is not None)
+        first = app.workspace.active_document
+        assert first is not None
+        await app.action_split()
+        [second] = [pane for pane in app.workspace.document_panes() if pane is not first]
+        [tabs] = [p for p in app.workspace.panes
+                  if any(t.document_pane is first for t in p.tabs)]
+        await tabs.remove_tab(tabs.tabs[0].id or "")
+        gate.release()
+        await until(pilot, lambda: second.document_id is not None)
+        assert second.view.text == large_text()

@@ -265,6 +265,10 @@ class DocumentPane(Widget):
 
         super().__init__(name=name, id=id, classes=classes)
         self._document = document
+        # Another view of the same document reading the rest already (see `load_with`), and
+        # the views waiting for this one's reading.
+        self._leader: DocumentPane | None = None
+        self._followers: list[DocumentPane] = []
         self._loaded_fraction: float | None = (
             document.bytes_read / max(1, document.size)
             if isinstance(document, DocumentHead) else None
@@ -634,11 +638,31 @@ class DocumentPane(Widget):
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
         # To the app itself, not bubbling: `Closed` must arrive after the pane has left its parent.
         self.app.post_message(self.Opened(self))
-        if self.still_loading:
+        if not self.still_loading:
+            return
+        leader, self._leader = self._leader, None
+        if leader is not None and leader.is_attached and leader.still_loading:
+            leader._followers.append(self)
+        elif leader is not None and leader.is_attached and leader.loaded_document is not None:
+            self._finish_loading(leader.loaded_document, leader.view.line_index)
+        else:
             # After the first frame: a thread decoding beside it would make it wait.
             self.call_after_refresh(self._load_rest)
 
     # ------------------------------------------------------------------ loading the rest
+
+    def load_with(self, leader: DocumentPane) -> None:
+        """Before mounting: take the whole document from `leader`, another view of it reading
+        it already, rather than read it again (a second copy of a text of a hundred megabytes,
+        it can be); if `leader` closes first, this view reads it itself."""
+        self._leader = leader
+
+    def _hand_over_loading(self) -> None:
+        """This view closed while others waited for its reading: they read for themselves."""
+        followers, self._followers = self._followers, []
+        for follower in followers:
+            if follower.is_attached and follower.still_loading:
+                follower.call_after_refresh(follower._load_rest)
 
     @work(thread=True, exclusive=True, group="document-pane-load", exit_on_error=False)
     def _load_rest(self) -> None:
@@ -707,8 +731,15 @@ class DocumentPane(Widget):
         self._show_position()
         self._update_place()
         self.app.post_message(self.Loaded(self))
+        followers, self._followers = self._followers, []
+        for follower in followers:
+            follower._finish_loading(document, index)
 
     def on_unmount(self) -> None:
+        self._hand_over_loading()
+        # The signal keeps its subscribers' callbacks, which hold the pane: unsubscribed, a
+        # closed document (its whole text) is let go.
+        self.app.theme_changed_signal.unsubscribe(self)
         self.app.post_message(self.Closed(self))
 
     def _position_text(self, line: int, column: int, percent: float | None = None) -> str:

@@ -369,6 +369,12 @@ class DocumentView(ScrollView, can_focus=True):
         # needs more of it waits in `_deferred`, in the order asked.
         self._complete = complete
         self._deferred: list[Callable[[], None]] = []
+        # A session's place past what is loaded, shown once it is (one at most, a later one
+        # replacing it: it is what `scroll_state` reports meanwhile, so a save keeps it); and
+        # the query to search the whole document for, outside the queue (each query typed
+        # replaces it, so it holds up no motion).
+        self._waiting_place: Mapping[str, Any] | None = None
+        self._waiting_query: SearchQuery | None = None
         self._index = index if index is not None else LineIndex(text)
         self._navigator = DocumentNavigator(text)
         self._drag_from: int | None = None  # where a mouse drag started
@@ -454,8 +460,15 @@ class DocumentView(ScrollView, can_focus=True):
 
     @property
     def waiting(self) -> int:
-        """How many actions wait for the rest of the document."""
-        return len(self._deferred)
+        """How many actions wait for the rest of the document (a session's place shown once
+        it is loaded is not one the reader asked for; a search waiting is)."""
+        restoring = self._waiting_place is not None
+        return len(self._deferred) - restoring + (self._waiting_query is not None)
+
+    @property
+    def waiting_query(self) -> SearchQuery | None:
+        """The query to search for once the whole document is here, if one waits for it."""
+        return self._waiting_query
 
     def when_complete(self, callback: Callable[[], None]) -> None:
         """Run `callback` now if the whole document is here, else once it is (after whatever
@@ -464,7 +477,7 @@ class DocumentView(ScrollView, can_focus=True):
             callback()
         else:
             self._deferred.append(callback)
-            self.post_message(self.Waiting(self, len(self._deferred)))
+            self.post_message(self.Waiting(self, self.waiting))
 
     def when_in_turn(self, callback: Callable[[], None]) -> bool:
         """Run `callback` now unless actions wait for the rest of the document: then once they
@@ -516,6 +529,9 @@ class DocumentView(ScrollView, can_focus=True):
         deferred, self._deferred = self._deferred, []
         for callback in deferred:
             callback()
+        query, self._waiting_query = self._waiting_query, None
+        if query is not None and query == self._search_query:
+            self._run_search(query)
         if self.is_mounted:
             self._post_cursor_moved()
 
@@ -1148,12 +1164,13 @@ class DocumentView(ScrollView, can_focus=True):
         self.post_message(
             self.SearchChanged(self, self._search, self._current_match, searching=True)
         )
-        # The whole document is searched: while it loads the search waits (the status line
-        # says how far the loading is), then runs unless another query took its place.
-        def run() -> None:
+        # The whole document is searched: while it loads the query waits (the status line
+        # says how far the loading is), replaced by any query typed meanwhile.
+        if self._complete:
             self._run_search(query)
-
-        self.when_complete(run)
+        else:
+            self._waiting_query = query
+            self.post_message(self.Waiting(self, self.waiting))
 
     @work(thread=True, exclusive=True, group="document-view-search", exit_on_error=False)
     def _run_search(self, query: SearchQuery) -> None:
@@ -1168,6 +1185,11 @@ class DocumentView(ScrollView, can_focus=True):
             return
         if not worker.is_cancelled:
             self.app.call_from_thread(self._install_search, result)
+
+    def _restore_waiting_place(self) -> None:
+        state, self._waiting_place = self._waiting_place, None
+        if state is not None:
+            self.restore_state(state)
 
     def _install_search(self, result: SearchResult) -> None:
         from reader.core.search import first_match_from
@@ -1196,6 +1218,7 @@ class DocumentView(ScrollView, can_focus=True):
     def restore_search(self, result: SearchResult | None, current: int | None) -> None:
         """Show an earlier result again (what escape in the search bar goes back to)."""
         self.workers.cancel_group(self, "document-view-search")
+        self._waiting_query = None
         self._search = result
         self._search_query = result.query if result is not None else None
         self._current_match = current if result is not None and current is not None else None
@@ -1206,6 +1229,7 @@ class DocumentView(ScrollView, can_focus=True):
 
     def clear_search(self) -> None:
         self.workers.cancel_group(self, "document-view-search")
+        self._waiting_query = None
         self._search = None
         self._search_query = None
         self._current_match = None
@@ -1237,9 +1261,14 @@ class DocumentView(ScrollView, can_focus=True):
     # ------------------------------------------------------------------ state
 
     def scroll_state(self) -> dict[str, int]:
-        """What a session needs to show the same place again."""
+        """What a session needs to show the same place again (while a session's place waits
+        for the rest of the document, that place: it is where the view is going)."""
         line, subrow = self.top_location
-        return {"cursor": self._cursor, "top_line": line, "top_row": subrow}
+        state = {"cursor": self._cursor, "top_line": line, "top_row": subrow}
+        if self._waiting_place is not None:
+            state.update((key, value) for key, value in self._waiting_place.items()
+                         if key in state and isinstance(value, int))
+        return state
 
     def restore_state(self, state: Mapping[str, Any]) -> None:
         """Show the place `scroll_state` described (unknown keys are ignored); a place past
@@ -1251,7 +1280,11 @@ class DocumentView(ScrollView, can_focus=True):
             or (isinstance(top_line, int) and top_line >= self._index.line_count)
             or self._deferred
         ):
-            self.when_complete(lambda: self.restore_state(state))
+            # One place waits: asked again (a tab checks its place after each refresh), the
+            # later place replaces it rather than queuing another.
+            if self._waiting_place is None:
+                self.when_complete(self._restore_waiting_place)
+            self._waiting_place = state
             return
         if isinstance(cursor, int):
             self._cursor = self._screen.snap(cursor)

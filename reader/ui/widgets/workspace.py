@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import weakref
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -69,7 +70,10 @@ class DocumentTab(Widget):
             return int(self.pending_state.get("cursor", 0)), dict(
                 self.pending_state.get("view", {})
             )
-        return self.document_pane.cursor_offset, self.document_pane.scroll_state()
+        # (The cursor the view state gives: while a session's place waits for the rest of the
+        # document, that place rather than the start the view shows meanwhile.)
+        view = self.document_pane.scroll_state()
+        return int(view.get("cursor", self.document_pane.cursor_offset)), view
 
     def apply_pending_state(self, attempts: int = 5) -> None:
         """Put the cursor and scroll where the session left them (once the tab has a size).
@@ -266,6 +270,9 @@ class PaneTabs(Widget):
         index = tabs.index(tab)
         rest = [other for other in tabs if other is not tab]
         await tab.remove()
+        # Textual caches the list of children shown and renews it only when next asked: asked
+        # now, so the removed tab (and its document's whole text) is not held until then.
+        self.displayed_children  # noqa: B018
         if tab_id == self._active_id:
             self._active_id = None
             if rest:
@@ -306,21 +313,33 @@ class Workspace(Container):
         self.wrap = wrap
         self.line_numbers = line_numbers
         self._first = first
-        self.initial_tab: DocumentTab | None = None
-        """The tab composed with the workspace, so the first frame already shows a document."""
+        # Only weakly: once closed, the first document (a text of a hundred megabytes, it can
+        # be) must not be kept for the rest of the run.
+        self._initial_tab: weakref.ref[DocumentTab] | None = None
+
+    @property
+    def initial_tab(self) -> DocumentTab | None:
+        """The tab composed with the workspace, so the first frame already shows a document
+        (None once it is closed)."""
+        tab = self._initial_tab() if self._initial_tab is not None else None
+        if tab is None or (self.is_mounted and not tab.is_attached):
+            return None
+        return tab
 
     def compose(self) -> ComposeResult:
         yield Static(Content(EMPTY_HINT), id="empty-hint")
         if self._first is not None:
-            document, state = self._first
-            self.initial_tab = self._make_tab(document, state)
-            pane = PaneTabs(self.initial_tab, classes="-active")
+            (document, state), self._first = self._first, None
+            tab = self._make_tab(document, state)
+            self._initial_tab = weakref.ref(tab)
+            pane = PaneTabs(tab, classes="-active")
             self._active = pane
             yield pane
 
     def on_mount(self) -> None:
-        if self.initial_tab is not None:
-            self.focus_document(self.initial_tab)
+        tab = self.initial_tab
+        if tab is not None:
+            self.focus_document(tab)
         self._update_empty()
 
     # ---- what is there -------------------------------------------------------------------------
@@ -396,12 +415,16 @@ class Workspace(Container):
         state: dict[str, Any] | None = None,
         activate: bool = True,
         before: DocumentTab | None = None,
+        loading_with: DocumentPane | None = None,
     ) -> DocumentTab:
         """Add a tab for `document` to `pane` (default: the active pane, made if needed); a
-        document's head is shown while the tab's pane reads the rest."""
+        document's head is shown while the tab's pane reads the rest (or, `loading_with`
+        another view of it reading it already, takes that view's whole document)."""
         if pane is None:
             pane = self.active_pane or await self.add_pane()
         tab = self._make_tab(document, state)
+        if loading_with is not None:
+            tab.document_pane.load_with(loading_with)
         await pane.add_tab(tab, before=before)
         if activate or len(pane.tabs) == 1:
             pane.active = tab.id or ""
@@ -530,9 +553,10 @@ class Workspace(Container):
         if len(tabs) == 1:
             cursor, view = tab.position()
             new_pane = await self.add_pane(after=pane)
-            document = tab.document_pane.document
+            source = tab.document_pane
             await self.open_document(
-                document, pane=new_pane, state={"cursor": cursor, "view": view}
+                source.document, pane=new_pane, state={"cursor": cursor, "view": view},
+                loading_with=source if source.still_loading else None,
             )
             return True
         index = tabs.index(tab)
