@@ -575,6 +575,31 @@ async def test_a_tab_still_loading_is_not_moved_and_its_waiting_keys_are_kept(
     [annotation] = stored(tmp_path).annotations()
     assert annotation.quote == "That was all."
 
+
+async def test_a_split_does_not_move_a_neighbouring_tab_still_loading(
+    tmp_path: Path, gate: GatedLoading
+) -> None:
+    path = write_large(tmp_path)
+    small = tmp_path / "small.txt"
+    small.write_text("A small document.\n", "utf-8")
+    app = ReaderApp([small, path], db_path=tmp_path / "db" / "annotations.json",
+                    config_path=tmp_path / "none.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.workspace.document_count == 2)
+        loading = next(p for p in app.workspace.document_panes() if p.still_loading)
+        while app.workspace.active_document is loading:  # the small one active, beside it
+            app.action_next_tab()
+            await pilot.pause()
+        assert not await app.workspace.split()
+        assert len(app.workspace.panes) == 1
+        await until(pilot, lambda: any("move it once it is loaded" in n.message
+                                       for n in app._notifications))
+        gate.release()
+        await until(pilot, lambda: not loading.still_loading)
+        assert await app.workspace.split()  # loaded: it moves
+        assert len(app.workspace.panes) == 2
+
+
 # ---- a session's place, searches and what is kept while loading --------------------------------
 
 

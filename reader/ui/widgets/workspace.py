@@ -561,7 +561,24 @@ class Workspace(Container):
             return True
         index = tabs.index(tab)
         neighbour = tabs[index + 1] if index + 1 < len(tabs) else tabs[index - 1]
+        if self._refused_while_loading(neighbour):
+            return False
         await self._move_into_new_pane(pane, neighbour)
+        return True
+
+    def _refused_while_loading(self, tab: DocumentTab) -> bool:
+        """Whether `tab` is still loading, and so is not moved (with one line saying so): a
+        moved tab is opened again from its head, and the rest being read, and the keys waiting
+        for it, would be left behind with the old pane."""
+        if not tab.document_pane.still_loading:
+            return False
+        title = printable(tab.document_pane.document.title) or "untitled"
+        self.app.notify(
+            f"{title} is still loading: move it once it is loaded.",
+            severity="warning",
+            markup=False,
+            timeout=4,
+        )
         return True
 
     async def _move_into_new_pane(self, pane: PaneTabs, tab: DocumentTab) -> None:
@@ -577,16 +594,7 @@ class Workspace(Container):
         tab = self.active_tab
         if pane is None or tab is None:
             return False
-        if tab.document_pane.still_loading:
-            # A moved tab is opened again from its head: the rest being read, and the keys
-            # waiting for it, would be left behind with the old pane.
-            title = printable(tab.document_pane.document.title) or "untitled"
-            self.app.notify(
-                f"{title} is still loading: move it once it is loaded.",
-                severity="warning",
-                markup=False,
-                timeout=4,
-            )
+        if self._refused_while_loading(tab):
             return False
         panes = self.panes
         if len(panes) == 1:
