@@ -292,9 +292,15 @@ async def test_a_file_that_cannot_be_read_whole_is_reported(
 # ---- in the whole reader: the store and coding -------------------------------------------------
 
 
-def reader_app(tmp_path: Path, path: Path) -> ReaderApp:
-    return ReaderApp([path], db_path=tmp_path / "db" / "annotations.json",
+def reader_app(tmp_path: Path, *paths: Path) -> ReaderApp:
+    return ReaderApp(list(paths), db_path=tmp_path / "db" / "annotations.json",
                      config_path=tmp_path / "none.toml")
+
+
+def write_small(tmp_path: Path) -> Path:
+    small = tmp_path / "small.txt"
+    small.write_text("A small document.\n", "utf-8")
+    return small
 
 
 async def test_the_first_frame_shows_the_head_and_the_store_gets_the_whole_text(
@@ -358,8 +364,7 @@ async def test_jumping_to_a_passage_near_the_end_of_a_large_document_waits_for_i
     tmp_path: Path, gate: GatedLoading
 ) -> None:
     large = write_large(tmp_path)
-    small = tmp_path / "small.txt"
-    small.write_text("A small document.\n", "utf-8")
+    small = write_small(tmp_path)
     text = large_text()
     start = text.index("That was all.")
     end = start + len("That was all.")
@@ -454,8 +459,7 @@ async def test_a_title_found_past_the_start_reaches_the_tab_strip(
     large = tmp_path / "large.md"
     paragraph = "A long paragraph before any heading, " * 3 + "\n"
     large.write_text(paragraph * 1500 + "# Late title\n\nText.\n", "utf-8")
-    small = tmp_path / "small.txt"
-    small.write_text("A small document.\n", "utf-8")
+    small = write_small(tmp_path)
     app = reader_app(tmp_path, small)
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: app.workspace.document_count == 1)
@@ -547,10 +551,8 @@ async def test_a_tab_still_loading_is_not_moved_and_its_waiting_keys_are_kept(
     tmp_path: Path, gate: GatedLoading
 ) -> None:
     path = write_large(tmp_path)
-    small = tmp_path / "small.txt"
-    small.write_text("A small document.\n", "utf-8")
-    app = ReaderApp([small, path], db_path=tmp_path / "db" / "annotations.json",
-                    config_path=tmp_path / "none.toml")
+    small = write_small(tmp_path)
+    app = reader_app(tmp_path, small, path)
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: app.coding_controller is not None
                     and app.workspace.document_count == 2)
@@ -580,10 +582,8 @@ async def test_a_split_does_not_move_a_neighbouring_tab_still_loading(
     tmp_path: Path, gate: GatedLoading
 ) -> None:
     path = write_large(tmp_path)
-    small = tmp_path / "small.txt"
-    small.write_text("A small document.\n", "utf-8")
-    app = ReaderApp([small, path], db_path=tmp_path / "db" / "annotations.json",
-                    config_path=tmp_path / "none.toml")
+    small = write_small(tmp_path)
+    app = reader_app(tmp_path, small, path)
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: app.workspace.document_count == 2)
         loading = next(p for p in app.workspace.document_panes() if p.still_loading)
@@ -734,8 +734,7 @@ async def test_the_workspace_lets_go_of_a_closed_first_document(
     tmp_path: Path, gate: GatedLoading
 ) -> None:
     large = write_large(tmp_path)
-    small = tmp_path / "small.txt"
-    small.write_text("A small document.\n", "utf-8")
+    small = write_small(tmp_path)
     gate.release()
     app = reader_app(tmp_path, large)  # the first document, composed with the workspace
     async with app.run_test(size=SIZE) as pilot:
