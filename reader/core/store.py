@@ -298,6 +298,9 @@ def _timestamp_for_filename() -> str:
 
 
 def _file_signature(path: Path) -> tuple[int, int, int] | None:
+    """What a write changes, for the files this store holds and the journal while it runs. The
+    caches beside the files, whose entries are trusted across runs and hand edits, use a longer
+    one (`passage_facts.file_signature`, with the change time, which `touch` cannot set back)."""
     try:
         stat = path.stat()
     except (FileNotFoundError, NotADirectoryError):
