@@ -2632,24 +2632,25 @@ class AnnotationStore:
         (`counts.json`, keyed by each file's signature and made of settled files only, as
         `facts.json` is), so the whole corpus's counts cost a look at each file, not a read."""
         self.refresh()
-        def held() -> list[str]:
-            return [key[len(PASSAGES_PREFIX):] for key in self._files
-                    if key.startswith(PASSAGES_PREFIX)]
-
         # The documents not held change only on disk: their sum is kept until something there
         # may have changed (a tag key in the reader asks for the counts after every step).
         folder = _file_signature(self.folder / "passages")
         if folder != self._passages_folder_seen:  # a file put there by another hand (git)
             self._passages_folder_seen = folder
             self._disk_generation += 1
-        basis = (self._disk_generation, frozenset(held()), frozenset(self._index_documents()))
+        basis = (self._disk_generation, frozenset(self._held_documents()),
+                 frozenset(self._index_documents()))
         if self._unheld_counts is None or self._unheld_counts[0] != basis:
             self._unheld_counts = (basis, self._counts_not_held())
         total = Counter(self._unheld_counts[1])
-        for document_id in held():  # (a file repaired while counting is held now)
+        for document_id in self._held_documents():  # (one repaired while counting is too)
             if document_id in self._index_documents():
                 total.update(self._counts.get(document_id, Counter()))
         return {tag: count for tag, count in total.items() if count > 0}
+
+    def _held_documents(self) -> list[str]:
+        return [key[len(PASSAGES_PREFIX):] for key in self._files
+                if key.startswith(PASSAGES_PREFIX)]
 
     def _counts_not_held(self) -> Counter[str]:
         """The tag counts of the documents whose files this store does not hold, from the cache
