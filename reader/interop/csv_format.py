@@ -392,12 +392,6 @@ def _load_if_same(document: Document, db: Path) -> LoadedDocument | None:
     return loaded
 
 
-def _format_csv(rows: Iterable[Sequence[str]], *, excel: bool, formula_guard: bool) -> str:
-    """RFC 4180 text: header and rows, quoting only where needed."""
-    writer = _CsvWriter(excel=excel, formula_guard=formula_guard)
-    return writer.header() + writer.text(rows)
-
-
 class _CsvWriter:
     """Writes rows as RFC 4180 lines, each cell guarded first (see `guard_cell`) if asked: a cell
     holding a comma, a quote or a line break of either kind is quoted (its quotes doubled); any
