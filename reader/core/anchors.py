@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from reader.core.graphemes import is_grapheme_boundary
+from reader.core.lazy_regex import LazyPattern
 
 CONTEXT_LENGTH = 32
 # A quote found more often than this (a one-word passage in a long text) is looked for no
@@ -191,11 +192,12 @@ def follow_offset(old_text: str, new_text: str, offset: int) -> int:
     return offset
 
 
-def _quote_pattern(quote: str) -> re.Pattern[str] | None:
+def _quote_pattern(quote: str) -> LazyPattern | None:
     words = quote.split()
     if not words:
         return None
-    return re.compile(r"\s+".join(re.escape(word) for word in words))
+    # (A LazyPattern also reads a huge document's SpooledText.)
+    return LazyPattern(r"\s+".join(re.escape(word) for word in words), stdlib=True)
 
 
 def find_quote_span(text: str, quote: str, occurrence: int = 1) -> tuple[int, int] | None:

@@ -49,12 +49,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import islice
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from rich.cells import get_character_cell_size, split_graphemes
 
 from reader.core.lazy_regex import LazyPattern
-from reader.core.text import LineIndex
+from reader.core.text import DocumentText, LineIndex
 
 _V = TypeVar("_V")
 
@@ -139,20 +139,20 @@ def _narrow_class() -> str:
 
 
 # The first code point that is not one-cell ASCII (a tab, or anything past ASCII), if any.
-_NOT_NARROW_ASCII = re.compile("[^\x00-\x08\x0a-\x7f]")
+_NOT_NARROW_ASCII = LazyPattern("[^\x00-\x08\x0a-\x7f]", stdlib=True)
 
 
 @cache
-def _not_narrow() -> re.Pattern[str]:
+def _not_narrow() -> LazyPattern:
     """The first code point that is not one cell wide (wide, zero-width, a tab), if any.
 
     Compiled when a text first goes past ASCII: its class (from Rich's width table) is large,
     and an English document's first screen needs none of it.
     """
-    return re.compile(f"[^{_narrow_class()}]")
+    return LazyPattern(f"[^{_narrow_class()}]", stdlib=True)
 
 
-def _first_not_narrow(text: str, start: int = 0, end: int | None = None) -> re.Match[str] | None:
+def _first_not_narrow(text: DocumentText, start: int = 0, end: int | None = None) -> Any:
     """The first code point of `text[start:end]` that does not take exactly one cell, if any."""
     end = len(text) if end is None else end
     found = _NOT_NARROW_ASCII.search(text, start, end)
@@ -161,7 +161,7 @@ def _first_not_narrow(text: str, start: int = 0, end: int | None = None) -> re.M
     return _not_narrow().search(text, found.start(), end)
 
 
-def is_simple(text: str, start: int = 0, end: int | None = None) -> bool:
+def is_simple(text: DocumentText, start: int = 0, end: int | None = None) -> bool:
     """Whether every code point of `text[start:end]` takes exactly one cell once printable.
 
     True for nearly all Latin, Greek, Cyrillic, Hebrew and Arabic prose without marks: such a

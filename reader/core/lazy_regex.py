@@ -18,7 +18,8 @@ class LazyPattern:
     of its methods is used.
 
     After that the compiled pattern's methods are attributes of this object, so a call costs
-    what a call on the compiled pattern costs.
+    what a call on the compiled pattern costs; `search`, `match`, `fullmatch` and `finditer`
+    also take a document's `SpooledText`, a window at a time (see reader.core.windowed_regex).
     """
 
     _METHODS = ("search", "match", "fullmatch", "finditer", "findall", "sub", "split")
@@ -37,5 +38,25 @@ class LazyPattern:
             import regex as engine  # type: ignore[import-untyped,unused-ignore,no-redef]
         compiled = engine.compile(self.pattern, self._flags)
         for method in self._METHODS:
-            setattr(self, method, getattr(compiled, method))
-        return getattr(compiled, name)  # type: ignore[no-any-return]
+            setattr(self, method, _taking_any_text(compiled, method))
+        return getattr(self, name)  # type: ignore[no-any-return]
+
+
+def _taking_any_text(compiled: Any, method: str) -> Callable[..., Any]:
+    """The compiled pattern's `method`, or, for the methods a spooled text can be read by, one
+    that hands a text which is not a str to reader.core.windowed_regex."""
+    bound: Callable[..., Any] = getattr(compiled, method)
+    if method not in _WINDOWED:
+        return bound
+
+    def call(string: Any, *args: Any, **options: Any) -> Any:
+        if isinstance(string, str):
+            return bound(string, *args, **options)
+        from reader.core import windowed_regex
+
+        return getattr(windowed_regex, method)(compiled, string, *args, **options)
+
+    return call
+
+
+_WINDOWED = frozenset({"search", "match", "fullmatch", "finditer"})

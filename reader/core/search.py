@@ -142,8 +142,16 @@ def iter_matches(
             position = find(needle, position + size)
         return
     # concurrent=True releases the GIL while scanning, so the UI thread stays responsive.
+    if isinstance(text, str):
+        matches = pattern.finditer(text, start, concurrent=True, timeout=timeout)
+    else:  # a huge document kept on disk, searched a window at a time
+        from reader.core import windowed_regex
+
+        matches = windowed_regex.finditer(
+            pattern, text, start, concurrent=True, timeout=timeout
+        )
     try:
-        for match in pattern.finditer(text, start, concurrent=True, timeout=timeout):
+        for match in matches:
             match_start, match_end = match.span()
             if match_end > match_start:
                 yield match_start, match_end

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from reader.core.lazy_regex import LazyPattern
+from reader.core.text import DocumentText
 
 # A text with no blank lines at all (500k lines of verse) must not cost a walk over the whole
 # document per key press: a line starting at or after each multiple of _PARAGRAPH_SCAN starts a
@@ -107,8 +108,8 @@ def _is_list_item(text: str, start: int, end: int) -> bool:
     return _LIST_MARKER.match(text, start, end) is not None
 
 
-def _count(pattern: LazyPattern, text: str) -> int:
-    return sum(1 for _ in pattern.finditer(text))
+def _count(pattern: LazyPattern, text: DocumentText, end: int) -> int:
+    return sum(1 for _ in pattern.finditer(text, 0, end))
 
 
 _STYLE_SAMPLE = 2_000_000
@@ -125,19 +126,22 @@ def lines_are_paragraphs(text: str) -> bool:
     many lines each and most lines are long (soft-wrapped paragraphs, not hard-wrapped prose,
     whose short lines do need the blank lines to tell paragraphs apart).
     """
-    if len(text) > _STYLE_SAMPLE:
+    end = len(text)
+    if end > _STYLE_SAMPLE:
         # A text's paragraph style shows in its first two million characters; counting on
         # through a 20 MB text took over a second at the first sentence key, for that answer.
+        # (Counted up to there, not in a copy: `endpos` ends the text for a pattern as a slice
+        # would, and a huge text on disk is then read a window at a time.)
         cut = text.rfind("\n", 0, _STYLE_SAMPLE)
-        text = text[: cut if cut > 0 else _STYLE_SAMPLE]
-    lines = _count(_NON_BLANK_LINE, text)
+        end = cut if cut > 0 else _STYLE_SAMPLE
+    lines = _count(_NON_BLANK_LINE, text, end)
     if lines <= 1:
         return False
-    separators = _count(_SEPARATOR, text)
+    separators = _count(_SEPARATOR, text, end)
     if separators == 0:
         return True
     few_separators = lines > 2 * (separators + 1)
-    return few_separators and 2 * _count(_LONG_LINE, text) > lines
+    return few_separators and 2 * _count(_LONG_LINE, text, end) > lines
 
 
 def _crosses_cut(line_start: int, next_line_start: int) -> bool:

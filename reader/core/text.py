@@ -5,6 +5,14 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_right
 from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeAlias
+
+if TYPE_CHECKING:
+    from reader.core.spooled_text import SpooledText
+
+# A document's canonical text: a str, or a huge text kept on disk (reader.core.spooled_text)
+# that answers the same reads.
+DocumentText: TypeAlias = "str | SpooledText"
 
 _BOM = "\ufeff"
 
@@ -66,6 +74,8 @@ class LineIndex:
     # Characters indexed between two calls of `pause`.
     PAUSE_EVERY = 256 * 1024
 
+    _text: DocumentText
+
     def __init__(self, text: str, *, pause: Callable[[], None] | None = None) -> None:
         """Index `text`; `pause` is called after each `PAUSE_EVERY` characters (a thread
         indexing a large text in the background lets the app's own thread in there)."""
@@ -91,8 +101,17 @@ class LineIndex:
             position = find("\n", block_start, block_end)
         self._starts = starts
 
+    @classmethod
+    def of(cls, text: DocumentText, *, pause: Callable[[], None] | None = None) -> LineIndex:
+        """The index of `text`; a SpooledText's line starts were found as it was written."""
+        if isinstance(text, str):
+            return cls(text, pause=pause)
+        index = cls.__new__(cls)
+        index._text, index._starts = text, text.line_starts
+        return index
+
     @property
-    def text(self) -> str:
+    def text(self) -> DocumentText:
         return self._text
 
     @property

@@ -18,7 +18,8 @@ from typing import Any, BinaryIO, Protocol, cast, runtime_checkable
 from reader.core.filepaths import resolved_path
 from reader.core.hashing import text_sha256
 from reader.core.structure import Structure
-from reader.core.text import canonicalize
+from reader.core.spooled_text import SpooledText, SpoolError, SpoolWriter
+from reader.core.text import DocumentText, canonicalize
 
 # The errors live in their own module so loaders can raise them without importing the registry
 # below, which imports the built-in loaders.
@@ -39,7 +40,9 @@ class LoadedDocument:
     """A document read from disk: its canonical text and what we know about the file."""
 
     path: Path  # absolute and resolved
-    text: str = field(repr=False)  # canonical: offsets everywhere index into this string
+    # Canonical: offsets everywhere index into it. A str, or for a huge text read to be shown
+    # (`load_document(..., spool=True)`) a SpooledText, kept on disk rather than in memory.
+    text: DocumentText = field(repr=False)
     encoding: str  # how the bytes were decoded: "utf-8", "utf-8-sig", "utf-16", "cp1256", ...
     title: str
     size: int  # bytes on disk
@@ -164,6 +167,16 @@ class StreamingLoader(Loader, Protocol):
         """Like `extract` on the bytes of `stream`, an open file read from its start, but the
         text is canonical already (`reader.core.text.Canonicalizer` fed as it is decoded, so a
         CRLF text is not held twice either)."""
+        ...
+
+
+@runtime_checkable
+class SpoolingLoader(StreamingLoader, Protocol):
+    """A streaming loader that can write the canonical text to a `SpoolWriter` instead of
+    returning it (plain text: a huge file is then never held in memory)."""
+
+    def extract_spooled(self, path: Path, stream: BinaryIO, spool: SpoolWriter) -> str:
+        """Like `extract_stream`, the text fed to `spool`; returns the encoding."""
         ...
 
 
@@ -413,11 +426,14 @@ def load_document(
     *,
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    spool: bool = False,
 ) -> LoadedDocument:
     """Read a document from disk into canonical text plus metadata.
 
     A large text is read a chunk at a time, telling `progress` (bytes read, bytes in all)
-    after each, and stopped with a DocumentError once `cancelled` says so.
+    after each, and stopped with a DocumentError once `cancelled` says so. With `spool`, a
+    plain text comes back as a SpooledText (see reader.core.spooled_text): for a huge text
+    to be read on screen, which then costs its indexes rather than its characters in memory.
     Raises a DocumentError subclass with a one-line message naming the file.
     """
     _ensure_builtins()
@@ -434,6 +450,12 @@ def load_document(
             text, encoding, structure = extraction.text, extraction.encoding, extraction.structure
             metadata_title = clean_title(extraction.title)
             extractor = extractor_version(loader.name)
+        elif spool and isinstance(loader, SpoolingLoader):
+            text, encoding, size = _extract_spooled(
+                loader, resolved, info.st_size, progress=progress, cancelled=cancelled
+            )
+            structure = ()
+            metadata_title = ""
         else:
             text, encoding, size = _extract(
                 loader, resolved, info.st_size, progress=progress, cancelled=cancelled
@@ -455,7 +477,7 @@ def load_document(
         title=title or "untitled",
         size=size,
         format=loader.name,
-        sha256=text_sha256(text),
+        sha256=text.sha256 if isinstance(text, SpooledText) else text_sha256(text),
         structure=structure,
         source_sha256=source_sha256,
         extractor=extractor,
@@ -513,6 +535,33 @@ def _extract(
         stream = _ReportingStream(file, size, progress, cancelled)
         text, encoding = extract_stream(path, cast(BinaryIO, stream))
         return text, encoding, stream.tell()
+
+
+def _extract_spooled(
+    loader: SpoolingLoader,
+    path: Path,
+    size: int,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> tuple[DocumentText, str, int]:
+    """Like `_extract`, the text spooled to a private temporary file (see SpooledText); held
+    in memory after all when no temporary file can be written (none allowed, or a full disk)."""
+    try:
+        writer = SpoolWriter()
+    except OSError:
+        return _extract(loader, path, size, progress=progress, cancelled=cancelled)
+    try:
+        with _reading(path), path.open("rb") as file:
+            stream = _ReportingStream(file, size, progress, cancelled)
+            encoding = loader.extract_spooled(path, cast(BinaryIO, stream), writer)
+            return writer.finish(), encoding, stream.tell()
+    except SpoolError:
+        writer.discard()
+        return _extract(loader, path, size, progress=progress, cancelled=cancelled)
+    except BaseException:
+        writer.discard()
+        raise
 
 
 class _ReportingStream:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import codecs
 import io
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from reader.core.text import Canonicalizer, canonicalize
 from reader.formats.errors import BinaryDocumentError, UndecodableDocumentError
+
+if TYPE_CHECKING:
+    from reader.core.spooled_text import SpoolWriter
 
 # Order matters: the UTF-32 LE mark begins with the UTF-16 LE one.
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -123,7 +126,9 @@ def decode(data: bytes) -> tuple[str, str]:
     return decode_stream(io.BytesIO(data))
 
 
-def decode_stream(stream: BinaryIO, *, canonical: bool = False) -> tuple[str, str]:
+def decode_stream(
+    stream: BinaryIO, *, canonical: bool = False, spool: SpoolWriter | None = None
+) -> tuple[str, str]:
     """Like `decode` on the bytes of `stream` (read from its start to its end); with `canonical`
     the text comes back canonical (see reader.core.text.canonicalize).
 
@@ -131,12 +136,15 @@ def decode_stream(stream: BinaryIO, *, canonical: bool = False) -> tuple[str, st
     bytes never sit in memory beside its text, nor its CRLF text beside the canonical one: a
     22 MB file costs its text and one chunk. Only a legacy-encoded file, which is rare and needs
     guessing, is read whole.
+
+    With `spool`, the canonical text goes to that writer instead (reader.core.spooled_text),
+    and the str returned is empty: a huge text is then never held in memory at all.
     """
     head = stream.read(SNIFF_BYTES)
     for bom, encoding in _BOMS:
         if head.startswith(bom):
             try:
-                return _decode_chunks(head, stream, encoding, canonical=canonical), encoding
+                return _decode_chunks(head, stream, encoding, canonical=canonical, spool=spool), encoding
             except _InvalidByte:
                 raise UndecodableDocumentError(
                     f"starts with a {encoding.upper()} byte order mark but is not valid "
@@ -149,7 +157,7 @@ def decode_stream(stream: BinaryIO, *, canonical: bool = False) -> tuple[str, st
         if utf16 is None:
             raise BinaryDocumentError(_BINARY)
         try:
-            return _decode_chunks(head, stream, utf16, canonical=canonical), utf16
+            return _decode_chunks(head, stream, utf16, canonical=canonical, spool=spool), utf16
         except _InvalidByte as error:
             name = utf16.upper()
             raise UndecodableDocumentError(
@@ -161,9 +169,11 @@ def decode_stream(stream: BinaryIO, *, canonical: bool = False) -> tuple[str, st
     if _looks_binary(head, _CONTROL_RATIO_UTF8):
         raise BinaryDocumentError(_BINARY)
     try:
-        return _decode_chunks(head, stream, "utf-8", canonical=canonical), "utf-8"
+        return _decode_chunks(head, stream, "utf-8", canonical=canonical, spool=spool), "utf-8"
     except _InvalidByte as error:
         bad_byte = error.offset
+    if spool is not None:
+        spool.restart()  # (what was spooled as UTF-8 up to the bad byte)
     stream.seek(0)
     data = stream.read()
     if b"\x00" in data or _looks_binary(head, _CONTROL_RATIO_LEGACY):
@@ -176,7 +186,12 @@ def decode_stream(stream: BinaryIO, *, canonical: bool = False) -> tuple[str, st
             "fits; save it as UTF-8 and try again"
         )
     text, encoding = detected
-    return (canonicalize(text) if canonical else text), encoding
+    if canonical:
+        text = canonicalize(text)
+    if spool is not None:
+        spool.feed(text)
+        return "", encoding
+    return text, encoding
 
 
 def decode_head(data: bytes) -> tuple[str, str] | None:
@@ -219,7 +234,10 @@ class _InvalidByte(Exception):
         self.offset = offset
 
 
-def _decode_chunks(head: bytes, stream: BinaryIO, encoding: str, *, canonical: bool = False) -> str:
+def _decode_chunks(
+    head: bytes, stream: BinaryIO, encoding: str, *, canonical: bool = False,
+    spool: SpoolWriter | None = None,
+) -> str:
     """`head` and the rest of `stream` decoded strictly (and canonicalised), a chunk at a time.
 
     Raises _InvalidByte, having let go of the text decoded so far.
@@ -239,7 +257,12 @@ def _decode_chunks(head: bytes, stream: BinaryIO, encoding: str, *, canonical: b
             # only a character wider than any before it (the first "é", the first "—") copies
             # what there is so far, once.
             piece = decoder.decode(chunk, final=final)
-            text += piece if canonicalizer is None else canonicalizer.feed(piece, final=final)
+            if canonicalizer is not None:
+                piece = canonicalizer.feed(piece, final=final)
+            if spool is None:
+                text += piece
+            else:
+                spool.feed(piece)
         except UnicodeDecodeError as error:
             text = ""  # the traceback keeps this frame alive: not the partial text with it
             raise _InvalidByte(position - pending + error.start) from None

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from reader.formats.decoding import decode, decode_head, decode_stream
+
+if TYPE_CHECKING:
+    from reader.core.spooled_text import SpoolWriter
 
 # The title is looked for only near the top: a 22 MB file of blank lines must not be scanned.
 _TITLE_SCAN = 64 * 1024
@@ -30,6 +33,9 @@ class TextLoader:
 
     def extract_stream(self, path: Path, stream: BinaryIO) -> tuple[str, str]:
         return decode_stream(stream, canonical=True)
+
+    def extract_spooled(self, path: Path, stream: BinaryIO, spool: SpoolWriter) -> str:
+        return decode_stream(stream, canonical=True, spool=spool)[1]
 
     def extract_head(self, path: Path, data: bytes) -> tuple[str, str] | None:
         return decode_head(data)

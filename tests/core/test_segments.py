@@ -427,9 +427,9 @@ def test_a_huge_texts_paragraph_style_is_read_from_its_start(monkeypatch) -> Non
     counted: list[int] = []
     real_count = segments._count
 
-    def counting(pattern, part):
-        counted.append(len(part))
-        return real_count(pattern, part)
+    def counting(pattern, part, end):
+        counted.append(end)
+        return real_count(pattern, part, end)
 
     monkeypatch.setattr(segments, "_count", counting)
     assert segments.lines_are_paragraphs(text)

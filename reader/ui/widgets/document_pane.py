@@ -670,7 +670,11 @@ class DocumentPane(Widget):
         both to the pane; progress goes to the status line."""
         import time
 
+        from reader.core.allocator import return_large_blocks
         from reader.formats.base import DocumentError, load_document
+
+        # Reading it makes and frees a block a megabyte each: they must not stay in the heap.
+        return_large_blocks()
 
         worker = get_current_worker()
         told = 0.0
@@ -690,8 +694,11 @@ class DocumentPane(Widget):
                 self.post_message(self.LoadProgress(fraction))
 
         try:
+            # Spooled: a huge text is kept in a temporary file and read as it is shown, so it
+            # costs its line index in memory, not 45 MB of characters.
             document = load_document(
-                self._document.path, progress=progress, cancelled=lambda: worker.is_cancelled
+                self._document.path, progress=progress, cancelled=lambda: worker.is_cancelled,
+                spool=True,
             )
         except DocumentError as error:
             reason = str(error)
@@ -699,7 +706,7 @@ class DocumentPane(Widget):
             reason = f"unexpected {type(error).__name__}: {error}"
         else:
             # Indexed here, not on the app's thread: 22 MB of line starts take 70 ms or more.
-            index = LineIndex(document.text, pause=let_the_app_run)
+            index = LineIndex.of(document.text, pause=let_the_app_run)
             if not worker.is_cancelled:
                 self.app.call_from_thread(self._finish_loading, document, index)
             return
