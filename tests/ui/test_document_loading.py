@@ -18,6 +18,7 @@ from support import settle, until
 from textual.app import App, ComposeResult
 
 from reader.core.hashing import text_sha256
+from reader.core.spooled_text import SpooledText
 from reader.core.text import LineIndex
 from reader.formats import base
 from reader.formats.base import DocumentHead, LoadedDocument, read_head
@@ -136,6 +137,8 @@ async def test_the_pane_says_it_is_loading_then_shows_the_whole_text(
         await until(pilot, lambda: not pane.still_loading)
         assert pane.view.is_complete and pane.view.text == large_text()
         assert pane.loaded_document is not None
+        # Kept on disk, not held: a huge text costs its indexes in memory.
+        assert isinstance(pane.loaded_document.text, SpooledText)
         assert pane.status_line.text("position") == "1:1    0%"
 
 
