@@ -432,7 +432,7 @@ def cmd_add(context: Context) -> int:
     if args.quote is not None and args.end is not None:
         raise UserError("--end goes with --start, not with --quote")
     loaded = _load_named(context, args.document)
-    text = loaded.text
+    text = loaded.whole_text
     if args.quote is not None:
         if not args.quote:
             raise UserError("--quote is empty")

@@ -33,7 +33,7 @@ def load_text(document: Document) -> str:
     """The document's canonical text, read from its file."""
     from reader.formats.base import load_document
 
-    return load_document(Path(document.path)).text
+    return load_document(Path(document.path)).whole_text
 
 
 def texts_for_database(db: Path) -> TextSource:
@@ -41,7 +41,7 @@ def texts_for_database(db: Path) -> TextSource:
     extraction cache, so a PDF or Word file is not extracted again for each search."""
     from reader.formats.cached import load_for_database
 
-    return lambda document: load_for_database(Path(document.path), db).text
+    return lambda document: load_for_database(Path(document.path), db).whole_text
 
 
 PageSource = Callable[[Document, int], str]

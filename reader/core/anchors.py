@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from reader.core.graphemes import is_grapheme_boundary
 from reader.core.lazy_regex import LazyPattern
+from reader.core.text import DocumentText
 
 CONTEXT_LENGTH = 32
 # A quote found more often than this (a one-word passage in a long text) is looked for no
@@ -35,7 +36,7 @@ class Anchor:
     suffix: str
 
 
-def make_anchor(text: str, start: int, end: int) -> Anchor:
+def make_anchor(text: DocumentText, start: int, end: int) -> Anchor:
     """The anchor of `text[start:end]`, refusing spans no passage can have."""
     if not 0 <= start <= len(text) or not 0 <= end <= len(text):
         raise AnchorError(f"span {start}-{end} is outside the text (0-{len(text)})")
@@ -53,12 +54,12 @@ def make_anchor(text: str, start: int, end: int) -> Anchor:
     )
 
 
-def quote_still_at(text: str, start: int, end: int, quote: str) -> bool:
+def quote_still_at(text: DocumentText, start: int, end: int, quote: str) -> bool:
     """Whether a stored passage still reads the same in (a new version of) its document."""
     return 0 <= start < end <= len(text) and text[start:end] == quote
 
 
-def find_quote(text: str, quote: str, occurrence: int = 1) -> int:
+def find_quote(text: DocumentText, quote: str, occurrence: int = 1) -> int:
     """The start offset of the `occurrence`-th (from 1) exact occurrence of `quote`, or -1."""
     if not quote or occurrence < 1:
         return -1
@@ -89,7 +90,7 @@ def _common_prefix(first: str, second: str) -> int:
 
 
 def relocate(
-    text: str, start: int, end: int, quote: str, prefix: str = "", suffix: str = ""
+    text: DocumentText, start: int, end: int, quote: str, prefix: str = "", suffix: str = ""
 ) -> tuple[int, int] | None:
     """Where a passage's quote is in a new version of its text, or None when that is unclear.
 
@@ -151,7 +152,7 @@ def _squash(text: str) -> str:
     return _WHITESPACE_RUN.sub(" ", text)
 
 
-def _exact_occurrences(text: str, quote: str) -> list[tuple[int, int]]:
+def _exact_occurrences(text: DocumentText, quote: str) -> list[tuple[int, int]]:
     occurrences: list[tuple[int, int]] = []
     position = text.find(quote)
     while position >= 0 and len(occurrences) < _MAX_OCCURRENCES:
@@ -163,7 +164,7 @@ def _exact_occurrences(text: str, quote: str) -> list[tuple[int, int]]:
     return occurrences
 
 
-def _loose_occurrences(text: str, quote: str) -> list[tuple[int, int]]:
+def _loose_occurrences(text: DocumentText, quote: str) -> list[tuple[int, int]]:
     """The quote's matches with any run of whitespace for any run of whitespace (as
     `find_quote_span`); its own leading and trailing whitespace kept out of the span."""
     pattern = _quote_pattern(quote)
@@ -178,7 +179,7 @@ def _loose_occurrences(text: str, quote: str) -> list[tuple[int, int]]:
     return occurrences
 
 
-def follow_offset(old_text: str, new_text: str, offset: int) -> int:
+def follow_offset(old_text: DocumentText, new_text: DocumentText, offset: int) -> int:
     """Where `offset` of `old_text` is in `new_text`: before the same words if they can be
     found (see `relocate`), else the same offset, kept inside the new text."""
     words = old_text[offset : offset + CONTEXT_LENGTH]
@@ -200,7 +201,7 @@ def _quote_pattern(quote: str) -> LazyPattern | None:
     return LazyPattern(r"\s+".join(re.escape(word) for word in words), stdlib=True)
 
 
-def find_quote_span(text: str, quote: str, occurrence: int = 1) -> tuple[int, int] | None:
+def find_quote_span(text: DocumentText, quote: str, occurrence: int = 1) -> tuple[int, int] | None:
     """The span of the `occurrence`-th (from 1) match of `quote`, or None.
 
     Any run of whitespace in the quote matches any run of whitespace in the text, and the
@@ -245,7 +246,7 @@ def _likeness(first: str, second: str) -> float:
 
 
 def fuzzy_quote_span(
-    text: str, quote: str, prefix: str = "", suffix: str = "", hint: int | None = None,
+    text: DocumentText, quote: str, prefix: str = "", suffix: str = "", hint: int | None = None,
     threshold: float = FUZZY_THRESHOLD,
 ) -> FuzzyPlacement | None:
     """The place in `text` most like `quote` (edited since: words changed, added or dropped), as
@@ -315,7 +316,7 @@ def fuzzy_quote_span(
     return best[3] if best is not None else None
 
 
-def _widen_to_graphemes(text: str, start: int, end: int) -> tuple[int, int]:
+def _widen_to_graphemes(text: DocumentText, start: int, end: int) -> tuple[int, int]:
     while start > 0 and not is_grapheme_boundary(text, start):
         start -= 1
     while end < len(text) and not is_grapheme_boundary(text, end):

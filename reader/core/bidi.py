@@ -22,6 +22,7 @@ from functools import cache, lru_cache
 from typing import Any, Literal
 
 from reader.core.lazy_regex import LazyPattern
+from reader.core.text import DocumentText
 
 BidiSetting = Literal["auto", "reader", "terminal", "off"]
 BidiMode = Literal["reader", "terminal", "off"]
@@ -42,7 +43,7 @@ _ARABIC_LETTER = LazyPattern(
 _LAM_ALEF_LIGATURES = range(0xFEF5, 0xFEFD)
 
 
-def has_rtl(text: str, start: int = 0, end: int | None = None) -> bool:
+def has_rtl(text: DocumentText, start: int = 0, end: int | None = None) -> bool:
     """Whether `text[start:end]` holds any character of a right-to-left script."""
     return _RTL.search(text, start, len(text) if end is None else end) is not None
 
@@ -54,7 +55,9 @@ def paragraph_is_rtl(text: str, start: int = 0, end: int | None = None) -> bool:
     return has_rtl(text, start, end) and paragraph_direction(text, start, end) is True
 
 
-def paragraph_direction(text: str, start: int = 0, end: int | None = None) -> bool | None:
+def paragraph_direction(
+    text: DocumentText, start: int = 0, end: int | None = None
+) -> bool | None:
     """True for a right-to-left paragraph, False for left-to-right, None when it has no strong
     character at all (a blank line, a line of numbers: the caller may follow its neighbours)."""
     end = len(text) if end is None else end
@@ -380,7 +383,7 @@ def shaped_units(display: str) -> list[tuple[int, int, str]] | None:
     return units
 
 
-def inside_ligature(text: str, offset: int) -> bool:
+def inside_ligature(text: DocumentText, offset: int) -> bool:
     """Whether `offset` falls inside a lam-alef ligature (at its alef): no edge may go there."""
     if offset <= 0 or offset >= len(text) or text[offset] not in "\u0627\u0622\u0623\u0625":
         return False

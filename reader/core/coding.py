@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from reader.core.anchors import quote_still_at
 from reader.core.codebook import Codebook
 from reader.core.models import Annotation
-from reader.core.text import LineIndex
+from reader.core.text import DocumentText, LineIndex
 
 PENDING_PREFIX = "pending:"
 """Id prefix of an annotation shown before the store has given it its real id."""
@@ -42,7 +42,7 @@ def annotation_at(annotations: Iterable[Annotation], offset: int) -> Annotation 
     return found[0] if found else None
 
 
-def in_place(annotations: Iterable[Annotation], text: str) -> tuple[Annotation, ...]:
+def in_place(annotations: Iterable[Annotation], text: DocumentText) -> tuple[Annotation, ...]:
     """The annotations whose quote is at their offsets in `text`.
 
     Only these are drawn and acted on: a passage whose document changed under it (before it was

@@ -214,7 +214,7 @@ _CHUNK = 4096
 
 
 def wrap_line(
-    text: str,
+    text: DocumentText,
     start: int,
     end: int,
     width: int,
@@ -233,7 +233,7 @@ def wrap_line(
 
 
 def wrap_rows(
-    text: str,
+    text: DocumentText,
     start: int,
     end: int,
     width: int,
@@ -261,7 +261,7 @@ def _done(rows: list[int], max_rows: int | None, until: int | None) -> bool:
 
 
 def _wrap_simple(
-    text: str,
+    text: DocumentText,
     start: int,
     end: int,
     width: int,
@@ -286,7 +286,7 @@ def _wrap_simple(
 
 
 def _wrap_general(
-    text: str,
+    text: DocumentText,
     start: int,
     end: int,
     width: int,
@@ -348,7 +348,8 @@ def _wrap_general(
 
 
 def offset_at_cell(
-    text: str, start: int, end: int, cell: int, start_col: int = 0, tab_size: int = TAB_SIZE
+    text: DocumentText, start: int, end: int, cell: int, start_col: int = 0,
+    tab_size: int = TAB_SIZE,
 ) -> int:
     """The offset in `text[start:end]` of the cluster covering column `cell` (or `end`).
 
@@ -432,7 +433,7 @@ class RowLayout:
     `row_number` / `at_row` available, which a scrollbar needs.
     """
 
-    def __init__(self, text: str, index: LineIndex, *, wrap: bool, width: int) -> None:
+    def __init__(self, text: DocumentText, index: LineIndex, *, wrap: bool, width: int) -> None:
         self.text = text
         self.index = index
         self.wrap = wrap
@@ -640,7 +641,7 @@ def _longest_line(
     return max(last, longest)
 
 
-def _all_simple(text: str, pause: Callable[[], None] | None = None) -> bool:
+def _all_simple(text: DocumentText, pause: Callable[[], None] | None = None) -> bool:
     """`is_simple(text)`, a block at a time with `pause` between blocks."""
     if pause is None:
         return is_simple(text)
@@ -665,7 +666,7 @@ class LineCells:
     once in blocks, so finding a column on a 1 MB line reads at most one block.
     """
 
-    def __init__(self, text: str, index: LineIndex) -> None:
+    def __init__(self, text: DocumentText, index: LineIndex) -> None:
         self.text = text
         self.index = index
         self.widest: int | None = None
@@ -728,7 +729,7 @@ class LineCells:
         self.widest, self._blocks = measured
 
 
-def _cell_blocks(text: str, start: int, end: int) -> list[int]:
+def _cell_blocks(text: DocumentText, start: int, end: int) -> list[int]:
     """Cells before each _CELL_BLOCK-th code point of the line [start, end), and its total."""
     blocks = [0]
     column = 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 # The stdlib `re` has no \X: these are `regex` patterns, compiled on first use.
 from reader.core.lazy_regex import LazyPattern
+from reader.core.text import DocumentText
 
 # How far from the offset we look. Work is proportional to this, never to the document: a 1 MB
 # single line costs the same as a short one. Only a single cluster longer than this (a wall of
@@ -27,12 +28,12 @@ _ATTACHING = (
 _SAFE_PAIR_REVERSED = LazyPattern(rf"(?r){_SAFE_LEFT}(?=[^{_ATTACHING}])")
 
 
-def _check_offset(text: str, offset: int) -> None:
+def _check_offset(text: DocumentText, offset: int) -> None:
     if not 0 <= offset <= len(text):
         raise ValueError(f"offset {offset} is outside 0..{len(text)}")
 
 
-def _anchor_at_or_before(text: str, offset: int) -> int:
+def _anchor_at_or_before(text: DocumentText, offset: int) -> int:
     """A position <= offset where a cluster certainly starts (approximate only past _WINDOW)."""
     if offset <= 0:
         return 0
@@ -44,7 +45,7 @@ def _anchor_at_or_before(text: str, offset: int) -> int:
     return low
 
 
-def _cluster_ends(text: str, anchor: int, until: int) -> list[int]:
+def _cluster_ends(text: DocumentText, anchor: int, until: int) -> list[int]:
     """Cluster end offsets from `anchor`, up to and including the first end >= `until`."""
     ends: list[int] = []
     # endpos bounds the work; decisions before endpos do not depend on what lies beyond it.
@@ -57,7 +58,7 @@ def _cluster_ends(text: str, anchor: int, until: int) -> list[int]:
     return ends
 
 
-def is_grapheme_boundary(text: str, offset: int) -> bool:
+def is_grapheme_boundary(text: DocumentText, offset: int) -> bool:
     """Whether `offset` falls between two grapheme clusters (0 and len(text) always do)."""
     _check_offset(text, offset)
     if offset == 0 or offset == len(text):
@@ -68,7 +69,7 @@ def is_grapheme_boundary(text: str, offset: int) -> bool:
     return offset in _cluster_ends(text, anchor, offset)
 
 
-def next_grapheme_boundary(text: str, offset: int) -> int:
+def next_grapheme_boundary(text: DocumentText, offset: int) -> int:
     """The first cluster boundary strictly after `offset` (len(text) at the end)."""
     _check_offset(text, offset)
     if offset >= len(text):
@@ -85,7 +86,7 @@ def next_grapheme_boundary(text: str, offset: int) -> int:
     return len(text)
 
 
-def previous_grapheme_boundary(text: str, offset: int) -> int:
+def previous_grapheme_boundary(text: DocumentText, offset: int) -> int:
     """The last cluster boundary strictly before `offset` (0 at the start)."""
     _check_offset(text, offset)
     if offset <= 0:
@@ -98,7 +99,7 @@ def previous_grapheme_boundary(text: str, offset: int) -> int:
     return best
 
 
-def snap_span(text: str, start: int, end: int) -> tuple[int, int]:
+def snap_span(text: DocumentText, start: int, end: int) -> tuple[int, int]:
     """Widen [start, end) outward so neither edge splits a grapheme cluster."""
     _check_offset(text, start)
     _check_offset(text, end)

@@ -18,6 +18,7 @@ from reader.core.graphemes import (
     previous_grapheme_boundary,
 )
 from reader.core.lazy_regex import LazyPattern
+from reader.core.text import DocumentText
 
 _WORD = LazyPattern(r"\w+|[^\w\s]+")
 _WORD_REVERSED = LazyPattern(r"(?r)\w+|[^\w\s]+")
@@ -25,11 +26,11 @@ _WORD_REVERSED = LazyPattern(r"(?r)\w+|[^\w\s]+")
 _LOOKBACK = 65536
 
 
-def _clamp(text: str, offset: int) -> int:
+def _clamp(text: DocumentText, offset: int) -> int:
     return min(max(offset, 0), len(text))
 
 
-def snap_to_boundary(text: str, offset: int) -> int:
+def snap_to_boundary(text: DocumentText, offset: int) -> int:
     """`offset` clamped to the text, moved back to the start of the cluster it falls inside."""
     offset = _clamp(text, offset)
     if is_grapheme_boundary(text, offset):
@@ -37,17 +38,17 @@ def snap_to_boundary(text: str, offset: int) -> int:
     return previous_grapheme_boundary(text, offset)
 
 
-def next_character(text: str, offset: int) -> int:
+def next_character(text: DocumentText, offset: int) -> int:
     """One grapheme cluster to the right (a line break counts as one)."""
     return next_grapheme_boundary(text, _clamp(text, offset))
 
 
-def previous_character(text: str, offset: int) -> int:
+def previous_character(text: DocumentText, offset: int) -> int:
     """One grapheme cluster to the left."""
     return previous_grapheme_boundary(text, _clamp(text, offset))
 
 
-def next_word_start(text: str, offset: int) -> int:
+def next_word_start(text: DocumentText, offset: int) -> int:
     """Start of the next word after the one at `offset` (len(text) when there is none)."""
     offset = _clamp(text, offset)
     current = _WORD.match(text, offset)
@@ -62,7 +63,7 @@ def next_word_start(text: str, offset: int) -> int:
     return start
 
 
-def previous_word_start(text: str, offset: int) -> int:
+def previous_word_start(text: DocumentText, offset: int) -> int:
     """Start of the word containing `offset - 1`, or of the previous word (0 when none)."""
     offset = _clamp(text, offset)
     low = max(0, offset - _LOOKBACK)
@@ -76,7 +77,7 @@ def previous_word_start(text: str, offset: int) -> int:
         low = max(0, low - _LOOKBACK * 16)
 
 
-def word_end(text: str, offset: int) -> int:
+def word_end(text: DocumentText, offset: int) -> int:
     """End (exclusive) of the word at `offset`, or of the next word if `offset` is on a blank."""
     offset = _clamp(text, offset)
     found = _WORD.search(text, offset)
@@ -88,7 +89,7 @@ def word_end(text: str, offset: int) -> int:
     return end
 
 
-def word_span(text: str, offset: int) -> tuple[int, int]:
+def word_span(text: DocumentText, offset: int) -> tuple[int, int]:
     """The word under `offset` as [start, end); an empty span at `offset` on a blank."""
     offset = _clamp(text, offset)
     current = _WORD.match(text, offset)

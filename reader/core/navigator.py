@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from reader.core import motions
 from reader.core.row_geometry import RowGeometry
+from reader.core.text import DocumentText
 
 
 class DocumentNavigator:
@@ -14,7 +15,7 @@ class DocumentNavigator:
     depend on the screen (left, right, up, down) take the geometry of the rows involved.
     """
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: DocumentText) -> None:
         self.text = text
         self.cursor = 0
         self.anchor: int | None = None

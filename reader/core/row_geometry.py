@@ -46,7 +46,7 @@ from reader.core.display import (
     is_simple,
     printable,
 )
-from reader.core.text import LineIndex
+from reader.core.text import DocumentText, LineIndex
 
 
 class Glyph(NamedTuple):
@@ -163,7 +163,7 @@ class RowGeometry:
 
 
 def layout_row(
-    text: str,
+    text: DocumentText,
     start: int,
     end: int,
     *,
@@ -308,7 +308,8 @@ class DocumentGeometry:
     """
 
     def __init__(
-        self, text: str, index: LineIndex, cells: LineCells, *, mode: BidiMode, wrap: bool = True
+        self, text: DocumentText, index: LineIndex, cells: LineCells, *, mode: BidiMode,
+        wrap: bool = True,
     ) -> None:
         self.text = text
         self.index = index

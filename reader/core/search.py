@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from reader.core.arabic_fold import arabic_pattern
+from reader.core.text import DocumentText
 
 if TYPE_CHECKING:
     import regex  # type: ignore[import-untyped,unused-ignore]
@@ -123,7 +124,8 @@ def compile_query(query: SearchQuery) -> regex.Pattern[str] | None:
 
 
 def iter_matches(
-    text: str, query: SearchQuery, start: int = 0, *, timeout: float | None = SEARCH_TIMEOUT
+    text: DocumentText, query: SearchQuery, start: int = 0, *,
+    timeout: float | None = SEARCH_TIMEOUT,
 ) -> Iterator[tuple[int, int]]:
     """(start, end) of each non-empty match at or after `start`, in order.
 
@@ -162,7 +164,7 @@ def iter_matches(
 
 
 def find_all(
-    text: str,
+    text: DocumentText,
     query: SearchQuery,
     *,
     limit: int = MAX_MATCHES,

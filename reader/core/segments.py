@@ -82,29 +82,29 @@ class _Paragraph:
     heading: bool  # a heading line is one sentence, whatever punctuation it holds
 
 
-def _check_offset(text: str, offset: int) -> None:
+def _check_offset(text: DocumentText, offset: int) -> None:
     if not 0 <= offset <= len(text):
         raise ValueError(f"offset {offset} is outside 0..{len(text)}")
 
 
-def _line_start(text: str, offset: int) -> int:
+def _line_start(text: DocumentText, offset: int) -> int:
     return text.rfind("\n", 0, offset) + 1
 
 
-def _line_end(text: str, line_start: int) -> int:
+def _line_end(text: DocumentText, line_start: int) -> int:
     end = text.find("\n", line_start)
     return len(text) if end == -1 else end
 
 
-def _is_blank(text: str, start: int, end: int) -> bool:
+def _is_blank(text: DocumentText, start: int, end: int) -> bool:
     return _BLANK_LINE.fullmatch(text, start, end) is not None
 
 
-def _is_heading(text: str, start: int, end: int) -> bool:
+def _is_heading(text: DocumentText, start: int, end: int) -> bool:
     return _HEADING.match(text, start, end) is not None
 
 
-def _is_list_item(text: str, start: int, end: int) -> bool:
+def _is_list_item(text: DocumentText, start: int, end: int) -> bool:
     return _LIST_MARKER.match(text, start, end) is not None
 
 
@@ -117,7 +117,7 @@ _STYLE_SAMPLE = 2_000_000
 
 # A few texts: the open panes' (a closed document's text should not be kept alive for long).
 @lru_cache(maxsize=4)
-def lines_are_paragraphs(text: str) -> bool:
+def lines_are_paragraphs(text: DocumentText) -> bool:
     """Whether every line break separates paragraphs in `text`, not only blank lines.
 
     Web copy and word processors put one paragraph per line, often with no blank line at all,
@@ -149,7 +149,7 @@ def _crosses_cut(line_start: int, next_line_start: int) -> bool:
     return next_line_start // _PARAGRAPH_SCAN > line_start // _PARAGRAPH_SCAN
 
 
-def _paragraph_of_line(text: str, line_start: int) -> _Paragraph | None:
+def _paragraph_of_line(text: DocumentText, line_start: int) -> _Paragraph | None:
     """The paragraph a line belongs to, or None for a blank line."""
     line_end = _line_end(text, line_start)
     if _is_blank(text, line_start, line_end):
@@ -193,22 +193,22 @@ def _paragraph_of_line(text: str, line_start: int) -> _Paragraph | None:
     return _Paragraph(start, end, body, heading)
 
 
-def _paragraph_containing(text: str, offset: int) -> _Paragraph | None:
+def _paragraph_containing(text: DocumentText, offset: int) -> _Paragraph | None:
     """The paragraph whose lines contain `offset`, or None when its line is blank."""
     return _paragraph_of_line(text, _line_start(text, offset))
 
 
-def _paragraph_after(text: str, offset: int) -> _Paragraph | None:
+def _paragraph_after(text: DocumentText, offset: int) -> _Paragraph | None:
     match = _NON_WHITESPACE.search(text, offset)
     return None if match is None else _paragraph_containing(text, match.start())
 
 
-def _paragraph_before(text: str, offset: int) -> _Paragraph | None:
+def _paragraph_before(text: DocumentText, offset: int) -> _Paragraph | None:
     match = _LAST_NON_WHITESPACE.search(text, 0, offset)
     return None if match is None else _paragraph_containing(text, match.start())
 
 
-def _paragraph_near(text: str, offset: int) -> _Paragraph | None:
+def _paragraph_near(text: DocumentText, offset: int) -> _Paragraph | None:
     """The paragraph containing `offset`, else the next one, else the previous one."""
     return (
         _paragraph_containing(text, offset)
@@ -220,7 +220,7 @@ def _paragraph_near(text: str, offset: int) -> _Paragraph | None:
 # --- sentences inside one paragraph -------------------------------------------------------
 
 
-def _next_word(text: str, position: int, end: int) -> str:
+def _next_word(text: DocumentText, position: int, end: int) -> str:
     """The word starting at the first non-space, non-opening-quote character at `position`."""
     skipped = _SPACE_AND_OPENERS.match(text, position, end)
     assert skipped is not None  # both patterns can match the empty string
@@ -230,7 +230,7 @@ def _next_word(text: str, position: int, end: int) -> str:
     return found
 
 
-def _is_sentence_end(text: str, paragraph: _Paragraph, start: int, end: int) -> bool:
+def _is_sentence_end(text: DocumentText, paragraph: _Paragraph, start: int, end: int) -> bool:
     """Whether the terminator run text[start:end], followed by whitespace, ends a sentence."""
     word = _next_word(text, end, paragraph.end)
     first = word[:1]
@@ -257,7 +257,7 @@ def _is_sentence_end(text: str, paragraph: _Paragraph, start: int, end: int) -> 
     return True
 
 
-def _cut_point(text: str, paragraph: _Paragraph, index: int) -> int | None:
+def _cut_point(text: DocumentText, paragraph: _Paragraph, index: int) -> int | None:
     """The pseudo-sentence end for chunk `index` (>= 1) of a very long paragraph."""
     begin = paragraph.start + index * _CHUNK
     if begin >= paragraph.end:
@@ -267,7 +267,7 @@ def _cut_point(text: str, paragraph: _Paragraph, index: int) -> int | None:
     return None if match is None else int(match.start())
 
 
-def _previous_end(text: str, paragraph: _Paragraph, position: int) -> int | None:
+def _previous_end(text: DocumentText, paragraph: _Paragraph, position: int) -> int | None:
     """The last sentence end E with E <= position (text[E] is the whitespace after it)."""
     floor: int | None = None
     index = (position - paragraph.start) // _CHUNK
@@ -287,7 +287,7 @@ def _previous_end(text: str, paragraph: _Paragraph, position: int) -> int | None
     return floor
 
 
-def _following_end(text: str, paragraph: _Paragraph, start: int) -> int:
+def _following_end(text: DocumentText, paragraph: _Paragraph, start: int) -> int:
     """End of the sentence beginning at `start`: its first sentence end, else the paragraph end."""
     ceiling: int | None = None
     index = max(1, (start - paragraph.start) // _CHUNK)
@@ -305,7 +305,7 @@ def _following_end(text: str, paragraph: _Paragraph, start: int) -> int:
     return paragraph.end if ceiling is None else ceiling
 
 
-def _start_after(text: str, end: int) -> int:
+def _start_after(text: DocumentText, end: int) -> int:
     """The first non-whitespace character after a sentence end (one exists in the paragraph)."""
     match = _NON_WHITESPACE.search(text, end)
     assert match is not None
@@ -313,7 +313,7 @@ def _start_after(text: str, end: int) -> int:
     return start
 
 
-def _sentence_in(text: str, paragraph: _Paragraph, offset: int) -> tuple[int, int]:
+def _sentence_in(text: DocumentText, paragraph: _Paragraph, offset: int) -> tuple[int, int]:
     """The sentence containing `offset`, or the next one when `offset` is between sentences."""
     offset = min(max(offset, paragraph.start), paragraph.end)
     previous = _previous_end(text, paragraph, offset)
@@ -321,7 +321,7 @@ def _sentence_in(text: str, paragraph: _Paragraph, offset: int) -> tuple[int, in
     return start, _following_end(text, paragraph, start)
 
 
-def _sentence_before(text: str, paragraph: _Paragraph, start: int) -> int | None:
+def _sentence_before(text: DocumentText, paragraph: _Paragraph, start: int) -> int | None:
     """The start of the sentence before the one starting at `start`, within the paragraph."""
     if start <= paragraph.start:
         return None
@@ -335,7 +335,7 @@ def _sentence_before(text: str, paragraph: _Paragraph, start: int) -> int | None
 # --- public API ---------------------------------------------------------------------------
 
 
-def paragraph_span(text: str, offset: int) -> tuple[int, int]:
+def paragraph_span(text: DocumentText, offset: int) -> tuple[int, int]:
     """The paragraph around `offset`, without surrounding whitespace.
 
     Paragraphs are separated by blank lines, headings and list items, or by every line break
@@ -351,7 +351,7 @@ def paragraph_span(text: str, offset: int) -> tuple[int, int]:
     return paragraph.start, paragraph.end
 
 
-def next_paragraph_start(text: str, offset: int) -> int:
+def next_paragraph_start(text: DocumentText, offset: int) -> int:
     """The first paragraph start after `offset`, or len(text)."""
     _check_offset(text, offset)
     paragraph = _paragraph_containing(text, offset) or _paragraph_after(text, offset)
@@ -366,7 +366,7 @@ def next_paragraph_start(text: str, offset: int) -> int:
     return following.start if following.start > offset else _start_after(text, paragraph.end)
 
 
-def previous_paragraph_start(text: str, offset: int) -> int:
+def previous_paragraph_start(text: DocumentText, offset: int) -> int:
     """The last paragraph start before `offset`, or 0."""
     _check_offset(text, offset)
     paragraph = _paragraph_containing(text, offset) or _paragraph_before(text, offset)
@@ -377,7 +377,7 @@ def previous_paragraph_start(text: str, offset: int) -> int:
     return 0
 
 
-def sentence_span(text: str, offset: int) -> tuple[int, int]:
+def sentence_span(text: DocumentText, offset: int) -> tuple[int, int]:
     """The sentence around `offset`, without surrounding whitespace.
 
     Between sentences (or paragraphs) this is the next sentence, or the previous one at the end
@@ -390,7 +390,7 @@ def sentence_span(text: str, offset: int) -> tuple[int, int]:
     return _sentence_in(text, paragraph, offset)
 
 
-def next_sentence_start(text: str, offset: int) -> int:
+def next_sentence_start(text: DocumentText, offset: int) -> int:
     """The first sentence start after `offset`, or len(text)."""
     _check_offset(text, offset)
     paragraph = _paragraph_containing(text, offset) or _paragraph_after(text, offset)
@@ -406,7 +406,7 @@ def next_sentence_start(text: str, offset: int) -> int:
     return len(text)
 
 
-def previous_sentence_start(text: str, offset: int) -> int:
+def previous_sentence_start(text: DocumentText, offset: int) -> int:
     """The last sentence start before `offset`, or 0."""
     _check_offset(text, offset)
     paragraph = _paragraph_containing(text, offset) or _paragraph_before(text, offset)
@@ -425,7 +425,7 @@ def previous_sentence_start(text: str, offset: int) -> int:
     return _sentence_in(text, previous, previous.end)[0]
 
 
-def iter_sentences(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+def iter_sentences(text: DocumentText, start: int, end: int) -> Iterator[tuple[int, int]]:
     """Spans of the sentences overlapping [start, end), in order (none for an empty range)."""
     _check_offset(text, start)
     _check_offset(text, end)

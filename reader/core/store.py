@@ -83,6 +83,7 @@ from reader.core.passage_facts import (
 )
 from reader.core.passage_facts import file_signature as facts_file_signature
 from reader.core.read_model import ReadModel
+from reader.core.text import DocumentText
 
 SCHEMA_VERSION = 2
 """1: one TinyDB file holding every table; 2: a catalogue plus a folder of per-document files."""
@@ -2204,7 +2205,7 @@ class AnnotationStore:
         document = self._by_path.get(resolved)
         return document if document is not None and document.path == resolved else None
 
-    def _mark_moved_quotes(self, document_id: str, text: str) -> list[str]:
+    def _mark_moved_quotes(self, document_id: str, text: DocumentText) -> list[str]:
         flagged = []
         for record in self._passages_of(document_id):
             annotation = Annotation.from_record(record)
@@ -2529,7 +2530,7 @@ class AnnotationStore:
     def add_annotation(
         self,
         document_id: str,
-        text: str,
+        text: DocumentText,
         start: int,
         end: int,
         *,
@@ -2568,7 +2569,7 @@ class AnnotationStore:
         *,
         tags: Sequence[str] | None = None,
         memo: str | None = None,
-        span: tuple[str, int, int] | None = None,
+        span: tuple[DocumentText, int, int] | None = None,
         label: str = "edit annotation",
     ) -> Annotation | None:
         """Change tags, memo or span (`(text, start, end)`); None when nothing is left of it.

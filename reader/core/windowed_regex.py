@@ -84,7 +84,9 @@ def _bounds(text: Any, pos: int | None, endpos: int | None) -> tuple[int, int]:
     return low, max(low, high)
 
 
-def _exact(method: str, pattern: Any, text: Any, low: int, high: int, **options: Any) -> Any:
+def _exact(
+    method: str, pattern: Any, text: Any, low: int, high: int, **options: Any
+) -> ShiftedMatch | None:
     start = max(0, low - CONTEXT)
     found = getattr(pattern, method)(text[start:high], low - start, **options)
     return None if found is None else ShiftedMatch(found, start)

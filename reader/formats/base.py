@@ -17,8 +17,8 @@ from typing import Any, BinaryIO, Protocol, cast, runtime_checkable
 
 from reader.core.filepaths import resolved_path
 from reader.core.hashing import text_sha256
-from reader.core.structure import Structure
 from reader.core.spooled_text import SpooledText, SpoolError, SpoolWriter
+from reader.core.structure import Structure
 from reader.core.text import DocumentText, canonicalize
 
 # The errors live in their own module so loaders can raise them without importing the registry
@@ -33,6 +33,8 @@ from reader.formats.errors import UnsupportedFormatError as UnsupportedFormatErr
 from reader.formats.errors import display_path as display_path
 
 TITLE_LIMIT = 80
+# How much of a spooled text its loader is shown to find the title: its first lines.
+_TITLE_SCAN_CHARS = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,14 @@ class LoadedDocument:
     # The file's (modification time in ns, size, inode) as found just before it was read: a
     # different signature later means the file was rewritten after this text was read.
     signature: tuple[int, int, int] | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def whole_text(self) -> str:
+        """The text as a str: what a command, an import or an export reads. Only the reader's
+        view asks `load_document` to spool a text, so this holds for every other load."""
+        if isinstance(self.text, str):
+            return self.text
+        raise TypeError(f"{self.path}: its text is spooled (load it without `spool`)")
 
     def registration(self) -> dict[str, Any]:
         """What the store records of it: `store.register_document(**loaded.registration())`."""
@@ -443,6 +453,7 @@ def load_document(
         loader = _loader_for(resolved)
         extract_document = getattr(loader, "extract_document", None)
         source_sha256 = extractor = ""
+        text: DocumentText
         if extract_document is not None:
             extraction, size, source_sha256 = _extract_document(
                 extract_document, resolved, info.st_size
@@ -467,8 +478,11 @@ def load_document(
         if error.path is None:
             raise error.for_path(resolved) from None
         raise
+    # (A spooled text's title is looked for in its first lines, as a text's always is.)
+    title_text = text if isinstance(text, str) else text[:_TITLE_SCAN_CHARS]
     title = (
-        metadata_title or clean_title(loader.title(resolved, text)) or clean_title(resolved.name)
+        metadata_title or clean_title(loader.title(resolved, title_text))
+        or clean_title(resolved.name)
     )
     return LoadedDocument(
         path=resolved,

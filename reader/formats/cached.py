@@ -70,7 +70,7 @@ def load_document_once(
         )
     document = extract(resolved)
     _keep(lambda: cache.put(
-        text=document.text,
+        text=document.whole_text,
         structure=document.structure,
         title=clean_title(document.title),
         format=document.format,

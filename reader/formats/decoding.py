@@ -144,7 +144,8 @@ def decode_stream(
     for bom, encoding in _BOMS:
         if head.startswith(bom):
             try:
-                return _decode_chunks(head, stream, encoding, canonical=canonical, spool=spool), encoding
+                text = _decode_chunks(head, stream, encoding, canonical=canonical, spool=spool)
+                return text, encoding
             except _InvalidByte:
                 raise UndecodableDocumentError(
                     f"starts with a {encoding.upper()} byte order mark but is not valid "
@@ -157,7 +158,8 @@ def decode_stream(
         if utf16 is None:
             raise BinaryDocumentError(_BINARY)
         try:
-            return _decode_chunks(head, stream, utf16, canonical=canonical, spool=spool), utf16
+            text = _decode_chunks(head, stream, utf16, canonical=canonical, spool=spool)
+            return text, utf16
         except _InvalidByte as error:
             name = utf16.upper()
             raise UndecodableDocumentError(
@@ -169,7 +171,8 @@ def decode_stream(
     if _looks_binary(head, _CONTROL_RATIO_UTF8):
         raise BinaryDocumentError(_BINARY)
     try:
-        return _decode_chunks(head, stream, "utf-8", canonical=canonical, spool=spool), "utf-8"
+        text = _decode_chunks(head, stream, "utf-8", canonical=canonical, spool=spool)
+        return text, "utf-8"
     except _InvalidByte as error:
         bad_byte = error.offset
     if spool is not None:

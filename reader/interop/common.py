@@ -119,7 +119,7 @@ def current_text(document: Document, db: Path) -> tuple[str | None, str]:
     if loaded.sha256 != document.sha256:
         return None, (f"its file changed since it was coded ({document.path}); open it in "
                       "reader to re-anchor its passages, then export again")
-    return loaded.text, ""
+    return loaded.whole_text, ""
 
 
 def passages_in_text(

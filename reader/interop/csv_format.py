@@ -345,7 +345,7 @@ class _LineNumbers:
 
     def _read(self, document: Document) -> None:
         loaded = _load_if_same(document, self._db)
-        self._indexes[document.id] = LineIndex(loaded.text) if loaded else None
+        self._indexes[document.id] = LineIndex(loaded.whole_text) if loaded else None
         if loaded is not None:
             self._structures[document.id] = loaded.structure
         else:
@@ -980,7 +980,7 @@ class _Importer:
         loaded = _load(resolved, store.path)
         if loaded is not None:
             for document in store.documents_with_content(loaded.sha256)[:1]:
-                return document, loaded.text  # the file now has content we know
+                return document, loaded.whole_text  # the file now has content we know
             document = Document(
                 id=store.new_document_id(), path=resolved, title=row.document or loaded.title,
                 size=loaded.size, encoding=loaded.encoding, sha256=loaded.sha256,
@@ -991,7 +991,7 @@ class _Importer:
             # import must be one step that a failure leaves undone.
             store.update_document(document)
             self.report.registered_documents.append(resolved)
-            return document, loaded.text
+            return document, loaded.whole_text
         document = Document(
             id=store.new_document_id(), path=resolved,
             title=row.document or Path(resolved).name, size=0, encoding="unknown",
@@ -1003,5 +1003,5 @@ class _Importer:
     def _current_text(self, document: Document) -> str | None:
         if document.id not in self._current_texts:
             loaded = _load_if_same(document, self.store.path)
-            self._current_texts[document.id] = loaded.text if loaded else None
+            self._current_texts[document.id] = loaded.whole_text if loaded else None
         return self._current_texts[document.id]

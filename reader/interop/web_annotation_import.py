@@ -199,11 +199,11 @@ class _Documents:
                 return f"its source cannot be read ({error})"
             document = self.store.register_document(**loaded.registration()).document
             self.report.registered.append(str(loaded.path))
-            return document, loaded.text
+            return document, loaded.whole_text
         if document is None:
             return f"its source {source!r} is no document reader knows (add it first)"
         try:
-            return document, load_for_database(document.path, self.store.path).text
+            return document, load_for_database(document.path, self.store.path).whole_text
         except DocumentError as error:
             return f"its document cannot be read ({error})"
 

@@ -275,7 +275,7 @@ class DocumentPane(Widget):
         )
         self._view = DocumentView(
             document.text,
-            index=LineIndex(document.text),
+            index=LineIndex.of(document.text),
             wrap=wrap,
             line_numbers=line_numbers,
             complete=self._loaded_fraction is None,

@@ -45,7 +45,7 @@ from reader.core.bidi import BidiMode, display_mode
 from reader.core.display import CountedRows, LineCells, RowLayout, printable
 from reader.core.navigator import DocumentNavigator
 from reader.core.row_geometry import DocumentGeometry, RowGeometry, ScreenRow
-from reader.core.text import LineIndex
+from reader.core.text import DocumentText, LineIndex
 from reader.ui.widgets.row_render import drawn_cells, render_row
 
 if TYPE_CHECKING:
@@ -352,7 +352,7 @@ class DocumentView(ScrollView, can_focus=True):
 
     def __init__(
         self,
-        text: str,
+        text: DocumentText,
         *,
         index: LineIndex | None = None,
         wrap: bool = True,
@@ -375,7 +375,7 @@ class DocumentView(ScrollView, can_focus=True):
         # replaces it, so it holds up no motion).
         self._waiting_place: Mapping[str, Any] | None = None
         self._waiting_query: SearchQuery | None = None
-        self._index = index if index is not None else LineIndex(text)
+        self._index = index if index is not None else LineIndex.of(text)
         self._navigator = DocumentNavigator(text)
         self._drag_from: int | None = None  # where a mouse drag started
         # Layout: what `_layout_key` was computed for, the rows, the provisional top.
@@ -449,7 +449,7 @@ class DocumentView(ScrollView, can_focus=True):
         return self._screen.mode
 
     @property
-    def text(self) -> str:
+    def text(self) -> DocumentText:
         """The document's text; while `is_complete` is False, only its start."""
         return self._text
 
@@ -496,7 +496,7 @@ class DocumentView(ScrollView, can_focus=True):
             or len(self._text) - self._cursor <= _LOADED_END_CHARS
         )
 
-    def finish_loading(self, text: str, index: LineIndex) -> None:
+    def finish_loading(self, text: DocumentText, index: LineIndex) -> None:
         """The whole document: `text` (which `index` indexes) replaces the start shown so far,
         keeping the cursor, selection and top line where they were when it begins with that
         start, as it does unless the rest turned out to be in another encoding (the cursor
@@ -504,7 +504,8 @@ class DocumentView(ScrollView, can_focus=True):
         for it runs, in order."""
         if self._complete:
             return
-        extends = text.startswith(self._text)
+        # (Until now `_text` is the head, a str.)
+        extends = isinstance(self._text, str) and text.startswith(self._text)
         top = self._top() if self._layout_key is not None else self._pending_top
         navigator = DocumentNavigator(text)
         navigator.cursor = min(self._cursor, len(text))
