@@ -5,8 +5,10 @@ meta, documents, the codebook) sits where `--db` points; beside it, `annotations
 one TinyDB JSON file per document for its passages, the undo history, and an append-only
 journal. Every change is a step: applied in memory, appended to the journal as one checksummed,
 fsynced line (the commit point, however many files the step spans), then written to the files it
-touched. A crash at any moment leaves whole files and a journal whose lines are replayed on open,
-so no acknowledged step is lost and none is left half-applied. The history is written from the
+touched (the catalogue, which grows with the corpus, mostly in place: only its bytes from the
+step's first change on). A crash at any moment leaves whole files, or a catalogue cut mid-write
+that its copy and the journal make again, and a journal whose lines are replayed on open, so no
+acknowledged step is lost and none is left half-applied. The history is written from the
 journal when the journal is compacted. A command on one document reads the catalogue, the journal
 and that document's file; its cost follows that document, not the corpus.
 """
@@ -967,9 +969,10 @@ class AnnotationStore:
     the newest step of the same origin. `notices` collects what the user must be told (a corrupt
     file moved aside, say). A database on read-only media (or in a read-only folder or file) opens
     for reading, without the lock (writes are atomic renames and journal appends, so a reader
-    never sees half a file); `read_only_reason` then says why, and every change is refused with
-    `StoreReadOnlyError`. `revision` grows whenever what the store holds changes, so a view
-    built from it is rebuilt only then.
+    never sees half a file, but for a catalogue being written in place, which its copy and the
+    journal then make again in memory); `read_only_reason` then says why, and every change is
+    refused with `StoreReadOnlyError`. `revision` grows whenever what the store holds changes,
+    so a view built from it is rebuilt only then.
     """
 
     def __init__(
@@ -1332,9 +1335,12 @@ class AnnotationStore:
                 if key == HISTORY_FILE:
                     history.set(table, record_id, None if record is None else dict(record))
 
-    def _steps_since(self, *marks: str) -> list[dict[str, Any]]:
-        """The journal's steps after its last line with one of these marks."""
-        journal = self._journal
+    def _steps_since(
+        self, *marks: str, journal: JournalContents | None = None
+    ) -> list[dict[str, Any]]:
+        """The journal's steps (this store's, or `journal`'s) after its last line with one of
+        these marks."""
+        journal = self._journal if journal is None else journal
         if journal is None:
             return []
         steps: list[dict[str, Any]] = []
@@ -1446,7 +1452,21 @@ class AnnotationStore:
             if rebuilt is not None:  # (else it is read as it is, and recovered if damaged)
                 rebuilt.save(self._file_path(key), sync=False)
 
-    def _from_flushed_copy(self, key: str) -> _TableFile | None:
+    def _cut_by_a_writer_at_work(self, key: str) -> _TableFile | None:
+        """For a store reading without the lock, a file found damaged: as its copy and the
+        journal make it when the journal (read again, as it is now) shows another process
+        writing it in place, else None."""
+        try:
+            journal = read_journal(read_regular_file(journal_path_for(self._real)))
+        except (OSError, JournalDamagedError):
+            return None
+        if key not in self._written_in_place(self._steps_since(WRITTEN, DONE, journal=journal)):
+            return None
+        return self._from_flushed_copy(key, journal)
+
+    def _from_flushed_copy(
+        self, key: str, journal: JournalContents | None = None
+    ) -> _TableFile | None:
         """A file as its copy from the last checkpoint and the journal's steps since make it,
         if that copy is there and good. Only for a file written in place since: while it
         is, that copy is kept, and it is as the last checkpoint flushed the file."""
@@ -1455,7 +1475,7 @@ class AnnotationStore:
             file = _TableFile(key, _parse_file(key, raw))
         except (OSError, CorruptFileError, NewerSchemaError):
             return None
-        for step in self._unflushed_steps():
+        for step in self._steps_since(DONE, journal=journal):
             for change_key, table, record_id, record in step.get("changes", ()):
                 if change_key == key:
                     file.set(table, record_id, None if record is None else dict(record))
@@ -1733,10 +1753,7 @@ class AnnotationStore:
     ) -> dict[str, Any] | None:
         path = self._file_path(key)
         if self.read_only_reason is not None:
-            # Read without the lock: another process may be writing it in place right now.
-            self._read_journal()
-            rebuilt = self._from_flushed_copy(key) if key in self._written_in_place(
-                self._unwritten_steps()) else None
+            rebuilt = self._cut_by_a_writer_at_work(key)
             if rebuilt is not None:
                 return rebuilt.rows
             raise StoreError(
