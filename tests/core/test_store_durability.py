@@ -732,3 +732,21 @@ def test_two_processes_registering_at_once_lose_nothing(db_path: Path, tmp_path:
     assert sorted(d.title for d in store.documents()) == sorted(
         f"{label}{n}" for label in "ab" for n in range(count))
     assert store.notices == [] and _is_a_fresh_dump(db_path)
+
+
+def test_a_power_cut_while_the_catalogue_was_written_in_place_loses_nothing(
+    db_path: Path, tmp_path: Path
+) -> None:
+    store = AnnotationStore(db_path)
+    store.checkpoint()
+    for number in range(20):
+        _register(store, tmp_path, f"d{number}")
+    assert _journal_marks(db_path)[-2:] == ["step", "written"]  # not flushed yet
+    # The cut takes part of what was written in place since the checkpoint.
+    damage(db_path, "truncated")
+
+    reopened = AnnotationStore(db_path)
+
+    assert "nothing is lost" in reopened.notices[0]
+    assert sorted(d.title for d in reopened.documents()) == sorted(f"d{n}" for n in range(20))
+    assert _is_a_fresh_dump(db_path)
