@@ -558,7 +558,7 @@ class _LineFileStorage(Storage):
         # Each table's lines as last dumped, in the table's order, once the file is dumped a
         # second time (the catalogue is written at every step: serialising its every record
         # each time made registering documents one by one quadratic), with the bytes they
-        # add up to. `forget` marks a changed record's line to be made again, `reshaped` a
+        # add up to. `forget` marks a changed record's line to be made again, `reshape` a
         # table whose records were removed; records added since are at the table's end.
         self._lines: dict[str, dict[str, bytes]] | None = None
         self._line_bytes: dict[str, int] = {}
