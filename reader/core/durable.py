@@ -196,6 +196,34 @@ def atomic_write_bytes(
         fsync_directory(path.parent)
 
 
+def overwrite_from(path: Path, offset: int, data: bytes, *, expected_length: int) -> bool:
+    """Make `path` its first `offset` bytes followed by `data`, in place (no new file, nothing
+    flushed), so that what it costs follows `data`, not the file. Whether it did: nothing is
+    written unless `path` is a regular file of `expected_length` bytes that no other name links
+    to (a backup kept as a hard link would change too).
+
+    Not atomic: a crash midway leaves the file cut anywhere between its old and its new bytes,
+    so only a caller that can make the file again without reading it may use this (the store,
+    from a copy and its journal)."""
+    fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        found = os.fstat(fd)
+        if not stat.S_ISREG(found.st_mode) or found.st_nlink != 1 or (
+            found.st_size != expected_length
+        ):
+            return False
+        view = memoryview(data)
+        position = offset
+        while view:
+            written = os.pwrite(fd, view, position)
+            view, position = view[written:], position + written
+        if position < expected_length:
+            os.ftruncate(fd, position)
+    finally:
+        os.close(fd)
+    return True
+
+
 def _take_ownership_and_mode(fd: int, like: os.stat_result) -> None:
     if (like.st_uid, like.st_gid) != (os.geteuid(), os.getegid()):
         with contextlib.suppress(OSError):  # only root may give a file away

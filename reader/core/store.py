@@ -5,8 +5,10 @@ meta, documents, the codebook) sits where `--db` points; beside it, `annotations
 one TinyDB JSON file per document for its passages, the undo history, and an append-only
 journal. Every change is a step: applied in memory, appended to the journal as one checksummed,
 fsynced line (the commit point, however many files the step spans), then written to the files it
-touched. A crash at any moment leaves whole files and a journal whose lines are replayed on open,
-so no acknowledged step is lost and none is left half-applied. The history is written from the
+touched (the catalogue, which grows with the corpus, mostly in place: only its bytes from the
+step's first change on). A crash at any moment leaves whole files, or a catalogue cut mid-write
+that its copy and the journal make again, and a journal whose lines are replayed on open, so no
+acknowledged step is lost and none is left half-applied. The history is written from the
 journal when the journal is compacted. A command on one document reads the catalogue, the journal
 and that document's file; its cost follows that document, not the corpus.
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import itertools
 import os
 import re
 import threading
@@ -55,6 +58,7 @@ from reader.core.durable import (
     fsync_file,
     leftover_temp_files,
     link_over,
+    overwrite_from,
     parse_json_strict,
     read_regular_file,
     refuse_non_finite,
@@ -124,6 +128,14 @@ CATALOGUE_FILE = "catalogue"
 HISTORY_FILE = "history"
 PASSAGES_PREFIX = "passages/"
 _CATALOGUE_TABLES = (META, DOCUMENTS, TAGS)
+
+IN_PLACE = "in_place"
+"""What a step's journal line lists the files it may write in place under: whoever finds the
+step not marked written makes them again (a write in place cut short leaves a file cut)."""
+_WRITTEN_IN_PLACE = frozenset({CATALOGUE_FILE})
+"""The files a step may write in place, only its bytes from the first change on: the catalogue,
+which grows with the corpus and is written at every registration (rewriting it whole made
+registering documents one by one quadratic). A document's file is written whole."""
 
 
 class StoreError(Exception):
@@ -536,26 +548,39 @@ class _LineFileStorage(Storage):
     """TinyDB's storage for one file of the database, in the format a team can keep in git.
 
     TinyDB reads and writes all of a file's tables at once on every change; here those reads
-    and writes stay in memory, and `save` alone writes the file to disk (atomically and durably),
-    so that the store writes a file only after the journal's commit point, and each file once
-    per step however many records the step changed.
+    and writes stay in memory, and `save` alone writes the file to disk, so that the store
+    writes a file only after the journal's commit point, and each file once per step however
+    many records the step changed.
     """
 
     def __init__(self, path: Path | None = None, tables: dict[str, Any] | None = None) -> None:
         self.path = path
         self._tables = tables
-        # Each table's lines as last written, in the table's order, once the file is written a
-        # second time (the catalogue is rewritten at every step: serialising its every record
-        # each time made registering documents one by one quadratic). `forget` marks a changed
-        # record's line to be made again; records added since are at the table's end.
+        # Each table's lines as last dumped, in the table's order, once the file is dumped a
+        # second time (the catalogue is written at every step: serialising its every record
+        # each time made registering documents one by one quadratic), with the bytes they
+        # add up to. `forget` marks a changed record's line to be made again, `reshape` a
+        # table whose records were removed; records added since are at the table's end.
         self._lines: dict[str, dict[str, bytes]] | None = None
+        self._line_bytes: dict[str, int] = {}
         self._changed: dict[str, set[str]] = {}
+        self._reshaped: set[str] = set()
+        self._dumped_tables: list[str] | None = None
         self._dumped = False
+        self._dumped_length = 0
+        # The file this storage last wrote and its signature then: while the file on disk
+        # still has it, the bytes on disk are the last dump's, and a change can be written as
+        # the bytes from its first difference on (`save(in_place=True)`).
+        self.written: tuple[Path, tuple[int, int, int] | None] | None = None
 
     def forget(self, table: str, key: str) -> None:
         """The record under `key` changed: its line is serialised again at the next dump."""
         if self._lines is not None and key in self._lines.get(table, {}):
             self._changed.setdefault(table, set()).add(key)
+
+    def reshape(self, table: str) -> None:
+        """A record of `table` was removed: its lines are made again at the next dump."""
+        self._reshaped.add(table)
 
     def read(self) -> dict[str, Any] | None:
         if self._tables is None and self.path is not None:
@@ -565,7 +590,9 @@ class _LineFileStorage(Storage):
 
     def write(self, data: dict[str, Any]) -> None:
         if data is not self._tables:
-            self._lines, self._changed = None, {}  # other tables: no line kept is theirs
+            # Other tables: no line kept is theirs, and the file on disk is not theirs either.
+            self._lines, self._changed, self._reshaped = None, {}, set()
+            self._dumped_tables, self.written = None, None
         self._tables = data
 
     @staticmethod
@@ -578,52 +605,153 @@ class _LineFileStorage(Storage):
         change shows in a diff as the lines of the records it changed. The comma between records
         opens the next line rather than closing the previous one, so a record added at the end
         is one new line and leaves the line before it alone (two coders' additions merge)."""
+        return b"".join(self._render(whole=True)[1])
+
+    def dump_changes(self) -> tuple[int, bytes]:
+        """The file as it differs from the last dump: (offset, bytes), the last dump's first
+        `offset` bytes followed by these being the file. What it costs follows what changed
+        (a record added at a table's end: its line and the tables after), not the file."""
+        offset, parts = self._render(whole=False)
+        return offset, b"".join(parts)
+
+    def _render(self, *, whole: bool) -> tuple[int, list[bytes]]:
+        """(offset, parts): the file from `offset` on, joined; offset 0 when `whole`, or when
+        the last dump's layout is not known (the first dumps, tables added or taken away)."""
         tables = self._tables or {}
         if self._dumped and self._lines is None:
             self._lines = {}
         self._dumped = True
         lines = self._lines
-        parts = [b"{\n"]
-        for number, table in enumerate(sorted(tables)):
-            if number:
-                parts.append(b",")
-            parts.append(orjson.dumps(table) + b": {\n")
-            rows = tables[table]
-            if lines is None:
-                parts.append(b"\n,".join(
-                    _record_line(key, record) for key, record in rows.items()
-                ))
+        names = sorted(tables)
+        if lines is None:  # a file written once keeps no lines
+            parts = [b"{\n"]
+            for number, name in enumerate(names):
+                rows = tables[name]
+                parts += [_table_head(name, number),
+                          b"\n,".join(_record_line(key, record) for key, record in rows.items()),
+                          b"\n}\n" if rows else b"}\n"]
+            parts.append(b"}\n")
+            self._dumped_length = sum(map(len, parts))
+            return 0, parts
+        firsts = {name: self._update_lines(lines, name, tables[name]) for name in names}
+        for gone in [name for name in lines if name not in tables]:
+            del lines[gone]
+            self._line_bytes.pop(gone, None)
+        start: int | None = 0 if whole or names != self._dumped_tables else None
+        self._dumped_tables = names
+        parts = [b"{\n"] if start == 0 else []
+        offset = 2  # where the table being looked at begins, while nothing before it changed
+        for number, name in enumerate(names):
+            head, kept = _table_head(name, number), lines[name]
+            foot = b"\n}\n" if kept else b"}\n"
+            first = firsts[name]
+            if start is None and first is None:
+                offset += len(head) + self._line_bytes[name] + 2 * max(len(kept) - 1, 0) + len(
+                    foot)
+                continue
+            if start is None:
+                assert first is not None
+                index, before = first
+                # From the separator ahead of the first changed line (none ahead of the first).
+                start = offset + len(head) + before + 2 * index - (2 if index else 0)
+                parts += [b"\n," if index else b"",
+                          b"\n,".join(itertools.islice(kept.values(), index, None)), foot]
             else:
-                parts.append(b"\n,".join(self._table_lines(lines, table, rows).values()))
-            parts.append(b"\n}\n" if tables[table] else b"}\n")
+                parts += [head, b"\n,".join(kept.values()), foot]
         parts.append(b"}\n")
-        return b"".join(parts)
+        if start is None:  # nothing changed
+            start, parts = self._dumped_length, []
+        self._dumped_length = start + sum(map(len, parts))
+        return start, parts
 
-    def _table_lines(
+    def _update_lines(
         self, lines: dict[str, dict[str, bytes]], table: str, rows: dict[str, Any]
-    ) -> dict[str, bytes]:
-        """The table's lines in its order: those kept, made again where a record changed or
-        was added at the end (all of them when records were removed or reordered)."""
+    ) -> tuple[int, int] | None:
+        """Bring a table's kept lines up to date: made again where a record changed or was
+        added at the end (all of them when records were removed). Where the first changed line
+        is, as (its index, the bytes of the lines before it), or None when none changed."""
         kept = lines.get(table)
-        keys = list(rows)
         changed = self._changed.pop(table, set())
-        if kept is None or list(kept) != keys[: len(kept)]:
-            kept = lines[table] = {key: _record_line(key, rows[key]) for key in keys}
-            return kept
+        if kept is None or table in self._reshaped or not _only_added_to(kept, rows) or (
+            not changed <= rows.keys()
+        ):
+            self._reshaped.discard(table)
+            kept = lines[table] = {key: _record_line(key, rows[key]) for key in rows}
+            self._line_bytes[table] = sum(map(len, kept.values()))
+            return 0, 0
+        size, count = self._line_bytes[table], len(kept)
+        remade = set()
         for key in changed:
-            kept[key] = _record_line(key, rows[key])
-        for key in keys[len(kept):]:
-            kept[key] = _record_line(key, rows[key])
-        return kept
+            line = _record_line(key, rows[key])
+            if line != kept[key]:
+                size += len(line) - len(kept[key])
+                kept[key] = line
+                remade.add(key)
+        for key in _added_keys(kept, rows):
+            kept[key] = line = _record_line(key, rows[key])
+            size += len(line)
+        added_from, self._line_bytes[table] = self._line_bytes[table], size
+        if remade:
+            before = 0
+            for index, (key, line) in enumerate(kept.items()):
+                if key in remade:
+                    return index, before
+                before += len(line)
+        if len(kept) > count:
+            return count, added_from
+        return None
 
     def save(self, path: Path | None = None, *, keep_previous: Path | None = None,
-             sync: bool = True) -> None:
-        """Write the file whole, by an atomic rename of a new file synced to disk. Private
-        unless the user opened it up: it holds what people said in interviews."""
+             sync: bool = True, in_place: bool = False) -> None:
+        """Write the file whole, by an atomic rename of a new file (flushed to disk unless not
+        `sync`). Private unless the user opened it up: it holds what people said in interviews.
+
+        `in_place`: when the file is still the one this storage last wrote (and no other name
+        links to it), write over it only the bytes from the first change on (no `.bak` is
+        kept then). A crash may cut such a write short: for files the store can make again
+        from a copy and its journal (see `AnnotationStore._rebuild_written_in_place`)."""
         target = path if path is not None else self.path
         assert target is not None, "a file written needs a path"
+        if in_place and self.written is not None and self.written == (
+            target, _file_signature(target)
+        ):
+            written_length = self._dumped_length
+            offset, tail = self.dump_changes()
+            # Only when that is the lesser part of the file: the whole is written atomically.
+            if offset and len(tail) <= offset and overwrite_from(
+                target, offset, tail, expected_length=written_length
+            ):
+                self.written = (target, _file_signature(target))
+                return
         atomic_write_bytes(target, self.dump(), keep_previous=keep_previous, private=True,
                            sync=sync)
+        self.written = (target, _file_signature(target))
+
+
+def _table_head(name: str, number: int) -> bytes:
+    return (b"," if number else b"") + orjson.dumps(name) + b": {\n"
+
+
+def _only_added_to(kept: dict[str, bytes], rows: dict[str, Any]) -> bool:
+    """Whether `rows` are the records `kept` has lines for, in that order, and then some: the
+    last one kept is where it was, that many records from the end (records are only ever added
+    at a table's end; a removal is told by `reshape`)."""
+    added = len(rows) - len(kept)
+    if added < 0:
+        return False
+    if not kept:
+        return True
+    from_end = reversed(rows)
+    for _ in range(added):
+        next(from_end)
+    return next(from_end) == next(reversed(kept))
+
+
+def _added_keys(kept: dict[str, bytes], rows: dict[str, Any]) -> list[str]:
+    """The keys of the records added at the table's end since its lines were kept."""
+    added = list(itertools.islice(reversed(rows), len(rows) - len(kept)))
+    added.reverse()
+    return added
 
 
 def _record_line(key: str, record: Any) -> bytes:
@@ -672,8 +800,9 @@ class _NumberedRows(MutableMapping[int, Any]):
     """A table's records as TinyDB's changes see them (by number), over the storage's own dict
     (by the number as a string, as JSON keys are), so that a change touches only its record."""
 
-    def __init__(self, rows: dict[str, Any]) -> None:
+    def __init__(self, rows: dict[str, Any], removed: Callable[[], None]) -> None:
         self._rows = rows
+        self._removed = removed
 
     def __getitem__(self, number: int) -> Any:
         return self._rows[str(number)]
@@ -683,6 +812,7 @@ class _NumberedRows(MutableMapping[int, Any]):
 
     def __delitem__(self, number: int) -> None:
         del self._rows[str(number)]
+        self._removed()
 
     def __contains__(self, number: object) -> bool:
         return str(number) in self._rows
@@ -703,7 +833,9 @@ class _InPlaceTable(Table):
         tables = self._storage.read()
         if tables is None:
             tables = {}
-        updater(_NumberedRows(tables.setdefault(self.name, {})))  # type: ignore[arg-type]
+        storage: _LineFileStorage = self._storage  # type: ignore[assignment]
+        rows = _NumberedRows(tables.setdefault(self.name, {}), lambda: storage.reshape(self.name))
+        updater(rows)  # type: ignore[arg-type]
         self._storage.write(tables)
         self.clear_cache()
 
@@ -786,8 +918,8 @@ class _TableFile:
         return self.storage.dump()
 
     def save(self, path: Path, *, keep_previous: Path | None = None,
-             sync: bool = True) -> None:
-        self.storage.save(path, keep_previous=keep_previous, sync=sync)
+             sync: bool = True, in_place: bool = False) -> None:
+        self.storage.save(path, keep_previous=keep_previous, sync=sync, in_place=in_place)
 
 
 def _parse_file(key: str, raw: bytes) -> dict[str, Any]:
@@ -838,9 +970,10 @@ class AnnotationStore:
     the newest step of the same origin. `notices` collects what the user must be told (a corrupt
     file moved aside, say). A database on read-only media (or in a read-only folder or file) opens
     for reading, without the lock (writes are atomic renames and journal appends, so a reader
-    never sees half a file); `read_only_reason` then says why, and every change is refused with
-    `StoreReadOnlyError`. `revision` grows whenever what the store holds changes, so a view
-    built from it is rebuilt only then.
+    never sees half a file, but for a catalogue being written in place, which its copy and the
+    journal then make again in memory); `read_only_reason` then says why, and every change is
+    refused with `StoreReadOnlyError`. `revision` grows whenever what the store holds changes,
+    so a view built from it is rebuilt only then.
     """
 
     def __init__(
@@ -898,6 +1031,9 @@ class AnnotationStore:
         self._unheld_counts: tuple[object, Counter[str]] | None = None
         # The passages folder as last seen, or as this store's own writes left it.
         self._passages_folder_seen: tuple[int, int, int] | None = None
+        # The files whose `.flushed` copy this store made since the last checkpoint: (the
+        # journal's epoch, its length then). Only such a file may be written in place.
+        self._flushed_here: dict[str, tuple[str, int]] = {}
         self._open()
         _OPEN_STORES.add(self)
 
@@ -1071,6 +1207,7 @@ class AnnotationStore:
             self._changed_since_sync = journal is not entries_before
         if self._changed_since_sync:
             self._disk_generation += 1
+        self._rebuild_written_in_place()
         is_new = self._sync_catalogue(
             written_since is not None and CATALOGUE_FILE not in written_since
         )
@@ -1199,9 +1336,12 @@ class AnnotationStore:
                 if key == HISTORY_FILE:
                     history.set(table, record_id, None if record is None else dict(record))
 
-    def _steps_since(self, *marks: str) -> list[dict[str, Any]]:
-        """The journal's steps after its last line with one of these marks."""
-        journal = self._journal
+    def _steps_since(
+        self, *marks: str, journal: JournalContents | None = None
+    ) -> list[dict[str, Any]]:
+        """The journal's steps (this store's, or `journal`'s) after its last line with one of
+        these marks."""
+        journal = self._journal if journal is None else journal
         if journal is None:
             return []
         steps: list[dict[str, Any]] = []
@@ -1276,9 +1416,71 @@ class AnnotationStore:
         for folder in folders:
             fsync_directory(folder)
         self._append_mark(DONE)
+        self._flushed_here.clear()
         for key in keys:
             with contextlib.suppress(FileNotFoundError):
                 self._flushed_path(key).unlink()
+
+    def _may_write_in_place(self, key: str) -> bool:
+        """Whether the step being committed may write this file in place: one such file (the
+        catalogue), whose `.flushed` copy this store kept since the last checkpoint (so that
+        a write cut short can be made again from it and the journal) and which is still as
+        this store last wrote it (so that its bytes on disk are those of the last dump)."""
+        if key not in _WRITTEN_IN_PLACE:
+            return False
+        kept, journal = self._flushed_here.get(key), self._journal
+        if kept is None or journal is None or kept[0] != journal.epoch:
+            return False
+        if any(DONE in entry for entry in journal.entries[kept[1]:]):
+            return False  # another process's checkpoint let the copy go
+        file = self._files.get(key)
+        return file is not None and file.storage.written == (
+            self._file_path(key), self._signatures.get(key)
+        )
+
+    def _written_in_place(self, steps: Iterable[dict[str, Any]]) -> set[str]:
+        return {key for step in steps for key in step.get(IN_PLACE, ())}
+
+    def _rebuild_written_in_place(self) -> None:
+        """Make again, quietly, each file a step was writing in place when its writer died
+        (cut anywhere: see `overwrite_from`), from its copy as of the last checkpoint and the
+        journal's steps since. (A file found damaged once its step was marked written, by a
+        power cut or a hand, is damage: moved aside, and restored from its copies.)"""
+        if self.read_only_reason is not None:
+            return  # nothing is written: a file found cut is made again in memory
+        for key in sorted(self._written_in_place(self._unwritten_steps())):
+            rebuilt = self._from_flushed_copy(key)
+            if rebuilt is not None:  # (else it is read as it is, and recovered if damaged)
+                rebuilt.save(self._file_path(key), sync=False)
+
+    def _cut_by_a_writer_at_work(self, key: str) -> _TableFile | None:
+        """For a store reading without the lock, a file found damaged: as its copy and the
+        journal make it when the journal (read again, as it is now) shows another process
+        writing it in place, else None."""
+        try:
+            journal = read_journal(read_regular_file(journal_path_for(self._real)))
+        except (OSError, JournalDamagedError):
+            return None
+        if key not in self._written_in_place(self._steps_since(WRITTEN, DONE, journal=journal)):
+            return None
+        return self._from_flushed_copy(key, journal)
+
+    def _from_flushed_copy(
+        self, key: str, journal: JournalContents | None = None
+    ) -> _TableFile | None:
+        """A file as its copy from the last checkpoint and the journal's steps since make it,
+        if that copy is there and good. Only for a file written in place since: while it
+        is, that copy is kept, and it is as the last checkpoint flushed the file."""
+        try:
+            raw = read_regular_file(self._flushed_path(key))
+            file = _TableFile(key, _parse_file(key, raw))
+        except (OSError, CorruptFileError, NewerSchemaError):
+            return None
+        for step in self._steps_since(DONE, journal=journal):
+            for change_key, table, record_id, record in step.get("changes", ()):
+                if change_key == key:
+                    file.set(table, record_id, None if record is None else dict(record))
+        return file
 
     def _flushed_path(self, key: str) -> Path:
         return flushed_path_for(Path(os.path.realpath(self._file_path(key))))
@@ -1329,8 +1531,10 @@ class AnnotationStore:
         """Read the catalogue if it changed on disk; whether there is no database yet.
         `held_is_current`: no other process wrote it since this store last read it."""
         held = self._files.get(CATALOGUE_FILE)
-        if held is not None and _file_signature(self.path) == self._signatures.get(
-            CATALOGUE_FILE
+        # Unchanged on disk, unless another process wrote it: a write in place keeps the file
+        # and may keep its size, within one tick of the clock.
+        if held is not None and held_is_current and _file_signature(self.path) == (
+            self._signatures.get(CATALOGUE_FILE)
         ):
             return False
         data = self._read_catalogue(held if held_is_current else None)
@@ -1550,6 +1754,9 @@ class AnnotationStore:
     ) -> dict[str, Any] | None:
         path = self._file_path(key)
         if self.read_only_reason is not None:
+            rebuilt = self._cut_by_a_writer_at_work(key)
+            if rebuilt is not None:
+                return rebuilt.rows
             raise StoreError(
                 f"the database {path} {problem}, and it cannot be repaired where it is "
                 f"({self.read_only_reason}): copy it and its .bak somewhere writable"
@@ -1778,7 +1985,8 @@ class AnnotationStore:
 
     # ------------------------------------------------------------------ writing
 
-    def _write_files(self, keys: Iterable[str], unflushed: set[str]) -> None:
+    def _write_files(self, keys: Iterable[str], unflushed: set[str],
+                     in_place: Iterable[str] = ()) -> None:
         """Write the files a step touched, leaving them to be flushed to disk by the next
         checkpoint (an import touching a thousand documents flushes their folder once, not a
         thousand times; a step that registers a document does not flush the catalogue).
@@ -1786,7 +1994,10 @@ class AnnotationStore:
         `unflushed`: the files written since the last checkpoint by earlier steps. A file first
         written since keeps its flushed version under a second name until the checkpoint: a
         power cut may lose the versions written since (its .bak among them), and that version
-        with the journal's steps rebuilds it."""
+        with the journal's steps rebuilds it.
+
+        `in_place`: files the step's journal line says may be written in place (see
+        `_may_write_in_place`)."""
         folder = self.folder / "passages"
         seen_before = _file_signature(folder) == self._passages_folder_seen
         for key in keys:
@@ -1795,7 +2006,9 @@ class AnnotationStore:
             path = self._file_path(key)
             if key not in unflushed and path.exists():
                 link_over(path, self._flushed_path(key))
-            self._write(key, sync=False)
+                if self._journal is not None:
+                    self._flushed_here[key] = (self._journal.epoch, len(self._journal.entries))
+            self._write(key, sync=False, in_place=key in in_place)
         if seen_before:  # the folder changed by these writes alone
             self._passages_folder_seen = _file_signature(folder)
 
@@ -1804,8 +2017,9 @@ class AnnotationStore:
         return {change[0] for step in steps for change in step.get("changes", ())
                 if change[0] != HISTORY_FILE}
 
-    def _write(self, key: str, *, sync: bool = True) -> None:
-        """Write one file whole, atomically, keeping its previous version as its .bak."""
+    def _write(self, key: str, *, sync: bool = True, in_place: bool = False) -> None:
+        """Write one file whole, atomically, keeping its previous version as its .bak; or, with
+        `in_place`, only its bytes from the step's first change on, where that can be done."""
         path = self._file_path(key)
         file = self._files[key]
         if key.startswith(PASSAGES_PREFIX) and not any(file.values(ANNOTATIONS)) and (
@@ -1817,14 +2031,18 @@ class AnnotationStore:
                     gone.unlink()
             self._signatures[key] = None
             return
-        file.save(path, keep_previous=backup_path_for(path), sync=sync)
-        self._signatures[key] = _file_signature(path)
+        file.save(path, keep_previous=backup_path_for(path), sync=sync, in_place=in_place)
+        assert file.storage.written is not None
+        self._signatures[key] = file.storage.written[1]
 
     def _commit(self) -> None:
         """The step's one commit point: its changes appended to the journal, fsynced. Then the
         files it touched are written; a checkpoint flushes them and marks the steps done."""
         journal = self._ensure_journal()
-        entry = {"changes": self._pending, "origin": self.origin}
+        entry: dict[str, Any] = {"changes": self._pending, "origin": self.origin}
+        in_place = [key for key in self._touched if self._may_write_in_place(key)]
+        if in_place:  # so that whoever finds the step unwritten makes the file again
+            entry[IN_PLACE] = in_place
         path = journal_path_for(self._real)
         length = append_entry(path, entry, expected_length=journal.good_length)
         journal.entries.append(entry)
@@ -1832,7 +2050,8 @@ class AnnotationStore:
         journal.offsets.append(length)
         self._journal_signature = _file_signature(path)
         unflushed = self._unflushed_steps()
-        self._write_files(self._touched, unflushed=self._files_of(unflushed[:-1]))
+        self._write_files(self._touched, unflushed=self._files_of(unflushed[:-1]),
+                          in_place=in_place)
         self._append_mark(WRITTEN)
         if len(unflushed) >= CHECKPOINT_STEPS:
             self._checkpoint()

@@ -574,3 +574,179 @@ def test_a_checkpoint_flushes_the_folder_a_linked_catalogue_lives_in(
     store.create_tag("new tag")
     store.checkpoint()
     assert real.parent in flushed and link.parent not in flushed
+
+
+# ---------------------------------------------------------------- the catalogue written in place
+
+
+def _register(store: AnnotationStore, folder: Path, name: str) -> str:
+    return store.register_document(
+        path=folder / f"{name}.txt", text=TEXT, title=name, size=len(TEXT), encoding="utf-8",
+        sha256=f"sha-{name}",
+    ).document.id
+
+
+def _register_and_die_mid_write(db_path: str, folder: str, count: int) -> None:
+    """Register `count` documents, then one more, dying halfway through writing it in place."""
+    from reader.core import store as store_module
+
+    store = AnnotationStore(db_path)
+    for number in range(count):
+        _register(store, Path(folder), f"d{number}")
+    real_overwrite = store_module.overwrite_from
+
+    def cut_short(path: Path, offset: int, data: bytes, **kwargs: object) -> bool:
+        real_overwrite(path, offset, data[: len(data) // 2], **kwargs)  # type: ignore[arg-type]
+        os.kill(os.getpid(), signal.SIGKILL)
+        return False
+
+    store_module.overwrite_from = cut_short  # type: ignore[assignment]
+    _register(store, Path(folder), "last")
+    os._exit(0)
+
+
+def _registered_and_cut(db_path: Path, folder: Path) -> None:
+    """A database whose writer died halfway through writing the catalogue in place."""
+    writer = CONTEXT.Process(target=_register_and_die_mid_write,
+                             args=(str(db_path), str(folder), 30))
+    writer.start()
+    writer.join(60)
+    assert writer.exitcode == -signal.SIGKILL
+    with pytest.raises(ValueError):  # the catalogue is cut: not JSON
+        json.loads(db_path.read_bytes())
+
+
+def _is_a_fresh_dump(db_path: Path) -> bool:
+    from reader.core.store import _LineFileStorage
+
+    return db_path.read_bytes() == _LineFileStorage(tables=json.loads(db_path.read_bytes())).dump()
+
+
+def test_a_writer_killed_writing_the_catalogue_in_place_loses_nothing_and_says_nothing(
+    db_path: Path, tmp_path: Path
+) -> None:
+    _registered_and_cut(db_path, tmp_path)
+
+    reopened = AnnotationStore(db_path)
+
+    assert reopened.notices == []
+    # Committed by its journal line before the write was cut: kept.
+    assert sorted(d.title for d in reopened.documents()) == sorted(
+        [f"d{n}" for n in range(30)] + ["last"])
+    assert _is_a_fresh_dump(db_path)
+    assert not aside_files(db_path.parent)
+
+
+def test_a_store_open_meanwhile_makes_the_cut_catalogue_again_and_says_nothing(
+    db_path: Path, tmp_path: Path
+) -> None:
+    already_open = AnnotationStore(db_path)
+    _registered_and_cut(db_path, tmp_path)
+
+    assert already_open.refresh()
+
+    assert already_open.take_notices() == []
+    assert len(already_open.documents()) == 31
+    assert _is_a_fresh_dump(db_path)
+    _register(already_open, tmp_path, "after")
+    assert len(AnnotationStore(db_path).documents()) == 32
+
+
+def test_a_reader_on_read_only_terms_shows_a_cut_catalogue_as_made_again(
+    db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reader.core import store as store_module
+
+    _registered_and_cut(db_path, tmp_path)
+    cut = db_path.read_bytes()
+    writable = store_module.can_write
+    monkeypatch.setattr(store_module, "can_write",
+                        lambda path: Path(path) != db_path.parent and writable(path))
+
+    reader = AnnotationStore(db_path)
+
+    assert reader.read_only_reason is not None and reader.notices == []
+    assert len(reader.documents()) == 31
+    assert db_path.read_bytes() == cut  # made again in memory only
+
+
+def _registering_writer(db_path: str, folder: str, seed: int, acks) -> None:
+    store = AnnotationStore(db_path)
+    number = 0
+    while True:
+        number += 1
+        name = f"w{seed}-{number}"
+        _register(store, Path(folder), name)
+        acks.send(name)
+
+
+@pytest.mark.slow
+def test_killing_a_registering_writer_at_random_moments_never_loses_a_document(
+    db_path: Path, tmp_path: Path
+) -> None:
+    AnnotationStore(db_path)
+    acknowledged: set[str] = set()
+    rng = random.Random(1212)
+    for trial in range(60):
+        receiver, sender = CONTEXT.Pipe(duplex=False)
+        writer = CONTEXT.Process(target=_registering_writer,
+                                 args=(str(db_path), str(tmp_path), trial, sender), daemon=True)
+        writer.start()
+        sender.close()
+        time.sleep(rng.uniform(0.0, 0.25))
+        os.kill(writer.pid, signal.SIGKILL)
+        writer.join()
+        while receiver.poll():
+            try:
+                acknowledged.add(receiver.recv())
+            except EOFError:
+                break
+        receiver.close()
+        store = AnnotationStore(db_path)
+        found = {document.title for document in store.documents()}
+        assert store.notices == [], f"trial {trial}"
+        assert acknowledged <= found and len(found - acknowledged) <= 1, f"trial {trial}"
+        assert _is_a_fresh_dump(db_path), f"trial {trial}"
+        acknowledged = found
+
+
+def _busy_registrar(db_path: str, folder: str, label: str, count: int) -> None:
+    store = AnnotationStore(db_path)
+    for number in range(count):
+        _register(store, Path(folder), f"{label}{number}")
+
+
+def test_two_processes_registering_at_once_lose_nothing(db_path: Path, tmp_path: Path) -> None:
+    AnnotationStore(db_path)
+    count = 80
+    writers = [CONTEXT.Process(target=_busy_registrar,
+                               args=(str(db_path), str(tmp_path), label, count))
+               for label in ("a", "b")]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join(timeout=120)
+        assert writer.exitcode == 0
+
+    store = AnnotationStore(db_path)
+    assert sorted(d.title for d in store.documents()) == sorted(
+        f"{label}{n}" for label in "ab" for n in range(count))
+    assert store.notices == [] and _is_a_fresh_dump(db_path)
+
+
+def test_a_power_cut_while_the_catalogue_was_written_in_place_loses_nothing(
+    db_path: Path, tmp_path: Path
+) -> None:
+    store = AnnotationStore(db_path)
+    store.checkpoint()
+    for number in range(20):
+        _register(store, tmp_path, f"d{number}")
+    assert _journal_marks(db_path)[-2:] == ["step", "written"]  # not flushed yet
+    # The cut takes part of what was written in place since the checkpoint.
+    damage(db_path, "truncated")
+
+    reopened = AnnotationStore(db_path)
+
+    assert "nothing is lost" in reopened.notices[0]
+    assert sorted(d.title for d in reopened.documents()) == sorted(f"d{n}" for n in range(20))
+    assert _is_a_fresh_dump(db_path)

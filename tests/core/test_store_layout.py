@@ -580,3 +580,106 @@ def test_an_older_default_gitignore_is_brought_up_to_date_and_a_users_is_kept(
     gitignore.write_text("journal\n# mine\n")
     store.compact()
     assert gitignore.read_text() == "journal\n# mine\n"
+
+
+# ---------------------------------------------------------------- the catalogue written in place
+
+
+def test_what_changed_since_the_last_dump_makes_the_file_a_fresh_dump_would_write() -> None:
+    # A file written in place is its last dump's first bytes and then `dump_changes`: for
+    # every kind of change (added at a table's end, changed anywhere, removed, a table added)
+    # that must be the file a fresh dump writes, byte for byte.
+    rng = random.Random(1717)
+    written_in_part = 0
+    for _trial in range(60):
+        file = store_module._TableFile("catalogue", {})
+        ids: dict[str, list[str]] = {table: [] for table in ("documents", "meta", "tags")}
+        on_disk = file.dump()
+        for _step in range(30):
+            for _change in range(rng.randint(1, 3)):
+                table = rng.choice(list(ids))
+                roll = rng.random()
+                if roll < 0.5 or not ids[table]:
+                    record_id = f"{table}-{rng.randrange(10**9)}"
+                    ids[table].append(record_id)
+                elif roll < 0.85:
+                    record_id = rng.choice(ids[table])
+                else:
+                    file.set(table, ids[table].pop(rng.randrange(len(ids[table]))), None)
+                    continue
+                file.set(table, record_id, {"id": record_id, "v": "x" * rng.randint(0, 40)})
+            offset, tail = file.storage.dump_changes()
+            written_in_part += 0 < offset
+            on_disk = on_disk[:offset] + tail
+            fresh = store_module._LineFileStorage(tables=json.loads(json.dumps(file.rows)))
+            assert on_disk == fresh.dump()
+    assert written_in_part > 1000  # (not every change rewrote the file from its start)
+
+
+def _catalogue_writes(monkeypatch: pytest.MonkeyPatch, db_path: Path) -> list[tuple[str, int]]:
+    """The catalogue's writes from now on: ("whole", bytes) or ("in place", bytes)."""
+    writes: list[tuple[str, int]] = []
+    whole, in_place = store_module.atomic_write_bytes, getattr(store_module, "overwrite_from", None)
+
+    def whole_write(path: Path, data: bytes, **kwargs: Any) -> None:
+        if Path(path) == db_path:
+            writes.append(("whole", len(data)))
+        whole(path, data, **kwargs)
+
+    def in_place_write(path: Path, offset: int, data: bytes, **kwargs: Any) -> bool:
+        done = in_place(path, offset, data, **kwargs)
+        if done and Path(path) == db_path:
+            writes.append(("in place", len(data)))
+        return done
+
+    monkeypatch.setattr(store_module, "atomic_write_bytes", whole_write)
+    monkeypatch.setattr(store_module, "overwrite_from", in_place_write, raising=False)
+    return writes
+
+
+def test_registering_documents_one_by_one_writes_what_each_adds_not_the_catalogue(
+    db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Issue 12: rewriting the whole catalogue at each registration made registering a corpus
+    # one document at a time quadratic. A step writes the catalogue whole once a checkpoint
+    # (keeping the copy a write cut short is made again from), then only its new bytes.
+    store = AnnotationStore(db_path)
+    for number in range(20):  # (while the codebook after them is most of it, written whole)
+        register(store, tmp_path, f"first{number}")
+    writes = _catalogue_writes(monkeypatch, db_path)
+    count = 3 * store_module.CHECKPOINT_STEPS
+    for number in range(count):
+        register(store, tmp_path, f"d{number}")
+
+    whole = [size for how, size in writes if how == "whole"]
+    in_place = [size for how, size in writes if how == "in place"]
+    assert len(whole) + len(in_place) == count
+    assert len(whole) <= 3 + 1  # one a checkpoint
+    one_document = len(db_path.read_bytes()) // (count + 20)
+    codebook = len(json.dumps(json.loads(db_path.read_text())["tags"]))
+    assert max(in_place) < one_document + 2 * codebook  # whatever the corpus's size
+    # As a fresh dump would write it; whole again, and marked so, after a checkpoint.
+    fresh = store_module._LineFileStorage(tables=json.loads(db_path.read_bytes())).dump()
+    assert db_path.read_bytes() == fresh
+    entries = store_module.read_journal(journal_path_for(db_path).read_bytes()).entries
+    assert [e["in_place"] for e in entries if "in_place" in e][-1] == ["catalogue"]
+
+
+def test_a_change_written_in_place_by_another_process_is_seen_at_any_size_and_time(
+    db_path: Path, tmp_path: Path
+) -> None:
+    writer = AnnotationStore(db_path)
+    reader = AnnotationStore(db_path)
+    for number in range(20):
+        register(writer, tmp_path, f"d{number}")
+    tag = reader.codebook().resolve("refugees")  # (reads the writer's steps)
+    before = os.stat(db_path)
+    new_colour = "#123456" if tag.colour != "#123456" else "#654321"
+
+    writer.update_tag(tag.id, colour=new_colour)
+    after = os.stat(db_path)
+    assert (after.st_ino, after.st_size) == (before.st_ino, before.st_size)  # in place
+    os.utime(db_path, ns=(before.st_atime_ns, before.st_mtime_ns))  # within one clock tick
+
+    assert reader.refresh()
+    assert reader.codebook().get(tag.id).colour == new_colour
