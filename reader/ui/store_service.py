@@ -223,6 +223,9 @@ class AnnotationService:
 
         def run(store: AnnotationStore) -> None:
             self._watched = {self.document_id_now(document_id) for document_id in wanted}
+            # A closed document's text is let go (it may be megabytes, or a temporary file).
+            for document_id in self._loaded.keys() - self._watched:
+                del self._loaded[document_id]
 
         self.submit(run)
 

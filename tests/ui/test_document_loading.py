@@ -760,6 +760,28 @@ async def test_the_workspace_lets_go_of_a_closed_first_document(
         assert let_go() is None, "the closed first document's tab is still held"
 
 
+async def test_a_closed_first_document_read_before_the_first_frame_is_let_go(
+    tmp_path: Path,
+) -> None:
+    first_path = tmp_path / "first.txt"
+    first_path.write_text("The first document, read before the first frame.\n" * 2000, "utf-8")
+    app = reader_app(tmp_path, first_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.workspace.document_count == 1)
+        assert await app.open_path(write_small(tmp_path))
+        [tabs] = app.workspace.panes
+        first = app.workspace.initial_tab
+        assert first is not None
+        document = first.document_pane.document
+        assert isinstance(document, LoadedDocument)
+        let_go = weakref.ref(document)
+        await tabs.remove_tab(first.id or "")
+        del first, document
+        await settle(app, pilot)
+        gc.collect()
+        assert let_go() is None, "the closed first document is still held"
+
+
 async def test_a_split_while_loading_shares_the_whole_text(
     tmp_path: Path, gate: GatedLoading
 ) -> None:

@@ -80,7 +80,10 @@ class MainScreen(ReviewActions, Screen[None]):
     def compose(self) -> ComposeResult:
         # The first frame is the document and the keys; the codebook bar and the (hidden)
         # annotation sidebar follow right after it, so their modules and widgets do not delay it.
-        yield Workspace(id="workspace", **self.workspace_options)
+        # Handed over, not kept: the first document's text belongs to its tab, which lets go
+        # of it when it closes.
+        options, self.workspace_options = self.workspace_options, {}
+        yield Workspace(id="workspace", **options)
         yield ReaderFooter(compact=self.app.size.width < COMPACT_FOOTER_BELOW)
 
     def on_mount(self) -> None:
