@@ -29,7 +29,7 @@ from typing import IO, overload
 # decoded (four bytes a character), usually 64 KB or 128 KB.
 BLOCK_CHARS = 1 << 16
 # Decoded blocks kept: the screen, where the cursor is, and what a search or scan reads next.
-CACHED_BLOCKS = 16
+CACHED_BLOCKS = 8
 
 
 class SpooledText:
