@@ -2067,6 +2067,7 @@ class AnnotationStore:
             if self._journal is None:
                 return
             self._checkpoint()  # the new journal will not hold the steps: their files must
+            self._back_up_catalogue_as_flushed()
             history = self._file(HISTORY_FILE)
             self._trim_history(history)
             history.save(history_path_for(self._real),
@@ -2076,6 +2077,21 @@ class AnnotationStore:
             write_new_journal(journal_path_for(self._real), database=self._identity)
             self._journal = None
             self._read_journal()
+
+    def _back_up_catalogue_as_flushed(self) -> None:
+        """Before the journal starts again: the catalogue's `.bak` made a copy of it as just
+        flushed, when the journal changed it. Written in place since its last whole write, its
+        `.bak` is from before a checkpoint interval's first change, and the new journal will
+        not hold the steps since, so a catalogue damaged later would come back without them.
+        A copy, not a link: damage done in place would reach a link too."""
+        journal = self._journal
+        if journal is None or CATALOGUE_FILE not in self._files_of(journal.entries):
+            return
+        path = self._file_path(CATALOGUE_FILE)
+        try:
+            atomic_write_bytes(backup_path_for(path), read_regular_file(path), private=True)
+        except OSError:
+            pass  # the older `.bak` stays: a copy, if an older one
 
     def _trim_history(self, history: _TableFile) -> None:
         """Keep the newest steps that fit in HISTORY_BYTES_LIMIT (and HISTORY_LIMIT)."""

@@ -750,3 +750,19 @@ def test_a_power_cut_while_the_catalogue_was_written_in_place_loses_nothing(
     assert "nothing is lost" in reopened.notices[0]
     assert sorted(d.title for d in reopened.documents()) == sorted(f"d{n}" for n in range(20))
     assert _is_a_fresh_dump(db_path)
+
+
+def test_a_catalogue_damaged_after_compaction_is_restored_with_every_registration(
+    db_path: Path, tmp_path: Path
+) -> None:
+    store = AnnotationStore(db_path)
+    store.checkpoint()
+    for number in range(20):  # written in place since the checkpoint: `.bak` is from before
+        _register(store, tmp_path, f"d{number}")
+    store.compact()  # the journal that held those registrations is started again
+    damage(db_path, "truncated")
+
+    reopened = AnnotationStore(db_path)
+
+    assert "was restored" in reopened.notices[0]
+    assert sorted(d.title for d in reopened.documents()) == sorted(f"d{n}" for n in range(20))
