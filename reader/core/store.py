@@ -132,6 +132,10 @@ _CATALOGUE_TABLES = (META, DOCUMENTS, TAGS)
 IN_PLACE = "in_place"
 """What a step's journal line lists the files it may write in place under: whoever finds the
 step not marked written makes them again (a write in place cut short leaves a file cut)."""
+IN_PLACE_FILES = "in_place_files"
+"""With IN_PLACE, the inode of each file the step writes in place: only that file is made again
+or checked against its copy and the journal, not one put in its place since (`git checkout`
+renames a new file into place)."""
 _WRITTEN_IN_PLACE = frozenset({CATALOGUE_FILE})
 """The files a step may write in place, only its bytes from the first change on: the catalogue,
 which grows with the corpus and is written at every registration (rewriting it whole made
@@ -728,6 +732,12 @@ class _LineFileStorage(Storage):
         self.written = (target, _file_signature(target))
 
 
+def _by_record_id(tables: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """A file's records by their ids, whatever their numbers in the file."""
+    return {name: {_record_id(name, key, record): record for key, record in rows.items()}
+            for name, rows in tables.items()}
+
+
 def _table_head(name: str, number: int) -> bytes:
     return (b"," if number else b"") + orjson.dumps(name) + b": {\n"
 
@@ -1207,7 +1217,7 @@ class AnnotationStore:
             self._changed_since_sync = journal is not entries_before
         if self._changed_since_sync:
             self._disk_generation += 1
-        self._rebuild_written_in_place()
+        self._rebuild_written_in_place(opening=entries_before is None)
         is_new = self._sync_catalogue(
             written_since is not None and CATALOGUE_FILE not in written_since
         )
@@ -1439,19 +1449,63 @@ class AnnotationStore:
         )
 
     def _written_in_place(self, steps: Iterable[dict[str, Any]]) -> set[str]:
-        return {key for step in steps for key in step.get(IN_PLACE, ())}
+        """The files these steps wrote in place that are still the files written (the inode
+        the newest such step names; a file put in place since by another hand is not)."""
+        inodes: dict[str, int | None] = {}
+        for step in steps:
+            recorded = step.get(IN_PLACE_FILES)
+            for key in step.get(IN_PLACE, ()):
+                inode = recorded.get(key) if isinstance(recorded, dict) else None
+                inodes[key] = inode if isinstance(inode, int) else None
+        still = set()
+        for key, inode in inodes.items():
+            signature = _file_signature(self._file_path(key))
+            if inode is None or (signature is not None and signature[0] == inode):
+                still.add(key)  # (no inode: a line of the version before, taken at its word)
+        return still
 
-    def _rebuild_written_in_place(self) -> None:
+    def _rebuild_written_in_place(self, *, opening: bool) -> None:
         """Make again, quietly, each file a step was writing in place when its writer died
         (cut anywhere: see `overwrite_from`), from its copy as of the last checkpoint and the
-        journal's steps since. (A file found damaged once its step was marked written, by a
-        power cut or a hand, is damage: moved aside, and restored from its copies.)"""
+        journal's steps since. On opening, also check each file written in place since that
+        checkpoint against that copy and the journal: a power cut may keep the "written"
+        marks and tear the writes (their blocks are flushed in no order), so that the file is
+        cut inside a string and still JSON, yet wrong. (A file found damaged once its step
+        was marked written, by a power cut or a hand, is damage: moved aside, and restored
+        from its copies.)"""
         if self.read_only_reason is not None:
             return  # nothing is written: a file found cut is made again in memory
-        for key in sorted(self._written_in_place(self._unwritten_steps())):
+        unwritten = self._written_in_place(self._unwritten_steps())
+        for key in sorted(unwritten):
             rebuilt = self._from_flushed_copy(key)
             if rebuilt is not None:  # (else it is read as it is, and recovered if damaged)
                 rebuilt.save(self._file_path(key), sync=False)
+        if opening:
+            for key in sorted(self._written_in_place(self._unflushed_steps()) - unwritten):
+                self._check_written_in_place(key)
+
+    def _check_written_in_place(self, key: str) -> None:
+        """A file its steps marked written in place, as its copy and the journal make it: if it
+        reads as other JSON, it was torn (see `_rebuild_written_in_place`), and it is moved
+        aside and made again from them. (Not JSON: the damage is recovered as any other.)"""
+        rebuilt = self._from_flushed_copy(key)
+        if rebuilt is None:
+            return
+        path = self._file_path(key)
+        try:
+            found = _parse_file(key, read_regular_file(path))
+        except (OSError, CorruptFileError, NewerSchemaError):
+            return
+        if _by_record_id(found) == _by_record_id(rebuilt.rows):
+            return  # (numbered apart, maybe: the writer numbers on from the last it gave)
+        aside = path.with_name(f"{path.name}.corrupt-{_timestamp_for_filename()}")
+        os.replace(path, aside)
+        rebuilt.save(path)
+        self.notices.append(
+            f"{self._describe(key)} differed from its last flushed copy and the journal's "
+            "steps since (a power cut tore a write). It was moved aside to "
+            f"{aside}, and made again from them: nothing is lost."
+        )
 
     def _cut_by_a_writer_at_work(self, key: str) -> _TableFile | None:
         """For a store reading without the lock, a file found damaged: as its copy and the
@@ -2043,6 +2097,10 @@ class AnnotationStore:
         in_place = [key for key in self._touched if self._may_write_in_place(key)]
         if in_place:  # so that whoever finds the step unwritten makes the file again
             entry[IN_PLACE] = in_place
+            entry[IN_PLACE_FILES] = {
+                key: signature[0] for key in in_place
+                if (signature := self._signatures.get(key)) is not None
+            }
         path = journal_path_for(self._real)
         length = append_entry(path, entry, expected_length=journal.good_length)
         journal.entries.append(entry)

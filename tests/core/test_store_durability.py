@@ -9,6 +9,7 @@ import random
 import signal
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -439,6 +440,13 @@ def test_an_old_database_given_its_identity_notices_another_put_in_place(db_path
 # ---------------------------------------------------------------- checkpoints
 
 
+def _journal_entries(db_path: Path) -> list[dict[str, Any]]:
+    from reader.core.journal import read_journal
+    from reader.core.store import journal_path_for
+
+    return read_journal(journal_path_for(db_path).read_bytes()).entries
+
+
 def _journal_marks(db_path: Path) -> list[str]:
     from reader.core.journal import read_journal
     from reader.core.store import journal_path_for
@@ -766,3 +774,81 @@ def test_a_catalogue_damaged_after_compaction_is_restored_with_every_registratio
 
     assert "was restored" in reopened.notices[0]
     assert sorted(d.title for d in reopened.documents()) == sorted(f"d{n}" for n in range(20))
+
+
+def test_a_power_cut_that_tore_the_catalogue_written_in_place_into_valid_json_loses_nothing(
+    db_path: Path, tmp_path: Path
+) -> None:
+    """Overwritten blocks reach the disk in no order, and the journal's "written" marks are
+    not flushed either: a cut can keep the marks and a catalogue whose blocks come from two
+    writes. Torn inside a long string, such a catalogue is still JSON, only wrong."""
+    store = AnnotationStore(db_path)
+    memo = "A long memo about this code. " * 300  # spans blocks of 4,096 bytes
+    tag = store.create_tag("long memo", description=memo)
+    for number in range(30):
+        _register(store, tmp_path, f"d{number}")
+    store.checkpoint()
+    _register(store, tmp_path, "first")  # written whole: the interval's .flushed copy kept
+    _register(store, tmp_path, "second")
+    before = db_path.read_bytes()
+    _register(store, tmp_path, "third")
+    after = db_path.read_bytes()
+    assert _journal_marks(db_path)[-2:] == ["step", "written"]
+    assert len(after) > len(before) and after[:100] == before[:100]  # written in place
+    # The block holding the new line reached the disk; a later one, inside the memo, did not.
+    shift = len(after) - len(before)
+    start = before.index(memo.encode())
+    cut = next(block for block in range(4096, len(before), 4096)
+               if start + shift < block < start + len(memo))
+    torn = after[:cut] + before[cut:]
+    assert json.loads(torn)  # still JSON
+    db_path.write_bytes(torn)
+
+    reopened = AnnotationStore(db_path)
+
+    assert reopened.codebook().get(tag.id).description == memo
+    assert sorted(d.title for d in reopened.documents()) == sorted(
+        [f"d{n}" for n in range(30)] + ["first", "second", "third"])
+    assert _is_a_fresh_dump(db_path)
+
+
+def test_a_catalogue_put_in_place_after_a_writer_died_writing_it_is_not_made_again(
+    db_path: Path, tmp_path: Path
+) -> None:
+    """`git checkout` or `git pull` renames a new catalogue into place: the journal's steps
+    apply onto it, and the copy the dead writer kept does not replace it."""
+    import shutil
+
+    AnnotationStore(db_path).checkpoint()
+    clone = tmp_path / "clone" / db_path.name
+    shutil.copytree(db_path.parent, clone.parent)
+    _register(AnnotationStore(clone), tmp_path, "teammate")
+    _registered_and_cut(db_path, tmp_path)
+    pulled = db_path.with_name("pulled.tmp")
+    pulled.write_bytes(clone.read_bytes())
+    os.replace(pulled, db_path)  # as git does: a new file
+
+    reopened = AnnotationStore(db_path)
+
+    assert sorted(d.title for d in reopened.documents()) == sorted(
+        [f"d{n}" for n in range(30)] + ["last", "teammate"])
+
+
+def test_a_catalogue_written_in_place_and_numbered_on_is_taken_as_good_on_opening(
+    db_path: Path, tmp_path: Path
+) -> None:
+    """The writer numbers records on from the last it gave; its copy and the journal may
+    number them from the last the copy holds. The same records are no damage."""
+    store = AnnotationStore(db_path)
+    for number in range(30):
+        _register(store, tmp_path, f"d{number}")
+    store.remove_document(_register(store, tmp_path, "removed"))
+    store.checkpoint()
+    for number in range(3):
+        _register(store, tmp_path, f"after{number}")
+    assert any("in_place" in entry for entry in _journal_entries(db_path))
+
+    opened = AnnotationStore(db_path)
+
+    assert opened.notices == [] and not aside_files(db_path.parent)
+    assert len(opened.documents()) == 33
