@@ -1633,16 +1633,73 @@ class AnnotationStore:
     def _read_catalogue(self, held: _TableFile | None) -> dict[str, Any] | None:
         """The catalogue as it should be now (None: no database). `held` is what this store last
         read or wrote: when the file has gone or been damaged since, that is the newest copy."""
+        before = self._journal  # (read by this sync, before the file)
+        for attempt in range(3):
+            try:
+                raw = read_regular_file(self.path)
+            except FileNotFoundError:
+                return self._restore_missing(CATALOGUE_FILE, held)
+            except OSError as error:
+                raise StoreError(
+                    f"cannot read the database {self.path}: {error.strerror}"
+                ) from None
+            try:
+                data = _parse_file(CATALOGUE_FILE, raw)
+            except CorruptFileError as problem:
+                return self._recover(CATALOGUE_FILE, problem, held)
+            if self.read_only_reason is None or attempt == 2:
+                return data
+            after = self._journal_now()
+            if not self._written_in_place_meanwhile(CATALOGUE_FILE, before, after):
+                return data
+            assert after is not None
+            rebuilt = self._as_copy_and_journal_make_it(CATALOGUE_FILE, after)
+            if rebuilt is not None:
+                return rebuilt.rows
+            before = after  # (its copy went with a checkpoint: the file is read again)
+        raise AssertionError("unreachable")
+
+    def _written_in_place_meanwhile(
+        self, key: str, before: JournalContents | None, after: JournalContents | None
+    ) -> bool:
+        """For a store reading without the lock, whether a file read between the journal as
+        `before` and as `after` may have been written in place meanwhile. A read does not wait
+        for a write, so a file read mid-write can hold a block from before the write amid
+        blocks after it; cut inside a long string it is still JSON, with the final size and
+        time, yet wrong."""
+        if after is None:
+            return False
+        if before is not None and before.epoch == after.epoch and (
+            len(after.entries) >= len(before.entries)
+        ):
+            # A write that overlapped the read had its step not yet marked written in `before`.
+            settled = max((number + 1 for number, entry in enumerate(before.entries)
+                           if WRITTEN in entry or DONE in entry), default=0)
+            return any(key in entry.get(IN_PLACE, ()) for entry in after.entries[settled:])
+        # The journal started again meanwhile: a write of either may have overlapped the read.
+        return any(key in entry.get(IN_PLACE, ())
+                   for journal in (before, after) if journal is not None
+                   for entry in journal.entries)
+
+    def _as_copy_and_journal_make_it(
+        self, key: str, journal: JournalContents
+    ) -> _TableFile | None:
+        """A file as its `.flushed` copy and `journal` make it, if that copy is still the one
+        the journal counts from (no checkpoint let it go, or replaced it, since)."""
+        rebuilt = self._from_flushed_copy(key, journal)
+        now = self._journal_now()
+        if rebuilt is None or now is None or now.epoch != journal.epoch or any(
+            DONE in entry for entry in now.entries[len(journal.entries):]
+        ):
+            return None
+        return rebuilt
+
+    def _journal_now(self) -> JournalContents | None:
+        """The journal as it is now, read apart from this store's (None: none, or unreadable)."""
         try:
-            raw = read_regular_file(self.path)
-        except FileNotFoundError:
-            return self._restore_missing(CATALOGUE_FILE, held)
-        except OSError as error:
-            raise StoreError(f"cannot read the database {self.path}: {error.strerror}") from None
-        try:
-            return _parse_file(CATALOGUE_FILE, raw)
-        except CorruptFileError as problem:
-            return self._recover(CATALOGUE_FILE, problem, held)
+            return read_journal(read_regular_file(journal_path_for(self._real)))
+        except (OSError, JournalDamagedError):
+            return None
 
     def _start_database(self) -> None:
         """A new database: its folder and journal first, the catalogue last (a crash before

@@ -852,3 +852,55 @@ def test_a_catalogue_written_in_place_and_numbered_on_is_taken_as_good_on_openin
 
     assert opened.notices == [] and not aside_files(db_path.parent)
     assert len(opened.documents()) == 33
+
+
+def test_a_reader_without_the_lock_never_keeps_a_catalogue_read_torn_mid_write(
+    db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read does not wait for a write in place: read a block at a time, a catalogue being
+    written can show one block from before the write amid those after it. Inside a long memo
+    that is still JSON, with the file's final size and time: taken for good, it stayed."""
+    from reader.core import store as store_module
+
+    writer = AnnotationStore(db_path)
+    memo = "A long memo about this code. " * 400  # holds a whole block of 4,096 bytes
+    tag = writer.create_tag("long memo", description=memo)
+    for number in range(80):  # (the catalogue is written in place when that is its lesser part)
+        _register(writer, tmp_path, f"d{number}")
+    writer.checkpoint()
+    _register(writer, tmp_path, "first")  # written whole: the interval's .flushed copy kept
+    writable = store_module.can_write
+    monkeypatch.setattr(store_module, "can_write",
+                        lambda path: Path(path) != db_path.parent and writable(path))
+    reader = AnnotationStore(db_path)
+    monkeypatch.setattr(store_module, "can_write", writable)
+    assert reader.read_only_reason is not None
+    real_overwrite, real_read = store_module.overwrite_from, store_module.read_regular_file
+    shown: dict[Path, bytes] = {}
+    written_in_place = []
+
+    def read(path: Path) -> bytes:
+        return shown.pop(Path(path), None) or real_read(path)
+
+    def overwrite_while_read(path: Path, offset: int, data: bytes, **kwargs: Any) -> bool:
+        before = real_read(path)
+        done = real_overwrite(path, offset, data, **kwargs)
+        written_in_place.append(done)
+        after = real_read(path)
+        shift, start = len(after) - len(before), before.index(memo.encode())
+        block = next(block for block in range(4096, len(before), 4096)
+                     if start + shift < block and block + 4096 + shift < start + len(memo))
+        shown[Path(path)] = torn = after[:block] + before[block:block + 4096] + after[block + 4096:]
+        assert json.loads(torn) and len(torn) == len(after)
+        reader.refresh()  # while the writer is between its journal line and its mark
+        return done
+
+    monkeypatch.setattr(store_module, "read_regular_file", read)
+    monkeypatch.setattr(store_module, "overwrite_from", overwrite_while_read)
+    _register(writer, tmp_path, "second")
+    monkeypatch.setattr(store_module, "overwrite_from", real_overwrite)
+    assert written_in_place == [True] and not shown  # the reader read it mid-write
+    reader.refresh()
+
+    assert reader.codebook().get(tag.id).description == memo
+    assert "second" in {d.title for d in reader.documents()}
