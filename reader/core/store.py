@@ -1591,6 +1591,11 @@ class AnnotationStore:
             self._signatures.get(CATALOGUE_FILE)
         ):
             return False
+        if held is not None and held_is_current:
+            # Changed by another hand (`git pull`): it holds what no journal line does, so its
+            # `.flushed` copy and the journal no longer make it; it is written whole until the
+            # next checkpoint starts again from it.
+            self._flushed_here.pop(CATALOGUE_FILE, None)
         data = self._read_catalogue(held if held_is_current else None)
         if data is None:
             if self.read_only_reason is None:

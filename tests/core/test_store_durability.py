@@ -904,3 +904,33 @@ def test_a_reader_without_the_lock_never_keeps_a_catalogue_read_torn_mid_write(
 
     assert reader.codebook().get(tag.id).description == memo
     assert "second" in {d.title for d in reader.documents()}
+
+
+def test_a_catalogue_pulled_by_git_mid_interval_keeps_its_records_when_written_in_place(
+    db_path: Path, tmp_path: Path
+) -> None:
+    """A catalogue put in place by another hand (`git pull`) holds records no journal line
+    does: the copy kept at the interval's start and the journal no longer make the file, so
+    what is written in place after it could not be made again from them."""
+    import shutil
+
+    store = AnnotationStore(db_path)
+    for number in range(30):
+        _register(store, tmp_path, f"d{number}")
+    store.checkpoint()
+    for number in range(3):
+        _register(store, tmp_path, f"mine{number}")
+    clone = tmp_path / "clone" / db_path.name
+    shutil.copytree(db_path.parent, clone.parent)
+    _register(AnnotationStore(clone), tmp_path, "teammate")
+    pulled = db_path.with_name("pulled.tmp")
+    pulled.write_bytes(clone.read_bytes())
+    os.replace(pulled, db_path)  # as git does: a new file
+    for number in range(3):
+        _register(store, tmp_path, f"later{number}")
+
+    opened = AnnotationStore(db_path)  # (a power cut or a kill would find the same)
+
+    assert opened.notices == [] and not aside_files(db_path.parent)
+    assert "teammate" in {d.title for d in opened.documents()}
+    assert len(opened.documents()) == 37
