@@ -1648,15 +1648,17 @@ class AnnotationStore:
                 raise StoreError(
                     f"cannot read the database {self.path}: {error.strerror}"
                 ) from None
+            damage: CorruptFileError | None = None
             try:
                 data = _parse_file(CATALOGUE_FILE, raw)
             except CorruptFileError as problem:
-                return self._recover(CATALOGUE_FILE, problem, held)
+                damage, data = problem, None
             if self.read_only_reason is None or attempt == 2:
-                return data
+                return data if damage is None else self._recover(CATALOGUE_FILE, damage, held)
+            # Cut or not, a file read without the lock may have been read mid-write.
             after = self._journal_now()
             if not self._written_in_place_meanwhile(CATALOGUE_FILE, before, after):
-                return data
+                return data if damage is None else self._recover(CATALOGUE_FILE, damage, held)
             assert after is not None
             rebuilt = self._as_copy_and_journal_make_it(CATALOGUE_FILE, after)
             if rebuilt is not None:

@@ -934,3 +934,56 @@ def test_a_catalogue_pulled_by_git_mid_interval_keeps_its_records_when_written_i
     assert opened.notices == [] and not aside_files(db_path.parent)
     assert "teammate" in {d.title for d in opened.documents()}
     assert len(opened.documents()) == 37
+
+
+def test_a_reader_without_the_lock_reading_a_cut_catalogue_as_its_writer_ends_is_not_refused(
+    db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A catalogue written in place shorter is cut to size after its bytes are written: a
+    read between shows it with the old end, not JSON. If the writer has marked its step
+    written by the time the reader looks at the journal, that is still no damage."""
+    from reader.core import store as store_module
+    from reader.core.journal import WRITTEN, mark_line
+
+    writer = AnnotationStore(db_path)
+    tag = writer.create_tag("memo", description="a memo to be cut short " * 20)
+    for number in range(40):
+        _register(writer, tmp_path, f"d{number}")
+    writer.checkpoint()
+    _register(writer, tmp_path, "first")  # written whole: the interval's .flushed copy kept
+    writable = store_module.can_write
+    monkeypatch.setattr(store_module, "can_write",
+                        lambda path: Path(path) != db_path.parent and writable(path))
+    reader = AnnotationStore(db_path)
+    monkeypatch.setattr(store_module, "can_write", writable)
+    real_overwrite, real_read = store_module.overwrite_from, store_module.read_regular_file
+    shown: dict[Path, bytes] = {}
+    written_in_place = []
+
+    def read(path: Path) -> bytes:
+        raw = shown.pop(Path(path), None)
+        if raw is None:
+            return real_read(path)
+        # The writer goes on meanwhile: its step is marked written before the reader looks.
+        with open(store_module.journal_path_for(db_path), "ab") as journal:
+            journal.write(mark_line(WRITTEN))
+        return raw
+
+    def overwrite_while_read(path: Path, offset: int, data: bytes, **kwargs: Any) -> bool:
+        before = real_read(path)
+        done = real_overwrite(path, offset, data, **kwargs)
+        written_in_place.append(done)
+        after = real_read(path)
+        shown[Path(path)] = after + before[len(after):]  # written, not yet cut to size
+        reader.refresh()
+        return done
+
+    monkeypatch.setattr(store_module, "read_regular_file", read)
+    monkeypatch.setattr(store_module, "overwrite_from", overwrite_while_read)
+    writer.update_tag(tag.id, description="short")
+    monkeypatch.setattr(store_module, "overwrite_from", real_overwrite)
+    assert written_in_place == [True] and not shown
+    reader.refresh()
+
+    assert reader.codebook().get(tag.id).description == "short"
+    assert len(reader.documents()) == 41 and reader.notices == []
