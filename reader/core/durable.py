@@ -200,12 +200,16 @@ def overwrite_from(path: Path, offset: int, data: bytes, *, expected_length: int
     """Make `path` its first `offset` bytes followed by `data`, in place (no new file, nothing
     flushed), so that what it costs follows `data`, not the file. Whether it did: nothing is
     written unless `path` is a regular file of `expected_length` bytes that no other name links
-    to (a backup kept as a hard link would change too).
+    to (a backup kept as a hard link would change too), and that this process may open for
+    writing.
 
     Not atomic: a crash midway leaves the file cut anywhere between its old and its new bytes,
     so only a caller that can make the file again without reading it may use this (the store,
     from a copy and its journal)."""
-    fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except PermissionError:
+        return False  # made read-only since: a rename of a whole new file still replaces it
     try:
         found = os.fstat(fd)
         if not stat.S_ISREG(found.st_mode) or found.st_nlink != 1 or (

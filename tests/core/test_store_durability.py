@@ -987,3 +987,31 @@ def test_a_reader_without_the_lock_reading_a_cut_catalogue_as_its_writer_ends_is
 
     assert reader.codebook().get(tag.id).description == "short"
     assert len(reader.documents()) == 41 and reader.notices == []
+
+
+def test_a_catalogue_that_may_not_be_opened_for_writing_is_written_whole(
+    db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Made read-only after the store opened (`chmod a-w`, not as root): a rename still
+    replaces it, as before the catalogue was written in place, so the step is not reported
+    as failed once committed."""
+    from reader.core import durable
+
+    store = AnnotationStore(db_path)
+    for number in range(40):
+        _register(store, tmp_path, f"d{number}")
+    store.checkpoint()
+    _register(store, tmp_path, "first")  # written whole: the interval's .flushed copy kept
+    real_open = os.open
+
+    def open_as_if_read_only(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if Path(path) == db_path and flags & (os.O_WRONLY | os.O_RDWR):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(durable.os, "open", open_as_if_read_only)
+    _register(store, tmp_path, "second")
+    monkeypatch.setattr(durable.os, "open", real_open)
+
+    assert "second" in {d.title for d in AnnotationStore(db_path).documents()}
+    assert _is_a_fresh_dump(db_path)
