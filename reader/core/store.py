@@ -1503,7 +1503,8 @@ class AnnotationStore:
         rebuilt.save(path)
         self.notices.append(
             f"{self._describe(key)} differed from its last flushed copy and the journal's "
-            "steps since (a power cut tore a write). It was moved aside to "
+            "steps since (a power cut tore a write, or another hand changed it in place). It "
+            "was moved aside to "
             f"{aside}, and made again from them: nothing is lost."
         )
 
