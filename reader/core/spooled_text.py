@@ -93,10 +93,6 @@ class SpooledText:
             return block
 
     def _slice(self, start: int, stop: int) -> str:
-        if stop - start > 1_500_000:
-            import traceback
-            with open("/tmp/bigslices.txt", "a") as out:
-                out.write(f"--- {start}:{stop}\n" + "".join(traceback.format_stack(limit=8)))
         if start >= stop:
             return ""
         first, last = start // BLOCK_CHARS, (stop - 1) // BLOCK_CHARS

@@ -159,3 +159,17 @@ def test_the_temporary_file_is_closed_once_the_text_is_let_go() -> None:
     assert gone() is None
     with pytest.raises(OSError):
         os.fstat(descriptor)
+
+
+def test_reading_a_long_stretch_writes_nothing_anywhere(monkeypatch: pytest.MonkeyPatch) -> None:
+    # (A tracing leftover appended the stack of every long read to a file in /tmp: slow, and a
+    # file anyone could have made a link to something of the user's.)
+    monkeypatch.setattr(spooled_text, "BLOCK_CHARS", 1 << 16)
+    text = "Refugees in Lebanon, “quoted”.\n" * 60_000  # 1.9 M characters
+    spooled = spool(text)
+
+    def no_files(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"a file was opened: {args}")
+
+    monkeypatch.setattr("builtins.open", no_files)
+    assert spooled[:] == text and spooled[100 : len(text) - 100] == text[100:-100]
