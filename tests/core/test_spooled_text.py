@@ -16,7 +16,7 @@ from reader.core.anchors import find_quote_span, relocate
 from reader.core.graphemes import is_grapheme_boundary
 from reader.core.hashing import text_sha256
 from reader.core.lazy_regex import LazyPattern
-from reader.core.search import SearchQuery, find_all
+from reader.core.search import SearchError, SearchQuery, find_all
 from reader.core.spooled_text import SpooledText, SpoolWriter
 from reader.core.text import LineIndex
 from reader.formats.decoding import decode_stream
@@ -173,3 +173,31 @@ def test_reading_a_long_stretch_writes_nothing_anywhere(monkeypatch: pytest.Monk
 
     monkeypatch.setattr("builtins.open", no_files)
     assert spooled[:] == text and spooled[100 : len(text) - 100] == text[100:-100]
+
+
+def test_a_search_gives_up_once_its_timeout_is_spent_over_all_windows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Each window's scan takes 4 s (a pattern that backtracks badly): over a str the search
+    # stops after its 10 s; a window at a time it went on for every window of a 22 MB text.
+    ticks = iter(range(0, 10_000, 4))
+    monkeypatch.setattr(windowed_regex, "_clock", lambda: next(ticks), raising=False)
+    text = spool("The delegation met the committee.\n" * 40)  # twenty windows and more
+    query = SearchQuery(r"(\w+\s?)+Z", regex=True)
+    with pytest.raises(SearchError, match="longer than 10 s"):
+        find_all(text, query)
+    assert next(ticks) <= 16  # three windows' calls, no more
+
+
+def test_the_time_the_caller_keeps_a_match_is_not_the_searchs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    now = [0.0]
+    monkeypatch.setattr(windowed_regex, "_clock", lambda: now[0], raising=False)
+    text = spool("The delegation met the committee.\n" * 40)
+    pattern = LazyPattern(r"committee")
+    found = 0
+    for _match in pattern.finditer(text, 0, timeout=10):
+        found += 1
+        now[0] += 4  # the caller's work on each match
+    assert found == 40
