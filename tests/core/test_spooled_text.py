@@ -201,3 +201,34 @@ def test_the_time_the_caller_keeps_a_match_is_not_the_searchs(
         found += 1
         now[0] += 4  # the caller's work on each match
     assert found == 40
+
+
+def test_finding_each_line_break_in_turn_copies_no_block_again_and_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A case-sensitive search steps through up to 100,000 matches with `find`: each call copied
+    # the rest of its block (32 K characters on average), 18 times the str's time.
+    monkeypatch.setattr(spooled_text, "BLOCK_CHARS", 4096)
+    text = "Refugees in Lebanon.\n" * 2000
+    spooled = spool(text)
+    copied = 0
+    real_slice = SpooledText._slice
+
+    def counted(self: SpooledText, start: int, stop: int) -> str:
+        nonlocal copied
+        copied += max(0, stop - start)
+        return real_slice(self, start, stop)
+
+    monkeypatch.setattr(SpooledText, "_slice", counted)
+    for needle in ("\n", "Lebanon"):
+        found, position = [], spooled.find(needle)
+        while position != -1:
+            found.append(position)
+            position = spooled.find(needle, position + 1)
+        assert found == [i for i in range(len(text)) if text.startswith(needle, i)]
+        backwards, position = [], spooled.rfind(needle)
+        while position != -1:
+            backwards.append(position)
+            position = spooled.rfind(needle, 0, position + len(needle) - 1)
+        assert backwards == found[::-1]
+    assert copied <= len(text)
