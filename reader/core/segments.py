@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from reader.core.lazy_regex import LazyPattern
 from reader.core.text import DocumentText
+
+if TYPE_CHECKING:
+    from reader.core.spooled_text import SpooledText
 
 # A text with no blank lines at all (500k lines of verse) must not cost a walk over the whole
 # document per key press: a line starting at or after each multiple of _PARAGRAPH_SCAN starts a
@@ -115,8 +120,6 @@ def _count(pattern: LazyPattern, text: DocumentText, end: int) -> int:
 _STYLE_SAMPLE = 2_000_000
 """Characters of a text `lines_are_paragraphs` looks at, at most."""
 
-# A few texts: the open panes' (a closed document's text should not be kept alive for long).
-@lru_cache(maxsize=4)
 def lines_are_paragraphs(text: DocumentText) -> bool:
     """Whether every line break separates paragraphs in `text`, not only blank lines.
 
@@ -126,6 +129,26 @@ def lines_are_paragraphs(text: DocumentText) -> bool:
     many lines each and most lines are long (soft-wrapped paragraphs, not hard-wrapped prose,
     whose short lines do need the blank lines to tell paragraphs apart).
     """
+    if isinstance(text, str):
+        return _str_lines_are_paragraphs(text)
+    # A huge text on disk: its answer lives as long as it does. (In the str's cache it kept a
+    # closed document's temporary file open, and on disk, until three more texts were read.)
+    known = _SPOOLED_STYLE.get(text)
+    if known is None:
+        known = _SPOOLED_STYLE[text] = _lines_are_paragraphs(text)
+    return known
+
+
+# A few texts: the open panes' (a closed document's text should not be kept alive for long).
+@lru_cache(maxsize=4)
+def _str_lines_are_paragraphs(text: str) -> bool:
+    return _lines_are_paragraphs(text)
+
+
+_SPOOLED_STYLE: weakref.WeakKeyDictionary[SpooledText, bool] = weakref.WeakKeyDictionary()
+
+
+def _lines_are_paragraphs(text: DocumentText) -> bool:
     end = len(text)
     if end > _STYLE_SAMPLE:
         # A text's paragraph style shows in its first two million characters; counting on

@@ -93,10 +93,6 @@ class SpooledText:
             return block
 
     def _slice(self, start: int, stop: int) -> str:
-        if stop - start > 1_500_000:
-            import traceback
-            with open("/tmp/bigslices.txt", "a") as out:
-                out.write(f"--- {start}:{stop}\n" + "".join(traceback.format_stack(limit=8)))
         if start >= stop:
             return ""
         first, last = start // BLOCK_CHARS, (stop - 1) // BLOCK_CHARS
@@ -137,15 +133,22 @@ class SpooledText:
         low, high = self._bounds(start, end)
         if not sub:
             return low if low <= high else -1
-        reach = len(sub) - 1
+        size = len(sub)
         position = low
-        while position + len(sub) <= high:
-            # A window from here to the end of this block, and far enough past it for a match
-            # that starts in it.
-            block_end = min(high, (position // BLOCK_CHARS + 1) * BLOCK_CHARS)
-            found = self._slice(position, min(high, block_end + reach)).find(sub)
+        while position + size <= high:
+            number = position // BLOCK_CHARS
+            base = number * BLOCK_CHARS
+            block_end = min(high, base + BLOCK_CHARS)
+            # In the block itself, not a copy of the rest of it: a loop finding each line break
+            # or each of 100,000 matches would copy 32 K characters a call.
+            found = self._block(number).find(sub, position - base, block_end - base)
             if found != -1:
-                return position + found
+                return base + found
+            if size > 1 and block_end < high:  # one that begins here and ends in the next
+                edge = max(position, block_end - size + 1)
+                found = self._slice(edge, min(high, block_end + size - 1)).find(sub)
+                if found != -1:
+                    return edge + found
             position = block_end
         return -1
 
@@ -153,13 +156,20 @@ class SpooledText:
         low, high = self._bounds(start, end)
         if not sub:
             return high if low <= high else -1
-        reach = len(sub) - 1
-        limit = high  # matches start before this
+        size = len(sub)
+        limit = high  # no match begins at or after this
         while limit > low:
-            block_start = max(low, ((limit - 1) // BLOCK_CHARS) * BLOCK_CHARS)
-            found = self._slice(block_start, min(high, limit + reach)).rfind(sub)
+            number = (limit - 1) // BLOCK_CHARS
+            base = number * BLOCK_CHARS
+            block_start = max(low, base)
+            if size > 1 and limit < high:  # one that begins in this block and ends in the next
+                edge = max(block_start, limit - size + 1)
+                found = self._slice(edge, min(high, limit + size - 1)).rfind(sub)
+                if found != -1:
+                    return edge + found
+            found = self._block(number).rfind(sub, block_start - base, limit - base)
             if found != -1:
-                return block_start + found
+                return base + found
             limit = block_start
         return -1
 

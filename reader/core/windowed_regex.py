@@ -12,11 +12,15 @@ longer scan reads windows that overlap by `MARGIN`, trusting a match only when i
 before a window's cut (a match reaching into the margin is looked at again in the next window,
 or in a larger one). A match longer than that (a user's `[\\s\\S]*` over a 22 MB text) may be
 missed or cut short: the price of not holding the text whole.
+
+A `timeout` (the `regex` module's) bounds the whole call, every window together, as it bounds
+one call over a str.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 # Characters before `pos` given to each call: what lookbehinds and "^" may look at.
@@ -31,6 +35,8 @@ EXACT_RANGE = 256 * 1024
 
 # regex's REVERSE flag (the stdlib's re has no such flag, and never sets this bit).
 _REVERSE = 0x400
+
+_clock = time.monotonic
 
 
 class ShiftedMatch:
@@ -84,6 +90,38 @@ def _bounds(text: Any, pos: int | None, endpos: int | None) -> tuple[int, int]:
     return low, max(low, high)
 
 
+class _Budget:
+    """A call's `timeout` shared by its windows: each is given what is left of it (and
+    TimeoutError is raised, as `regex` raises it, once nothing is)."""
+
+    __slots__ = ("_options", "_deadline")
+
+    def __init__(self, options: dict[str, Any]) -> None:
+        self._options = options
+        timeout = options.get("timeout")
+        self._deadline = None if timeout is None else _clock() + timeout
+
+    def __call__(self) -> dict[str, Any]:
+        """The options for the next window's call."""
+        if self._deadline is None:
+            return self._options
+        left = self._deadline - _clock()
+        if left <= 0:
+            raise TimeoutError("regex timed out")
+        return {**self._options, "timeout": left}
+
+    def pause(self) -> Callable[[], None]:
+        """Stop counting (while the caller has a match, as a str's scan does not count that
+        time); the function returned starts again."""
+        paused = _clock()
+
+        def resume() -> None:
+            if self._deadline is not None:
+                self._deadline += _clock() - paused
+
+        return resume
+
+
 def _exact(
     method: str, pattern: Any, text: Any, low: int, high: int, **options: Any
 ) -> ShiftedMatch | None:
@@ -108,15 +146,16 @@ def match(pattern: Any, text: Any, pos: int | None = None, endpos: int | None = 
     if high - low <= EXACT_RANGE:
         return _exact("match", pattern, text, low, high, **options)
     size = FIRST_WINDOW
+    budget = _Budget(options)
     while pattern.flags & _REVERSE:  # anchored at `high`, matching backwards
         floor = max(low, high - size)
-        found = _exact("match", pattern, text, floor, high, **options)
+        found = _exact("match", pattern, text, floor, high, **budget())
         if floor == low or found is None or found.start() >= floor + MARGIN:
             return found
         size *= 4
     while True:
         cut = min(high, low + size)
-        found = _exact("match", pattern, text, low, cut, **options)
+        found = _exact("match", pattern, text, low, cut, **budget())
         if cut == high or (found is not None and found.end() <= cut - MARGIN):
             return found
         if found is None:
@@ -142,13 +181,14 @@ def finditer(pattern: Any, text: Any, pos: int | None = None, endpos: int | None
         return
     position, size = low, FIRST_WINDOW
     last_span: tuple[int, int] | None = None
+    budget = _Budget(options)
     while True:
         cut = min(high, position + size)
         final = cut == high
         start = max(0, position - CONTEXT)
         trusted_end = cut if final else cut - MARGIN
         resume: int | None = None
-        for found in pattern.finditer(text[start:cut], position - start, **options):
+        for found in pattern.finditer(text[start:cut], position - start, **budget()):
             shifted = ShiftedMatch(found, start)
             span = shifted.span()
             if span[1] > trusted_end:
@@ -156,7 +196,9 @@ def finditer(pattern: Any, text: Any, pos: int | None = None, endpos: int | None
                 break
             if span != last_span:  # (an empty match where the last window's ended)
                 last_span = span
+                resume_counting = budget.pause()
                 yield shifted
+                resume_counting()
         if final:
             return
         following = cut - MARGIN if resume is None else min(resume, cut - MARGIN)
@@ -170,9 +212,10 @@ def _search_backwards(pattern: Any, text: Any, low: int, high: int,
                       **options: Any) -> ShiftedMatch | None:
     """A reversed pattern's search: the match nearest `high`, windows moving back from it."""
     limit, size = high, FIRST_WINDOW
+    budget = _Budget(options)
     while True:
         floor = max(low, limit - size)
-        found = _exact("search", pattern, text, floor, limit, **options)
+        found = _exact("search", pattern, text, floor, limit, **budget())
         # (A match nearer `high` than this one would have been found by an earlier window:
         # each overlaps the next by `MARGIN`. One that begins near the window's start may go
         # on before it.)

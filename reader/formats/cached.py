@@ -31,12 +31,15 @@ def load_document_once(
     path: Path | str,
     cache: ExtractionCache,
     extract: Callable[[Path], LoadedDocument] = load_document,
+    *,
+    spool: bool = False,
 ) -> LoadedDocument:
     """Like `load_document`; for extracted formats, what was extracted from these very bytes
     by this very extractor version is reused (a file read to hash it, nothing parsed), and
     what was not is extracted by `extract` (in a child process: see `load_for_database`).
 
-    Text and Markdown are always read afresh: reading them costs what the cache would.
+    Text and Markdown are always read afresh: reading them costs what the cache would; a
+    plain text kept on disk with `spool` (see `load_document`).
     """
     _ensure_builtins()
     resolved = resolved_path(path)
@@ -46,7 +49,7 @@ def load_document_once(
     except DocumentError as error:
         raise error.for_path(resolved) from None
     if getattr(loader, "extract_document", None) is None:
-        document = load_document(resolved)
+        document = load_document(resolved, spool=spool)
         if document.structure:  # (Markdown headings: a passage's section where it is not open)
             _keep(lambda: cache.put_structure(document.sha256, document.structure))
         return document
@@ -104,15 +107,16 @@ def load_for_database(
     cancelled: Callable[[], bool] = lambda: False,
     progress: Callable[[int, int], None] | None = None,
     limits: ExtractionLimits | None = None,
+    spool: bool = False,
 ) -> LoadedDocument:
     """`load_document_once` with the cache kept beside the database `db`, extracting in a child
     process within `limits` (see reader.formats.isolated): how every open of a document
     (command line, open dialog, imports, exports) reads it. `cancelled` and `progress` are
-    asked and told while an extraction runs."""
+    asked and told while an extraction runs; a plain text is kept on disk with `spool`."""
     from reader.formats.isolated import DEFAULT_LIMITS, extract_isolated
 
     def extract(resolved: Path) -> LoadedDocument:
         return extract_isolated(resolved, limits=limits or DEFAULT_LIMITS,
                                 cancelled=cancelled, progress=progress)
 
-    return load_document_once(path, extraction_cache_for(db), extract)
+    return load_document_once(path, extraction_cache_for(db), extract, spool=spool)

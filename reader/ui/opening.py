@@ -34,13 +34,19 @@ def load_or_reason(
 
     Extracted formats come from the cache beside the database `db`, or are extracted in a
     child process (see reader.formats.cached.load_for_database) that `cancelled` can stop.
+    A huge plain text is kept on disk, as its pane keeps it when it opens it from its head
+    (see `SpooledText`): a file read again after it changed, or one with no head to show.
     """
-    from reader.formats.base import DocumentError
+    from reader.formats import base
     from reader.formats.cached import load_for_database
 
     try:
-        return load_for_database(path, db, cancelled=cancelled, progress=progress)
-    except DocumentError as error:
+        huge = path.stat().st_size > base.HEAD_FROM
+    except OSError:
+        huge = False  # (the load says why it cannot be read)
+    try:
+        return load_for_database(path, db, cancelled=cancelled, progress=progress, spool=huge)
+    except base.DocumentError as error:
         return str(error)
     except Exception as error:  # a loader bug must not take the app down
         return f"unexpected {type(error).__name__}: {error}"

@@ -138,6 +138,9 @@ class AnnotationService:
         # On the store's thread: what was registered of each open document (to register it again
         # in a database put in the file's place), and the ids it got there.
         self._loaded: dict[str, LoadedDocument] = {}
+        # Registered since the watched documents were last set (the UI may not have known
+        # their ids then): kept until the next time.
+        self._registered_lately: set[str] = set()
         self._rebound: dict[str, str] = {}
         self._replaced_codebooks: list[Codebook] = []
         self._revision = 0
@@ -213,6 +216,7 @@ class AnnotationService:
             registered = store.register_document(**document.registration())
             self._watched.add(registered.document.id)
             self._loaded[registered.document.id] = document
+            self._registered_lately.add(registered.document.id)
             return registered.document
 
         self.submit(run, label=None, on_done=on_done, on_error=on_error)
@@ -223,9 +227,12 @@ class AnnotationService:
 
         def run(store: AnnotationStore) -> None:
             self._watched = {self.document_id_now(document_id) for document_id in wanted}
-            # A closed document's text is let go (it may be megabytes, or a temporary file).
-            for document_id in self._loaded.keys() - self._watched:
+            # A closed document's text is let go (a huge one's temporary file with it): only
+            # the open ones are registered again in another database.
+            kept = self._watched | self._registered_lately
+            for document_id in [known for known in self._loaded if known not in kept]:
                 del self._loaded[document_id]
+            self._registered_lately.clear()
 
         self.submit(run)
 

@@ -16,7 +16,7 @@ from reader.core.anchors import find_quote_span, relocate
 from reader.core.graphemes import is_grapheme_boundary
 from reader.core.hashing import text_sha256
 from reader.core.lazy_regex import LazyPattern
-from reader.core.search import SearchQuery, find_all
+from reader.core.search import SearchError, SearchQuery, find_all
 from reader.core.spooled_text import SpooledText, SpoolWriter
 from reader.core.text import LineIndex
 from reader.formats.decoding import decode_stream
@@ -79,7 +79,6 @@ def test_reads_and_finds_as_the_str_does(text: str, data: st.DataObject) -> None
 @given(TEXTS)
 def test_motions_sentences_and_paragraphs_land_where_they_do_on_the_str(text: str) -> None:
     spooled = spool(text)
-    segments.lines_are_paragraphs.cache_clear()
     for offset in range(0, len(text) + 1, 3):
         assert is_grapheme_boundary(spooled, offset) == is_grapheme_boundary(text, offset)
         for motion in (
@@ -159,3 +158,88 @@ def test_the_temporary_file_is_closed_once_the_text_is_let_go() -> None:
     assert gone() is None
     with pytest.raises(OSError):
         os.fstat(descriptor)
+
+
+def test_reading_a_long_stretch_writes_nothing_anywhere(monkeypatch: pytest.MonkeyPatch) -> None:
+    # (A tracing leftover appended the stack of every long read to a file in /tmp: slow, and a
+    # file anyone could have made a link to something of the user's.)
+    monkeypatch.setattr(spooled_text, "BLOCK_CHARS", 1 << 16)
+    text = "Refugees in Lebanon, “quoted”.\n" * 60_000  # 1.9 M characters
+    spooled = spool(text)
+
+    def no_files(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"a file was opened: {args}")
+
+    monkeypatch.setattr("builtins.open", no_files)
+    assert spooled[:] == text and spooled[100 : len(text) - 100] == text[100:-100]
+
+
+def test_a_search_gives_up_once_its_timeout_is_spent_over_all_windows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Each window's scan takes 4 s (a pattern that backtracks badly): over a str the search
+    # stops after its 10 s; a window at a time it went on for every window of a 22 MB text.
+    ticks = iter(range(0, 10_000, 4))
+    monkeypatch.setattr(windowed_regex, "_clock", lambda: next(ticks), raising=False)
+    text = spool("The delegation met the committee.\n" * 40)  # twenty windows and more
+    query = SearchQuery(r"(\w+\s?)+Z", regex=True)
+    with pytest.raises(SearchError, match="longer than 10 s"):
+        find_all(text, query)
+    assert next(ticks) <= 16  # three windows' calls, no more
+
+
+def test_the_time_the_caller_keeps_a_match_is_not_the_searchs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    now = [0.0]
+    monkeypatch.setattr(windowed_regex, "_clock", lambda: now[0], raising=False)
+    text = spool("The delegation met the committee.\n" * 40)
+    pattern = LazyPattern(r"committee")
+    found = 0
+    for _match in pattern.finditer(text, 0, timeout=10):
+        found += 1
+        now[0] += 4  # the caller's work on each match
+    assert found == 40
+
+
+def test_finding_each_line_break_in_turn_copies_no_block_again_and_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A case-sensitive search steps through up to 100,000 matches with `find`: each call copied
+    # the rest of its block (32 K characters on average), 18 times the str's time.
+    monkeypatch.setattr(spooled_text, "BLOCK_CHARS", 4096)
+    text = "Refugees in Lebanon.\n" * 2000
+    spooled = spool(text)
+    copied = 0
+    real_slice = SpooledText._slice
+
+    def counted(self: SpooledText, start: int, stop: int) -> str:
+        nonlocal copied
+        copied += max(0, stop - start)
+        return real_slice(self, start, stop)
+
+    monkeypatch.setattr(SpooledText, "_slice", counted)
+    for needle in ("\n", "Lebanon"):
+        found, position = [], spooled.find(needle)
+        while position != -1:
+            found.append(position)
+            position = spooled.find(needle, position + 1)
+        assert found == [i for i in range(len(text)) if text.startswith(needle, i)]
+        backwards, position = [], spooled.rfind(needle)
+        while position != -1:
+            backwards.append(position)
+            position = spooled.rfind(needle, 0, position + len(needle) - 1)
+        assert backwards == found[::-1]
+    assert copied <= len(text)
+
+
+def test_a_spooled_texts_paragraph_style_does_not_keep_it() -> None:
+    # (Kept in the str's cache of four texts, a closed document's temporary file stayed open
+    # until three more documents had been read by sentence.)
+    spooled = spool("Title\n\nThe delegation met the committee. Refugees in Lebanon.\n" * 4)
+    assert segments.next_sentence_start(spooled, 0) == 7
+    assert not segments.lines_are_paragraphs(spooled)
+    let_go = weakref.ref(spooled)
+    del spooled
+    gc.collect()
+    assert let_go() is None

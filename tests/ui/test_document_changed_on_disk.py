@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from annotator_support import (
     LEBANON_SENTENCE,
     REPORT,
@@ -17,6 +18,8 @@ from annotator_support import (
 )
 from textual.pilot import Pilot
 
+from reader.core.spooled_text import SpooledText
+from reader.formats import base
 from reader.formats.base import load_document
 from reader.ui.app import ReaderApp
 from reader.ui.widgets.document_pane import DocumentPane
@@ -71,6 +74,25 @@ async def test_a_rewritten_file_is_shown_anew_and_passages_follow_their_quotes(
         await until(pilot, lambda: pane.cursor_offset == cursor + len(INSERTED))
     (saved,) = stored(tmp_path).annotations()
     assert (saved.start, saved.needs_reanchor) == (passage.start, False)
+
+
+async def test_a_huge_text_read_again_is_kept_on_disk_as_when_it_was_opened(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # (Read again whole, it was held in memory: 45 MB more for a 22 MB text, after its first
+    # reading had kept it on disk.)
+    monkeypatch.setattr(base, "HEAD_FROM", 2_000)
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        pane = await ready(pilot)
+        await tag_lebanon(pilot, pane)
+        rewritten = INSERTED + REPORT + "Appendix: the figures for each camp, in turn.\n" * 50
+        report_path(tmp_path).write_text(rewritten, "utf-8")
+        pane = await reloaded(pilot, app, pane)
+        assert isinstance(pane.document.text, SpooledText)
+        assert pane.document.text == rewritten
+        (passage,) = pane.placed_annotations
+        assert pane.document.text[passage.start : passage.end] == LEBANON_SENTENCE
 
 
 async def test_a_passage_whose_quote_is_gone_is_not_drawn_but_counted(tmp_path: Path) -> None:

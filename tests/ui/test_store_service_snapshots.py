@@ -85,3 +85,38 @@ def test_stopping_flushes_the_sessions_steps_and_marks_them_done(
 
     assert marks()[-1] is True
     assert not list(tmp_path.rglob("*.flushed"))
+
+
+def test_a_closed_documents_text_is_let_go(db_path: Path, tmp_path: Path) -> None:
+    # (The service kept every document registered in the session, to register it again in a
+    # database put in the file's place: a huge text closed long ago kept its temporary file
+    # open, or before that 45 MB of memory.)
+    import gc
+    import weakref
+
+    from reader.formats.base import load_document
+
+    paths = [tmp_path / "closed.txt", tmp_path / "open.txt"]
+    for path in paths:
+        path.write_text(f"{path.stem}: {TEXT}\n", "utf-8")
+    recorder = Recorder()
+    service = AnnotationService(recorder, db_path, annotator="")  # type: ignore[arg-type]
+    service.start()
+    try:
+        recorder.next(AnnotationService.Ready)
+        ids: list[str] = []
+        closed = load_document(paths[0])
+        let_go = weakref.ref(closed)
+        for document in (closed, load_document(paths[1])):
+            service.register(document, on_done=lambda registered: ids.append(registered.id))
+            done, _ = recorder.next(AnnotationService.JobDone)
+            done.callback()
+        del closed, document, done
+        service.watch(ids)  # (as the app does once it knows their ids)
+        service.watch(ids[1:])  # the first one's pane closed
+        service.submit(lambda store: None, on_done=lambda _: None)
+        recorder.next(AnnotationService.JobDone)
+        gc.collect()
+        assert let_go() is None
+    finally:
+        assert service.stop()
