@@ -173,7 +173,8 @@ class CodingController:
             for pane in self._panes()
             if pane.document_id is not None and pane.is_attached
         }
-        self.service.watch(open_ids)
+        closed = set(self._document_ids.values()) - open_ids
+        self.service.watch(open_ids, closed=closed)
         self._last_watched = open_ids
         for path, document_id in list(self._document_ids.items()):
             if document_id not in open_ids:

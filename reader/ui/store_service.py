@@ -221,15 +221,19 @@ class AnnotationService:
 
         self.submit(run, label=None, on_done=on_done, on_error=on_error)
 
-    def watch(self, document_ids: Iterable[str]) -> None:
-        """Keep the annotations of exactly these documents in snapshots."""
+    def watch(self, document_ids: Iterable[str], *, closed: Iterable[str] = ()) -> None:
+        """Keep the annotations of exactly these documents in snapshots; `closed`: documents
+        known to have been closed."""
         wanted = set(document_ids)
+        gone = set(closed) - wanted
 
         def run(store: AnnotationStore) -> None:
             self._watched = {self.document_id_now(document_id) for document_id in wanted}
             # A closed document's text is let go (a huge one's temporary file with it): only
-            # the open ones are registered again in another database.
-            kept = self._watched | self._registered_lately
+            # the open ones are registered again in another database. One registered since
+            # the last call may be open with an id its pane has not been told yet.
+            closed_now = {self.document_id_now(document_id) for document_id in gone}
+            kept = self._watched | (self._registered_lately - closed_now)
             for document_id in [known for known in self._loaded if known not in kept]:
                 del self._loaded[document_id]
             self._registered_lately.clear()
