@@ -50,6 +50,14 @@ def state_dir() -> Path:
     return user_state_path(APP_NAME, appauthor=False)
 
 
+def spool_dir() -> Path:
+    """Where a huge document's text is kept while it is open (as files with no name): the
+    user's cache, on disk, rather than a /tmp that may be memory (tmpfs)."""
+    from platformdirs import user_cache_path
+
+    return user_cache_path(APP_NAME, appauthor=False) / "texts"
+
+
 def default_db_path() -> Path:
     return data_dir() / "annotations.json"
 

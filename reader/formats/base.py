@@ -561,9 +561,8 @@ def _extract_spooled(
 ) -> tuple[DocumentText, str, int]:
     """Like `_extract`, the text spooled to a private temporary file (see SpooledText); held
     in memory after all when no temporary file can be written (none allowed, or a full disk)."""
-    try:
-        writer = SpoolWriter()
-    except OSError:
+    writer = _spool_writer()
+    if writer is None:
         return _extract(loader, path, size, progress=progress, cancelled=cancelled)
     try:
         with _reading(path), path.open("rb") as file:
@@ -576,6 +575,22 @@ def _extract_spooled(
     except BaseException:
         writer.discard()
         raise
+
+
+def _spool_writer() -> SpoolWriter | None:
+    """A writer into the user's cache folder, else the system's temporary folder, else None."""
+    from reader.paths import spool_dir
+
+    try:
+        directory = spool_dir()
+        directory.mkdir(parents=True, exist_ok=True)
+        return SpoolWriter(str(directory))
+    except OSError:
+        pass
+    try:
+        return SpoolWriter()
+    except OSError:
+        return None
 
 
 class _ReportingStream:

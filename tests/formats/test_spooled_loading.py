@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
+from reader import paths
 from reader.core import spooled_text
 from reader.core.spooled_text import SpooledText, SpoolError
 from reader.formats.base import load_document
@@ -55,3 +58,30 @@ def test_without_room_for_a_temporary_file_the_text_is_held_instead(
     document = load_document(path, spool=True)
     assert isinstance(document.text, str)
     assert document.text == load_document(path).text
+
+
+def where_kept(document_text: object) -> str:
+    assert isinstance(document_text, SpooledText)
+    return os.readlink(f"/proc/self/fd/{document_text._fd}")
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc to see the file")
+def test_the_text_is_kept_in_the_users_cache_not_a_tmp_that_may_be_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache" / "texts"
+    monkeypatch.setattr(paths, "spool_dir", lambda: cache)
+    document = load_document(write_text(tmp_path), spool=True)
+    assert where_kept(document.text).startswith(str(cache))
+    assert cache.is_dir() and not list(cache.iterdir())  # no name: nothing left behind
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc to see the file")
+def test_without_a_cache_folder_the_systems_temporary_folder_serves(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache folder would be")
+    monkeypatch.setattr(paths, "spool_dir", lambda: blocked / "texts")
+    document = load_document(write_text(tmp_path), spool=True)
+    assert where_kept(document.text).startswith(tempfile.gettempdir())
