@@ -11,7 +11,9 @@ than `MARGIN` characters with lookbehinds shorter than `CONTEXT` characters: a c
 longer scan reads windows that overlap by `MARGIN`, trusting a match only when it ends that far
 before a window's cut (a match reaching into the margin is looked at again in the next window,
 or in a larger one). A match longer than that (a user's `[\\s\\S]*` over a 22 MB text) may be
-missed or cut short: the price of not holding the text whole.
+missed or cut short: the price of not holding the text whole. So may a reversed (`(?r)`)
+search over a long range whose pattern looks at the text's end (`$`, `\\Z`, a lookahead): its
+windows end where the previous one began. The reader's own reversed patterns do not look there.
 
 A `timeout` (the `regex` module's) bounds the whole call, every window together, as it bounds
 one call over a str.
