@@ -30,7 +30,6 @@ from reader.ui.opening import (
     load_or_reason,
 )
 from reader.ui.screens.main import MainScreen
-from reader.ui.widgets.extraction_status import ExtractionRun, ExtractionStatus
 from reader.ui.widgets.footer import ReaderFooter
 from reader.ui.widgets.workspace import PaneTabs, Workspace
 
@@ -41,6 +40,7 @@ if TYPE_CHECKING:
     from reader.formats.base import DocumentHead, LoadedDocument
     from reader.ui.keymap import BindingRow
     from reader.ui.widgets.document_pane import DocumentPane
+    from reader.ui.widgets.extraction_status import ExtractionRun
 
 AUTOSAVE_SECONDS = 2.0
 """How often positions (which change without any message) are compared with the saved ones."""
@@ -545,6 +545,9 @@ class ReaderApp(AnnotatorApp):
         """The loaded document (read in a thread; a PDF or Word file extracted in a child
         process, with its progress shown over the footer and `escape` to stop it), or a
         one-line reason it could not be read."""
+        # (Here, not at the top: the first document is read before any of this is needed.)
+        from reader.ui.widgets.extraction_status import ExtractionRun
+
         run = ExtractionRun(path)
 
         def progress(done: int, total: int) -> None:  # (on the loading thread)
@@ -584,6 +587,8 @@ class ReaderApp(AnnotatorApp):
         """The bar over the footer, for the opens under way (see `_running_extractions`)."""
         if not self.main_screen.is_mounted:
             return
+        from reader.ui.widgets.extraction_status import ExtractionStatus  # (see `_load`)
+
         running = self._running_extractions()
         try:
             status = self.main_screen.query_one(ExtractionStatus)
