@@ -17,6 +17,7 @@ from typing import Any, BinaryIO, Protocol, cast, runtime_checkable
 
 from reader.core.filepaths import resolved_path
 from reader.core.hashing import text_sha256
+from reader.core.lazy_regex import LazyPattern
 from reader.core.spooled_text import SpooledText, SpoolError, SpoolWriter
 from reader.core.structure import Structure
 from reader.core.text import DocumentText, canonicalize
@@ -412,20 +413,28 @@ def _reading(path: Path) -> Iterator[None]:
         raise DocumentError(f"cannot read: {error.strerror or error}", path) from None
 
 
+# (Both compiled on first use: the common title, printable ASCII, needs neither, and compiling
+# them was half a millisecond of the reader's start-up, which reads the first document's title.)
 # Whole ANSI/VT sequences go, not just their ESC: "\x1b]0;pwned\x07" must not leave "]0;pwned".
-_ESCAPE_SEQUENCE = re.compile(
+_ESCAPE_SEQUENCE = LazyPattern(
     r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[PX^_][^\x1b]*(?:\x1b\\)?|.)?"
     r"|\x9b[0-?]*[ -/]*[@-~]|\x9d[^\x07\x9c]*[\x07\x9c]?",
     re.DOTALL,
+    stdlib=True,
 )
 # Controls, and bidirectional overrides that could make a title read differently than it is.
-_TITLE_NOISE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_TITLE_NOISE = LazyPattern(
+    "[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]", stdlib=True
+)
 
 
 def clean_title(raw: str) -> str:
     """A title as one tidy line: no escape sequences or control characters, at most 80 chars."""
-    title = " ".join(_ESCAPE_SEQUENCE.sub("", raw).split())  # tabs and line breaks: spaces
-    title = " ".join(_TITLE_NOISE.sub("", title).split())
+    if raw.isascii() and raw.isprintable():  # no escape, control or override to take out
+        title = " ".join(raw.split())
+    else:
+        title = " ".join(_ESCAPE_SEQUENCE.sub("", raw).split())  # tabs and line breaks: spaces
+        title = " ".join(_TITLE_NOISE.sub("", title).split())
     if len(title) > TITLE_LIMIT:
         title = title[: TITLE_LIMIT - 1].rstrip() + "…"
     return title

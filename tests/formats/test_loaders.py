@@ -303,6 +303,8 @@ class TestTitles:
     def test_clean_title(self) -> None:
         assert clean_title("\x1b]0;x\x07A\u202eB\x1b[1mC\x1bcD") == "ABCD"
         assert clean_title(" a \n b ") == "a b"
+        assert clean_title("a\x7fb\tc") == "ab c"  # ASCII, but not all of it printable
+        assert clean_title("  plain   ASCII ") == "plain ASCII"
         assert len(clean_title("y" * 500)) == 80
 
 
