@@ -69,9 +69,9 @@ class ReaderApp(AnnotatorApp):
         for path in (styles_dir() / "app.tcss", styles_dir() / "document.tcss")
         if path.is_file()
     ]
-    LATER_CSS_PATH: ClassVar[tuple[str, ...]] = ("review.tcss", "dialogs.tcss")
-    """Styles of what the first frame does not show (sidebar, codebook bar, dialogs): read
-    once that frame is painted, since parsing them took a twentieth of start-up."""
+    LATER_CSS_PATH: ClassVar[tuple[str, ...]] = ("review.tcss", "dialogs.tcss", "search.tcss")
+    """Styles of what the first frame does not show (sidebar, codebook bar, dialogs, the search
+    bar): read once that frame is painted, since parsing them took a twentieth of start-up."""
     COMMANDS: ClassVar[set[Any]] = {_reader_commands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(

@@ -12,6 +12,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+from support import settle, until
+
+from reader.ui.app import ReaderApp
+from reader.ui.widgets.document_pane import DocumentPane
+from reader.ui.widgets.document_view import DocumentView
+from reader.ui.widgets.status_line import StatusLine
+from reader.ui.widgets.workspace import DocumentTab, PaneTabs, TabStrip, Workspace
+
+SIZE = (120, 40)
+
 NOT_FOR_THE_FIRST_FRAME = (
     "secrets",  # a temporary file's name, when something is written
     "getpass",  # the login name, for the annotator, once the store opens
@@ -45,6 +55,12 @@ def write_doc(folder: Path, name: str = "doc.txt") -> Path:
     return path
 
 
+def make_app(tmp_path: Path, paths: list[Path]) -> ReaderApp:
+    return ReaderApp(
+        paths, db_path=tmp_path / "db" / "annotations.json", config_path=tmp_path / "none.toml"
+    )
+
+
 def test_the_first_frame_imports_no_module_it_does_not_use(tmp_path: Path) -> None:
     doc = write_doc(tmp_path / "docs")
     result = subprocess.run(
@@ -57,3 +73,51 @@ def test_the_first_frame_imports_no_module_it_does_not_use(tmp_path: Path) -> No
     assert result.returncode == 0, result.stderr
     imported = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
     assert imported == "", f"imported before the first frame: {imported}"
+
+
+async def test_no_widget_of_the_first_frame_is_styled_again_for_its_place(
+    tmp_path: Path,
+) -> None:
+    # A rule with an order pseudo-class (:first-of-type, :last-child, :odd, ...) makes Textual
+    # style the widget and everything in it once more after it is mounted.
+    app = make_app(tmp_path, [write_doc(tmp_path / "docs")])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        placed = [type(widget).__name__ for widget in app.screen.walk_children()
+                  if widget._has_order_style or widget._has_odd_or_even]
+        assert placed == []
+
+
+async def test_containers_covered_by_what_they_hold_are_not_painted(tmp_path: Path) -> None:
+    docs = [write_doc(tmp_path / "docs", "one.txt"), write_doc(tmp_path / "docs", "two.txt")]
+    app = make_app(tmp_path, docs)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        for covered in (Workspace, PaneTabs, DocumentTab, DocumentPane):
+            assert not screen.query_one(covered).visible, covered.__name__
+        for shown in (TabStrip, DocumentView, StatusLine):
+            assert screen.query_one(shown).visible, shown.__name__
+        painted = screen._compositor.visible_widgets
+        assert screen.query_one(DocumentView) in painted
+        assert not any(isinstance(widget, (Workspace, DocumentTab, DocumentPane))
+                       for widget in painted)
+
+        # The pane after the first draws the rule between them, so it is painted.
+        await pilot.press("ctrl+backslash")
+        await until(pilot, lambda: len(app.workspace.panes) == 2)
+        first, second = app.workspace.panes
+        assert not first.visible and not first.has_class("-follows")
+        assert second.visible and second.has_class("-follows")
+        assert second.styles.border_left[0] == "vkey"
+        assert first.styles.border_left[0] == ""
+        for pane in (first, second):  # what the panes hold is shown in both
+            assert pane.query_one(DocumentView).visible and pane.query_one(TabStrip).visible
+
+        # Closing the first pane leaves the other first: no rule, nothing to paint.
+        app.workspace.focus_pane(0)
+        await pilot.press("ctrl+w")
+        await until(pilot, lambda: len(app.workspace.panes) == 1)
+        [remaining] = app.workspace.panes
+        assert not remaining.has_class("-follows") and not remaining.visible
+        assert remaining.styles.border_left[0] == ""

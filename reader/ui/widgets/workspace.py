@@ -340,7 +340,7 @@ class Workspace(Container):
         tab = self.initial_tab
         if tab is not None:
             self.focus_document(tab)
-        self._update_empty()
+        self._update_pane_classes()
 
     # ---- what is there -------------------------------------------------------------------------
 
@@ -404,7 +404,7 @@ class Workspace(Container):
             await self.mount(pane)
         if self._active is None:
             self._set_active(pane)
-        self._update_empty()
+        self._update_pane_classes()
         return pane
 
     async def open_document(
@@ -431,7 +431,7 @@ class Workspace(Container):
             if activate:
                 self._set_active(pane)
                 self.focus_document(tab)
-        self._update_empty()
+        self._update_pane_classes()
         self._changed()
         return tab
 
@@ -525,7 +525,7 @@ class Workspace(Container):
                         await self._remove_pane(pane)
                     else:
                         await pane.remove_tab(tab.id or "")
-                    self._update_empty()
+                    self._update_pane_classes()
                     self._changed()
                     return
 
@@ -641,7 +641,7 @@ class Workspace(Container):
         self._active = None
         if remaining:
             self.focus_pane(min(index, len(remaining) - 1))
-        self._update_empty()
+        self._update_pane_classes()
 
     def _set_active(self, pane: PaneTabs) -> None:
         if self._active is pane:
@@ -680,8 +680,12 @@ class Workspace(Container):
         hint = LOADING_HINT if loading else EMPTY_HINT
         self.query_one("#empty-hint", Static).update(Content(hint))
 
-    def _update_empty(self) -> None:
-        self.set_class(not self.panes, "-empty")
+    def _update_pane_classes(self) -> None:
+        """`-empty` on the workspace without panes; `-follows` on each pane after the first."""
+        panes = self.panes
+        self.set_class(not panes, "-empty")
+        for index, pane in enumerate(panes):
+            pane.set_class(index > 0, "-follows")
 
     def _changed(self) -> None:
         self.post_message(self.Changed())
