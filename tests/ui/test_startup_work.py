@@ -26,6 +26,7 @@ NOT_FOR_THE_FIRST_FRAME = (
     "secrets",  # a temporary file's name, when something is written
     "getpass",  # the login name, for the annotator, once the store opens
     "reader.ui.widgets.extraction_status",  # the bar shown while a PDF or e-book is extracted
+    "reader.core.segments",  # sentences and paragraphs, for the keys that move by them
 )
 """Modules the reader used to import before its first frame, though nothing there uses them."""
 

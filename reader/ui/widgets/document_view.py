@@ -40,7 +40,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from reader.core import motions, segments
+from reader.core import motions
 from reader.core.bidi import BidiMode, display_mode
 from reader.core.display import CountedRows, LineCells, RowLayout, printable
 from reader.core.navigator import DocumentNavigator
@@ -1031,19 +1031,29 @@ class DocumentView(ScrollView, can_focus=True):
 
     @_needs_text_ahead
     def action_sentence_next(self) -> None:
-        self.move_cursor(segments.next_sentence_start(self._text, self._cursor))
+        # reader.core.segments is imported on the first sentence or paragraph key, not with
+        # the view: the first frame needs none of it (a millisecond of start-up).
+        from reader.core.segments import next_sentence_start
+
+        self.move_cursor(next_sentence_start(self._text, self._cursor))
 
     @_in_turn
     def action_sentence_previous(self) -> None:
-        self.move_cursor(segments.previous_sentence_start(self._text, self._cursor))
+        from reader.core.segments import previous_sentence_start  # (see action_sentence_next)
+
+        self.move_cursor(previous_sentence_start(self._text, self._cursor))
 
     @_needs_text_ahead
     def action_paragraph_next(self) -> None:
-        self.move_cursor(segments.next_paragraph_start(self._text, self._cursor))
+        from reader.core.segments import next_paragraph_start  # (see action_sentence_next)
+
+        self.move_cursor(next_paragraph_start(self._text, self._cursor))
 
     @_in_turn
     def action_paragraph_previous(self) -> None:
-        self.move_cursor(segments.previous_paragraph_start(self._text, self._cursor))
+        from reader.core.segments import previous_paragraph_start  # (see action_sentence_next)
+
+        self.move_cursor(previous_paragraph_start(self._text, self._cursor))
 
     @_in_turn
     def action_document_start(self) -> None:
@@ -1097,11 +1107,15 @@ class DocumentView(ScrollView, can_focus=True):
 
     @_needs_text_ahead
     def action_select_sentence(self) -> None:
-        self._select_span(segments.sentence_span(self._text, self._cursor))
+        from reader.core.segments import sentence_span  # (see action_sentence_next)
+
+        self._select_span(sentence_span(self._text, self._cursor))
 
     @_needs_text_ahead
     def action_select_paragraph(self) -> None:
-        self._select_span(segments.paragraph_span(self._text, self._cursor))
+        from reader.core.segments import paragraph_span  # (see action_sentence_next)
+
+        self._select_span(paragraph_span(self._text, self._cursor))
 
     def _select_span(self, span: tuple[int, int]) -> None:
         start, end = span
