@@ -46,10 +46,9 @@ from array import array
 from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from functools import cache
 from itertools import islice
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from rich.cells import get_character_cell_size, split_graphemes
 
@@ -418,12 +417,14 @@ def line_starts_of(index: LineIndex) -> Sequence[int]:
     return starts
 
 
-@dataclass(frozen=True)
-class CountedRows:
+class CountedRows(NamedTuple):
     """Rows of every line at one width: prefix sums, and the row starts of long lines.
 
     `starts` is None when every line is one row (the common case of a hard-wrapped text on a
     wide screen): row numbers are then line numbers and nothing is stored.
+
+    (A NamedTuple, not a frozen dataclass: the class is made at every start-up, where a
+    dataclass's generated methods cost half a millisecond.)
     """
 
     starts: array[int] | None
