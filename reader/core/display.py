@@ -77,8 +77,8 @@ _TABLE_KEEP_NEWLINES = {**_TABLE, 0x0A: "\n"}
 _TABLE_KEEP_BOTH = {**_TABLE, 0x09: "\t", 0x0A: "\n"}
 
 # Anything the tables change. A search is much cheaper than translate() on the common clean row.
-# (Compiled when a text first goes past printable ASCII: its class reaches past U+00FF, which
-# `re` builds a 64 K-entry map for, a millisecond of start-up an English document never needs.)
+# (Compiled when a text first holds a character str.isprintable refuses: its class reaches past
+# U+00FF, which `re` builds a 64 K-entry map for, a millisecond of every start-up otherwise.)
 _UNSAFE = LazyPattern(
     "[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]", stdlib=True
 )
@@ -98,8 +98,8 @@ def printable(text: str, *, keep_tabs: bool = False, keep_newlines: bool = False
     into `text` are offsets into the result. Use it for document text, titles, file names and
     notifications alike.
     """
-    if text.isascii() and text.isprintable():  # (no control character: nothing to change)
-        return text
+    if text.isprintable():  # every character the tables change is a Unicode "other" or
+        return text  # "separator" (control, format, surrogate, line or paragraph separator)
     if "\u200d" in text:
         text = _LONE_JOINER.sub("\u200b", text)
     if _UNSAFE.search(text) is None:

@@ -419,7 +419,7 @@ def _reading(path: Path) -> Iterator[None]:
         raise DocumentError(f"cannot read: {error.strerror or error}", path) from None
 
 
-# (Both compiled on first use: the common title, printable ASCII, needs neither, and compiling
+# (Both compiled on first use: the common title, all printable, needs neither, and compiling
 # them was half a millisecond of the reader's start-up, which reads the first document's title.)
 # Whole ANSI/VT sequences go, not just their ESC: "\x1b]0;pwned\x07" must not leave "]0;pwned".
 _ESCAPE_SEQUENCE = LazyPattern(
@@ -436,7 +436,7 @@ _TITLE_NOISE = LazyPattern(
 
 def clean_title(raw: str) -> str:
     """A title as one tidy line: no escape sequences or control characters, at most 80 chars."""
-    if raw.isascii() and raw.isprintable():  # no escape, control or override to take out
+    if raw.isprintable():  # no escape, control or override (all "other" characters) to take out
         title = " ".join(raw.split())
     else:
         title = " ".join(_ESCAPE_SEQUENCE.sub("", raw).split())  # tabs and line breaks: spaces

@@ -286,3 +286,15 @@ def test_rows_counted_with_pauses_are_the_rows_counted_without(
     assert paused is not None and plain is not None
     assert (paused.starts, paused.long_rows) == (plain.starts, plain.long_rows)
     assert pauses  # the whole-text scans went a block at a time
+
+
+def test_printable_text_is_returned_without_the_table() -> None:
+    # printable() returns a text str.isprintable accepts as it is, before its pattern (compiled
+    # on first use, a millisecond of start-up): so every code point the tables change, and the
+    # joiner it looks at, must be one that str.isprintable refuses.
+    from reader.core.display import _TABLE
+
+    assert [code for code in _TABLE if chr(code).isprintable()] == []
+    assert not "\u200d".isprintable()
+    accented = "Élan, naïve café: “quoted” — and Arabic سلام"
+    assert printable(accented) is accented

@@ -45,12 +45,22 @@ FIRST_FRAME_DATACLASSES = {
 """The dataclasses made before the first frame, each ~0.5 ms of start-up (their methods are
 generated and compiled): a record without a reason to be one is a NamedTuple."""
 
+SMALL_PATTERNS = {
+    "reader.core.bidi._ASCII_LETTER",
+    "reader.core.display._NOT_NARROW_ASCII",
+    "reader.core.extraction_cache._SHA256",
+    "reader.core.extraction_cache._UNSAFE_NAME",
+}
+"""Patterns the first frame of a plain English text compiles: ASCII classes, cheap to build."""
+
 FIRST_FRAME_FACTS = """
 import dataclasses
 import json
+import re
 import sys
 from pathlib import Path
 
+from reader.core.lazy_regex import LazyPattern
 from reader.ui.app import ReaderApp
 
 watched = sys.argv[3].split(",")
@@ -65,8 +75,15 @@ class FirstFrame(ReaderApp):
             if isinstance(value, type) and dataclasses.is_dataclass(value)
             and value.__module__ == name
         )
+        compiled = sorted(  # patterns compiled on first use (see reader.core.lazy_regex)
+            f"{name}.{attribute}"
+            for name, module in list(sys.modules.items()) if name.startswith("reader")
+            for attribute, value in vars(module).items()
+            if (isinstance(value, LazyPattern) and "search" in vars(value))
+            or isinstance(value, re.Pattern)
+        )
         imported = [name for name in watched if name in sys.modules]
-        print(json.dumps({"imported": imported, "dataclasses": records}))
+        print(json.dumps({"imported": imported, "dataclasses": records, "compiled": compiled}))
         self.exit()
 
 
@@ -105,6 +122,14 @@ def first_frame_facts(tmp_path: Path) -> dict[str, list[str]]:
 def test_the_first_frame_imports_no_module_it_does_not_use(tmp_path: Path) -> None:
     imported = first_frame_facts(tmp_path)["imported"]
     assert imported == [], f"imported before the first frame: {imported}"
+
+
+def test_the_first_frame_compiles_only_small_patterns(tmp_path: Path) -> None:
+    # A character class reaching past U+00FF costs `re` ~0.5-1 ms to compile (it builds a
+    # 64K-entry map): those wait for text that needs them (LazyPattern, and a fast path for
+    # printable or ASCII text first), which a short English document is not.
+    compiled = set(first_frame_facts(tmp_path)["compiled"])
+    assert compiled - SMALL_PATTERNS == set()
 
 
 def test_the_first_frame_makes_no_dataclass_without_a_reason(tmp_path: Path) -> None:
