@@ -28,6 +28,7 @@ NOT_FOR_THE_FIRST_FRAME = (
     "getpass",  # the login name, for the annotator, once the store opens
     "reader.ui.widgets.extraction_status",  # the bar shown while a PDF or e-book is extracted
     "reader.core.segments",  # sentences and paragraphs, for the keys that move by them
+    "reader.ui.widgets.search_bar",  # mounted the first time a pane searches
 )
 """Modules the reader used to import before its first frame, though nothing there uses them."""
 
@@ -40,7 +41,6 @@ FIRST_FRAME_DATACLASSES = {
     "reader.session.PaneState",
     "reader.session.DocumentState",
     "reader.config.Settings",
-    "reader.ui.annotator_app._Travel",  # changed in place
 }
 """The dataclasses made before the first frame, each ~0.5 ms of start-up (their methods are
 generated and compiled): a record without a reason to be one is a NamedTuple."""
