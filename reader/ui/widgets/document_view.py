@@ -404,6 +404,7 @@ class DocumentView(ScrollView, can_focus=True):
         self._decoration_reach = 0
         self._marks: dict[int, str] = {}
         self._base_style: Style | None = None  # set while a render is under way
+        self._frame_rows: tuple[list[ScreenRow], int] | None = None  # (rows, width), likewise
         self.set_reactive(DocumentView.wrap, wrap)
         self.set_reactive(DocumentView.line_numbers, line_numbers)
         self.set_class(not wrap, "-nowrap")
@@ -1363,12 +1364,15 @@ class DocumentView(ScrollView, can_focus=True):
     # ------------------------------------------------------------------ rendering
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        # The view's base style walks every ancestor's styles: once per render, not per row.
+        # The view's base style walks every ancestor's styles, and its rows and width ask for
+        # the content region (three times a row, a millisecond a screen): once per render.
         self._base_style = self.rich_style
+        self._frame_rows = (self._visible_rows(), self.scrollable_content_region.width)
         try:
             return super().render_lines(crop)
         finally:
             self._base_style = None
+            self._frame_rows = None
             self._lay_out_ahead()
 
     def _lay_out_ahead(self) -> None:
@@ -1396,8 +1400,10 @@ class DocumentView(ScrollView, can_focus=True):
             self.call_later(self._lay_out_ahead_step, key, *following, left - count)
 
     def render_line(self, y: int) -> Strip:
-        rows = self._visible_rows()
-        width = self.scrollable_content_region.width
+        if self._frame_rows is not None:
+            rows, width = self._frame_rows
+        else:
+            rows, width = self._visible_rows(), self.scrollable_content_region.width
         base = self._base_style or self.rich_style
         if y >= len(rows):
             return Strip.blank(width, base)
