@@ -52,6 +52,11 @@ SHOW_OPENING_AFTER = 0.5
 """Seconds a document may take to open before the bar over the footer says it is opening."""
 FIRST_DOCUMENT_SYNC_BYTES = 2_000_000
 """The first document is read before the first frame only if it is at most this big."""
+_WORKSPACE_ACTIONS = frozenset({
+    "close_pane", "close_tab", "split", "toggle_wrap", "toggle_line_numbers", "next_tab",
+    "previous_tab", "move_to_other_pane", "switch_layout",
+})
+"""The actions whose availability depends on the panes and tabs open (see `check_action`)."""
 
 
 def _reader_commands() -> type:
@@ -779,6 +784,9 @@ class ReaderApp(AnnotatorApp):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if not self.is_running or not self.screen_stack:
             return True
+        if action not in _WORKSPACE_ACTIONS:
+            return self._check_app_action(action)
+        # (The footer asks for each of its keys: the query for the workspace only when needed.)
         workspace = self.workspace
         if action == "close_pane":
             return True if len(workspace.panes) > 1 else None
@@ -792,8 +800,9 @@ class ReaderApp(AnnotatorApp):
             if pane is None:
                 return None
             return True if len(workspace.panes) > 1 or len(pane.tabs) > 1 else None
-        if action == "switch_layout":
-            return True if len(workspace.panes) > 1 else None
+        return True if len(workspace.panes) > 1 else None  # switch_layout
+
+    def _check_app_action(self, action: str) -> bool | None:
         if action == "open_recent":
             return True if self.recent else None
         if action == "cancel_extraction":
