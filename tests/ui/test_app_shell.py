@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from support import settle, until
 
 from reader.ui.app import ReaderApp
@@ -475,3 +476,23 @@ async def test_a_crowded_status_line_keeps_the_save_state_and_position_at_80_col
         assert "NOT SAVED" in line and "1:1" in line  # always kept
         assert "12/200" in line and "refugee" in line  # shortened, not dropped
         assert "chars selected" not in line  # the first to go
+
+
+async def test_keys_that_do_not_depend_on_the_panes_are_checked_without_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The footer checks each of its keys whenever it draws: only the pane and tab actions look
+    # at the workspace (a query of the screen each time).
+    app = make_app(tmp_path, write_docs(tmp_path / "docs", 1))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert app.check_action("split", ()) is True  # (the workspace, found as ever)
+
+        def no_workspace(self: ReaderApp) -> Workspace:
+            raise AssertionError("the workspace was looked up")
+
+        monkeypatch.setattr(ReaderApp, "workspace", property(no_workspace))
+        assert app.check_action("help", ()) is True
+        assert app.check_action("open_document", ()) is True
+        app.recent = []
+        assert app.check_action("open_recent", ()) is None
