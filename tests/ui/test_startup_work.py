@@ -34,7 +34,6 @@ NOT_FOR_THE_FIRST_FRAME = (
 
 FIRST_FRAME_DATACLASSES = {
     "reader.core.row_geometry.RowGeometry",  # caches its glyphs in itself
-    "reader.core.structure.StructureMark",
     "reader.formats.base.LoadedDocument",  # (these two leave their text out of repr)
     "reader.formats.base.DocumentHead",
     "reader.session.Session",  # (these four have fields made by a factory)
