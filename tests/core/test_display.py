@@ -298,3 +298,31 @@ def test_printable_text_is_returned_without_the_table() -> None:
     assert not "\u200d".isprintable()
     accented = "Élan, naïve café: “quoted” — and Arabic سلام"
     assert printable(accented) is accented
+
+
+def test_a_european_text_is_measured_without_the_whole_width_class() -> None:
+    # The class of every narrow code point below U+3400 takes ~2 ms to compile; rows of Latin,
+    # Greek or Cyrillic letters, curly quotes and dashes need only its common blocks' part.
+    from reader.core import display
+
+    display._not_narrow.cache_clear()
+    assert is_simple("“L’été,” déjà — Пьер, Αθήνα… and 12 ½ pages")
+    assert not is_simple("a\u0301 accent")  # a combining mark: not one cell
+    assert display._not_narrow.cache_info().currsize == 0
+    assert not is_simple("漢字 ahead")  # past the common blocks: the whole class decides
+    assert display._not_narrow.cache_info().currsize == 1
+
+
+@given(st.text(alphabet=st.sampled_from(
+    "a\t\u00e9\u00ad\u0301\u0416\u05d0\u0627\u064b\u2014\u2019\u200b\u200d\u2060\u3000\u4e00"
+    "\uff21\U0001f600\x07"
+)))
+def test_the_first_code_point_not_one_cell_wide_is_found_in_stages(text: str) -> None:
+    from reader.core.display import _first_not_narrow
+
+    def one_cell(char: str) -> bool:
+        return char != "\t" and cell_len(printable(char)) == 1
+
+    expected = next((index for index, char in enumerate(text) if not one_cell(char)), None)
+    found = _first_not_narrow(text)
+    assert (found.start() if found else None) == expected
