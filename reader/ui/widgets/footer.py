@@ -17,7 +17,9 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 if TYPE_CHECKING:
-    from textual.binding import Binding
+    from collections.abc import Callable
+
+    from textual.binding import ActiveBinding, Binding
     from textual.screen import Screen
 
 
@@ -82,8 +84,17 @@ class ReaderFooter(Widget, can_focus=False):
     compact: reactive[bool] = reactive(False)
     """Less space around each key (for a narrow terminal)."""
 
-    def __init__(self, *, compact: bool = False, id: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        compact: bool = False,
+        bindings: Callable[[], dict[str, ActiveBinding]] | None = None,
+        id: str | None = None,
+    ) -> None:
+        """`bindings` gives the active bindings to show (default: the screen's
+        `active_bindings`), in the order to show them."""
         super().__init__(id=id)
+        self._shown_bindings = bindings
         self.set_reactive(ReaderFooter.compact, compact)
         self.items: tuple[FooterItem, ...] = ()
         self.palette_item: FooterItem | None = None
@@ -107,7 +118,8 @@ class ReaderFooter(Widget, can_focus=False):
         """Read the screen's active bindings again (done before drawing when they changed)."""
         self._stale = False
         app = self.app
-        active = self.screen.active_bindings
+        shown = self._shown_bindings
+        active = shown() if shown is not None else self.screen.active_bindings
         items: list[FooterItem] = []
         actions: set[str] = set()
         for key, (_node, binding, enabled, tooltip) in active.items():
