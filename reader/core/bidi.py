@@ -45,8 +45,8 @@ _LAM_ALEF_LIGATURES = range(0xFEF5, 0xFEFD)
 
 def has_rtl(text: DocumentText, start: int = 0, end: int | None = None) -> bool:
     """Whether `text[start:end]` holds any character of a right-to-left script."""
-    if text.isascii():  # (a flag of the string: an English text's rows never compile `_RTL`)
-        return False
+    if isinstance(text, str) and text.isascii():  # (a flag of the string: an English text's
+        return False  # rows never compile `_RTL`; a spooled text is searched a window at a time)
     return _RTL.search(text, start, len(text) if end is None else end) is not None
 
 

@@ -41,7 +41,6 @@ resume from any row start: a 1 MB line is wrapped a screen at a time, never whol
 from __future__ import annotations
 
 import operator
-import re
 from array import array
 from bisect import bisect_right
 from collections import OrderedDict
