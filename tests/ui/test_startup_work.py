@@ -90,10 +90,10 @@ FirstFrame([Path(sys.argv[1])], db_path=Path(sys.argv[2])).run(headless=True, si
 """
 
 
-def write_doc(folder: Path, name: str = "doc.txt") -> Path:
+def write_doc(folder: Path, name: str = "doc.txt", first_line: str = "The first line.") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
-    path.write_text("The first line.\n\nA second paragraph.\n", "utf-8")
+    path.write_text(f"{first_line}\n\nA second paragraph.\n", "utf-8")
     return path
 
 
@@ -103,9 +103,9 @@ def make_app(tmp_path: Path, paths: list[Path]) -> ReaderApp:
     )
 
 
-def first_frame_facts(tmp_path: Path) -> dict[str, list[str]]:
+def first_frame_facts(tmp_path: Path, first_line: str = "The first line.") -> dict[str, list[str]]:
     """What a reader started on a small text had imported and made when it first painted."""
-    doc = write_doc(tmp_path / "docs")
+    doc = write_doc(tmp_path / "docs", first_line=first_line)
     result = subprocess.run(
         [sys.executable, "-c", FIRST_FRAME_FACTS, str(doc),
          str(tmp_path / "db" / "annotations.json"), ",".join(NOT_FOR_THE_FIRST_FRAME)],
@@ -128,6 +128,10 @@ def test_the_first_frame_compiles_only_small_patterns(tmp_path: Path) -> None:
     # 64K-entry map): those wait for text that needs them (LazyPattern, and a fast path for
     # printable or ASCII text first), which a short English document is not.
     compiled = set(first_frame_facts(tmp_path)["compiled"])
+    assert compiled - SMALL_PATTERNS == set()
+    # Curly quotes, accents, and a title so long its tab shows it cut with an ellipsis.
+    european = "A “report” on the café’s accounts — " * 3
+    compiled = set(first_frame_facts(tmp_path, first_line=european)["compiled"])
     assert compiled - SMALL_PATTERNS == set()
 
 
