@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from support import settle, until
+from textual.widgets import Static
 
 from reader.ui.app import ReaderApp
 from reader.ui.widgets.document_pane import DocumentPane
@@ -186,3 +187,19 @@ async def test_containers_covered_by_what_they_hold_are_not_painted(tmp_path: Pa
         [remaining] = app.workspace.panes
         assert not remaining.has_class("-follows") and not remaining.visible
         assert remaining.styles.border_left[0] == ""
+
+
+async def test_the_empty_workspace_hint_is_mounted_when_the_workspace_is_left_empty(
+    tmp_path: Path,
+) -> None:
+    # A reader that starts with a document does not mount the hint (its first frame would not
+    # show it); closing the last document shows it all the same.
+    app = make_app(tmp_path, [write_doc(tmp_path / "docs")])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert not app.workspace.query_children("#empty-hint")
+        await pilot.press("alt+w")
+        await until(pilot, lambda: app.workspace.document_count == 0)
+        hint = app.workspace.query_one("#empty-hint", Static)
+        await until(pilot, lambda: hint.display and hint.region.height > 0)
+        assert "No document open" in str(hint.render())
