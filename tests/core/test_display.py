@@ -326,3 +326,33 @@ def test_the_first_code_point_not_one_cell_wide_is_found_in_stages(text: str) ->
     expected = next((index for index, char in enumerate(text) if not one_cell(char)), None)
     found = _first_not_narrow(text)
     assert (found.start() if found else None) == expected
+
+
+def test_every_code_point_cp1252_encodes_is_one_cell_but_the_tab() -> None:
+    # is_simple settles a str cp1252 can encode without the width patterns: that holds only as
+    # long as Rich gives all of them one cell (after printable), the tab apart.
+    from reader.core import display
+
+    ranges = display._narrow_ranges()
+    encodable = []
+    for code in range(0x10000):
+        try:
+            chr(code).encode("cp1252")
+        except UnicodeEncodeError:
+            continue
+        encodable.append(code)
+    assert len(encodable) > 250
+    wider = [code for code in encodable if not any(low <= code <= high for low, high in ranges)]
+    assert wider == [0x09]
+
+
+def test_a_western_text_is_measured_without_the_width_patterns() -> None:
+    from reader.core import display
+
+    for built_once in (display._narrow_ranges, display._not_common_narrow, display._not_narrow):
+        built_once.cache_clear()
+    assert is_simple("“L’été,” déjà — naïve café… 12 ½ pages, €5")
+    assert not is_simple("a\ttab")
+    assert display._narrow_ranges.cache_info().currsize == 0
+    assert is_simple("Пьер")  # past cp1252: the patterns decide
+    assert display._narrow_ranges.cache_info().currsize == 1
