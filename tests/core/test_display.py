@@ -356,3 +356,20 @@ def test_a_western_text_is_measured_without_the_width_patterns() -> None:
     assert display._narrow_ranges.cache_info().currsize == 0
     assert is_simple("Пьер")  # past cp1252: the patterns decide
     assert display._narrow_ranges.cache_info().currsize == 1
+
+
+def test_right_to_left_and_widths_are_found_in_a_spooled_text_as_in_a_str() -> None:
+    # has_rtl answers an ASCII str from its flag and a cp1252 one by encoding it, is_simple
+    # too, and the widths' patterns go in stages; a spooled text has neither flag nor str
+    # methods, and must get the same answers.
+    from reader.core.bidi import has_rtl
+    from reader.core.spooled_text import SpoolWriter
+
+    for text in ("plain ASCII " * 50, "“L’été” " * 50 + "سلام", "naïve " * 40 + "漢字"):
+        writer = SpoolWriter()
+        writer.feed(text)
+        spooled = writer.finish()
+        assert has_rtl(spooled) == has_rtl(text)
+        assert has_rtl(spooled, 0, 100) == has_rtl(text, 0, 100)
+        assert is_simple(spooled) == is_simple(text)
+        assert is_simple(spooled, 0, 100) == is_simple(text, 0, 100)

@@ -159,17 +159,3 @@ def test_the_temporary_file_is_closed_once_the_text_is_let_go() -> None:
     assert gone() is None
     with pytest.raises(OSError):
         os.fstat(descriptor)
-
-
-def test_right_to_left_and_widths_are_found_in_a_spooled_text_as_in_a_str() -> None:
-    # has_rtl answers an ASCII str from its flag, and the widths' patterns go in stages; a
-    # spooled text has neither flag nor str methods, and must get the same answers.
-    from reader.core.bidi import has_rtl
-    from reader.core.display import is_simple
-
-    for text in ("plain ASCII " * 50, "“L’été” " * 50 + "سلام", "naïve " * 40 + "漢字"):
-        spooled = spool(text)
-        assert has_rtl(spooled) == has_rtl(text)
-        assert has_rtl(spooled, 0, 100) == has_rtl(text, 0, 100)
-        assert is_simple(spooled) == is_simple(text)
-        assert is_simple(spooled, 0, 100) == is_simple(text, 0, 100)
