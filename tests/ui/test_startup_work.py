@@ -30,6 +30,7 @@ NOT_FOR_THE_FIRST_FRAME = (
     "reader.ui.widgets.extraction_status",  # the bar shown while a PDF or e-book is extracted
     "reader.core.segments",  # sentences and paragraphs, for the keys that move by them
     "reader.ui.widgets.search_bar",  # mounted the first time a pane searches
+    "textual.widgets._label",  # (the search bar's labels: it was built with the pane)
 )
 """Modules the reader used to import before its first frame, though nothing there uses them."""
 
