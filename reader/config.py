@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,6 +40,8 @@ class Settings:
         """The configured name, else the login name."""
         if self.annotator:
             return self.annotator
+        import getpass  # (asked once the store opens, after the first frame: not at start-up)
+
         try:
             return getpass.getuser()
         except Exception:  # no login name in some containers

@@ -42,10 +42,27 @@ _ARABIC_LETTER = LazyPattern(
 
 _LAM_ALEF_LIGATURES = range(0xFEF5, 0xFEFD)
 
+_ENCODED_AT_MOST = 16 * 1024
+"""Longer spans are not copied to be encoded (see `has_rtl`): `_RTL` scans them in place."""
+
 
 def has_rtl(text: DocumentText, start: int = 0, end: int | None = None) -> bool:
     """Whether `text[start:end]` holds any character of a right-to-left script."""
-    return _RTL.search(text, start, len(text) if end is None else end) is not None
+    end = len(text) if end is None else end
+    if isinstance(text, str):  # (a spooled text is searched a window at a time)
+        if text.isascii():
+            return False
+        # Most rows and titles that are not ASCII are Latin letters, curly quotes, dashes and
+        # ellipses, all in cp1252, where no right-to-left letter is: answered without `_RTL`,
+        # whose class takes half a millisecond to compile. (Not for long spans: no copies.)
+        if end - start <= _ENCODED_AT_MOST:
+            try:
+                text[start:end].encode("cp1252")
+            except UnicodeEncodeError:
+                pass
+            else:
+                return False
+    return _RTL.search(text, start, end) is not None
 
 
 def paragraph_is_rtl(text: str, start: int = 0, end: int | None = None) -> bool:

@@ -41,15 +41,13 @@ resume from any row start: a 1 MB line is wrapped a screen at a time, never whol
 from __future__ import annotations
 
 import operator
-import re
 from array import array
 from bisect import bisect_right
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from itertools import islice
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from rich.cells import get_character_cell_size, split_graphemes
 
@@ -78,7 +76,11 @@ _TABLE_KEEP_NEWLINES = {**_TABLE, 0x0A: "\n"}
 _TABLE_KEEP_BOTH = {**_TABLE, 0x09: "\t", 0x0A: "\n"}
 
 # Anything the tables change. A search is much cheaper than translate() on the common clean row.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+# (Compiled when a text first holds a character str.isprintable refuses: its class reaches past
+# U+00FF, which `re` builds a 64 K-entry map for, a millisecond of every start-up otherwise.)
+_UNSAFE = LazyPattern(
+    "[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]", stdlib=True
+)
 
 
 # A joiner that does not join two emoji (allowing VS16 or a skin tone after the first).
@@ -95,6 +97,8 @@ def printable(text: str, *, keep_tabs: bool = False, keep_newlines: bool = False
     into `text` are offsets into the result. Use it for document text, titles, file names and
     notifications alike.
     """
+    if text.isprintable():  # every character the tables change is a Unicode "other" or
+        return text  # "separator" (control, format, surrogate, line or paragraph separator)
     if "\u200d" in text:
         text = _LONE_JOINER.sub("\u200b", text)
     if _UNSAFE.search(text) is None:
@@ -106,8 +110,9 @@ def printable(text: str, *, keep_tabs: bool = False, keep_newlines: bool = False
     return text.translate(table)
 
 
-def _narrow_class() -> str:
-    """A regex class of the code points that take exactly one cell once made printable.
+@cache
+def _narrow_ranges() -> tuple[tuple[int, int], ...]:
+    """The code points that take exactly one cell once made printable, as sorted ranges.
 
     Rich's widths below U+3400 (above it nearly everything narrow is rare or wide), plus the
     controls and invisibles that `printable` turns into one-cell symbols. Tab is not in it.
@@ -135,7 +140,16 @@ def _narrow_class() -> str:
             break
     if start < 0x3400:
         ranges.append((start, 0x33FF))
+    return tuple(sorted(ranges))
+
+
+def _class_of(ranges: Iterable[tuple[int, int]]) -> str:
     return "".join(f"\\u{low:04x}-\\u{high:04x}" for low, high in ranges)
+
+
+_COMMON_BLOCKS = ((0x0000, 0x06FF), (0x2000, 0x206F))
+"""Latin, Greek, Cyrillic, Armenian, Hebrew and Arabic letters, and general punctuation
+(curly quotes, dashes, the ellipsis): what the rows of most documents past ASCII hold."""
 
 
 # The first code point that is not one-cell ASCII (a tab, or anything past ASCII), if any.
@@ -146,19 +160,44 @@ _NOT_NARROW_ASCII = LazyPattern("[^\x00-\x08\x0a-\x7f]", stdlib=True)
 def _not_narrow() -> LazyPattern:
     """The first code point that is not one cell wide (wide, zero-width, a tab), if any.
 
-    Compiled when a text first goes past ASCII: its class (from Rich's width table) is large,
-    and an English document's first screen needs none of it.
+    Compiled when a text first goes past the common blocks: its class (from Rich's width
+    table) is large, about 2 ms to compile, and most documents' first screens need none of it.
     """
-    return LazyPattern(f"[^{_narrow_class()}]", stdlib=True)
+    return LazyPattern(f"[^{_class_of(_narrow_ranges())}]", stdlib=True)
+
+
+@cache
+def _not_common_narrow() -> LazyPattern:
+    """The first code point that is not a one-cell one of `_COMMON_BLOCKS`, if any: a tenth of
+    `_not_narrow`'s class, as quick to compile, and what a European text's rows rarely leave."""
+    common = [(max(low, block_low), min(high, block_high))
+              for low, high in _narrow_ranges() for block_low, block_high in _COMMON_BLOCKS
+              if low <= block_high and high >= block_low]
+    return LazyPattern(f"[^{_class_of(common)}]", stdlib=True)
 
 
 def _first_not_narrow(text: DocumentText, start: int = 0, end: int | None = None) -> Any:
-    """The first code point of `text[start:end]` that does not take exactly one cell, if any."""
+    """The first code point of `text[start:end]` that does not take exactly one cell, if any.
+
+    Each pattern finds where the next, larger one must start: everything before its match is
+    one cell wide (each class is a part of the next one's narrow code points), and what it
+    matches inside the blocks it knows is not.
+    """
     end = len(text) if end is None else end
     found = _NOT_NARROW_ASCII.search(text, start, end)
     if found is None or text[found.start()] == "\t":
         return found
+    found = _not_common_narrow().search(text, found.start(), end)
+    if found is None:
+        return found
+    code = ord(text[found.start()])
+    if any(low <= code <= high for low, high in _COMMON_BLOCKS):
+        return found
     return _not_narrow().search(text, found.start(), end)
+
+
+_ENCODED_AT_MOST = 16 * 1024
+"""Longer spans are not copied to be encoded (see `is_simple`): the patterns scan them in place."""
 
 
 def is_simple(text: DocumentText, start: int = 0, end: int | None = None) -> bool:
@@ -167,6 +206,18 @@ def is_simple(text: DocumentText, start: int = 0, end: int | None = None) -> boo
     True for nearly all Latin, Greek, Cyrillic, Hebrew and Arabic prose without marks: such a
     text can be measured with len() and wrapped with str.rfind.
     """
+    stop = len(text) if end is None else end
+    if isinstance(text, str) and stop - start <= _ENCODED_AT_MOST:
+        piece = text[start:stop]
+        # Every code point cp1252 encodes is one cell once printable, but the tab (a test holds
+        # Rich's widths to that): English and most Western text, curly quotes and dashes
+        # included, is settled without the width patterns, which take a millisecond to build.
+        try:
+            piece.encode("cp1252")
+        except UnicodeEncodeError:
+            pass
+        else:
+            return "\t" not in piece
     return _first_not_narrow(text, start, end) is None
 
 
@@ -412,12 +463,14 @@ def line_starts_of(index: LineIndex) -> Sequence[int]:
     return starts
 
 
-@dataclass(frozen=True)
-class CountedRows:
+class CountedRows(NamedTuple):
     """Rows of every line at one width: prefix sums, and the row starts of long lines.
 
     `starts` is None when every line is one row (the common case of a hard-wrapped text on a
     wide screen): row numbers are then line numbers and nothing is stored.
+
+    (A NamedTuple, not a frozen dataclass: the class is made at every start-up, where a
+    dataclass's generated methods cost half a millisecond.)
     """
 
     starts: array[int] | None

@@ -288,9 +288,12 @@ DIRECTION_LOOKBACK = 64
 _GEOMETRY_CACHE = 2_048
 
 
-@dataclass(frozen=True)
-class ScreenRow:
-    """A visual row: row `subrow` of logical line `line`, the text [start, end) it shows."""
+class ScreenRow(NamedTuple):
+    """A visual row: row `subrow` of logical line `line`, the text [start, end) it shows.
+
+    (A NamedTuple, not a frozen dataclass: made at every start-up, where a dataclass's
+    generated methods cost half a millisecond, and hashed as a cache key on every drawn row.)
+    """
 
     line: int
     subrow: int

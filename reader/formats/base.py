@@ -13,10 +13,11 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol, cast, runtime_checkable
+from typing import Any, BinaryIO, NamedTuple, Protocol, cast, runtime_checkable
 
 from reader.core.filepaths import resolved_path
 from reader.core.hashing import text_sha256
+from reader.core.lazy_regex import LazyPattern
 from reader.core.spooled_text import SpooledText, SpoolError, SpoolWriter
 from reader.core.structure import Structure
 from reader.core.text import DocumentText, canonicalize
@@ -104,10 +105,13 @@ def stat_signature(info: os.stat_result) -> tuple[int, int, int]:
     return info.st_mtime_ns, info.st_size, info.st_ino
 
 
-@dataclass(frozen=True)
-class Extraction:
+class Extraction(NamedTuple):
     """What a loader of a non-text format found: canonical text and its structure map (built
-    with reader.formats.building.TextBuilder), and a title from the document's metadata."""
+    with reader.formats.building.TextBuilder), and a title from the document's metadata.
+
+    (A NamedTuple, not a frozen dataclass: the class is made at every start-up, where a
+    dataclass's generated methods cost half a millisecond.)
+    """
 
     text: str
     structure: Structure = ()
@@ -304,9 +308,12 @@ def extractor_version(format_name: str) -> str:
     return f"{format_name}: " + "; ".join(parts)
 
 
-@dataclass(frozen=True)
-class _DeferredLoader:
-    """A built-in DocumentLoader that imports its module the first time it extracts."""
+class _DeferredLoader(NamedTuple):
+    """A built-in DocumentLoader that imports its module the first time it extracts.
+
+    (A NamedTuple, not a frozen dataclass: the class is made at every start-up, where a
+    dataclass's generated methods cost half a millisecond.)
+    """
 
     name: str
     suffixes: tuple[str, ...]
@@ -412,20 +419,28 @@ def _reading(path: Path) -> Iterator[None]:
         raise DocumentError(f"cannot read: {error.strerror or error}", path) from None
 
 
+# (Both compiled on first use: the common title, all printable, needs neither, and compiling
+# them was half a millisecond of the reader's start-up, which reads the first document's title.)
 # Whole ANSI/VT sequences go, not just their ESC: "\x1b]0;pwned\x07" must not leave "]0;pwned".
-_ESCAPE_SEQUENCE = re.compile(
+_ESCAPE_SEQUENCE = LazyPattern(
     r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[PX^_][^\x1b]*(?:\x1b\\)?|.)?"
     r"|\x9b[0-?]*[ -/]*[@-~]|\x9d[^\x07\x9c]*[\x07\x9c]?",
     re.DOTALL,
+    stdlib=True,
 )
 # Controls, and bidirectional overrides that could make a title read differently than it is.
-_TITLE_NOISE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_TITLE_NOISE = LazyPattern(
+    "[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]", stdlib=True
+)
 
 
 def clean_title(raw: str) -> str:
     """A title as one tidy line: no escape sequences or control characters, at most 80 chars."""
-    title = " ".join(_ESCAPE_SEQUENCE.sub("", raw).split())  # tabs and line breaks: spaces
-    title = " ".join(_TITLE_NOISE.sub("", title).split())
+    if raw.isprintable():  # no escape, control or override (all "other" characters) to take out
+        title = " ".join(raw.split())
+    else:
+        title = " ".join(_ESCAPE_SEQUENCE.sub("", raw).split())  # tabs and line breaks: spaces
+        title = " ".join(_TITLE_NOISE.sub("", title).split())
     if len(title) > TITLE_LIMIT:
         title = title[: TITLE_LIMIT - 1].rstrip() + "…"
     return title
@@ -626,9 +641,11 @@ class _ReportingStream:
 
 # Files bigger than this are shown from their first `HEAD_BYTES` while the rest is read: a
 # screen needs a few kilobytes, and reading, decoding and indexing 22 MB before the first
-# frame costs a quarter of a second.
+# frame costs a quarter of a second. (64 KB is a thousand lines or so, more than anyone pages
+# through in the fraction of a second the rest takes; 256 KB cost the first frame a
+# millisecond more to read and index.)
 HEAD_FROM = 4 << 20
-HEAD_BYTES = 256 << 10
+HEAD_BYTES = 64 << 10
 
 
 def read_head(path: Path | str, limit: int | None = None) -> DocumentHead | None:

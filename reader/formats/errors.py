@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
+
+from reader.core.lazy_regex import LazyPattern
 
 # Control characters and escape sequences would make a file name in a message span lines or
 # drive the terminal; show them as visible escapes instead.
 # (The stdlib's `re`, spelled out: \p{Cc} is U+0000-001F and U+007F-009F, \p{Zl} U+2028 and
-# \p{Zp} U+2029. Loading the `regex` module would cost start-up ~10 ms.)
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# \p{Zp} U+2029. Loading the `regex` module would cost start-up ~10 ms; compiled on first use,
+# as only a message needs it.)
+_UNPRINTABLE = LazyPattern(
+    "[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]", stdlib=True
+)
 
 
 def display_path(path: Path | str) -> str:

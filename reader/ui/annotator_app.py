@@ -7,7 +7,6 @@ its `on_mount` / `on_unmount` run beside the reader's (Textual calls each class'
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -28,12 +27,18 @@ if TYPE_CHECKING:
     from reader.ui.store_service import AnnotationService, StoreSnapshot
 
 
-@dataclass
 class _Travel:
-    """Undo (or redo) presses waiting for the store's thread, taken as one job."""
+    """Undo (or redo) presses waiting for the store's thread, taken as one job.
 
-    undo: bool
-    count: int = 1
+    (A plain class, not a dataclass: it is made at every start-up, where a dataclass's
+    generated methods cost half a millisecond, and nothing compares or prints it.)
+    """
+
+    __slots__ = ("count", "undo")
+
+    def __init__(self, undo: bool, count: int = 1) -> None:
+        self.undo = undo
+        self.count = count
 
 
 class AnnotatorApp(App[None]):

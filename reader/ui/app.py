@@ -30,7 +30,6 @@ from reader.ui.opening import (
     load_or_reason,
 )
 from reader.ui.screens.main import MainScreen
-from reader.ui.widgets.extraction_status import ExtractionRun, ExtractionStatus
 from reader.ui.widgets.footer import ReaderFooter
 from reader.ui.widgets.workspace import PaneTabs, Workspace
 
@@ -41,6 +40,7 @@ if TYPE_CHECKING:
     from reader.formats.base import DocumentHead, LoadedDocument
     from reader.ui.keymap import BindingRow
     from reader.ui.widgets.document_pane import DocumentPane
+    from reader.ui.widgets.extraction_status import ExtractionRun
 
 AUTOSAVE_SECONDS = 2.0
 """How often positions (which change without any message) are compared with the saved ones."""
@@ -52,6 +52,11 @@ SHOW_OPENING_AFTER = 0.5
 """Seconds a document may take to open before the bar over the footer says it is opening."""
 FIRST_DOCUMENT_SYNC_BYTES = 2_000_000
 """The first document is read before the first frame only if it is at most this big."""
+_WORKSPACE_ACTIONS = frozenset({
+    "close_pane", "close_tab", "split", "toggle_wrap", "toggle_line_numbers", "next_tab",
+    "previous_tab", "move_to_other_pane", "switch_layout",
+})
+"""The actions whose availability depends on the panes and tabs open (see `check_action`)."""
 
 
 def _reader_commands() -> type:
@@ -69,9 +74,9 @@ class ReaderApp(AnnotatorApp):
         for path in (styles_dir() / "app.tcss", styles_dir() / "document.tcss")
         if path.is_file()
     ]
-    LATER_CSS_PATH: ClassVar[tuple[str, ...]] = ("review.tcss", "dialogs.tcss")
-    """Styles of what the first frame does not show (sidebar, codebook bar, dialogs): read
-    once that frame is painted, since parsing them took a twentieth of start-up."""
+    LATER_CSS_PATH: ClassVar[tuple[str, ...]] = ("review.tcss", "dialogs.tcss", "search.tcss")
+    """Styles of what the first frame does not show (sidebar, codebook bar, dialogs, the search
+    bar): read once that frame is painted, since parsing them took a twentieth of start-up."""
     COMMANDS: ClassVar[set[Any]] = {_reader_commands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -545,6 +550,9 @@ class ReaderApp(AnnotatorApp):
         """The loaded document (read in a thread; a PDF or Word file extracted in a child
         process, with its progress shown over the footer and `escape` to stop it), or a
         one-line reason it could not be read."""
+        # (Here, not at the top: the first document is read before any of this is needed.)
+        from reader.ui.widgets.extraction_status import ExtractionRun
+
         run = ExtractionRun(path)
 
         def progress(done: int, total: int) -> None:  # (on the loading thread)
@@ -584,6 +592,8 @@ class ReaderApp(AnnotatorApp):
         """The bar over the footer, for the opens under way (see `_running_extractions`)."""
         if not self.main_screen.is_mounted:
             return
+        from reader.ui.widgets.extraction_status import ExtractionStatus  # (see `_load`)
+
         running = self._running_extractions()
         try:
             status = self.main_screen.query_one(ExtractionStatus)
@@ -774,6 +784,9 @@ class ReaderApp(AnnotatorApp):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if not self.is_running or not self.screen_stack:
             return True
+        if action not in _WORKSPACE_ACTIONS:
+            return self._check_app_action(action)
+        # (The footer asks for each of its keys: the query for the workspace only when needed.)
         workspace = self.workspace
         if action == "close_pane":
             return True if len(workspace.panes) > 1 else None
@@ -787,8 +800,9 @@ class ReaderApp(AnnotatorApp):
             if pane is None:
                 return None
             return True if len(workspace.panes) > 1 or len(pane.tabs) > 1 else None
-        if action == "switch_layout":
-            return True if len(workspace.panes) > 1 else None
+        return True if len(workspace.panes) > 1 else None  # switch_layout
+
+    def _check_app_action(self, action: str) -> bool | None:
         if action == "open_recent":
             return True if self.recent else None
         if action == "cancel_extraction":

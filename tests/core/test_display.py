@@ -286,3 +286,90 @@ def test_rows_counted_with_pauses_are_the_rows_counted_without(
     assert paused is not None and plain is not None
     assert (paused.starts, paused.long_rows) == (plain.starts, plain.long_rows)
     assert pauses  # the whole-text scans went a block at a time
+
+
+def test_printable_text_is_returned_without_the_table() -> None:
+    # printable() returns a text str.isprintable accepts as it is, before its pattern (compiled
+    # on first use, a millisecond of start-up): so every code point the tables change, and the
+    # joiner it looks at, must be one that str.isprintable refuses.
+    from reader.core.display import _TABLE
+
+    assert [code for code in _TABLE if chr(code).isprintable()] == []
+    assert not "\u200d".isprintable()
+    accented = "Élan, naïve café: “quoted” — and Arabic سلام"
+    assert printable(accented) is accented
+
+
+def test_a_european_text_is_measured_without_the_whole_width_class() -> None:
+    # The class of every narrow code point below U+3400 takes ~2 ms to compile; rows of Latin,
+    # Greek or Cyrillic letters, curly quotes and dashes need only its common blocks' part.
+    from reader.core import display
+
+    display._not_narrow.cache_clear()
+    assert is_simple("“L’été,” déjà — Пьер, Αθήνα… and 12 ½ pages")
+    assert not is_simple("a\u0301 accent")  # a combining mark: not one cell
+    assert display._not_narrow.cache_info().currsize == 0
+    assert not is_simple("漢字 ahead")  # past the common blocks: the whole class decides
+    assert display._not_narrow.cache_info().currsize == 1
+
+
+@given(st.text(alphabet=st.sampled_from(
+    "a\t\u00e9\u00ad\u0301\u0416\u05d0\u0627\u064b\u2014\u2019\u200b\u200d\u2060\u3000\u4e00"
+    "\uff21\U0001f600\x07"
+)))
+def test_the_first_code_point_not_one_cell_wide_is_found_in_stages(text: str) -> None:
+    from reader.core.display import _first_not_narrow
+
+    def one_cell(char: str) -> bool:
+        return char != "\t" and cell_len(printable(char)) == 1
+
+    expected = next((index for index, char in enumerate(text) if not one_cell(char)), None)
+    found = _first_not_narrow(text)
+    assert (found.start() if found else None) == expected
+
+
+def test_every_code_point_cp1252_encodes_is_one_cell_but_the_tab() -> None:
+    # is_simple settles a str cp1252 can encode without the width patterns: that holds only as
+    # long as Rich gives all of them one cell (after printable), the tab apart.
+    from reader.core import display
+
+    ranges = display._narrow_ranges()
+    encodable = []
+    for code in range(0x10000):
+        try:
+            chr(code).encode("cp1252")
+        except UnicodeEncodeError:
+            continue
+        encodable.append(code)
+    assert len(encodable) > 250
+    wider = [code for code in encodable if not any(low <= code <= high for low, high in ranges)]
+    assert wider == [0x09]
+
+
+def test_a_western_text_is_measured_without_the_width_patterns() -> None:
+    from reader.core import display
+
+    for built_once in (display._narrow_ranges, display._not_common_narrow, display._not_narrow):
+        built_once.cache_clear()
+    assert is_simple("“L’été,” déjà — naïve café… 12 ½ pages, €5")
+    assert not is_simple("a\ttab")
+    assert display._narrow_ranges.cache_info().currsize == 0
+    assert is_simple("Пьер")  # past cp1252: the patterns decide
+    assert display._narrow_ranges.cache_info().currsize == 1
+
+
+def test_right_to_left_and_widths_are_found_in_a_spooled_text_as_in_a_str() -> None:
+    # has_rtl answers an ASCII str from its flag and a cp1252 one by encoding it, is_simple
+    # too, and the widths' patterns go in stages; a spooled text has neither flag nor str
+    # methods, and must get the same answers.
+    from reader.core.bidi import has_rtl
+    from reader.core.spooled_text import SpoolWriter
+
+    for text in ("plain ASCII " * 50, "“L’été” " * 50 + "سلام", "naïve " * 40 + "漢字"):
+        writer = SpoolWriter()
+        writer.feed(text)
+        spooled = writer.finish()
+        assert has_rtl(spooled) == has_rtl(text)
+        assert has_rtl(spooled, 0, 100) == has_rtl(text, 0, 100)
+        assert is_simple(spooled) == is_simple(text)
+        assert is_simple(spooled, 0, 100) == is_simple(text, 0, 100)

@@ -12,6 +12,8 @@ from reader.formats import base
 from reader.formats.base import DocumentError, load_document, read_head
 from reader.formats.decoding import decode_head
 
+DEFAULT_HEAD_BYTES = base.HEAD_BYTES  # (before the fixture below makes heads small)
+
 LINE = "Line {n}: the delegation met the committee again — “twice”, said Anna Pávlovna.\n"
 
 
@@ -112,3 +114,15 @@ def test_loading_stops_when_cancelled(tmp_path: Path) -> None:
 
     with pytest.raises(DocumentError, match="cancelled"):
         load_document(path, cancelled=cancelled)
+
+
+
+def test_the_head_shown_first_is_a_few_dozen_screens(tmp_path: Path) -> None:
+    # Everything in the head is read, decoded and indexed before the first frame: a thousand
+    # lines or so are more than anyone pages through while the rest is read (a fraction of a
+    # second), and 256 KB cost every large document's first frame a millisecond more.
+    path = tmp_path / "big.txt"
+    path.write_text(large_text(20_000), "utf-8")
+    head = read_head(path, limit=DEFAULT_HEAD_BYTES)
+    assert head is not None
+    assert 500 < head.text.count("\n") < 2000

@@ -303,6 +303,12 @@ class TestTitles:
     def test_clean_title(self) -> None:
         assert clean_title("\x1b]0;x\x07A\u202eB\x1b[1mC\x1bcD") == "ABCD"
         assert clean_title(" a \n b ") == "a b"
+        assert clean_title("a\x7fb\tc") == "ab c"  # ASCII, but not all of it printable
+        assert clean_title("  plain   ASCII ") == "plain ASCII"
+        # A printable title skips the patterns: all they take out is what isprintable refuses.
+        noise = [chr(code) for code in (*range(0x20), *range(0x7F, 0xA0), 0x200E, 0x200F,
+                                        *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0xFEFF)]
+        assert [char for char in noise if char.isprintable()] == []
         assert len(clean_title("y" * 500)) == 80
 
 

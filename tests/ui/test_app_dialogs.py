@@ -213,8 +213,8 @@ async def test_palette_prompts_are_plain_text(tmp_path: Path) -> None:
 async def test_styles_read_after_the_first_frame_reach_the_sidebar_and_dialogs(
     tmp_path: Path,
 ) -> None:
-    # review.tcss and dialogs.tcss are read once the first frame is painted (start-up time);
-    # what they style must still get their rules.
+    # review.tcss, dialogs.tcss and search.tcss are read once the first frame is painted
+    # (start-up time); what they style must still get their rules.
     from reader.ui.screens.tag_picker import TagPicker
     from reader.ui.widgets.annotation_sidebar import AnnotationSidebar
 
@@ -230,3 +230,17 @@ async def test_styles_read_after_the_first_frame_reach_the_sidebar_and_dialogs(
         await until(pilot, lambda: isinstance(app.screen, TagPicker))
         dialog = app.screen.query_one("#tag-picker-dialog")
         assert dialog.styles.width is not None and dialog.styles.width.value == 72
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, TagPicker))
+        # The help and open dialogs and the search bar are styled after the first frame too.
+        await pilot.press("slash")
+        pane = app.workspace.active_document
+        assert pane is not None
+        await until(pilot, lambda: pane.has_class("-searching"))
+        toggle = pane.search_bar.query_one("#search-regex")
+        assert toggle.styles.width is not None and toggle.styles.width.value == 4
+        await pilot.press("escape", "f1")
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        help_dialog = app.screen.query_one("#help-dialog")
+        assert help_dialog.styles.max_width is not None
+        assert help_dialog.styles.max_width.value == 140

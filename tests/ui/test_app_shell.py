@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from support import settle, until
+from textual.binding import ActiveBinding, Binding
+from textual.widgets import Input
 
 from reader.ui.app import ReaderApp
 from reader.ui.widgets.footer import FooterItem, ReaderFooter
@@ -475,3 +478,71 @@ async def test_a_crowded_status_line_keeps_the_save_state_and_position_at_80_col
         assert "NOT SAVED" in line and "1:1" in line  # always kept
         assert "12/200" in line and "refugee" in line  # shortened, not dropped
         assert "chars selected" not in line  # the first to go
+
+
+async def test_keys_that_do_not_depend_on_the_panes_are_checked_without_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The footer checks each of its keys whenever it draws: only the pane and tab actions look
+    # at the workspace (a query of the screen each time).
+    app = make_app(tmp_path, write_docs(tmp_path / "docs", 1))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert app.check_action("split", ()) is True  # (the workspace, found as ever)
+
+        def no_workspace(self: ReaderApp) -> Workspace:
+            raise AssertionError("the workspace was looked up")
+
+        monkeypatch.setattr(ReaderApp, "workspace", property(no_workspace))
+        assert app.check_action("help", ()) is True
+        assert app.check_action("open_document", ()) is True
+        app.recent = []
+        assert app.check_action("open_recent", ()) is None
+
+
+async def test_the_footer_checks_only_the_keys_it_can_show(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The footer redraws whenever the focus or the bindings change; most bindings are motions
+    # it never shows, so their actions are not checked. What it gets is what the screen's
+    # active bindings give for the keys it shows, in the same order, wherever the focus is.
+    app = make_app(tmp_path, write_docs(tmp_path / "docs", 2))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.main_screen
+
+        def shown(bindings: dict[str, ActiveBinding]) -> list[tuple[str, Binding, bool]]:
+            return [(key, active.binding, active.enabled) for key, active in bindings.items()
+                    if active.binding.show or key == app.COMMAND_PALETTE_BINDING]
+
+        def same_as_all_active_bindings() -> None:
+            everything = shown(screen.active_bindings)
+            assert shown(screen.footer_bindings()) == everything
+            assert len(everything) > 5
+
+        same_as_all_active_bindings()
+        await pilot.press("v")  # selecting: other keys apply
+        same_as_all_active_bindings()
+        await pilot.press("escape", "ctrl+backslash")
+        await until(pilot, lambda: len(app.workspace.panes) == 2)
+        same_as_all_active_bindings()
+        await pilot.press("slash")  # the search field has the keyboard
+        await until(pilot, lambda: isinstance(app.focused, Input))
+        same_as_all_active_bindings()
+
+        checked: list[str] = []
+        check = type(app)._check_action_state
+
+        def counting(self: ReaderApp, action: str, namespace: object) -> bool | None:
+            checked.append(action)
+            return check(self, action, namespace)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(type(app), "_check_action_state", counting)
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.focused, Input))
+        checked.clear()
+        screen.footer_bindings()
+        for_the_footer = len(checked)
+        checked.clear()
+        screen.active_bindings  # noqa: B018
+        assert for_the_footer < len(checked) / 2

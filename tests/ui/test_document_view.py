@@ -9,6 +9,7 @@ import pytest
 from support import until
 from textual import on
 from textual.app import App, ComposeResult
+from textual.geometry import Region
 from textual.widgets import Input
 
 from reader.core.display import wrap_line
@@ -491,3 +492,28 @@ async def test_coding_keys_post_requests_instead_of_calling_a_controller() -> No
         assert isinstance(following, DocumentPane.StepRequested) and following.forward
         assert isinstance(previous, DocumentPane.StepRequested) and not previous.forward
         assert all(request.pane is app.pane for request in app.received)
+
+
+async def test_a_render_asks_for_the_content_region_once_not_per_row(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Textual computes `scrollable_content_region` afresh on every access; asked three times
+    # a row, it was a millisecond of every screen drawn (the first one at start-up too).
+    text = "\n".join(f"Line {number} of the document." for number in range(200))
+    app = PaneApp(text)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.view.size.height > 20)
+        view = app.view
+        asked: list[int] = []
+        region = DocumentView.scrollable_content_region
+
+        def counted(self: DocumentView) -> Region:
+            asked.append(1)
+            return region.fget(self)  # type: ignore[attr-defined,no-any-return]
+
+        monkeypatch.setattr(DocumentView, "scrollable_content_region", property(counted))
+        height = region.fget(view).height  # type: ignore[attr-defined]
+        strips = view.render_lines(Region(0, 0, view.size.width, height))
+        assert len(strips) == height > 20
+        assert "Line 0 of the document." in strips[0].text
+        assert len(asked) <= 4

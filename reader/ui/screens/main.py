@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import ActiveBinding, Binding, BindingType
 from textual.events import Resize, ScreenResume
 from textual.message import Message
 from textual.screen import Screen
@@ -18,7 +18,6 @@ from reader.ui.widgets.footer import COMPACT_FOOTER_BELOW, ReaderFooter
 from reader.ui.widgets.workspace import Workspace
 
 if TYPE_CHECKING:
-    from textual.binding import ActiveBinding
 
     from reader.ui.widgets.annotation_sidebar import AnnotationSidebar
 
@@ -70,7 +69,34 @@ class MainScreen(ReviewActions, Screen[None]):
 
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
-        bindings = super().active_bindings
+        return self._footer_first(super().active_bindings)
+
+    def footer_bindings(self) -> dict[str, ActiveBinding]:
+        """`active_bindings` for the keys the footer can show: those some binding shows, and
+        the command palette's. The footer asks whenever the focus or the bindings change, and
+        most bindings are motions it never shows: their actions are not checked.
+
+        (Textual's own loop over the binding chain, for those keys only; Textual is pinned.)
+        """
+        app = self.app
+        chain = self._modal_binding_chain
+        shown = {app.COMMAND_PALETTE_BINDING}
+        shown.update(key for _node, bindings in chain for key, binding in bindings if binding.show)
+        active: dict[str, ActiveBinding] = {}
+        for namespace, bindings in chain:
+            for key, binding in bindings:
+                if key not in shown:
+                    continue
+                state = app._check_action_state(binding.action, namespace)
+                if state is False:  # (None is "disabled": shown dimmed)
+                    continue
+                earlier = active.get(key)
+                if earlier is None or (binding.priority and not earlier.binding.priority):
+                    active[key] = ActiveBinding(namespace, binding, bool(state), binding.tooltip)
+        return self._footer_first(active)
+
+    @staticmethod
+    def _footer_first(bindings: dict[str, ActiveBinding]) -> dict[str, ActiveBinding]:
         first = sorted(
             (key for key, active in bindings.items() if active.binding.id in FOOTER_FIRST),
             key=lambda key: FOOTER_FIRST.index(bindings[key].binding.id or ""),
@@ -84,7 +110,9 @@ class MainScreen(ReviewActions, Screen[None]):
         # of it when it closes.
         options, self.workspace_options = self.workspace_options, {}
         yield Workspace(id="workspace", **options)
-        yield ReaderFooter(compact=self.app.size.width < COMPACT_FOOTER_BELOW)
+        yield ReaderFooter(
+            compact=self.app.size.width < COMPACT_FOOTER_BELOW, bindings=self.footer_bindings
+        )
 
     def on_mount(self) -> None:
         self.post_message(self.Composed())

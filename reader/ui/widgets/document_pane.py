@@ -1,4 +1,5 @@
-"""A document pane: the document view, its search bar and a status line."""
+"""A document pane: the document view, its search bar (reader.ui.widgets.search_bar) and a
+status line."""
 
 from __future__ import annotations
 
@@ -11,14 +12,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.color import Color
-from textual.containers import Horizontal
 from textual.content import Content
 from textual.css.query import NoMatches
 from textual.message import Message
 from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Input, Label
+from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from reader.core.display import printable
@@ -31,8 +31,9 @@ if TYPE_CHECKING:
     from reader.core import coding
     from reader.core.codebook import Codebook
     from reader.core.models import Annotation
-    from reader.core.search import SearchQuery, SearchResult
+    from reader.core.search import SearchResult
     from reader.formats.base import DocumentHead, LoadedDocument
+    from reader.ui.widgets.search_bar import SearchBar
 
 # How much more of a document must be read before the status line says so again (a message
 # per chunk read would keep the screen busy for nothing).
@@ -66,126 +67,6 @@ def _slot(slot: int) -> Binding:
         "under the cursor",
         show=False,
     )
-
-
-class SearchBar(Horizontal):
-    """The search field with its regular-expression and case toggles (hidden until `/`)."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "ctrl+r",
-            "toggle_regex",
-            "Regex",
-            id="search.toggle-regex",
-            tooltip="Search with a regular expression instead of plain text",
-        ),
-        Binding(
-            "ctrl+t",
-            "toggle_case",
-            "Match case",
-            id="search.toggle-case",
-            tooltip="Tell capital and small letters apart",
-        ),
-        Binding(
-            "ctrl+o",
-            "toggle_arabic_folding",
-            "Arabic forms",
-            id="search.toggle-arabic-folding",
-            tooltip="Arabic: ignore harakat and tatweel, take alef forms and final ya alike",
-        ),
-        Binding(
-            "escape",
-            "cancel",
-            "Cancel",
-            id="search.cancel",
-            tooltip="Close the search bar and go back to the document",
-        ),
-    ]
-
-    regex: reactive[bool] = reactive(False)
-    """Treat the query as a regular expression."""
-    case_sensitive: reactive[bool] = reactive(False)
-    """Tell capital and small letters apart."""
-    arabic_folding: reactive[bool] = reactive(True)
-    """Find Arabic words whatever marks, tatweel, alef forms and final ya they are written with."""
-
-    class Changed(Message):
-        """The query or a toggle changed (the pane searches after a short pause)."""
-
-        def __init__(self, query: SearchQuery) -> None:
-            super().__init__()
-            self.query = query
-
-    class Submitted(Message):
-        """Enter: jump to the first match after the cursor."""
-
-        def __init__(self, query: SearchQuery) -> None:
-            super().__init__()
-            self.query = query
-
-    class Cancelled(Message):
-        """Escape: close the bar and restore the search as it was."""
-
-    def compose(self) -> ComposeResult:
-        yield Label("/", classes="search-prompt")
-        yield Input(placeholder="search", id="search-input", select_on_focus=True)
-        yield Label("", id="search-count")
-        yield Label(".*", id="search-regex", classes="search-toggle")
-        yield Label("Aa", id="search-case", classes="search-toggle")
-        yield Label("أ=ا", id="search-arabic", classes="search-toggle -on")
-
-    @property
-    def input(self) -> Input:
-        return self.query_one("#search-input", Input)
-
-    @property
-    def query_value(self) -> SearchQuery:
-        """The query as the bar shows it now."""
-        from reader.core.search import SearchQuery
-
-        return SearchQuery(
-            self.input.value,
-            regex=self.regex,
-            case_sensitive=self.case_sensitive,
-            arabic_folding=self.arabic_folding,
-        )
-
-    def watch_regex(self, regex: bool) -> None:
-        if self.is_mounted:
-            self.query_one("#search-regex", Label).set_class(regex, "-on")
-
-    def watch_case_sensitive(self, case_sensitive: bool) -> None:
-        if self.is_mounted:
-            self.query_one("#search-case", Label).set_class(case_sensitive, "-on")
-
-    def action_toggle_regex(self) -> None:
-        self.regex = not self.regex
-        self.post_message(self.Changed(self.query_value))
-
-    def action_toggle_case(self) -> None:
-        self.case_sensitive = not self.case_sensitive
-        self.post_message(self.Changed(self.query_value))
-
-    def watch_arabic_folding(self, folding: bool) -> None:
-        if self.is_mounted:
-            self.query_one("#search-arabic", Label).set_class(folding, "-on")
-
-    def action_toggle_arabic_folding(self) -> None:
-        self.arabic_folding = not self.arabic_folding
-        self.post_message(self.Changed(self.query_value))
-
-    def action_cancel(self) -> None:
-        self.post_message(self.Cancelled())
-
-    @on(Input.Changed, "#search-input")
-    def _input_changed(self, event: Input.Changed) -> None:
-        event.stop()
-        self.post_message(self.Changed(self.query_value))
-
-    @on(Input.Submitted, "#search-input")
-    def _input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.post_message(self.Submitted(self.query_value))
 
 
 class DocumentPane(Widget):
@@ -339,6 +220,10 @@ class DocumentPane(Widget):
 
     @property
     def search_bar(self) -> SearchBar:
+        # The bar's module is imported when a pane first searches: most never do, and the
+        # first frame has none (its classes were half a millisecond of start-up).
+        from reader.ui.widgets.search_bar import SearchBar
+
         return self.query_one(SearchBar)
 
     @property
@@ -875,6 +760,8 @@ class DocumentPane(Widget):
         Keys typed meanwhile wait: `/` is a priority binding, run by the app's own message
         loop, which takes the next key only once this action is done.
         """
+        from reader.ui.widgets.search_bar import SearchBar  # (see `search_bar`)
+
         try:
             return self.search_bar
         except NoMatches:
@@ -894,8 +781,7 @@ class DocumentPane(Widget):
             target = self._view
         target.focus()
 
-    @on(SearchBar.Changed)
-    def _search_typed(self, event: SearchBar.Changed) -> None:
+    def on_search_bar_changed(self, event: SearchBar.Changed) -> None:
         event.stop()
         if self._search_timer is not None:
             self._search_timer.stop()
@@ -904,14 +790,12 @@ class DocumentPane(Widget):
             _INCREMENTAL_DELAY, lambda: self._view.search(query, jump=False)
         )
 
-    @on(SearchBar.Submitted)
-    def _search_submitted(self, event: SearchBar.Submitted) -> None:
+    def on_search_bar_submitted(self, event: SearchBar.Submitted) -> None:
         event.stop()
         self._close_search()
         self._view.search(event.query, jump=True)
 
-    @on(SearchBar.Cancelled)
-    def _search_cancelled(self, event: SearchBar.Cancelled) -> None:
+    def on_search_bar_cancelled(self, event: SearchBar.Cancelled) -> None:
         event.stop()
         self._close_search()
         # Put back the search (and its current match) in force before the bar opened.
@@ -946,6 +830,6 @@ class DocumentPane(Widget):
 
     def _show_search_count(self) -> None:
         text, error = self._search_count
-        for count in self.query("#search-count").results(Label):  # (once the bar exists)
+        for count in self.query("#search-count").results(Static):  # (once the bar exists)
             count.update(Content(printable(text)))
             count.set_class(error, "-error")

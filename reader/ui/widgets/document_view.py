@@ -40,7 +40,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from reader.core import motions, segments
+from reader.core import motions
 from reader.core.bidi import BidiMode, display_mode
 from reader.core.display import CountedRows, LineCells, RowLayout, printable
 from reader.core.navigator import DocumentNavigator
@@ -404,6 +404,7 @@ class DocumentView(ScrollView, can_focus=True):
         self._decoration_reach = 0
         self._marks: dict[int, str] = {}
         self._base_style: Style | None = None  # set while a render is under way
+        self._frame_rows: tuple[list[ScreenRow], int] | None = None  # (rows, width), likewise
         self.set_reactive(DocumentView.wrap, wrap)
         self.set_reactive(DocumentView.line_numbers, line_numbers)
         self.set_class(not wrap, "-nowrap")
@@ -1031,19 +1032,29 @@ class DocumentView(ScrollView, can_focus=True):
 
     @_needs_text_ahead
     def action_sentence_next(self) -> None:
-        self.move_cursor(segments.next_sentence_start(self._text, self._cursor))
+        # reader.core.segments is imported on the first sentence or paragraph key, not with
+        # the view: the first frame needs none of it (a millisecond of start-up).
+        from reader.core.segments import next_sentence_start
+
+        self.move_cursor(next_sentence_start(self._text, self._cursor))
 
     @_in_turn
     def action_sentence_previous(self) -> None:
-        self.move_cursor(segments.previous_sentence_start(self._text, self._cursor))
+        from reader.core.segments import previous_sentence_start  # (see action_sentence_next)
+
+        self.move_cursor(previous_sentence_start(self._text, self._cursor))
 
     @_needs_text_ahead
     def action_paragraph_next(self) -> None:
-        self.move_cursor(segments.next_paragraph_start(self._text, self._cursor))
+        from reader.core.segments import next_paragraph_start  # (see action_sentence_next)
+
+        self.move_cursor(next_paragraph_start(self._text, self._cursor))
 
     @_in_turn
     def action_paragraph_previous(self) -> None:
-        self.move_cursor(segments.previous_paragraph_start(self._text, self._cursor))
+        from reader.core.segments import previous_paragraph_start  # (see action_sentence_next)
+
+        self.move_cursor(previous_paragraph_start(self._text, self._cursor))
 
     @_in_turn
     def action_document_start(self) -> None:
@@ -1097,11 +1108,15 @@ class DocumentView(ScrollView, can_focus=True):
 
     @_needs_text_ahead
     def action_select_sentence(self) -> None:
-        self._select_span(segments.sentence_span(self._text, self._cursor))
+        from reader.core.segments import sentence_span  # (see action_sentence_next)
+
+        self._select_span(sentence_span(self._text, self._cursor))
 
     @_needs_text_ahead
     def action_select_paragraph(self) -> None:
-        self._select_span(segments.paragraph_span(self._text, self._cursor))
+        from reader.core.segments import paragraph_span  # (see action_sentence_next)
+
+        self._select_span(paragraph_span(self._text, self._cursor))
 
     def _select_span(self, span: tuple[int, int]) -> None:
         start, end = span
@@ -1349,12 +1364,15 @@ class DocumentView(ScrollView, can_focus=True):
     # ------------------------------------------------------------------ rendering
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        # The view's base style walks every ancestor's styles: once per render, not per row.
+        # The view's base style walks every ancestor's styles, and its rows and width ask for
+        # the content region (three times a row, a millisecond a screen): once per render.
         self._base_style = self.rich_style
+        self._frame_rows = (self._visible_rows(), self.scrollable_content_region.width)
         try:
             return super().render_lines(crop)
         finally:
             self._base_style = None
+            self._frame_rows = None
             self._lay_out_ahead()
 
     def _lay_out_ahead(self) -> None:
@@ -1382,8 +1400,10 @@ class DocumentView(ScrollView, can_focus=True):
             self.call_later(self._lay_out_ahead_step, key, *following, left - count)
 
     def render_line(self, y: int) -> Strip:
-        rows = self._visible_rows()
-        width = self.scrollable_content_region.width
+        if self._frame_rows is not None:
+            rows, width = self._frame_rows
+        else:
+            rows, width = self._visible_rows(), self.scrollable_content_region.width
         base = self._base_style or self.rich_style
         if y >= len(rows):
             return Strip.blank(width, base)

@@ -9,8 +9,7 @@ and the same use (a click presses the key, hovering shows its tooltip), but only
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 from textual import events
 from textual.content import Content
@@ -18,7 +17,9 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 if TYPE_CHECKING:
-    from textual.binding import Binding
+    from collections.abc import Callable
+
+    from textual.binding import ActiveBinding, Binding
     from textual.screen import Screen
 
 
@@ -26,9 +27,12 @@ COMPACT_FOOTER_BELOW = 110
 """Terminal width (cells) under which the footer packs its keys tighter."""
 
 
-@dataclass(frozen=True)
-class FooterItem:
-    """One key as the footer shows it."""
+class FooterItem(NamedTuple):
+    """One key as the footer shows it.
+
+    (A NamedTuple, not a frozen dataclass: the class is made at every start-up, where a
+    dataclass's generated methods cost half a millisecond.)
+    """
 
     key: str
     """The key the app receives when the item is clicked."""
@@ -80,8 +84,17 @@ class ReaderFooter(Widget, can_focus=False):
     compact: reactive[bool] = reactive(False)
     """Less space around each key (for a narrow terminal)."""
 
-    def __init__(self, *, compact: bool = False, id: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        compact: bool = False,
+        bindings: Callable[[], dict[str, ActiveBinding]] | None = None,
+        id: str | None = None,
+    ) -> None:
+        """`bindings` gives the active bindings to show (default: the screen's
+        `active_bindings`), in the order to show them."""
         super().__init__(id=id)
+        self._shown_bindings = bindings
         self.set_reactive(ReaderFooter.compact, compact)
         self.items: tuple[FooterItem, ...] = ()
         self.palette_item: FooterItem | None = None
@@ -105,7 +118,8 @@ class ReaderFooter(Widget, can_focus=False):
         """Read the screen's active bindings again (done before drawing when they changed)."""
         self._stale = False
         app = self.app
-        active = self.screen.active_bindings
+        shown = self._shown_bindings
+        active = shown() if shown is not None else self.screen.active_bindings
         items: list[FooterItem] = []
         actions: set[str] = set()
         for key, (_node, binding, enabled, tooltip) in active.items():

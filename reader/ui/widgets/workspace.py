@@ -313,6 +313,7 @@ class Workspace(Container):
         self.wrap = wrap
         self.line_numbers = line_numbers
         self._first = first
+        self._hint_text = EMPTY_HINT
         # Only weakly: once closed, the first document (a text of a hundred megabytes, it can
         # be) must not be kept for the rest of the run.
         self._initial_tab: weakref.ref[DocumentTab] | None = None
@@ -327,8 +328,9 @@ class Workspace(Container):
         return tab
 
     def compose(self) -> ComposeResult:
-        yield Static(Content(EMPTY_HINT), id="empty-hint")
-        if self._first is not None:
+        if self._first is None:
+            yield self._new_hint()
+        else:
             (document, state), self._first = self._first, None
             tab = self._make_tab(document, state)
             self._initial_tab = weakref.ref(tab)
@@ -340,7 +342,7 @@ class Workspace(Container):
         tab = self.initial_tab
         if tab is not None:
             self.focus_document(tab)
-        self._update_empty()
+        self._update_pane_classes()
 
     # ---- what is there -------------------------------------------------------------------------
 
@@ -404,7 +406,7 @@ class Workspace(Container):
             await self.mount(pane)
         if self._active is None:
             self._set_active(pane)
-        self._update_empty()
+        self._update_pane_classes()
         return pane
 
     async def open_document(
@@ -431,7 +433,7 @@ class Workspace(Container):
             if activate:
                 self._set_active(pane)
                 self.focus_document(tab)
-        self._update_empty()
+        self._update_pane_classes()
         self._changed()
         return tab
 
@@ -525,7 +527,7 @@ class Workspace(Container):
                         await self._remove_pane(pane)
                     else:
                         await pane.remove_tab(tab.id or "")
-                    self._update_empty()
+                    self._update_pane_classes()
                     self._changed()
                     return
 
@@ -641,7 +643,7 @@ class Workspace(Container):
         self._active = None
         if remaining:
             self.focus_pane(min(index, len(remaining) - 1))
-        self._update_empty()
+        self._update_pane_classes()
 
     def _set_active(self, pane: PaneTabs) -> None:
         if self._active is pane:
@@ -677,11 +679,24 @@ class Workspace(Container):
 
     def set_loading(self, loading: bool) -> None:
         """Say "opening" rather than "no document" while documents are still being read."""
-        hint = LOADING_HINT if loading else EMPTY_HINT
-        self.query_one("#empty-hint", Static).update(Content(hint))
+        self._hint_text = LOADING_HINT if loading else EMPTY_HINT
+        for hint in self.query_children("#empty-hint").results(Static):
+            hint.update(Content(self._hint_text))
 
-    def _update_empty(self) -> None:
-        self.set_class(not self.panes, "-empty")
+    def _new_hint(self) -> Static:
+        """What an empty workspace says. Composed only without a first document, else mounted
+        the first time the workspace is left empty: a widget the first frame would not show
+        costs it its mounting and styling all the same."""
+        return Static(Content(self._hint_text), id="empty-hint")
+
+    def _update_pane_classes(self) -> None:
+        """`-empty` on the workspace without panes; `-follows` on each pane after the first."""
+        panes = self.panes
+        if not panes and not self.query_children("#empty-hint"):
+            self.mount(self._new_hint())
+        self.set_class(not panes, "-empty")
+        for index, pane in enumerate(panes):
+            pane.set_class(index > 0, "-follows")
 
     def _changed(self) -> None:
         self.post_message(self.Changed())
