@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from reader.core.models import Tag
 from reader.core.store import AnnotationStore, database_identity, passages_path_for
 
 TEXT = "abcdefghijklmnopqrstuvwxyz " * 40
@@ -854,18 +855,16 @@ def test_a_catalogue_written_in_place_and_numbered_on_is_taken_as_good_on_openin
     assert len(opened.documents()) == 33
 
 
-def test_a_reader_without_the_lock_never_keeps_a_catalogue_read_torn_mid_write(
-    db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A read does not wait for a write in place: read a block at a time, a catalogue being
-    written can show one block from before the write amid those after it. Inside a long memo
-    that is still JSON, with the file's final size and time: taken for good, it stayed."""
+def _writer_in_an_interval_and_a_reader_without_the_lock(
+    db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, memo: str, documents: int
+) -> tuple[AnnotationStore, AnnotationStore, Tag]:
+    """A writer a step into a checkpoint interval (its catalogue written whole once, so the
+    next steps write in place), a tag with `memo`, and a store reading without the lock."""
     from reader.core import store as store_module
 
     writer = AnnotationStore(db_path)
-    memo = "A long memo about this code. " * 400  # holds a whole block of 4,096 bytes
-    tag = writer.create_tag("long memo", description=memo)
-    for number in range(80):  # (the catalogue is written in place when that is its lesser part)
+    tag = writer.create_tag("memo", description=memo)
+    for number in range(documents):
         _register(writer, tmp_path, f"d{number}")
     writer.checkpoint()
     _register(writer, tmp_path, "first")  # written whole: the interval's .flushed copy kept
@@ -875,6 +874,22 @@ def test_a_reader_without_the_lock_never_keeps_a_catalogue_read_torn_mid_write(
     reader = AnnotationStore(db_path)
     monkeypatch.setattr(store_module, "can_write", writable)
     assert reader.read_only_reason is not None
+    return writer, reader, tag
+
+
+def test_a_reader_without_the_lock_never_keeps_a_catalogue_read_torn_mid_write(
+    db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read does not wait for a write in place: read a block at a time, a catalogue being
+    written can show one block from before the write amid those after it. Inside a long memo
+    that is still JSON, with the file's final size and time: taken for good, it stayed."""
+    from reader.core import store as store_module
+
+    memo = "A long memo about this code. " * 400  # holds a whole block of 4,096 bytes
+    # (80 documents: the catalogue is written in place when that is its lesser part)
+    writer, reader, tag = _writer_in_an_interval_and_a_reader_without_the_lock(
+        db_path, tmp_path, monkeypatch, memo=memo, documents=80
+    )
     real_overwrite, real_read = store_module.overwrite_from, store_module.read_regular_file
     shown: dict[Path, bytes] = {}
     written_in_place = []
@@ -945,17 +960,9 @@ def test_a_reader_without_the_lock_reading_a_cut_catalogue_as_its_writer_ends_is
     from reader.core import store as store_module
     from reader.core.journal import WRITTEN, mark_line
 
-    writer = AnnotationStore(db_path)
-    tag = writer.create_tag("memo", description="a memo to be cut short " * 20)
-    for number in range(40):
-        _register(writer, tmp_path, f"d{number}")
-    writer.checkpoint()
-    _register(writer, tmp_path, "first")  # written whole: the interval's .flushed copy kept
-    writable = store_module.can_write
-    monkeypatch.setattr(store_module, "can_write",
-                        lambda path: Path(path) != db_path.parent and writable(path))
-    reader = AnnotationStore(db_path)
-    monkeypatch.setattr(store_module, "can_write", writable)
+    writer, reader, tag = _writer_in_an_interval_and_a_reader_without_the_lock(
+        db_path, tmp_path, monkeypatch, memo="a memo to be cut short " * 20, documents=40
+    )
     real_overwrite, real_read = store_module.overwrite_from, store_module.read_regular_file
     shown: dict[Path, bytes] = {}
     written_in_place = []
