@@ -63,6 +63,11 @@ def is_grapheme_boundary(text: DocumentText, offset: int) -> bool:
     _check_offset(text, offset)
     if offset == 0 or offset == len(text):
         return True
+    # Two ASCII characters are always two clusters, but CR LF: no ASCII character attaches to
+    # another (the cursor moving through an English text never needs the `regex` module).
+    pair = text[offset - 1 : offset + 1]
+    if pair.isascii():
+        return pair != "\r\n"
     anchor = _anchor_at_or_before(text, offset)
     if anchor == offset:
         return True

@@ -177,3 +177,23 @@ def test_next_boundary_after_ascii_matches_segmentation_even_with_cr(text: str) 
     for offset in range(len(text)):
         after = min((b for b in expected if b > offset), default=len(text))
         assert next_grapheme_boundary(text, offset) == after
+
+
+@given(raw_texts)
+def test_a_boundary_between_ascii_characters_matches_segmentation_even_with_cr(text: str) -> None:
+    # The ASCII shortcut (CR LF excepted) must agree with \X on any text, raw CRs included.
+    expected = all_boundaries(text)
+    for offset in range(len(text) + 1):
+        assert is_grapheme_boundary(text, offset) == (offset in expected)
+
+
+def test_moving_through_ascii_text_needs_no_segmentation(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The cursor of an English document's first screen: no `regex` import on the first key.
+    def segmenting(*args: object) -> None:
+        raise AssertionError("segmented")
+
+    monkeypatch.setattr(graphemes, "_anchor_at_or_before", segmenting)
+    text = "The delegation met the committee.\r\nRefugees in Lebanon.\n"
+    for offset in range(len(text) + 1):
+        if text[max(0, offset - 1) : offset + 1] != "\r\n":
+            assert is_grapheme_boundary(text, offset)
