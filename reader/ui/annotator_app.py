@@ -99,7 +99,27 @@ class AnnotatorApp(App[None]):
         # coding controller start once the first frame is painted, so they do not delay it. A
         # coding key pressed before then waits for them (see `_carry_out`).
         self.annotations_starting = True
-        self.call_after_refresh(self._start_annotations)
+        self.call_after_refresh(self._import_then_start_annotations)
+
+    def _import_then_start_annotations(self) -> None:
+        """Import what the store and the coding controller need in a thread, then start them
+        here: a key pressed right after the first frame is then handled at once, between the
+        import's turns, rather than after 40 ms of importing."""
+
+        def import_modules() -> None:
+            # (The sidebar and the codebook bar, which the main screen mounts meanwhile, too.)
+            import reader.config  # noqa: F401
+            import reader.ui.widgets.annotation_sidebar  # noqa: F401
+            import reader.ui.widgets.codebook_bar  # noqa: F401
+            import reader.ui.coding_controller  # noqa: F401
+            import reader.ui.store_service  # noqa: F401
+
+            try:
+                self.call_from_thread(self._start_annotations)
+            except RuntimeError:  # the app stopped meanwhile: nothing to start
+                pass
+
+        threading.Thread(target=import_modules, name="annotations-import", daemon=True).start()
 
     def _start_annotations(self) -> None:
         from reader.config import ConfigError, Settings, load_settings

@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from support import settle, until
 from textual.widgets import Static
 
@@ -204,3 +205,33 @@ async def test_the_empty_workspace_hint_is_mounted_when_the_workspace_is_left_em
         hint = app.workspace.query_one("#empty-hint", Static)
         await until(pilot, lambda: hint.display and hint.region.height > 0)
         assert "No document open" in str(hint.render())
+
+
+async def test_a_motion_key_right_after_the_first_frame_does_not_wait_for_the_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The store and the coding controller start after their modules are imported in a thread:
+    # held there, a motion key is still handled, and they start once the import is done.
+    import threading
+
+    from reader.ui import annotator_app
+
+    release = threading.Event()
+
+    class HeldThread(threading.Thread):
+        def run(self) -> None:
+            release.wait(10)
+            super().run()
+
+    monkeypatch.setattr(annotator_app.threading, "Thread", HeldThread)
+    document = tmp_path / "statement.txt"
+    document.write_text("The delegation met.\nRefugees in Lebanon.\n", "utf-8")
+    app = ReaderApp([document], db_path=tmp_path / "db.json", config_path=tmp_path / "none.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        pane = app.query_one(DocumentPane)
+        await pilot.press("j")
+        await until(pilot, lambda: pane.view.cursor_offset == len("The delegation met.\n"))
+        assert app.annotation_service is None and app.annotations_starting
+        release.set()
+        await until(pilot, lambda: app.annotation_service is not None)
+        assert not app.annotations_starting
