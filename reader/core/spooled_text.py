@@ -25,6 +25,8 @@ from array import array
 from collections import OrderedDict
 from typing import IO, overload
 
+from reader.core.line_starts import add_line_starts
+
 # Code points per block: a screen or a motion reads one or two; a block costs at most 256 KB
 # decoded (four bytes a character), usually 64 KB or 128 KB.
 BLOCK_CHARS = 1 << 16
@@ -213,16 +215,6 @@ class SpooledText:
             for each in suffixes
         )
 
-    def pieces(self, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-        """The block-sized ranges covering start..end, for reading a long stretch in turn."""
-        low, high = self._bounds(start, end)
-        ranges = []
-        while low < high:
-            stop = min(high, (low // BLOCK_CHARS + 1) * BLOCK_CHARS)
-            ranges.append((low, stop))
-            low = stop
-        return ranges
-
 
 class SpoolError(Exception):
     """The temporary file could not be written (a full disk): the text must be held instead.
@@ -272,14 +264,9 @@ class SpoolWriter:
                 self._write_block()
 
     def _index_lines(self, piece: str) -> None:
-        starts = self._line_starts
-        if self._length + len(piece) >= 2**32 and starts.typecode == "I":
-            self._line_starts = starts = array("q", starts)
-        append, find, base = starts.append, piece.find, self._length + 1
-        position = find("\n")
-        while position != -1:
-            append(base + position)
-            position = find("\n", position + 1)
+        if self._length + len(piece) >= 2**32 and self._line_starts.typecode == "I":
+            self._line_starts = array("q", self._line_starts)
+        add_line_starts(self._line_starts, piece, offset=self._length)
 
     def _write_block(self) -> None:
         data = "".join(self._pending).encode("utf-8", "surrogatepass")

@@ -109,10 +109,10 @@ class AnnotatorApp(App[None]):
         def import_modules() -> None:
             # (The sidebar and the codebook bar, which the main screen mounts meanwhile, too.)
             import reader.config  # noqa: F401
-            import reader.ui.widgets.annotation_sidebar  # noqa: F401
-            import reader.ui.widgets.codebook_bar  # noqa: F401
             import reader.ui.coding_controller  # noqa: F401
             import reader.ui.store_service  # noqa: F401
+            import reader.ui.widgets.annotation_sidebar  # noqa: F401
+            import reader.ui.widgets.codebook_bar  # noqa: F401
 
             try:
                 self.call_from_thread(self._start_annotations)
