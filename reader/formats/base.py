@@ -560,9 +560,8 @@ def _extract(
         size = len(data)
         del data  # not beside the text while it is made canonical
         return canonicalize(raw_text), encoding, size
-    with _reading(path), path.open("rb") as file:
-        stream = _ReportingStream(file, size, progress, cancelled)
-        text, encoding = extract_stream(path, cast(BinaryIO, stream))
+    with _reported_stream(path, size, progress, cancelled) as stream:
+        text, encoding = extract_stream(path, stream)
         return text, encoding, stream.tell()
 
 
@@ -580,9 +579,8 @@ def _extract_spooled(
     if writer is None:
         return _extract(loader, path, size, progress=progress, cancelled=cancelled)
     try:
-        with _reading(path), path.open("rb") as file:
-            stream = _ReportingStream(file, size, progress, cancelled)
-            encoding = loader.extract_spooled(path, cast(BinaryIO, stream), writer)
+        with _reported_stream(path, size, progress, cancelled) as stream:
+            encoding = loader.extract_spooled(path, stream, writer)
             return writer.finish(), encoding, stream.tell()
     except SpoolError:
         writer.discard()
@@ -606,6 +604,18 @@ def _spool_writer() -> SpoolWriter | None:
         return SpoolWriter()
     except OSError:
         return None
+
+
+@contextmanager
+def _reported_stream(
+    path: Path,
+    size: int,
+    progress: Callable[[int, int], None] | None,
+    cancelled: Callable[[], bool] | None,
+) -> Iterator[BinaryIO]:
+    """`path` open for a streaming loader, its reading reported (see _ReportingStream)."""
+    with _reading(path), path.open("rb") as file:
+        yield cast(BinaryIO, _ReportingStream(file, size, progress, cancelled))
 
 
 class _ReportingStream:
